@@ -1,0 +1,48 @@
+// Errors that stop a run, each with a stable code, and the exit-code table the CLI uses.
+// Recoverable damage is never thrown: it becomes an Anomaly (see types.ts) and a warning.
+
+export const EXIT = {
+  /** Success; for `audit`/`regress`: every claim confirmed / no drift. */
+  OK: 0,
+  /** Unexpected internal failure ("please report"). */
+  INTERNAL: 1,
+  /** Usage error or bad input (not a capture, malformed claims file, missing file). */
+  BAD_INPUT: 2,
+  /** `audit`: at least one claim refuted. `regress`: the answers drifted. */
+  REFUTED: 3,
+  /** `audit`: no claim refuted, but at least one inconclusive or unobservable. */
+  INCONCLUSIVE: 4,
+} as const;
+
+/** A capture that cannot be read at all (not a capture, unsupported version, unreadable). */
+export class CaptureError extends Error {
+  readonly code: string;
+  readonly file: string;
+  readonly offset: number;
+  constructor(code: string, file: string, offset: number, message: string) {
+    super(`${file}: at byte ${offset}: ${message}`);
+    this.name = 'CaptureError';
+    this.code = code;
+    this.file = file;
+    this.offset = offset;
+  }
+}
+
+/** Wrong command-line use or an invalid input file other than a capture (claims, config). */
+export class UsageError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'UsageError';
+    this.code = code;
+  }
+}
+
+/** A bug: an invariant broke. The CLI prints it with a "please report" line. */
+export class InternalError extends Error {
+  readonly code = 'internal';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InternalError';
+  }
+}

@@ -1,0 +1,61 @@
+// Every bound the pipeline enforces, with its reason. Hitting a bound emits a named anomaly, never a throw.
+// Stages add their own constants here, grouped by stage.
+
+// ---------------------------------------------------------------- capture
+/** Read-chunk size for capture files: large enough that per-chunk overhead vanishes, small for RSS. */
+export const READ_CHUNK_BYTES = 1 << 20;
+/** Largest record we accept. pcap snaplen is at most 262144 (libpcap MAXIMUM_SNAPLEN); pcapng blocks may carry
+ *  more, but a record above this is treated as damage (Wireshark's WTAP_MAX_PACKET_SIZE_STANDARD is 262144). */
+export const MAX_RECORD_BYTES = 262_144 + 1024;
+/** pcapng blocks other than packet blocks (SHB/IDB/NRB/custom) larger than this are skipped unread. */
+export const MAX_PCAPNG_META_BLOCK_BYTES = 16 << 20;
+
+// ---------------------------------------------------------------- IP
+/** Concurrent fragmented datagrams awaiting reassembly (Linux ipfrag_high_thresh is memory-based: 4 MB). */
+export const MAX_FRAG_DATAGRAMS = 4096;
+/** Reassembly gives up on a datagram after this many seconds (Linux ipfrag_time = 30 s; RFC 8200 says 60 s for IPv6). */
+export const FRAG_TIMEOUT_S = 30;
+/** IPv4/IPv6 datagram size cap (65535 + jumbo headroom not supported). */
+export const MAX_DATAGRAM_BYTES = 65_535;
+/** IP-in-IP / tunnel nesting depth we unwrap (ipoipoip.pcap has four). */
+export const MAX_TUNNEL_DEPTH = 8;
+/** IPv6 extension headers walked before giving up (RFC 8200 imposes no limit; Linux caps at 8 options blocks). */
+export const MAX_IPV6_EXT_HEADERS = 16;
+
+// ---------------------------------------------------------------- flows
+/** Live flows before the oldest idle ones are evicted early (bounded memory on any capture size). */
+export const MAX_LIVE_FLOWS = 262_144;
+/** Idle timeouts (seconds), like Zeek's tcp_inactivity_timeout / udp_inactivity_timeout. */
+export const TCP_IDLE_TIMEOUT_S = 300;
+export const UDP_IDLE_TIMEOUT_S = 60;
+/** After FIN in both directions or RST, a flow lingers this long for retransmissions before its record is emitted. */
+export const TCP_CLOSE_LINGER_S = 5;
+/** Bytes buffered per direction for reassembly before the names are found (a post-quantum ClientHello is ~1.8 KB;
+ *  a ClientHello may be up to 2^24 bytes but 64 KiB covers every real client; Zeek caps CRYPTO at 2^14+256). */
+export const MAX_STREAM_BUFFER_BYTES = 65_536;
+/** Out-of-order segments held per direction. */
+export const MAX_STREAM_SEGMENTS = 256;
+
+// ---------------------------------------------------------------- extractors
+/** Largest TLS handshake message we reassemble (RFC 8446 allows 2^24-1; a ClientHello above 64 KiB is abuse). */
+export const MAX_TLS_HANDSHAKE_BYTES = 65_536;
+/** QUIC CRYPTO bytes reassembled per flow (Zeek: 2^14 + 256; we allow more for post-quantum key shares). */
+export const MAX_QUIC_CRYPTO_BYTES = 65_536;
+/** Client Initial packets tried per QUIC flow before giving up. */
+export const MAX_QUIC_INITIALS = 16;
+/** DNS names longer than this are malformed (RFC 1035: 255 octets on the wire; Suricata MAX_NAME_LEN 1025 in text). */
+export const MAX_DNS_NAME_LEN = 1025;
+/** DNS messages kept waiting for their response per capture before the oldest is emitted unanswered. */
+export const MAX_PENDING_DNS_QUERIES = 65_536;
+/** Seconds a DNS query waits for its response. */
+export const DNS_RESPONSE_TIMEOUT_S = 30;
+/** HTTP request head bytes scanned for Host (Apache's LimitRequestFieldSize is 8190, nginx large buffers 8 KiB). */
+export const MAX_HTTP_HEAD_BYTES = 16_384;
+
+// ---------------------------------------------------------------- naming
+/** DNS answers remembered per client (LRU beyond that). */
+export const MAX_DNS_CACHE_ENTRIES_PER_CLIENT = 65_536;
+/** CNAME chain length followed (BIND's max-cname-chain is 16 in 9.x; resolvers commonly stop at 8-16). */
+export const MAX_CNAME_CHAIN = 16;
+/** Grace period (s) added to a DNS answer's TTL before it stops naming new flows (clients cache a little longer). */
+export const DNS_TTL_GRACE_S = 60;
