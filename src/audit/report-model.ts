@@ -1,0 +1,233 @@
+// The report model: everything a rendered report (JSON, HTML, Markdown, CSV) shows, built once by
+// src/audit/run.ts from the store and handed to src/report/ (writeReports). Renderers only format it.
+// Determinism: every array is sorted by the key its doc comment names, so two runs over the same inputs
+// and data give byte-identical reports except `generated_at`.
+
+import type { CountryAgreement, GeoProvenance, NameSource, Verdict } from '../types.js';
+
+export const REPORT_SCHEMA = 'residency.report/1' as const;
+
+/** Where the handsets were captured (the lab); enables the physical RTT check and is drawn on the map. */
+export interface Vantage {
+  name: string;
+  lat: number;
+  lon: number;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+}
+
+/** A verdict reason: a stable snake_case code plus a sentence for humans. */
+export interface Reason {
+  code: string;
+  text: string;
+}
+
+/** One part of a claim as judged for one flow. `not_claimed` when the claim does not state that part. */
+export type PartStatus = 'consistent' | 'inconsistent' | 'unknown' | 'not_claimed';
+/** A flow's status against a whole claim: inconsistent if any part is, else unknown if any part is, else consistent. */
+export type FlowStatus = 'consistent' | 'inconsistent' | 'unknown';
+/** Why a first-party flow's destination or name is hidden from the auditor. */
+export type HiddenReason = 'ech' | 'doh' | 'no_name';
+
+export interface ByteFlowCount {
+  flows: number;
+  bytes_up: number;
+  bytes_down: number;
+}
+
+/** Totals over the claim's in-scope flows; `in_scope` = consistent + inconsistent + unknown. */
+export interface ClaimTotals {
+  in_scope: ByteFlowCount;
+  consistent: ByteFlowCount;
+  inconsistent: ByteFlowCount;
+  unknown: ByteFlowCount;
+  /** First-party-or-not undecidable flows of the vendor's captures (ECH, DoH, no name): not in `in_scope`. */
+  hidden: ByteFlowCount;
+}
+
+/** A capture that was read (one per file listed by the claims file, or given to `report`). */
+export interface ReportInput {
+  /** Path as the claims file lists it, relative to the claims file (or as given on the command line). */
+  path: string;
+  sha256: string;
+  size_bytes: number;
+  packets: number;
+  link_types: number[];
+  first_ts?: number;
+  last_ts?: number;
+  vendor?: string;
+  device?: string;
+  truncated: boolean;
+}
+
+/** Per-source geolocation answer for one address. */
+export interface ReportGeoSource {
+  source: string;
+  country?: string;
+  city?: string;
+  physical?: 'plausible' | 'impossible';
+}
+
+/** One flow as reports show it (the flows CSV, and the evidence of a claim). */
+export interface ReportFlow {
+  /** Input path (ReportInput.path) of the capture holding the flow. */
+  capture: string;
+  capture_sha256: string;
+  flow_id: number;
+  /** Device label: the claims file's `devices:` name for the client, else the client IP (+ MAC). */
+  device: string;
+  app?: string;
+  transport: 'tcp' | 'udp';
+  client_ip: string;
+  client_port: number;
+  client_mac?: string;
+  server_ip: string;
+  server_port: number;
+  hostname?: string;
+  name_source?: NameSource;
+  sni?: string;
+  quic?: string;
+  http_host?: string;
+  dns_qname?: string;
+  cname_chain?: string[];
+  ech?: boolean;
+  first_frame: number;
+  first_seen: number;
+  last_seen: number;
+  packets_up: number;
+  packets_down: number;
+  bytes_up: number;
+  bytes_down: number;
+  /** The name (or a CNAME of it) belongs to one of the vendor's first-party registrable domains. */
+  first_party: boolean;
+  /** Set when the flow's name is hidden from the auditor. */
+  hidden?: HiddenReason;
+  country?: string;
+  country_agreement?: CountryAgreement;
+  geo_sources: ReportGeoSource[];
+  city?: string;
+  lat?: number;
+  lon?: number;
+  asn?: number;
+  as_org?: string;
+  provider?: string;
+  region?: string;
+  edge: boolean;
+  rtt_ms?: number;
+  physical: 'plausible' | 'impossible' | 'unchecked';
+}
+
+/** A flow cited as evidence for a verdict, with how it compares to each part of the claim. */
+export interface EvidenceFlow extends ReportFlow {
+  status: FlowStatus;
+  country_status: PartStatus;
+  provider_status: PartStatus;
+  region_status: PartStatus;
+  /** The claimed country is physically impossible from the vantage given this flow's RTT. */
+  claimed_location_impossible: boolean;
+}
+
+export interface ReportClaim {
+  id: string;
+  text: string;
+  scope: 'first-party' | 'all';
+  country?: string;
+  provider?: string;
+  region?: string;
+  verdict: Verdict;
+  /** Sorted by the engine's fixed reason order (most decisive first). */
+  reasons: Reason[];
+  totals: ClaimTotals;
+  /** Sorted: inconsistent, unknown, consistent; then bytes_up descending, capture, flow_id. Capped (see limits). */
+  evidence: EvidenceFlow[];
+  /** In-scope flows not listed in `evidence` because of the cap. */
+  evidence_omitted: number;
+}
+
+/** Aggregate per destination (server IP + hostname) for the map, charts and destinations CSV. */
+export interface ReportDestination {
+  server_ip: string;
+  hostname?: string;
+  flows: number;
+  bytes_up: number;
+  bytes_down: number;
+  first_party: boolean;
+  country?: string;
+  country_agreement?: CountryAgreement;
+  /** Sorted by source id. */
+  geo_sources: ReportGeoSource[];
+  lat?: number;
+  lon?: number;
+  provider?: string;
+  region?: string;
+  edge: boolean;
+  physical: 'plausible' | 'impossible' | 'unchecked';
+  /** Worst status across the vendor's claims that cover this destination; `out_of_scope` when none does. */
+  consistency: FlowStatus | 'out_of_scope';
+  /** Per claim covering it, sorted by claim id. */
+  claims: { id: string; status: FlowStatus }[];
+}
+
+export interface ReportDevice {
+  /** Same label as ReportFlow.device. */
+  label: string;
+  client_ip: string;
+  client_mac?: string;
+  flows: number;
+  bytes_up: number;
+  bytes_down: number;
+  /** App package names seen (PCAPdroid), sorted. */
+  apps: string[];
+}
+
+export interface ReportVendor {
+  name: string;
+  first_party: string[];
+  /** Input paths (ReportInput.path), sorted. */
+  captures: string[];
+  /** Claims in the order the claims file lists them. */
+  claims: ReportClaim[];
+  /** Sorted by bytes_up descending, then server_ip, then hostname. */
+  destinations: ReportDestination[];
+  /** Sorted by label. */
+  devices: ReportDevice[];
+  /** Every flow of the vendor's captures, sorted by capture then flow_id (the flows CSV). */
+  flows: ReportFlow[];
+  /** Upload bytes per consensus country (`??` unknown), sorted by bytes_up descending then key. */
+  bytes_by_country: { key: string; bytes_up: number; flows: number }[];
+  /** Upload bytes per provider (`unknown` when none), sorted like bytes_by_country. */
+  bytes_by_provider: { key: string; bytes_up: number; flows: number }[];
+  totals: ByteFlowCount;
+}
+
+export interface ReportOptions {
+  /** Thresholds used by the verdict engine (names as in src/limits.ts). */
+  thresholds: Record<string, number>;
+  /** Output formats requested. */
+  formats: string[];
+  /** Geolocation data directory used, when not the default. */
+  geo_dir?: string;
+}
+
+export interface ReportModel {
+  schema: typeof REPORT_SCHEMA;
+  /** ISO 8601 UTC: the only field that differs between two runs on the same inputs. */
+  generated_at: string;
+  tool: { name: 'residency'; version: string; options: ReportOptions };
+  claims_file: { path: string; sha256: string };
+  /** Sorted by path. */
+  inputs: ReportInput[];
+  /** Sorted by source id. */
+  geo_sources: GeoProvenance[];
+  vantage?: Vantage;
+  /** In the order the claims file lists them. */
+  vendors: ReportVendor[];
+  summary: {
+    confirmed: number;
+    refuted: number;
+    inconclusive: number;
+    unobservable: number;
+    /** The exit code `audit` returns for this report (see src/errors.ts EXIT). */
+    exit_code: number;
+  };
+}
