@@ -52,6 +52,19 @@ export const DNS_RESPONSE_TIMEOUT_S = 30;
 /** HTTP request head bytes scanned for Host (Apache's LimitRequestFieldSize is 8190, nginx large buffers 8 KiB). */
 export const MAX_HTTP_HEAD_BYTES = 16_384;
 
+// ---------------------------------------------------------------- DNS / HTTP extractors (helper H3)
+/** Compression pointers followed in one name before it counts as a loop (a 255-octet name has at most 127
+ *  labels, so an honest name never needs more hops; dns_fwdptr.pcap / dns-zlip-1.pcap loop forever). */
+export const MAX_DNS_POINTER_HOPS = 128;
+/** Smallest plausible DNS-over-TCP message (the 12-byte header, RFC 1035 4.2.2); a smaller length prefix means
+ *  the framer lost sync. */
+export const MIN_DNS_TCP_MESSAGE_BYTES = 12;
+/** Question count the DNS-over-UDP heuristic accepts (real messages carry 1; RFC 9619 makes >1 a FORMERR;
+ *  tshark's heuristic in packet-dns.c rejects large counts too). */
+export const MAX_DNS_HEURISTIC_QUESTIONS = 4;
+/** Record count per section the heuristic accepts before calling a payload "not DNS". */
+export const MAX_DNS_HEURISTIC_RRS = 256;
+
 // ---------------------------------------------------------------- naming
 /** DNS answers remembered per client (LRU beyond that). */
 export const MAX_DNS_CACHE_ENTRIES_PER_CLIENT = 65_536;
