@@ -1,0 +1,119 @@
+// One bidirectional transport flow: its key, counters per direction, TCP state, handshake timing and the
+// name evidence the extractors found. Allocated once per flow (never per packet); every field set here.
+
+import type { NameSource } from '../types.js';
+import type { TcpStream } from './stream.js';
+
+/** Direction index of a packet relative to the flow's A/B endpoints (A = first sender seen). */
+export const DIR_AB = 0;
+export const DIR_BA = 1;
+
+// Flow state bits.
+export const F_FIN_A = 1;
+export const F_FIN_B = 2;
+export const F_RST = 4;
+/** Orientation came from a SYN (or SYN/ACK), not from a port heuristic. */
+export const F_DIR_FROM_SYN = 8;
+/** Orientation confirmed by content (ClientHello, QUIC client Initial, HTTP request, DNS query). */
+export const F_DIR_FROM_CONTENT = 16;
+/** No further extraction wanted for this flow. */
+export const F_EXTRACT_DONE = 32;
+
+export class Flow {
+  readonly id: number;
+  readonly proto: number;
+  readonly ipVersion: number;
+  readonly addrA: Uint8Array;
+  readonly addrB: Uint8Array;
+  readonly portA: number;
+  readonly portB: number;
+  readonly hash: number;
+  /** Chaining in the hash bucket. */
+  nextInBucket: Flow | null = null;
+  /** Doubly linked list in its eviction queue (ordered by last activity). */
+  prevLru: Flow | null = null;
+  nextLru: Flow | null = null;
+  queue = -1;
+
+  /** true when A is the client. */
+  clientIsA = true;
+  state = 0;
+  firstTs: number;
+  lastTs: number;
+  firstFrame: number;
+  packets0 = 0;
+  packets1 = 0;
+  bytes0 = 0;
+  bytes1 = 0;
+  payload0 = 0;
+  payload1 = 0;
+  /** Union of TCP flags seen. */
+  tcpFlags = 0;
+  /** Last SYN (no ACK) time and first SYN/ACK time, -1 when unseen. */
+  synTs = -1;
+  synAckTs = -1;
+  /** Initial sequence numbers of the SYN, to tell a port reuse from a retransmission. */
+  synSeq = -1;
+  macA: string | undefined = undefined;
+  macB: string | undefined = undefined;
+  vlan: number;
+  appUid = -1;
+
+  /** Extraction state, owned by extract/dispatch.ts. */
+  kind = 0;
+  streamA: TcpStream | null = null;
+  streamB: TcpStream | null = null;
+  /** Opaque per-protocol state (QUIC, DNS framers), owned by the dispatcher. */
+  ext: unknown = null;
+
+  sni: string | undefined = undefined;
+  quic: string | undefined = undefined;
+  quicVersion: string | undefined = undefined;
+  httpHost: string | undefined = undefined;
+  alpn: string[] | undefined = undefined;
+  ech = false;
+  tlsVersions: string[] | undefined = undefined;
+  quicRttMs = -1;
+  /** DNS attribution found when the flow started. */
+  dnsName: string | undefined = undefined;
+  dnsChain: string[] | undefined = undefined;
+  dnsSource: NameSource | undefined = undefined;
+  anomalies: string[] | null = null;
+
+  constructor(
+    id: number,
+    proto: number,
+    ipVersion: number,
+    addrA: Uint8Array,
+    portA: number,
+    addrB: Uint8Array,
+    portB: number,
+    hash: number,
+    ts: number,
+    frame: number,
+    vlan: number,
+  ) {
+    this.id = id;
+    this.proto = proto;
+    this.ipVersion = ipVersion;
+    this.addrA = addrA;
+    this.portA = portA;
+    this.addrB = addrB;
+    this.portB = portB;
+    this.hash = hash;
+    this.firstTs = ts;
+    this.lastTs = ts;
+    this.firstFrame = frame;
+    this.vlan = vlan;
+  }
+
+  addAnomaly(code: string): void {
+    if (this.anomalies === null) this.anomalies = [code];
+    else if (!this.anomalies.includes(code)) this.anomalies.push(code);
+  }
+
+  /** Direction index of the client->server direction. */
+  get upDir(): number {
+    return this.clientIsA ? DIR_AB : DIR_BA;
+  }
+}

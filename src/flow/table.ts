@@ -1,0 +1,310 @@
+// The flow table: bidirectional 5-tuple lookup (chained hash over a power-of-two bucket array, symmetric hash so
+// both directions land in one bucket), per-direction counters, client/server orientation, TCP handshake RTT,
+// and eviction (idle, FIN/RST linger, port reuse, table full) in O(1) per packet via activity-ordered queues.
+
+import {
+  MAX_LIVE_FLOWS,
+  TCP_CLOSE_LINGER_S,
+  TCP_IDLE_TIMEOUT_S,
+  UDP_IDLE_TIMEOUT_S,
+} from '../limits.js';
+import { PacketView, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet-view.js';
+import { DIR_AB, DIR_BA, F_DIR_FROM_SYN, F_FIN_A, F_FIN_B, F_RST, Flow } from './flow.js';
+import { isWellKnownServerPort } from './server-ports.js';
+
+export type EndReason = 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
+
+export interface FlowTableOptions {
+  tcpIdleTimeout?: number;
+  udpIdleTimeout?: number;
+  closeLinger?: number;
+  maxFlows?: number;
+}
+
+const Q_TCP = 0;
+const Q_UDP = 1;
+const Q_CLOSING = 2;
+
+class Queue {
+  head: Flow | null = null;
+  tail: Flow | null = null;
+  size = 0;
+}
+
+export class FlowTable {
+  private buckets: (Flow | null)[];
+  private mask: number;
+  private readonly queues = [new Queue(), new Queue(), new Queue()];
+  private readonly timeouts: number[];
+  private readonly maxFlows: number;
+  private nextId = 1;
+  size = 0;
+  created = 0;
+  /** Direction of the last packet tracked: DIR_AB or DIR_BA. */
+  dir = DIR_AB;
+  /** Latest timestamp seen (captures may go backwards; eviction uses the maximum). */
+  now = 0;
+  evictedFull = 0;
+
+  constructor(
+    private readonly onEnd: (f: Flow, reason: EndReason) => void,
+    opts: FlowTableOptions = {},
+  ) {
+    this.buckets = new Array<Flow | null>(1 << 16).fill(null);
+    this.mask = (1 << 16) - 1;
+    this.timeouts = [
+      opts.tcpIdleTimeout ?? TCP_IDLE_TIMEOUT_S,
+      opts.udpIdleTimeout ?? UDP_IDLE_TIMEOUT_S,
+      opts.closeLinger ?? TCP_CLOSE_LINGER_S,
+    ];
+    this.maxFlows = opts.maxFlows ?? MAX_LIVE_FLOWS;
+  }
+
+  /** Finds or creates the flow of a decoded TCP/UDP packet, updates its counters; sets `this.dir`. */
+  track(v: PacketView): Flow {
+    const ts = v.ts;
+    if (ts > this.now) this.now = ts;
+    const h = hashPacket(v);
+    let f = this.buckets[h & this.mask];
+    let dir = DIR_AB;
+    while (f !== null) {
+      if (f.hash === h && f.proto === v.proto) {
+        if (f.portA === v.srcPort && f.portB === v.dstPort && eq(f.addrA, v.buf, v.srcOff) && eq(f.addrB, v.buf, v.dstOff)) {
+          dir = DIR_AB;
+          break;
+        }
+        if (f.portA === v.dstPort && f.portB === v.srcPort && eq(f.addrA, v.buf, v.dstOff) && eq(f.addrB, v.buf, v.srcOff)) {
+          dir = DIR_BA;
+          break;
+        }
+      }
+      f = f.nextInBucket;
+    }
+    const flags = v.proto === PROTO_TCP ? v.tcpFlags : 0;
+    if (f !== null && (flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && f.queue === Q_CLOSING && f.synSeq !== v.seq) {
+      // A new SYN on a closed connection: the port was reused.
+      this.end(f, 'reuse');
+      f = null;
+    }
+    if (f === null) {
+      f = this.create(v, h, ts);
+      dir = DIR_AB;
+    }
+    this.dir = dir;
+    if (dir === DIR_AB) {
+      f.packets0++;
+      f.bytes0 += v.ipPayloadLen;
+      f.payload0 += v.payloadWireLen;
+    } else {
+      f.packets1++;
+      f.bytes1 += v.ipPayloadLen;
+      f.payload1 += v.payloadWireLen;
+    }
+    if (ts > f.lastTs) f.lastTs = ts;
+    if (v.appUid >= 0 && f.appUid < 0) f.appUid = v.appUid;
+    if (flags !== 0) this.tcpState(f, flags, dir, ts, v.seq);
+    this.touch(f);
+    return f;
+  }
+
+  /** Evicts flows idle for longer than their timeout at the current time. Cheap: looks at queue heads only. */
+  expire(): void {
+    const now = this.now;
+    for (let q = 0; q < 3; q++) {
+      const queue = this.queues[q];
+      const limit = this.timeouts[q];
+      while (queue.head !== null && queue.head.lastTs + limit < now) {
+        const f = queue.head;
+        this.end(f, q === Q_CLOSING ? ((f.state & F_RST) !== 0 ? 'rst' : 'fin') : 'idle');
+      }
+    }
+  }
+
+  /** Ends every live flow (end of capture), oldest activity first. */
+  flushAll(): void {
+    for (let q = 0; q < 3; q++) {
+      const queue = this.queues[q];
+      while (queue.head !== null) {
+        const f = queue.head;
+        this.end(f, q === Q_CLOSING ? ((f.state & F_RST) !== 0 ? 'rst' : 'fin') : 'end');
+      }
+    }
+  }
+
+  /** Swaps the client/server orientation of a flow (content showed the port heuristic wrong). */
+  orient(f: Flow, clientIsA: boolean): void {
+    f.clientIsA = clientIsA;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private create(v: PacketView, h: number, ts: number): Flow {
+    if (this.size >= this.maxFlows) this.evictOldest();
+    const n = v.addrLen;
+    const a = new Uint8Array(n);
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      a[i] = v.buf[v.srcOff + i];
+      b[i] = v.buf[v.dstOff + i];
+    }
+    const f = new Flow(this.nextId++, v.proto, v.ipVersion, a, v.srcPort, b, v.dstPort, h, ts, v.frame, v.vlan);
+    f.clientIsA = orientByPorts(v);
+    if (v.proto === PROTO_TCP) {
+      const fl = v.tcpFlags & (TCP_SYN | TCP_ACK);
+      if (fl === TCP_SYN) {
+        f.clientIsA = true;
+        f.state |= F_DIR_FROM_SYN;
+      } else if (fl === (TCP_SYN | TCP_ACK)) {
+        f.clientIsA = false;
+        f.state |= F_DIR_FROM_SYN;
+      }
+    }
+    if (v.macSrcOff >= 0) {
+      f.macA = formatMac(v.frameBuf, v.macSrcOff);
+      f.macB = formatMac(v.frameBuf, v.macDstOff);
+    }
+    const slot = h & this.mask;
+    f.nextInBucket = this.buckets[slot];
+    this.buckets[slot] = f;
+    this.size++;
+    this.created++;
+    if (this.size > this.buckets.length) this.grow();
+    return f;
+  }
+
+  private tcpState(f: Flow, flags: number, dir: number, ts: number, seq: number): void {
+    f.tcpFlags |= flags;
+    const fromA = dir === DIR_AB;
+    if ((flags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      if (f.synAckTs < 0) f.synTs = ts;
+      f.synSeq = seq;
+      if ((f.state & F_DIR_FROM_SYN) === 0) {
+        f.clientIsA = fromA;
+        f.state |= F_DIR_FROM_SYN;
+      }
+    } else if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) {
+      if (f.synAckTs < 0) f.synAckTs = ts;
+      if ((f.state & F_DIR_FROM_SYN) === 0) {
+        f.clientIsA = !fromA;
+        f.state |= F_DIR_FROM_SYN;
+      }
+    }
+    if ((flags & TCP_RST) !== 0) f.state |= F_RST;
+    if ((flags & TCP_FIN) !== 0) f.state |= fromA ? F_FIN_A : F_FIN_B;
+  }
+
+  /** Moves a flow to the tail of the queue it belongs in now. */
+  private touch(f: Flow): void {
+    const closing = (f.state & F_RST) !== 0 || (f.state & (F_FIN_A | F_FIN_B)) === (F_FIN_A | F_FIN_B);
+    const q = closing ? Q_CLOSING : f.proto === PROTO_TCP ? Q_TCP : Q_UDP;
+    const queue = this.queues[q];
+    if (f.queue === q && queue.tail === f) return;
+    if (f.queue >= 0) this.unlink(f);
+    f.queue = q;
+    f.prevLru = queue.tail;
+    f.nextLru = null;
+    if (queue.tail !== null) queue.tail.nextLru = f;
+    else queue.head = f;
+    queue.tail = f;
+    queue.size++;
+  }
+
+  private unlink(f: Flow): void {
+    const queue = this.queues[f.queue];
+    if (f.prevLru !== null) f.prevLru.nextLru = f.nextLru;
+    else queue.head = f.nextLru;
+    if (f.nextLru !== null) f.nextLru.prevLru = f.prevLru;
+    else queue.tail = f.prevLru;
+    f.prevLru = null;
+    f.nextLru = null;
+    f.queue = -1;
+    queue.size--;
+  }
+
+  private end(f: Flow, reason: EndReason): void {
+    if (f.queue >= 0) this.unlink(f);
+    const slot = f.hash & this.mask;
+    let p = this.buckets[slot];
+    if (p === f) this.buckets[slot] = f.nextInBucket;
+    else {
+      while (p !== null && p.nextInBucket !== f) p = p.nextInBucket;
+      if (p !== null) p.nextInBucket = f.nextInBucket;
+    }
+    f.nextInBucket = null;
+    this.size--;
+    this.onEnd(f, reason);
+  }
+
+  private evictOldest(): void {
+    // The least recently active flow of the fullest queue goes first.
+    let best: Flow | null = null;
+    for (const q of this.queues) if (q.head !== null && (best === null || q.head.lastTs < best.lastTs)) best = q.head;
+    if (best !== null) {
+      best.addAnomaly('flow_table_full');
+      this.evictedFull++;
+      this.end(best, 'idle');
+    }
+  }
+
+  private grow(): void {
+    const nb = new Array<Flow | null>(this.buckets.length * 2).fill(null);
+    const mask = nb.length - 1;
+    for (let f of this.buckets) {
+      while (f !== null) {
+        const next = f.nextInBucket;
+        const slot = f.hash & mask;
+        f.nextInBucket = nb[slot];
+        nb[slot] = f;
+        f = next;
+      }
+    }
+    this.buckets = nb;
+    this.mask = mask;
+  }
+}
+
+function eq(a: Uint8Array, buf: Buffer, off: number): boolean {
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== buf[off + i]) return false;
+  return true;
+}
+
+/** Symmetric: hash(src, sport) ^ hash(dst, dport), then mixed with the protocol. */
+function hashPacket(v: PacketView): number {
+  const hs = hashEnd(v.buf, v.srcOff, v.addrLen, v.srcPort);
+  const hd = hashEnd(v.buf, v.dstOff, v.addrLen, v.dstPort);
+  let h = (hs ^ hd) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  h ^= v.proto;
+  h = Math.imul(h ^ (h >>> 13), 0x5bd1e995);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+function hashEnd(buf: Buffer, off: number, n: number, port: number): number {
+  let h = 0x811c9dc5 ^ port;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ buf[off + i], 0x01000193);
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+}
+
+/** Client is A (the first sender) unless the ports say otherwise: a well-known server port, else the lower port. */
+function orientByPorts(v: PacketView): boolean {
+  const s = v.srcPort;
+  const d = v.dstPort;
+  const sw = isWellKnownServerPort(s);
+  const dw = isWellKnownServerPort(d);
+  if (dw && !sw) return true;
+  if (sw && !dw) return false;
+  if (s === d) return true;
+  return s > d;
+}
+
+const HEX = '0123456789abcdef';
+function formatMac(buf: Buffer, off: number): string {
+  let s = '';
+  for (let i = 0; i < 6; i++) {
+    const b = buf[off + i];
+    s += (i ? ':' : '') + HEX[b >> 4] + HEX[b & 15];
+  }
+  return s;
+}
+
+export { DIR_AB, DIR_BA };
