@@ -56,14 +56,16 @@ export class TcpStream {
   syn(isn: number): void {
     if (this.anchored || this.stopped) return;
     if (this.started && this.consumed > 0) return;
+    // Anything held from before the SYN was seen is re-queued at its own sequence number.
+    const heldSeq = (this.next - this.heldLen) | 0;
     this.next = (isn + 1) | 0;
     this.started = true;
     this.anchored = true;
-    // Anything held from before the SYN was seen is re-queued relative to the new anchor.
     if (this.heldLen > 0 && this.held) {
       const data = Buffer.from(this.held.subarray(0, this.heldLen));
       this.heldLen = 0;
-      this.insertPending(this.next, data);
+      this.insertPending(heldSeq, data);
+      this.drainPending(0);
     }
   }
 
@@ -144,7 +146,7 @@ export class TcpStream {
     // Re-queue what we hold after the new first segment, then restart delivery from `seq`.
     if (this.heldLen > 0 && this.held) {
       const data = Buffer.from(this.held.subarray(0, this.heldLen));
-      this.insertPending(this.next, data);
+      this.insertPending((this.next - this.heldLen) | 0, data);
       this.heldLen = 0;
     }
     this.next = seq;
