@@ -72,3 +72,12 @@ export const MAX_DNS_CACHE_ENTRIES_PER_CLIENT = 65_536;
 export const MAX_CNAME_CHAIN = 16;
 /** Grace period (s) added to a DNS answer's TTL before it stops naming new flows (clients cache a little longer). */
 export const DNS_TTL_GRACE_S = 60;
+
+// ---------------------------------------------------------------- regress
+/** Byte totals compared by `residency regress` may move by the larger of this many bytes and ... */
+export const REGRESS_BYTE_TOLERANCE_BYTES = 1024;
+/** ... this fraction of the expected value before they count as drift: a parser fix that counts a header
+ *  differently should not fail the nightly run, a vendor moving an upload elsewhere should. */
+export const REGRESS_BYTE_TOLERANCE_RATIO = 0.01;
+/** Lines shown per group (e.g. one vendor's flows) in the `other` section of a regress diff; the rest are counted. */
+export const REGRESS_MAX_LINES_PER_GROUP = 8;

@@ -1,0 +1,27 @@
+// `residency regress [CLAIMS] [--expected DIR] [--update] [--save-report FILE]`: re-runs the audit of the
+// sample case and fails (exit 3) when its JSON report drifted from the expected one. Parses options, makes
+// one runRegress call, prints the diff and sets the exit code; no logic of its own.
+
+import { Command } from 'commander';
+import { runRegress } from '../../regress/run.js';
+
+export function regressCommand(): Command {
+  return new Command('regress')
+    .description(
+      'audit CLAIMS (default captures/claims.yaml) and compare the JSON report with the expected one; ' +
+        'exit 0 no drift, 3 drift, 2 bad input',
+    )
+    .argument('[claims]', 'claims file (YAML or JSON)', 'captures/claims.yaml')
+    .option('--expected <dir>', 'folder holding the expected report.json', 'captures/expected')
+    .option('--update', 'rewrite the expected report with the fresh one after printing the diff', false)
+    .option('--save-report <file>', 'also keep the fresh JSON report at this path')
+    .action(async (claims: string, opts: { expected: string; update: boolean; saveReport?: string }) => {
+      const result = await runRegress(claims, {
+        expectedDir: opts.expected,
+        update: opts.update,
+        ...(opts.saveReport !== undefined ? { saveReport: opts.saveReport } : {}),
+      });
+      (result.ok ? process.stdout : process.stderr).write(result.diffText);
+      process.exitCode = result.exitCode;
+    });
+}

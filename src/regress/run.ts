@@ -1,0 +1,130 @@
+// `residency regress`: runs the audit of a claims file into a scratch folder, compares its JSON report
+// with the expected one (captures/expected/report.json) and, with `update`, rewrites the expected report
+// after the diff is shown. Owns the expected-report file handling and the regress exit codes.
+
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CaptureError, EXIT, UsageError } from '../errors.js';
+import { compareReports, type ReportComparison } from './compare.js';
+import { formatDiff } from './diff-text.js';
+
+/** File name of the expected report inside the expected folder. */
+export const EXPECTED_REPORT_FILE = 'report.json';
+const REPORT_SCHEMA = 'residency.report/1';
+
+/** Produces a fresh JSON report for a claims file; returns the report file's path. */
+export type ReportProducer = (claimsPath: string, workDir: string) => Promise<string>;
+
+export interface RegressOptions {
+  /** Folder holding report.json (default: `expected/` beside the claims file). */
+  expectedDir?: string;
+  /** Rewrite the expected report with the fresh one (after the diff is computed and returned). */
+  update?: boolean;
+  /** Copy the fresh JSON report here (scripts/regress.sh keeps dated reports this way). */
+  saveReport?: string;
+  /** How the fresh report is made; default: the audit (src/audit/run.ts) with JSON output only. */
+  produce?: ReportProducer;
+}
+
+export interface RegressResult {
+  /** True when there is no drift (or `update` wrote the expected report). */
+  ok: boolean;
+  diffText: string;
+  /** EXIT.OK, EXIT.REFUTED (drift) or EXIT.BAD_INPUT. */
+  exitCode: number;
+  comparison?: ReportComparison;
+}
+
+/** The shape of src/audit/run.ts this module relies on (imported lazily: the audit stage owns it). */
+interface AuditModule {
+  runAudit(claimsPath: string, opts: { db: string; outDir: string; formats: string[] }): Promise<unknown>;
+}
+
+async function findJsonReport(dir: string): Promise<string | undefined> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  for (const n of names) {
+    const p = path.join(dir, n);
+    try {
+      const doc = JSON.parse(await readFile(p, 'utf8')) as { schema?: unknown };
+      if (doc.schema === REPORT_SCHEMA) return p;
+    } catch {
+      // not a report: keep looking
+    }
+  }
+  return undefined;
+}
+
+/** Default producer: `runAudit(claims, { db: <work>/case.db, outDir: <work>/out, formats: ['json'] })`. */
+export const auditProducer: ReportProducer = async (claimsPath, workDir) => {
+  const specifier = '../audit/run.js';
+  const mod = (await import(specifier)) as AuditModule;
+  const outDir = path.join(workDir, 'out');
+  await mkdir(outDir, { recursive: true });
+  await mod.runAudit(claimsPath, { db: path.join(workDir, 'case.db'), outDir, formats: ['json'] });
+  const found = await findJsonReport(outDir);
+  if (found === undefined) throw new UsageError('regress_no_report', `the audit wrote no JSON report in ${outDir}`);
+  return found;
+};
+
+async function readReport(file: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UsageError('regress_missing_report', `${what} not found: ${file}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError('regress_bad_report', `${what} is not JSON: ${file}: ${(e as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== REPORT_SCHEMA) {
+    throw new UsageError('regress_bad_report', `${what} is not a ${REPORT_SCHEMA} report: ${file}`);
+  }
+  return doc;
+}
+
+/** Runs the audit and compares; bad input (missing claims, unreadable expected report) gives EXIT.BAD_INPUT. */
+export async function runRegress(claimsPath: string, opts: RegressOptions = {}): Promise<RegressResult> {
+  const expectedDir = opts.expectedDir ?? path.join(path.dirname(claimsPath), 'expected');
+  const expectedFile = path.join(expectedDir, EXPECTED_REPORT_FILE);
+  if (!existsSync(claimsPath)) {
+    return { ok: false, exitCode: EXIT.BAD_INPUT, diffText: `regress: claims file not found: ${claimsPath}\n` };
+  }
+  const work = await mkdtemp(path.join(tmpdir(), 'residency-regress-'));
+  try {
+    let expected: unknown;
+    if (!existsSync(expectedFile) && opts.update) expected = undefined;
+    else expected = await readReport(expectedFile, 'expected report');
+    const freshFile = await (opts.produce ?? auditProducer)(claimsPath, work);
+    const fresh = await readReport(freshFile, 'fresh report');
+    if (opts.saveReport !== undefined) {
+      await mkdir(path.dirname(opts.saveReport), { recursive: true });
+      await copyFile(freshFile, opts.saveReport);
+    }
+    if (expected === undefined) {
+      await mkdir(expectedDir, { recursive: true });
+      await writeFile(expectedFile, await readFile(freshFile));
+      return { ok: true, exitCode: EXIT.OK, diffText: `regress: no expected report; wrote ${expectedFile}\n` };
+    }
+    const comparison = compareReports(expected, fresh);
+    let diffText = formatDiff(comparison, expectedFile);
+    const drift = comparison.differences.length > 0;
+    if (opts.update && (drift || comparison.geoChanges.length > 0)) {
+      await writeFile(expectedFile, await readFile(freshFile));
+      diffText += `regress: --update: rewrote ${expectedFile}\n`;
+      return { ok: true, exitCode: EXIT.OK, diffText, comparison };
+    }
+    return { ok: !drift, exitCode: drift ? EXIT.REFUTED : EXIT.OK, diffText, comparison };
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof CaptureError) {
+      return { ok: false, exitCode: EXIT.BAD_INPUT, diffText: `regress: ${e.message}\n` };
+    }
+    throw e;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
