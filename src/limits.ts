@@ -81,3 +81,21 @@ export const REGRESS_BYTE_TOLERANCE_BYTES = 1024;
 export const REGRESS_BYTE_TOLERANCE_RATIO = 0.01;
 /** Lines shown per group (e.g. one vendor's flows) in the `other` section of a regress diff; the rest are counted. */
 export const REGRESS_MAX_LINES_PER_GROUP = 8;
+
+// ---------------------------------------------------------------- audit (verdict engine, claims, store; helper H5)
+/** Refuted when the inconsistent share of in-scope upload bytes exceeds this fraction (1 %): one stray
+ *  telemetry call is tolerated, a steady stream of user data elsewhere is not. */
+export const VERDICT_INCONSISTENT_TOLERANCE = 0.01;
+/** Confirmed only when at least this fraction of in-scope upload bytes is consistent with every claimed part. */
+export const VERDICT_CONFIRM_COVERAGE = 0.9;
+/** Below this many in-scope upload bytes nothing is confirmed ("too little traffic": a handshake and a ping). */
+export const VERDICT_MIN_UPLOAD_BYTES = 10_240;
+/** Unobservable when hidden flows (ECH, DoH, no name) carry at least this share of the vendor's upload bytes and
+ *  no in-scope flow could be identified, or hide more than the unknown-coverage gap (see verdict.ts). */
+export const VERDICT_HIDDEN_SHARE = 0.5;
+/** Evidence flows listed per claim in reports (the rest are counted in `evidence_omitted`). */
+export const MAX_EVIDENCE_FLOWS_PER_CLAIM = 200;
+/** Claims files larger than this are refused (a claims file is hand-written; megabytes means a wrong file). */
+export const MAX_CLAIMS_FILE_BYTES = 1 << 20;
+/** Rows inserted per prepared-statement batch while a capture is being ingested (inside its one transaction). */
+export const STORE_INSERT_BATCH_ROWS = 1000;

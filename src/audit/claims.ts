@@ -1,0 +1,288 @@
+// Claims file loader: YAML (or JSON, a YAML subset) -> validated ClaimsFile. Every error names the file,
+// the line and the field path (`claims.yaml:12: vendors[0].claims[1].country: ...`); all problems are
+// collected and thrown together as one UsageError('claims_invalid').
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { UsageError } from '../errors.js';
+import { MAX_CLAIMS_FILE_BYTES } from '../limits.js';
+import { isCountryCode } from './country-codes.js';
+import { normaliseProvider, providerIds } from './provider-ids.js';
+import type { Vantage } from './report-model.js';
+
+export type ClaimScope = 'first-party' | 'all';
+
+export interface Claim {
+  id: string;
+  text: string;
+  scope: ClaimScope;
+  /** ISO 3166-1 alpha-2, upper case. */
+  country?: string;
+  /** Canonical provider id (see provider-ids.ts). */
+  provider?: string;
+  /** Cloud region id as the provider spells it, lower case (`ap-southeast-1`). */
+  region?: string;
+}
+
+/** A handset named in the claims file: matched by client IP and/or MAC. */
+export interface DeviceSpec {
+  name: string;
+  ip?: string;
+  mac?: string;
+}
+
+export interface VendorSpec {
+  name: string;
+  /** Patterns as written (relative to the claims file). */
+  captures: string[];
+  /** Registrable domains, lower case, without trailing dot. */
+  first_party: string[];
+  devices: DeviceSpec[];
+  claims: Claim[];
+}
+
+export interface ClaimsFile {
+  /** Absolute path of the claims file. */
+  path: string;
+  /** Directory capture patterns are relative to. */
+  dir: string;
+  sha256: string;
+  vantage?: Vantage;
+  vendors: VendorSpec[];
+}
+
+type Path = (string | number)[];
+
+function pathText(p: Path): string {
+  let s = '';
+  for (const k of p) s += typeof k === 'number' ? `[${k}]` : s.length ? `.${k}` : k;
+  return s;
+}
+
+/** Walks the parsed JS value while reporting errors at the line of the YAML node they concern. */
+class Checker {
+  readonly errors: string[] = [];
+  constructor(
+    private readonly label: string,
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  lineOf(p: Path): number {
+    for (let n = p.length; n >= 0; n--) {
+      const node = n === 0 ? this.doc.contents : this.doc.getIn(p.slice(0, n), true);
+      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+      if (range) return this.lines.linePos(range[0]).line;
+    }
+    return 1;
+  }
+
+  fail(p: Path, message: string): undefined {
+    const field = pathText(p);
+    this.errors.push(`${this.label}:${this.lineOf(p)}: ${field ? field + ': ' : ''}${message}`);
+    return undefined;
+  }
+
+  string(obj: Record<string, unknown>, p: Path, key: string, required: boolean): string | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return required ? this.fail([...p, key], 'is required') : undefined;
+    if (typeof v !== 'string' || v.trim() === '') return this.fail([...p, key], `${JSON.stringify(v)} must be a non-empty string`);
+    return v.trim();
+  }
+
+  number(obj: Record<string, unknown>, p: Path, key: string, min: number, max: number): number | undefined {
+    const v = obj[key];
+    if (v === undefined || v === null) return this.fail([...p, key], 'is required');
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      return this.fail([...p, key], `${JSON.stringify(v)} must be a number from ${min} to ${max}`);
+    }
+    return v;
+  }
+
+  object(v: unknown, p: Path): Record<string, unknown> | undefined {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return this.fail(p, 'must be a mapping');
+    return v as Record<string, unknown>;
+  }
+
+  stringList(obj: Record<string, unknown>, p: Path, key: string, required: boolean): string[] {
+    const v = obj[key];
+    if (v === undefined || v === null) {
+      if (required) this.fail([...p, key], 'is required');
+      return [];
+    }
+    const list = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(list)) return this.fail([...p, key], 'must be a list of strings') ?? [];
+    const out: string[] = [];
+    list.forEach((item, i) => {
+      if (typeof item !== 'string' || item.trim() === '') this.fail([...p, key, i], `${JSON.stringify(item)} must be a non-empty string`);
+      else out.push(item.trim());
+    });
+    if (required && out.length === 0 && list.length === 0) this.fail([...p, key], 'must not be empty');
+    return out;
+  }
+
+  unknownKeys(obj: Record<string, unknown>, p: Path, allowed: readonly string[]): void {
+    for (const k of Object.keys(obj)) if (!allowed.includes(k)) this.fail([...p, k], `unknown field (expected one of ${allowed.join(', ')})`);
+  }
+}
+
+const DOMAIN_RE = /^(?=.{1,253}$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63}$/;
+const REGION_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const MAC_RE = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function checkVantage(c: Checker, v: unknown): Vantage | undefined {
+  const p: Path = ['vantage'];
+  const o = c.object(v, p);
+  if (!o) return undefined;
+  c.unknownKeys(o, p, ['name', 'lat', 'lon', 'country']);
+  const name = c.string(o, p, 'name', true);
+  const lat = c.number(o, p, 'lat', -90, 90);
+  const lon = c.number(o, p, 'lon', -180, 180);
+  const country = checkCountry(c, o, p);
+  if (name === undefined || lat === undefined || lon === undefined || country === undefined) return undefined;
+  return { name, lat, lon, country };
+}
+
+function checkCountry(c: Checker, o: Record<string, unknown>, p: Path): string | undefined {
+  const raw = c.string(o, p, 'country', p[0] === 'vantage');
+  if (raw === undefined) return undefined;
+  const code = raw.toUpperCase();
+  if (!isCountryCode(code)) return c.fail([...p, 'country'], `${JSON.stringify(raw)} is not an ISO 3166-1 alpha-2 code`);
+  return code;
+}
+
+function checkDevices(c: Checker, v: unknown, p: Path): DeviceSpec[] {
+  if (v === undefined || v === null) return [];
+  const o = c.object(v, p);
+  if (!o) return [];
+  const out: DeviceSpec[] = [];
+  for (const [name, spec] of Object.entries(o)) {
+    const dp = [...p, name];
+    if (typeof spec === 'string') {
+      const s = spec.trim().toLowerCase();
+      if (MAC_RE.test(s)) out.push({ name, mac: s });
+      else out.push({ name, ip: spec.trim() });
+      continue;
+    }
+    const d = c.object(spec, dp);
+    if (!d) continue;
+    c.unknownKeys(d, dp, ['ip', 'mac']);
+    const ip = c.string(d, dp, 'ip', false);
+    const mac = c.string(d, dp, 'mac', false)?.toLowerCase();
+    if (mac !== undefined && !MAC_RE.test(mac)) c.fail([...dp, 'mac'], `${JSON.stringify(mac)} is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+    if (ip === undefined && mac === undefined) c.fail(dp, 'needs an ip or a mac');
+    else out.push({ name, ip, mac });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function checkClaim(c: Checker, v: unknown, p: Path, seen: Set<string>): Claim | undefined {
+  const o = c.object(v, p);
+  if (!o) return undefined;
+  c.unknownKeys(o, p, ['id', 'text', 'scope', 'country', 'provider', 'region']);
+  const id = c.string(o, p, 'id', true);
+  if (id !== undefined && !ID_RE.test(id)) c.fail([...p, 'id'], `${JSON.stringify(id)} must be letters, digits, '.', '_' or '-'`);
+  else if (id !== undefined && seen.has(id)) c.fail([...p, 'id'], `duplicate claim id ${JSON.stringify(id)}`);
+  if (id !== undefined) seen.add(id);
+  const text = c.string(o, p, 'text', true);
+  const scopeRaw = c.string(o, p, 'scope', false) ?? 'first-party';
+  let scope: ClaimScope = 'first-party';
+  if (scopeRaw === 'all' || scopeRaw === 'first-party') scope = scopeRaw;
+  else c.fail([...p, 'scope'], `${JSON.stringify(scopeRaw)} must be first-party or all`);
+  const country = checkCountry(c, o, p);
+  const providerRaw = c.string(o, p, 'provider', false);
+  let provider: string | undefined;
+  if (providerRaw !== undefined) {
+    provider = normaliseProvider(providerRaw);
+    if (provider === undefined) c.fail([...p, 'provider'], `${JSON.stringify(providerRaw)} is not a known provider (${providerIds().join(', ')})`);
+  }
+  const regionRaw = c.string(o, p, 'region', false);
+  const region = regionRaw?.toLowerCase();
+  if (region !== undefined && !REGION_RE.test(region)) c.fail([...p, 'region'], `${JSON.stringify(regionRaw)} is not a region id like ap-southeast-1`);
+  if (country === undefined && provider === undefined && region === undefined && o.country === undefined && o.provider === undefined && o.region === undefined) {
+    c.fail(p, 'states nothing to check: give at least one of country, provider, region');
+  }
+  if (id === undefined || text === undefined) return undefined;
+  const claim: Claim = { id, text, scope };
+  if (country !== undefined) claim.country = country;
+  if (provider !== undefined) claim.provider = provider;
+  if (region !== undefined) claim.region = region;
+  return claim;
+}
+
+function checkVendor(c: Checker, v: unknown, p: Path, ids: Set<string>, names: Set<string>): VendorSpec | undefined {
+  const o = c.object(v, p);
+  if (!o) return undefined;
+  c.unknownKeys(o, p, ['name', 'captures', 'first_party', 'devices', 'claims']);
+  const name = c.string(o, p, 'name', true);
+  if (name !== undefined && names.has(name)) c.fail([...p, 'name'], `duplicate vendor name ${JSON.stringify(name)}`);
+  if (name !== undefined) names.add(name);
+  const captures = c.stringList(o, p, 'captures', true);
+  const firstParty: string[] = [];
+  c.stringList(o, p, 'first_party', false).forEach((d, i) => {
+    const dom = d.toLowerCase().replace(/\.$/, '');
+    if (!DOMAIN_RE.test(dom)) c.fail([...p, 'first_party', i], `${JSON.stringify(d)} is not a domain name`);
+    else firstParty.push(dom);
+  });
+  const devices = checkDevices(c, o.devices, [...p, 'devices']);
+  const claims: Claim[] = [];
+  if (!Array.isArray(o.claims) || o.claims.length === 0) c.fail([...p, 'claims'], 'must be a non-empty list');
+  else
+    o.claims.forEach((cl, i) => {
+      const claim = checkClaim(c, cl, [...p, 'claims', i], ids);
+      if (claim) claims.push(claim);
+    });
+  const needsFirstParty = claims.some((cl) => cl.scope === 'first-party');
+  if (needsFirstParty && firstParty.length === 0 && o.first_party === undefined) {
+    c.fail([...p, 'first_party'], 'is required when a claim has scope first-party');
+  }
+  if (name === undefined) return undefined;
+  return { name, captures, first_party: [...new Set(firstParty)].sort(), devices, claims };
+}
+
+/** Parses and validates claims text; `label` names the file in error messages. */
+export function parseClaims(text: string, label: string, absPath: string): ClaimsFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const msgs = doc.errors.map((e) => `${label}:${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
+    throw new UsageError('claims_invalid', msgs.join('\n'));
+  }
+  const c = new Checker(label, doc, lines);
+  const root = c.object(doc.toJS({ maxAliasCount: 100 }), []);
+  let vantage: Vantage | undefined;
+  const vendors: VendorSpec[] = [];
+  if (root) {
+    c.unknownKeys(root, [], ['vantage', 'vendors']);
+    if (root.vantage !== undefined) vantage = checkVantage(c, root.vantage);
+    if (!Array.isArray(root.vendors) || root.vendors.length === 0) c.fail(['vendors'], 'must be a non-empty list');
+    else {
+      const ids = new Set<string>();
+      const names = new Set<string>();
+      root.vendors.forEach((v, i) => {
+        const vendor = checkVendor(c, v, ['vendors', i], ids, names);
+        if (vendor) vendors.push(vendor);
+      });
+    }
+  }
+  if (c.errors.length > 0) throw new UsageError('claims_invalid', c.errors.join('\n'));
+  const sha256 = createHash('sha256').update(text).digest('hex');
+  return { path: absPath, dir: path.dirname(absPath), sha256, vantage, vendors };
+}
+
+/** Reads and validates a claims file. Throws UsageError('claims_invalid' | 'claims_unreadable'). */
+export function loadClaims(file: string): ClaimsFile {
+  let text: string;
+  try {
+    const buf = readFileSync(file);
+    if (buf.length > MAX_CLAIMS_FILE_BYTES) throw new UsageError('claims_invalid', `${file}: larger than ${MAX_CLAIMS_FILE_BYTES} bytes`);
+    text = buf.toString('utf8');
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError('claims_unreadable', `${file}: cannot read claims file: ${(e as Error).message}`);
+  }
+  return parseClaims(text, file, path.resolve(file));
+}
