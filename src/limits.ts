@@ -9,6 +9,8 @@ export const READ_CHUNK_BYTES = 1 << 20;
 export const MAX_RECORD_BYTES = 262_144 + 1024;
 /** pcapng blocks other than packet blocks (SHB/IDB/NRB/custom) larger than this are skipped unread. */
 export const MAX_PCAPNG_META_BLOCK_BYTES = 16 << 20;
+/** Warnings kept in a capture summary (damage stops reading, so only per-record oddities can pile up). */
+export const MAX_CAPTURE_WARNINGS = 100;
 
 // ---------------------------------------------------------------- IP
 /** Concurrent fragmented datagrams awaiting reassembly (Linux ipfrag_high_thresh is memory-based: 4 MB). */
@@ -17,6 +19,8 @@ export const MAX_FRAG_DATAGRAMS = 4096;
 export const FRAG_TIMEOUT_S = 30;
 /** IPv4/IPv6 datagram size cap (65535 + jumbo headroom not supported). */
 export const MAX_DATAGRAM_BYTES = 65_535;
+/** Bytes buffered for all pending fragmented datagrams (Linux ipfrag_high_thresh defaults to 4 MiB). */
+export const MAX_FRAG_PENDING_BYTES = 8 << 20;
 /** IP-in-IP / tunnel nesting depth we unwrap (ipoipoip.pcap has four). */
 export const MAX_TUNNEL_DEPTH = 8;
 /** IPv6 extension headers walked before giving up (RFC 8200 imposes no limit; Linux caps at 8 options blocks). */
@@ -35,6 +39,10 @@ export const TCP_CLOSE_LINGER_S = 5;
 export const MAX_STREAM_BUFFER_BYTES = 65_536;
 /** Out-of-order segments held per direction. */
 export const MAX_STREAM_SEGMENTS = 256;
+/** Data packets of a flow inspected before we conclude it carries nothing we read (TLS, HTTP, DNS, QUIC, DTLS). */
+export const MAX_PROBE_PACKETS = 8;
+/** HTTP requests read per connection (keep-alive); the first Host names the flow, later ones feed `extract`. */
+export const MAX_HTTP_REQUESTS_PER_FLOW = 256;
 
 // ---------------------------------------------------------------- extractors
 /** Largest TLS handshake message we reassemble (RFC 8446 allows 2^24-1; a ClientHello above 64 KiB is abuse). */
@@ -43,6 +51,9 @@ export const MAX_TLS_HANDSHAKE_BYTES = 65_536;
 export const MAX_QUIC_CRYPTO_BYTES = 65_536;
 /** Client Initial packets tried per QUIC flow before giving up. */
 export const MAX_QUIC_INITIALS = 16;
+/** Disjoint CRYPTO ranges held per QUIC flow while the hello has holes (a 64 KiB hello in 1-byte frames is abuse;
+ *  real clients send 1 to ~10 frames, Chrome scatters a few dozen). */
+export const MAX_QUIC_CRYPTO_FRAGMENTS = 256;
 /** DNS names longer than this are malformed (RFC 1035: 255 octets on the wire; Suricata MAX_NAME_LEN 1025 in text). */
 export const MAX_DNS_NAME_LEN = 1025;
 /** DNS messages kept waiting for their response per capture before the oldest is emitted unanswered. */
@@ -68,19 +79,13 @@ export const MAX_DNS_HEURISTIC_RRS = 256;
 // ---------------------------------------------------------------- naming
 /** DNS answers remembered per client (LRU beyond that). */
 export const MAX_DNS_CACHE_ENTRIES_PER_CLIENT = 65_536;
+/** Clients (handsets) the DNS naming cache tracks before the oldest is dropped (a capture holds a few; a router
+ *  capture a few thousand). Bounds the cache at MAX_DNS_CACHE_CLIENTS x MAX_DNS_CACHE_ENTRIES_PER_CLIENT. */
+export const MAX_DNS_CACHE_CLIENTS = 4096;
 /** CNAME chain length followed (BIND's max-cname-chain is 16 in 9.x; resolvers commonly stop at 8-16). */
 export const MAX_CNAME_CHAIN = 16;
 /** Grace period (s) added to a DNS answer's TTL before it stops naming new flows (clients cache a little longer). */
 export const DNS_TTL_GRACE_S = 60;
-
-// ---------------------------------------------------------------- regress
-/** Byte totals compared by `residency regress` may move by the larger of this many bytes and ... */
-export const REGRESS_BYTE_TOLERANCE_BYTES = 1024;
-/** ... this fraction of the expected value before they count as drift: a parser fix that counts a header
- *  differently should not fail the nightly run, a vendor moving an upload elsewhere should. */
-export const REGRESS_BYTE_TOLERANCE_RATIO = 0.01;
-/** Lines shown per group (e.g. one vendor's flows) in the `other` section of a regress diff; the rest are counted. */
-export const REGRESS_MAX_LINES_PER_GROUP = 8;
 
 // ---------------------------------------------------------------- audit (verdict engine, claims, store; helper H5)
 /** Refuted when the inconsistent share of in-scope upload bytes exceeds this fraction (1 %): one stray
@@ -99,3 +104,26 @@ export const MAX_EVIDENCE_FLOWS_PER_CLAIM = 200;
 export const MAX_CLAIMS_FILE_BYTES = 1 << 20;
 /** Rows inserted per prepared-statement batch while a capture is being ingested (inside its one transaction). */
 export const STORE_INSERT_BATCH_ROWS = 1000;
+
+// ---------------------------------------------------------------- regress
+/** Byte totals compared by `residency regress` may move by the larger of this many bytes and ... */
+export const REGRESS_BYTE_TOLERANCE_BYTES = 1024;
+/** ... this fraction of the expected value before they count as drift: a parser fix that counts a header
+ *  differently should not fail the nightly run, a vendor moving an upload elsewhere should. */
+export const REGRESS_BYTE_TOLERANCE_RATIO = 0.01;
+/** Lines shown per group (e.g. one vendor's flows) in the `other` section of a regress diff; the rest are counted. */
+export const REGRESS_MAX_LINES_PER_GROUP = 8;
+
+// ---------------------------------------------------------------- geo
+/** Bytes read from the end of an mmdb file to find its metadata (the format spec puts it in the last 128 KiB). */
+export const GEO_MMDB_METADATA_TAIL_BYTES = 128 * 1024;
+/** Distinct IPs whose geo lookup is cached per GeoLocator (a capture rarely has more servers; beyond this the
+ *  cache is cleared and refilled, bounding memory at roughly 1 KB per entry). */
+export const GEO_MAX_CACHED_IPS = 200_000;
+/** A handshake RTT under this (ms) cannot have crossed a real network to a remote server: PCAPdroid's non-root
+ *  VPN mode answers SYNs locally in well under 1 ms. */
+export const GEO_SYNTHESIZED_RTT_MS = 1;
+/** Fewer flows with an RTT than this and "every RTT is sub-millisecond" is not evidence of synthesis. */
+export const GEO_SYNTHESIZED_MIN_FLOWS = 3;
+/** Largest provider range file (ip-ranges.json is ~2 MB today) accepted from a geo dir. */
+export const GEO_MAX_RANGES_FILE_BYTES = 64 << 20;

@@ -28,6 +28,9 @@ export class Flow {
   readonly portA: number;
   readonly portB: number;
   readonly hash: number;
+  /** Printable addresses, formatted once when the flow is created. */
+  ipA = '';
+  ipB = '';
   /** Chaining in the hash bucket. */
   nextInBucket: Flow | null = null;
   /** Doubly linked list in its eviction queue (ordered by last activity). */
@@ -61,6 +64,11 @@ export class Flow {
 
   /** Extraction state, owned by extract/dispatch.ts. */
   kind = 0;
+  /** Data packets looked at before the protocol was recognised. */
+  probes = 0;
+  /** Initial sequence numbers from the SYN of each direction, -1 when unseen. */
+  isnA = -1;
+  isnB = -1;
   streamA: TcpStream | null = null;
   streamB: TcpStream | null = null;
   /** Opaque per-protocol state (QUIC, DNS framers), owned by the dispatcher. */

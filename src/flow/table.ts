@@ -11,6 +11,7 @@ import {
 import { PacketView, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet-view.js';
 import { DIR_AB, DIR_BA, F_DIR_FROM_SYN, F_FIN_A, F_FIN_B, F_RST, Flow } from './flow.js';
 import { isWellKnownServerPort } from './server-ports.js';
+import { formatIp } from '../naming/ip-format.js';
 
 export type EndReason = 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
 
@@ -148,6 +149,8 @@ export class FlowTable {
       b[i] = v.buf[v.dstOff + i];
     }
     const f = new Flow(this.nextId++, v.proto, v.ipVersion, a, v.srcPort, b, v.dstPort, h, ts, v.frame, v.vlan);
+    f.ipA = formatIp(a, 0, n as 4 | 16);
+    f.ipB = formatIp(b, 0, n as 4 | 16);
     f.clientIsA = orientByPorts(v);
     if (v.proto === PROTO_TCP) {
       const fl = v.tcpFlags & (TCP_SYN | TCP_ACK);

@@ -1,0 +1,235 @@
+// Wires the stages in their order, the only file that knows it: capture reader -> link/IP/transport decoder
+// -> flow table -> extractors -> DNS transactions and per-client name cache -> flow records. One streaming pass;
+// memory is bounded by the flow table, the reassembly caps and the DNS caches (src/limits.ts).
+
+import { readCapture, readCaptureStream, type CaptureReadSummary } from './capture/reader.js';
+import type { RawPacket } from './capture/raw-packet.js';
+import { Decoder } from './decode/decoder.js';
+import { DECODE_OK, DECODE_RESULT_NAMES } from './decode/decode-result.js';
+import { PacketView } from './decode/packet-view.js';
+import { Dispatcher, type ExtractSink } from './extract/dispatch.js';
+import type { DnsMessage } from './extract/dns/message.js';
+import { dnsFlavourForPorts } from './extract/dns/detect.js';
+import { rcodeName as rcodeLabel, rrTypeName as rrTypeLabel } from './extract/dns/rr-types.js';
+import { DnsTransactions } from './extract/dns/transactions.js';
+import type { QuicFlowState } from './extract/quic/state.js';
+import type { ClientHelloInfo } from './extract/tls/client-hello.js';
+import type { Flow } from './flow/flow.js';
+import { flowRecord } from './flow/record.js';
+import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
+import { DnsNameCache } from './naming/dns-cache.js';
+import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
+
+/** Receives the oracle-shaped events `residency extract` prints. */
+export interface OracleSink {
+  dns(e: OracleDnsEntry): void;
+  tls(e: OracleSniEntry): void;
+  quic(e: OracleSniEntry): void;
+  http(e: OracleHostEntry): void;
+}
+
+export interface AnalyzeHandlers {
+  flow?(r: FlowRecord): void;
+  dns?(r: DnsRecord): void;
+  oracle?: OracleSink;
+  warning?(a: Anomaly): void;
+}
+
+export interface AnalyzeOptions extends FlowTableOptions {
+  /** SHA-256 of the capture file (needed by the case store; costs a little throughput). */
+  hash?: boolean;
+  chunkSize?: number;
+  onProgress?(bytesRead: number): void;
+  /** Read from this stream instead of the path (tests: arbitrary chunk boundaries). */
+  source?: AsyncIterable<Buffer>;
+}
+
+/** Expiry sweeps run at most this often (seconds of capture time) or every EXPIRE_EVERY packets. */
+const EXPIRE_INTERVAL_S = 1;
+const EXPIRE_EVERY = 8192;
+
+class Analyzer implements ExtractSink {
+  readonly view = new PacketView();
+  readonly decoder = new Decoder();
+  readonly table: FlowTable;
+  readonly dispatcher: Dispatcher;
+  readonly names = new DnsNameCache();
+  readonly dnsTx: DnsTransactions;
+  readonly counters: Record<string, number> = {};
+  readonly anomalies: Record<string, number> = {};
+  dnsMessages = 0;
+  flows = 0;
+  private sinceExpire = 0;
+  private lastExpire = 0;
+
+  constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions) {
+    this.table = new FlowTable((f, reason) => this.onEnd(f, reason), opts);
+    this.dispatcher = new Dispatcher(this);
+    this.dnsTx = new DnsTransactions((r) => this.h.dns?.(r));
+  }
+
+  packet(p: RawPacket): void {
+    const v = this.view;
+    const r = this.decoder.decode(p, v);
+    if (r !== DECODE_OK) {
+      const name = DECODE_RESULT_NAMES[r] ?? 'decode_other';
+      this.counters[name] = (this.counters[name] ?? 0) + 1;
+      return;
+    }
+    const f = this.table.track(v);
+    if (f.packets0 + f.packets1 === 1) this.onNew(f);
+    this.dispatcher.packet(f, v, this.table.dir);
+    if (++this.sinceExpire >= EXPIRE_EVERY || this.table.now - this.lastExpire >= EXPIRE_INTERVAL_S) this.expire();
+  }
+
+  private expire(): void {
+    const now = this.table.now;
+    this.sinceExpire = 0;
+    this.lastExpire = now;
+    this.table.expire();
+    this.decoder.expireFragments(now);
+    this.dnsTx.expire(now);
+  }
+
+  finish(): void {
+    this.table.flushAll();
+    this.dnsTx.flush();
+    for (const [k, n] of Object.entries(this.decoder.counters)) this.counters[k] = (this.counters[k] ?? 0) + n;
+  }
+
+  /** A new flow: look up the name its client resolved for the server address before the flow started. */
+  private onNew(f: Flow): void {
+    if (dnsFlavourForPorts(f.portA, f.portB) !== null) return;
+    this.lookupName(f, f.firstTs);
+  }
+
+  private lookupName(f: Flow, ts: number): void {
+    const client = f.clientIsA ? f.ipA : f.ipB;
+    const server = f.clientIsA ? f.ipB : f.ipA;
+    const hit = this.names.lookup(client, server, ts);
+    if (hit !== undefined) {
+      f.dnsName = hit.hostname;
+      f.dnsChain = hit.cnameChain;
+      f.dnsSource = hit.source;
+    }
+  }
+
+  private onEnd(f: Flow, reason: EndReason): void {
+    this.dispatcher.finish(f);
+    this.flows++;
+    if (f.anomalies !== null) for (const a of f.anomalies) this.anomalies[a] = (this.anomalies[a] ?? 0) + 1;
+    if (this.h.flow !== undefined) this.h.flow(flowRecord(f, reason));
+  }
+
+  // ------------------------------------------------------------------ ExtractSink
+
+  dnsMessage(f: Flow, msg: DnsMessage, fromA: boolean, ts: number, frame: number): void {
+    this.dnsMessages++;
+    const srcIp = fromA ? f.ipA : f.ipB;
+    const dstIp = fromA ? f.ipB : f.ipA;
+    const srcPort = fromA ? f.portA : f.portB;
+    const dstPort = fromA ? f.portB : f.portA;
+    const transport = f.proto === 6 ? 'tcp' : 'udp';
+    if (msg.isResponse) this.names.addResponse(dstIp, msg, ts);
+    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort });
+    const o = this.h.oracle;
+    if (o !== undefined) {
+      o.dns({
+        frame,
+        ts,
+        transport,
+        client_ip: msg.isResponse ? dstIp : srcIp,
+        server_ip: msg.isResponse ? srcIp : dstIp,
+        id: msg.id,
+        is_response: msg.isResponse,
+        qname: msg.qname,
+        qtype: msg.qtype === null ? null : rrTypeLabel(msg.qtype),
+        rcode: rcodeLabel(msg.rcode),
+        answers: msg.answers.map((a) => ({ name: a.name, type: a.type, data: a.data })),
+      });
+    }
+  }
+
+  dnsMalformed(): void {
+    this.anomalies.dns_malformed = (this.anomalies.dns_malformed ?? 0) + 1;
+  }
+
+  clientHello(f: Flow, info: ClientHelloInfo, frame: number): void {
+    if (this.h.oracle !== undefined && info.sni !== undefined) this.h.oracle.tls(this.sniEntry(f, info.sni, frame));
+  }
+
+  quicHello(f: Flow, state: QuicFlowState, frame: number): void {
+    const sni = state.result?.sni;
+    if (this.h.oracle !== undefined && sni !== undefined) this.h.oracle.quic(this.sniEntry(f, sni, frame));
+  }
+
+  httpHost(f: Flow, host: string, frame: number): void {
+    if (this.h.oracle === undefined) return;
+    const e = this.sniEntry(f, host, frame);
+    this.h.oracle.http({
+      frame,
+      client_ip: e.client_ip,
+      client_port: e.client_port,
+      server_ip: e.server_ip,
+      server_port: e.server_port,
+      host,
+    });
+  }
+
+  private sniEntry(f: Flow, sni: string, frame: number): OracleSniEntry {
+    const a = f.clientIsA;
+    return {
+      frame,
+      client_ip: a ? f.ipA : f.ipB,
+      client_port: a ? f.portA : f.portB,
+      server_ip: a ? f.ipB : f.ipA,
+      server_port: a ? f.portB : f.portA,
+      sni,
+    };
+  }
+}
+
+/** Analyses one capture in a single streaming pass. Throws CaptureError only when nothing can be read. */
+export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, opts: AnalyzeOptions = {}): Promise<CaptureSummary> {
+  const an = new Analyzer(handlers, opts);
+  const handler = {
+    packet: (p: RawPacket) => an.packet(p),
+    warning: (a: Anomaly) => handlers.warning?.(a),
+  };
+  const ro = { hash: opts.hash, chunkSize: opts.chunkSize, onProgress: opts.onProgress };
+  const rs: CaptureReadSummary =
+    opts.source !== undefined ? await readCaptureStream(opts.source, path, handler, ro) : await readCapture(path, handler, ro);
+  an.finish();
+  return summarize(rs, an);
+}
+
+function summarize(rs: CaptureReadSummary, an: Analyzer): CaptureSummary {
+  const s: CaptureSummary = {
+    file: rs.file,
+    size_bytes: rs.sizeBytes,
+    format: rs.format,
+    gzip: rs.gzip,
+    ts_resolution: rs.tsResolution,
+    byte_order: rs.byteOrder,
+    link_types: rs.linkTypes,
+    packets: rs.packets,
+    bytes_captured: rs.bytesCaptured,
+    flows: an.flows,
+    dns_messages: an.dnsMessages,
+    counters: sortKeys(an.counters),
+    anomalies: sortKeys(an.anomalies),
+    warnings: rs.warnings,
+    truncated: rs.truncated,
+  };
+  if (rs.sha256 !== undefined) s.sha256 = rs.sha256;
+  if (rs.firstTs !== undefined) s.first_ts = rs.firstTs;
+  if (rs.lastTs !== undefined) s.last_ts = rs.lastTs;
+  if (Object.keys(rs.metadata).length > 0) s.metadata = rs.metadata;
+  return s;
+}
+
+function sortKeys(o: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(o).sort()) out[k] = o[k];
+  return out;
+}
