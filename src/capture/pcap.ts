@@ -1,0 +1,113 @@
+// Classic libpcap format: the 24-byte file header (both byte orders, µs magic a1b2c3d4 and ns magic a1b23c4d)
+// and the 16-byte record headers. Fills the reused RawPacket with offsets into the caller's buffer, no copies.
+// Format: https://www.ietf.org/archive/id/draft-ietf-opsawg-pcap-03.html
+import { CaptureError } from '../errors.js';
+import { MAX_RECORD_BYTES } from '../limits.js';
+import type { FormatParser, ReadContext } from './read-context.js';
+import { PCAPDROID_TRAILER_MAGIC, PCAPDROID_TRAILER_BYTES, readPcapdroidTrailer } from './pcapdroid.js';
+
+export const PCAP_MAGIC_US = 0xa1b2c3d4;
+export const PCAP_MAGIC_NS = 0xa1b23c4d;
+const FILE_HEADER = 24;
+const RECORD_HEADER = 16;
+
+export class PcapParser implements FormatParser {
+  needed = FILE_HEADER;
+  le = true;
+  nanos = false;
+  linkType = 1;
+  private headerDone = false;
+
+  constructor(private readonly ctx: ReadContext) {}
+
+  atBoundary(): boolean {
+    return this.headerDone;
+  }
+
+  private u32(b: Buffer, o: number): number {
+    return this.le
+      ? (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0
+      : ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  }
+
+  private fileHeader(b: Buffer, o: number): void {
+    const be = b.readUInt32BE(o);
+    const le = b.readUInt32LE(o);
+    if (be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS) {
+      this.le = false;
+      this.nanos = be === PCAP_MAGIC_NS;
+    } else if (le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS) {
+      this.le = true;
+      this.nanos = le === PCAP_MAGIC_NS;
+    } else {
+      throw new CaptureError('capture_unknown_format', this.ctx.file, 0, 'not a pcap file (bad magic)');
+    }
+    const major = this.le ? b.readUInt16LE(o + 4) : b.readUInt16BE(o + 4);
+    const minor = this.le ? b.readUInt16LE(o + 6) : b.readUInt16BE(o + 6);
+    if (major !== 2) {
+      throw new CaptureError('pcap_unsupported_version', this.ctx.file, 4, `pcap version ${major}.${minor} is not 2.x`);
+    }
+    // The link type is the low 16 bits; the upper bits hold the FCS length flags (draft-ietf-opsawg-pcap §4).
+    this.linkType = this.u32(b, o + 20) & 0xffff;
+    this.ctx.noteLinkType(this.linkType);
+    this.ctx.noteResolution(this.nanos ? 'ns' : 'us');
+    this.ctx.raw.linkType = this.linkType;
+    this.ctx.raw.interfaceId = 0;
+    this.headerDone = true;
+  }
+
+  parse(buf: Buffer, off: number, end: number, abs: number): number {
+    const ctx = this.ctx;
+    const start = off;
+    if (!this.headerDone) {
+      if (end - off < FILE_HEADER) {
+        this.needed = FILE_HEADER;
+        return off;
+      }
+      this.fileHeader(buf, off);
+      off += FILE_HEADER;
+    }
+    const p = ctx.raw;
+    const le = this.le;
+    const nsMul = this.nanos ? 1 : 1000;
+    const trailerCheck = this.linkType === 1;
+    while (end - off >= RECORD_HEADER) {
+      let sec: number, frac: number, cap: number, orig: number;
+      if (le) {
+        sec = (buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)) >>> 0;
+        frac = (buf[off + 4] | (buf[off + 5] << 8) | (buf[off + 6] << 16) | (buf[off + 7] << 24)) >>> 0;
+        cap = (buf[off + 8] | (buf[off + 9] << 8) | (buf[off + 10] << 16) | (buf[off + 11] << 24)) >>> 0;
+        orig = (buf[off + 12] | (buf[off + 13] << 8) | (buf[off + 14] << 16) | (buf[off + 15] << 24)) >>> 0;
+      } else {
+        sec = ((buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]) >>> 0;
+        frac = ((buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7]) >>> 0;
+        cap = ((buf[off + 8] << 24) | (buf[off + 9] << 16) | (buf[off + 10] << 8) | buf[off + 11]) >>> 0;
+        orig = ((buf[off + 12] << 24) | (buf[off + 13] << 16) | (buf[off + 14] << 8) | buf[off + 15]) >>> 0;
+      }
+      if (cap > MAX_RECORD_BYTES) {
+        ctx.damage('pcap_record_too_long', abs + (off - start), `record claims ${cap} captured bytes (limit ${MAX_RECORD_BYTES})`);
+        this.needed = 1;
+        return off;
+      }
+      const total = RECORD_HEADER + cap;
+      if (end - off < total) {
+        this.needed = total;
+        return off;
+      }
+      p.buf = buf;
+      p.off = off + RECORD_HEADER;
+      p.caplen = cap;
+      p.origlen = orig;
+      p.tsSec = sec;
+      p.tsNsec = frac * nsMul;
+      p.fileOffset = abs + (off - start);
+      if (trailerCheck && cap >= 14 + PCAPDROID_TRAILER_BYTES && buf.readUInt32BE(off + total - PCAPDROID_TRAILER_BYTES) === PCAPDROID_TRAILER_MAGIC) {
+        readPcapdroidTrailer(ctx, buf, off + total - PCAPDROID_TRAILER_BYTES);
+      }
+      ctx.emit(true);
+      off += total;
+    }
+    this.needed = RECORD_HEADER;
+    return off;
+  }
+}

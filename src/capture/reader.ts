@@ -1,0 +1,225 @@
+// Streaming capture reader: file / stdin / any AsyncIterable<Buffer> -> (gunzip) -> pcap or pcapng parser ->
+// handler.packet(RawPacket). Bounded memory: one carry buffer for records straddling chunks (grown only for big
+// pcapng metadata blocks), no copy when a record lies inside a chunk.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { CaptureError } from '../errors.js';
+import { MAX_PCAPNG_META_BLOCK_BYTES, MAX_RECORD_BYTES, READ_CHUNK_BYTES } from '../limits.js';
+import { PcapParser } from './pcap.js';
+import { PcapngParser } from './pcapng.js';
+import { ReadContext, type CaptureHandler, type CaptureReadSummary, type FormatParser, type ReadOptions } from './read-context.js';
+
+export type { CaptureHandler, CaptureReadSummary, ReadOptions } from './read-context.js';
+
+/** Reads a capture file (`-` = stdin). Throws only CaptureError (not a capture, unreadable). */
+export async function readCapture(path: string, handler: CaptureHandler, opts: ReadOptions = {}): Promise<CaptureReadSummary> {
+  const chunk = opts.chunkSize ?? READ_CHUNK_BYTES;
+  if (path === '-') return readCaptureStream(process.stdin as AsyncIterable<Buffer>, '-', handler, opts);
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new CaptureError('capture_not_a_file', path, 0, 'not a regular file');
+  } catch (e) {
+    if (e instanceof CaptureError) throw e;
+    throw new CaptureError('capture_open_failed', path, 0, (e as Error).message);
+  }
+  return readCaptureStream(createReadStream(path, { highWaterMark: chunk }), path, handler, opts);
+}
+
+/** Counts (and optionally hashes) the stored bytes as they pass. */
+async function* tap(src: AsyncIterable<Buffer>, state: { size: number; hash: Hash | null }, file: string, opts: ReadOptions): AsyncGenerator<Buffer> {
+  try {
+    for await (const c of src) {
+      const b = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+      state.size += b.length;
+      state.hash?.update(b);
+      opts.onProgress?.(state.size);
+      yield b;
+    }
+  } catch (e) {
+    if (e instanceof CaptureError) throw e;
+    throw new CaptureError('capture_read_failed', file, state.size, (e as Error).message);
+  }
+}
+
+/** Reads a capture from any chunked byte source (tests use it to force arbitrary chunk boundaries). */
+export async function readCaptureStream(source: AsyncIterable<Buffer>, name: string, handler: CaptureHandler, opts: ReadOptions = {}): Promise<CaptureReadSummary> {
+  const state = { size: 0, hash: opts.hash ? createHash('sha256') : null };
+  const raw = tap(source, state, name, opts)[Symbol.asyncIterator]();
+  let first = await raw.next();
+  while (!first.done && first.value.length === 0) first = await raw.next();
+  if (first.done) throw new CaptureError('capture_empty', name, 0, 'empty file');
+  const ctx = new ReadContext(name, handler);
+  const gzip = first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
+  let chunks: AsyncIterator<Buffer>;
+  let stopGzip = (): void => {};
+  if (gzip) {
+    const head = first.value;
+    const rest = { [Symbol.asyncIterator]: () => raw };
+    const gz = createGunzip();
+    const input = Readable.from((async function* () {
+      yield head;
+      yield* rest;
+    })());
+    input.on('error', (e) => gz.destroy(e));
+    input.pipe(gz);
+    gz.on('error', () => {
+      /* surfaced through the async iterator below */
+    });
+    stopGzip = () => {
+      input.unpipe(gz);
+      gz.destroy();
+    };
+    chunks = (gz as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  } else {
+    const head = first.value;
+    let sent = false;
+    chunks = {
+      next: async () => {
+        if (!sent) {
+          sent = true;
+          return { done: false, value: head };
+        }
+        return raw.next();
+      },
+    };
+  }
+  const driver = new Driver(ctx);
+  try {
+    for (;;) {
+      const r = await chunks.next();
+      if (r.done) break;
+      driver.feed(r.value);
+      if (ctx.stopped) break;
+    }
+  } catch (e) {
+    if (e instanceof CaptureError && (e.code !== 'capture_read_failed' || driver.parser === null)) throw e;
+    if (driver.parser === null) throw new CaptureError('gzip_corrupt', name, driver.abs, (e as Error).message);
+    // A damaged gzip stream or a read error mid-file: keep what was delivered.
+    ctx.damage(gzip ? 'gzip_corrupt' : 'capture_read_failed', driver.abs + driver.carryLen, (e as Error).message);
+  }
+  if (!ctx.stopped) driver.finish();
+  if (ctx.stopped) stopGzip();
+  // Drain the remaining stored bytes so size/hash cover the whole file even after damage.
+  if (opts.hash || ctx.stopped) {
+    try {
+      for (;;) if ((await raw.next()).done) break;
+    } catch {
+      /* the warning already says why reading stopped */
+    }
+  }
+  const p = driver.parser;
+  const summary: CaptureReadSummary = {
+    file: name,
+    format: p instanceof PcapngParser ? 'pcapng' : 'pcap',
+    gzip,
+    byteOrder: p instanceof PcapngParser ? (p.firstLe ? 'le' : 'be') : p instanceof PcapParser && !p.le ? 'be' : 'le',
+    tsResolution: ctx.resolutions.join(','),
+    linkTypes: ctx.linkTypes,
+    packets: ctx.packets,
+    bytesCaptured: ctx.bytesCaptured,
+    sizeBytes: state.size,
+    truncated: ctx.truncated,
+    warnings: ctx.warnings,
+    metadata: ctx.metadata,
+  };
+  if (ctx.firstTs >= 0) {
+    summary.firstTs = ctx.firstTs;
+    summary.lastTs = ctx.lastTs;
+  }
+  if (state.hash) summary.sha256 = state.hash.digest('hex');
+  return summary;
+}
+
+/** Feeds decompressed chunks to the format parser, carrying partial records across chunk boundaries. */
+class Driver {
+  parser: FormatParser | null = null;
+  /** Stream offset of the next byte not yet consumed by the parser. */
+  abs = 0;
+  carry = Buffer.allocUnsafe(MAX_RECORD_BYTES + 64);
+  carryLen = 0;
+
+  constructor(private readonly ctx: ReadContext) {}
+
+  feed(chunk: Buffer): void {
+    let pos = 0;
+    const end = chunk.length;
+    if (this.parser === null) {
+      // Need 4 bytes to know the format.
+      const take = Math.min(4 - this.carryLen, end);
+      if (this.carryLen + end < 4) {
+        chunk.copy(this.carry, this.carryLen, 0, end);
+        this.carryLen += end;
+        return;
+      }
+      chunk.copy(this.carry, this.carryLen, 0, take);
+      this.parser = this.detect(this.carry.readUInt32BE(0));
+      // Re-parse from the carry: keep the magic bytes there and continue with the normal carry logic.
+      this.carryLen += take;
+      pos = take;
+    }
+    const parser = this.parser;
+    // Complete the carried record from the head of this chunk.
+    while (this.carryLen > 0 && !this.ctx.stopped) {
+      const before = this.carryLen;
+      const consumed = parser.parse(this.carry, 0, this.carryLen, this.abs);
+      if (consumed > 0) {
+        this.abs += consumed;
+        this.carry.copy(this.carry, 0, consumed, this.carryLen);
+        this.carryLen -= consumed;
+        continue;
+      }
+      if (pos >= end) return;
+      const need = parser.needed;
+      if (need > this.carry.length) {
+        if (need > MAX_PCAPNG_META_BLOCK_BYTES + 64) {
+          this.ctx.damage('capture_record_too_long', this.abs, `record of ${need} bytes exceeds the reader's limit`);
+          return;
+        }
+        const bigger = Buffer.allocUnsafe(need);
+        this.carry.copy(bigger, 0, 0, this.carryLen);
+        this.carry = bigger;
+      }
+      const take = Math.min(Math.max(need - before, 1), end - pos);
+      chunk.copy(this.carry, before, pos, pos + take);
+      this.carryLen += take;
+      pos += take;
+    }
+    if (this.ctx.stopped || pos >= end) return;
+    const stop = parser.parse(chunk, pos, end, this.abs);
+    this.abs += stop - pos;
+    if (this.ctx.stopped) return;
+    const rest = end - stop;
+    if (rest > this.carry.length) {
+      this.carry = Buffer.allocUnsafe(rest);
+    }
+    chunk.copy(this.carry, 0, stop, end);
+    this.carryLen = rest;
+  }
+
+  private detect(magic: number): FormatParser {
+    if (magic === 0xa1b2c3d4 || magic === 0xd4c3b2a1 || magic === 0xa1b23c4d || magic === 0x4d3cb2a1) return new PcapParser(this.ctx);
+    if (magic === 0x0a0d0d0a) return new PcapngParser(this.ctx);
+    throw new CaptureError('capture_unknown_format', this.ctx.file, 0, `not a pcap or pcapng file (magic 0x${magic.toString(16).padStart(8, '0')})`);
+  }
+
+  /** End of stream: leftover bytes mean the last record was cut. */
+  finish(): void {
+    const ctx = this.ctx;
+    if (this.parser === null) {
+      throw new CaptureError('capture_unknown_format', ctx.file, 0, `file too short to be a capture (${this.carryLen} bytes)`);
+    }
+    if (this.carryLen > 0 || !this.parser.atBoundary()) {
+      const pcap = this.parser instanceof PcapParser;
+      if (!this.parser.atBoundary() && pcap) {
+        throw new CaptureError('capture_unknown_format', ctx.file, 0, 'file ends inside the pcap file header');
+      }
+      if (!this.parser.atBoundary() && this.parser instanceof PcapngParser && this.abs === 0) {
+        throw new CaptureError('pcapng_bad_block_length', ctx.file, 0, 'file ends inside the first section header');
+      }
+      ctx.damage(pcap ? 'pcap_truncated_record' : 'pcapng_truncated_block', this.abs, `file ends ${this.carryLen} bytes into a record that needs ${this.parser.needed}`);
+    }
+  }
+}

@@ -1,0 +1,263 @@
+// IP and transport decoding into the reused PacketView: IPv4 (options, padding trimmed to the total length),
+// IPv6 (hop-by-hop, routing, destination options, fragment, AH), fragment reassembly (ipfrag.ts), tunnels
+// (IP-in-IP 4/41, GRE v0 and PPTP's GRE v1 carrying IP/PPP, L2TPv2 data on UDP 1701 carrying PPP), TCP and UDP.
+// ICMP/ICMPv6 stop here: packets quoted inside ICMP errors are never decoded.
+import { MAX_IPV6_EXT_HEADERS, MAX_TUNNEL_DEPTH } from '../limits.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type PacketView } from './packet-view.js';
+import {
+  DECODE_FRAGMENT_PENDING,
+  DECODE_ICMP,
+  DECODE_MALFORMED,
+  DECODE_NON_IP,
+  DECODE_OK,
+  DECODE_OTHER_PROTO,
+  DECODE_TRUNCATED,
+} from './decode-result.js';
+import { FRAG_COMPLETE, FRAG_PENDING, FragTable } from './ipfrag.js';
+
+const L2TP_PORT = 1701;
+const PPP_IPV4 = 0x0021;
+const PPP_IPV6 = 0x0057;
+
+export class IpLayer {
+  readonly frags = new FragTable();
+  fragments = 0;
+  reassembled = 0;
+  tunnels = 0;
+
+  /** Decodes the IP packet at buf[off, end). `kind` 4, 6, or 0 = by version nibble. */
+  ip(buf: Buffer, off: number, end: number, kind: number, depth: number, v: PacketView): number {
+    if (end - off < 1) return DECODE_TRUNCATED;
+    const ver = buf[off] >> 4;
+    if (kind === 0) kind = ver;
+    if (kind === 4 && ver === 4) return this.ipv4(buf, off, end, depth, v);
+    if (kind === 6 && ver === 6) return this.ipv6(buf, off, end, depth, v);
+    return kind === 4 || kind === 6 ? DECODE_MALFORMED : DECODE_NON_IP;
+  }
+
+  private ipv4(buf: Buffer, off: number, end: number, depth: number, v: PacketView): number {
+    if (end - off < 20) return DECODE_TRUNCATED;
+    const hl = (buf[off] & 0x0f) << 2;
+    const total = (buf[off + 2] << 8) | buf[off + 3];
+    if (hl < 20 || total < hl) return DECODE_MALFORMED;
+    if (end - off < hl) return DECODE_TRUNCATED;
+    if (off + total < end) end = off + total; // Ethernet padding
+    const fragField = (buf[off + 6] << 8) | buf[off + 7];
+    const proto = buf[off + 9];
+    v.buf = buf;
+    v.ipVersion = 4;
+    v.ipOff = off;
+    v.srcOff = off + 12;
+    v.dstOff = off + 16;
+    v.addrLen = 4;
+    v.proto = proto;
+    v.ipPayloadLen = total - hl;
+    if ((fragField & 0x3fff) !== 0) {
+      this.fragments++;
+      const fragOff = (fragField & 0x1fff) << 3;
+      const more = (fragField & 0x2000) !== 0;
+      if (off + total > end) return DECODE_TRUNCATED; // cannot reassemble a cut fragment
+      const key = `4:${buf.readUInt32BE(off + 12)}:${buf.readUInt32BE(off + 16)}:${(buf[off + 4] << 8) | buf[off + 5]}:${proto}`;
+      const r = this.frags.add(4, key, v.tsSec, buf, off, hl, off + hl, total - hl, fragOff, more, proto);
+      if (r === FRAG_PENDING) return DECODE_FRAGMENT_PENDING;
+      if (r !== FRAG_COMPLETE) return DECODE_MALFORMED;
+      this.reassembled++;
+      const out = this.frags.out;
+      // The reassembled datagram lives in the table's reused `out` buffer; v.buf now points there.
+      return this.ipv4(out, 0, this.frags.outLen, depth, v);
+    }
+    return this.transport(buf, off + hl, end, proto, total - hl, depth, v);
+  }
+
+  private ipv6(buf: Buffer, off: number, end: number, depth: number, v: PacketView): number {
+    if (end - off < 40) return DECODE_TRUNCATED;
+    const plen = (buf[off + 4] << 8) | buf[off + 5];
+    if (plen !== 0 && off + 40 + plen < end) end = off + 40 + plen;
+    let wire = plen !== 0 ? plen : end - off - 40; // jumbograms: trust the capture
+    v.buf = buf;
+    v.ipVersion = 6;
+    v.ipOff = off;
+    v.srcOff = off + 8;
+    v.dstOff = off + 24;
+    v.addrLen = 16;
+    let nh = buf[off + 6];
+    let o = off + 40;
+    for (let n = 0; ; n++) {
+      if (n > MAX_IPV6_EXT_HEADERS) return DECODE_MALFORMED;
+      if (nh === 0 || nh === 43 || nh === 60 || nh === 51 || nh === 44) {
+        if (end - o < 8) return DECODE_TRUNCATED;
+        if (nh === 44) {
+          this.fragments++;
+          const fragField = (buf[o + 2] << 8) | buf[o + 3];
+          const fragOff = fragField & 0xfff8;
+          const more = (fragField & 1) !== 0;
+          const next = buf[o];
+          const pOff = o + 8;
+          const pLen = off + 40 + wire - pOff;
+          if (fragOff === 0 && !more) {
+            // atomic fragment (RFC 6946): no reassembly needed
+            wire -= 8;
+            nh = next;
+            o = pOff;
+            v.proto = nh;
+            continue;
+          }
+          if (pLen < 0) return DECODE_MALFORMED;
+          if (pOff + pLen > end) return DECODE_TRUNCATED;
+          const key = `6:${buf.toString('latin1', off + 8, off + 40)}:${buf.readUInt32BE(o + 4)}`;
+          const r = this.frags.add(6, key, v.tsSec, buf, off, 40, pOff, pLen, fragOff, more, next);
+          if (r === FRAG_PENDING) return DECODE_FRAGMENT_PENDING;
+          if (r !== FRAG_COMPLETE) return DECODE_MALFORMED;
+          this.reassembled++;
+          return this.ipv6(this.frags.out, 0, this.frags.outLen, depth, v);
+        }
+        const len = nh === 51 ? (buf[o + 1] + 2) << 2 : (buf[o + 1] + 1) << 3;
+        if (end - o < len) return DECODE_TRUNCATED;
+        nh = buf[o];
+        o += len;
+        continue;
+      }
+      break;
+    }
+    v.proto = nh;
+    const payload = off + 40 + wire - o;
+    if (payload < 0) return DECODE_MALFORMED;
+    return this.transport(buf, o, end, nh, payload, depth, v);
+  }
+
+  /** buf[o, end) holds the transport header; `wire` = IP payload length the IP header states. */
+  private transport(buf: Buffer, o: number, end: number, proto: number, wire: number, depth: number, v: PacketView): number {
+    v.proto = proto;
+    v.ipPayloadLen = wire;
+    v.l4Off = o;
+    if (proto === PROTO_TCP) {
+      if (end - o < 20) return DECODE_TRUNCATED;
+      const doff = (buf[o + 12] >> 4) << 2;
+      if (doff < 20 || doff > wire) return DECODE_MALFORMED;
+      if (end - o < doff) return DECODE_TRUNCATED;
+      v.srcPort = (buf[o] << 8) | buf[o + 1];
+      v.dstPort = (buf[o + 2] << 8) | buf[o + 3];
+      v.seq = buf.readUInt32BE(o + 4);
+      v.ack = buf.readUInt32BE(o + 8);
+      v.tcpFlags = buf[o + 13];
+      v.window = (buf[o + 14] << 8) | buf[o + 15];
+      v.payloadOff = o + doff;
+      v.payloadWireLen = wire - doff;
+      const cap = end - o - doff;
+      v.payloadLen = cap < v.payloadWireLen ? cap : v.payloadWireLen;
+      return DECODE_OK;
+    }
+    if (proto === PROTO_UDP) {
+      if (end - o < 8) return DECODE_TRUNCATED;
+      const ulen = (buf[o + 4] << 8) | buf[o + 5];
+      if (ulen < 8 || ulen > wire) {
+        if (!(ulen === 0 && wire > 0xffff)) return DECODE_MALFORMED;
+      }
+      const sp = (buf[o] << 8) | buf[o + 1];
+      const dp = (buf[o + 2] << 8) | buf[o + 3];
+      v.srcPort = sp;
+      v.dstPort = dp;
+      v.tcpFlags = 0;
+      v.seq = 0;
+      v.ack = 0;
+      v.window = 0;
+      v.payloadOff = o + 8;
+      v.payloadWireLen = (ulen === 0 ? wire : ulen) - 8;
+      const cap = end - o - 8;
+      v.payloadLen = cap < v.payloadWireLen ? cap : v.payloadWireLen;
+      if ((sp === L2TP_PORT || dp === L2TP_PORT) && depth < MAX_TUNNEL_DEPTH) {
+        const r = this.l2tp(buf, v.payloadOff, v.payloadOff + v.payloadLen, depth, v);
+        if (r >= 0) return r;
+        // not L2TP data carrying IP: restore the outer UDP view
+        v.srcPort = sp;
+        v.dstPort = dp;
+        v.l4Off = o;
+        v.proto = PROTO_UDP;
+        v.payloadOff = o + 8;
+        v.payloadWireLen = (ulen === 0 ? wire : ulen) - 8;
+        v.payloadLen = cap < v.payloadWireLen ? cap : v.payloadWireLen;
+      }
+      return DECODE_OK;
+    }
+    if (proto === PROTO_ICMP || proto === PROTO_ICMPV6) return DECODE_ICMP;
+    if ((proto === 4 || proto === 41) && depth < MAX_TUNNEL_DEPTH) {
+      this.tunnels++;
+      v.tunnelDepth = depth + 1;
+      return this.ip(buf, o, end, proto === 4 ? 4 : 6, depth + 1, v);
+    }
+    if (proto === 47 && depth < MAX_TUNNEL_DEPTH) return this.gre(buf, o, end, depth, v);
+    if (proto === 4 || proto === 41 || proto === 47) return DECODE_MALFORMED; // tunnel depth exceeded
+    return DECODE_OTHER_PROTO;
+  }
+
+  /** GRE (RFC 2784/2890) and PPTP's enhanced GRE (RFC 2637 §4.1). */
+  private gre(buf: Buffer, o: number, end: number, depth: number, v: PacketView): number {
+    if (end - o < 4) return DECODE_TRUNCATED;
+    const flags = (buf[o] << 8) | buf[o + 1];
+    const etype = (buf[o + 2] << 8) | buf[o + 3];
+    const version = flags & 7;
+    let h = 4;
+    if (version === 0) {
+      if (flags & 0x8000) h += 4;
+      if (flags & 0x2000) h += 4;
+      if (flags & 0x1000) h += 4;
+    } else if (version === 1) {
+      h += 4; // key: payload length + call id
+      if (flags & 0x1000) h += 4;
+      if (flags & 0x0080) h += 4;
+    } else return DECODE_OTHER_PROTO;
+    if (end - o < h) return DECODE_TRUNCATED;
+    const inner = o + h;
+    if (etype === 0x0800 || etype === 0x86dd) {
+      this.tunnels++;
+      v.tunnelDepth = depth + 1;
+      return this.ip(buf, inner, end, etype === 0x0800 ? 4 : 6, depth + 1, v);
+    }
+    if (etype === 0x880b) {
+      v.tunnelDepth = depth + 1;
+      const r = this.ppp(buf, inner, end, depth + 1, v);
+      if (r >= 0) this.tunnels++;
+      return r >= 0 ? r : DECODE_NON_IP;
+    }
+    return DECODE_OTHER_PROTO;
+  }
+
+  /** L2TPv2 (RFC 2661 §3.1) data message carrying PPP. Returns -1 when it is not data carrying IP. */
+  private l2tp(buf: Buffer, o: number, end: number, depth: number, v: PacketView): number {
+    if (end - o < 6) return -1;
+    const flags = (buf[o] << 8) | buf[o + 1];
+    if ((flags & 0x8000) !== 0 || (flags & 0x0f) !== 2) return -1;
+    let h = 2;
+    if (flags & 0x4000) h += 2; // length
+    h += 4; // tunnel id, session id
+    if (flags & 0x0800) h += 4; // Ns, Nr
+    if (flags & 0x0200) {
+      if (end - o < h + 2) return -1;
+      h += 2 + ((buf[o + h] << 8) | buf[o + h + 1]);
+    }
+    if (end - o < h) return -1;
+    const before = v.tunnelDepth;
+    v.tunnelDepth = depth + 1;
+    const r = this.ppp(buf, o + h, end, depth + 1, v);
+    if (r < 0) v.tunnelDepth = before;
+    else this.tunnels++;
+    return r;
+  }
+
+  /** A PPP frame (optional ff 03 address/control, 1- or 2-byte protocol). -1 when it carries no IP. */
+  ppp(buf: Buffer, o: number, end: number, depth: number, v: PacketView): number {
+    if (end - o >= 2 && buf[o] === 0xff && buf[o + 1] === 0x03) o += 2;
+    if (end - o < 1) return -1;
+    let proto: number;
+    if (buf[o] & 1) {
+      proto = buf[o];
+      o += 1;
+    } else {
+      if (end - o < 2) return -1;
+      proto = (buf[o] << 8) | buf[o + 1];
+      o += 2;
+    }
+    if (proto !== PPP_IPV4 && proto !== PPP_IPV6) return -1;
+    return this.ip(buf, o, end, proto === PPP_IPV4 ? 4 : 6, depth, v);
+  }
+}
