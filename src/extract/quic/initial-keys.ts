@@ -1,0 +1,130 @@
+// QUIC Initial packet protection (RFC 9001 §5.2 and §5.4, RFC 9369 §3.3): per-version salts, HKDF-Extract and
+// HKDF-Expand-Label over HMAC-SHA256, AES-128-GCM payload and AES-128-ECB header protection. No flow state: the
+// caller keeps the InitialKeys it derived (state.ts re-derives only when the DCID changes).
+
+import { createCipheriv, createDecipheriv, createHmac, type Cipher } from 'node:crypto';
+import { QUIC_V2 } from './header.js';
+
+/** https://www.rfc-editor.org/rfc/rfc9001#section-5.2 (also used by draft-33 and draft-34). */
+const SALT_V1 = Buffer.from('38762cf7f55934b34d179ae6a4c80cadccbb7f0a', 'hex');
+/** https://www.rfc-editor.org/rfc/rfc9369#section-3.3.1 */
+const SALT_V2 = Buffer.from('0dede3def700a6db819381be6e269dcbf9bd2ed9', 'hex');
+/** https://datatracker.ietf.org/doc/html/draft-ietf-quic-tls-29#section-5.2 (drafts 29 to 32, as Wireshark does). */
+const SALT_DRAFT_29 = Buffer.from('afbfec289993d24c9e9786f19c6111e04390a899', 'hex');
+
+const AEAD_TAG_LEN = 16;
+
+export function initialSalt(version: number): Buffer {
+  if (version === QUIC_V2) return SALT_V2;
+  if (version >= 0xff00001d && version <= 0xff000020) return SALT_DRAFT_29;
+  return SALT_V1;
+}
+
+export function hkdfExtract(salt: Buffer, ikm: Buffer): Buffer {
+  return createHmac('sha256', salt).update(ikm).digest();
+}
+
+/** HKDF-Expand-Label (RFC 8446 §7.1) with an empty context, for lengths up to 32 (one HMAC block). */
+export function hkdfExpandLabel(secret: Buffer, label: string, length: number): Buffer {
+  const full = `tls13 ${label}`;
+  const info = Buffer.alloc(2 + 1 + full.length + 1 + 1);
+  info.writeUInt16BE(length, 0);
+  info[2] = full.length;
+  info.write(full, 3, 'latin1');
+  info[3 + full.length] = 0; // context length
+  info[4 + full.length] = 1; // HKDF-Expand counter T(1)
+  return createHmac('sha256', secret).update(info).digest().subarray(0, length);
+}
+
+/** Keys of one direction. The ECB cipher is kept and reused: ECB has no chaining, each 16-byte block is independent. */
+export class InitialKeys {
+  readonly secret: Buffer;
+  readonly key: Buffer;
+  readonly iv: Buffer;
+  readonly hp: Buffer;
+  private readonly ecb: Cipher;
+  constructor(secret: Buffer, v2: boolean) {
+    const pre = v2 ? 'quicv2 ' : 'quic ';
+    this.secret = secret;
+    this.key = hkdfExpandLabel(secret, `${pre}key`, 16);
+    this.iv = hkdfExpandLabel(secret, `${pre}iv`, 12);
+    this.hp = hkdfExpandLabel(secret, `${pre}hp`, 16);
+    this.ecb = createCipheriv('aes-128-ecb', this.hp, null);
+    this.ecb.setAutoPadding(false);
+  }
+  /** AES-ECB(hp, sample) for a 16-byte sample at buf[off]; the first 5 bytes are the mask. */
+  mask(buf: Buffer, off: number): Buffer {
+    return this.ecb.update(buf.subarray(off, off + 16));
+  }
+  /** AEAD nonce: iv XOR the packet number left-padded to 12 bytes (RFC 9001 §5.3). */
+  nonce(pn: number): Buffer {
+    const n = Buffer.from(this.iv);
+    let v = pn;
+    for (let i = 11; i >= 4 && v > 0; i--) {
+      n[i] ^= v & 0xff;
+      v = Math.floor(v / 256);
+    }
+    return n;
+  }
+}
+
+/** Client or server Initial keys for a version and the client's first DCID (RFC 9001 §5.2). */
+export function deriveInitialKeys(version: number, dcid: Buffer, server: boolean): InitialKeys {
+  const initial = hkdfExtract(initialSalt(version), dcid);
+  const secret = hkdfExpandLabel(initial, server ? 'server in' : 'client in', 32);
+  return new InitialKeys(secret, version === QUIC_V2);
+}
+
+let hdrScratch: Buffer | undefined;
+
+/**
+ * Removes header protection and decrypts one long-header packet buf[off, end) whose packet number starts at pnOff.
+ * The input is not modified (the header is unmasked in a scratch copy). Returns the plaintext payload, or null when
+ * the packet is too short or authentication fails.
+ */
+export function decryptLongPacket(keys: InitialKeys, buf: Buffer, off: number, pnOff: number, end: number): Buffer | null {
+  const sampleOff = pnOff + 4;
+  if (sampleOff + 16 > end) return null;
+  const mask = keys.mask(buf, sampleOff);
+  const b0 = buf[off] ^ (mask[0] & 0x0f);
+  const pnLen = (b0 & 3) + 1;
+  const hdrLen = pnOff + pnLen - off;
+  if (pnOff + pnLen + AEAD_TAG_LEN > end) return null;
+  if (hdrScratch === undefined || hdrScratch.length < hdrLen) hdrScratch = Buffer.alloc(Math.max(hdrLen, 2048));
+  const hdr = hdrScratch;
+  buf.copy(hdr, 0, off, pnOff + pnLen);
+  hdr[0] = b0;
+  let pn = 0;
+  for (let i = 0; i < pnLen; i++) {
+    const b = buf[pnOff + i] ^ mask[1 + i];
+    hdr[pnOff - off + i] = b;
+    pn = pn * 256 + b;
+  }
+  // Packet numbers in a client's first Initials are small; truncated decoding against 0 (RFC 9000 A.3) is exact.
+  try {
+    const d = createDecipheriv('aes-128-gcm', keys.key, keys.nonce(pn));
+    d.setAAD(hdr.subarray(0, hdrLen));
+    d.setAuthTag(buf.subarray(end - AEAD_TAG_LEN, end));
+    const out = d.update(buf.subarray(pnOff + pnLen, end - AEAD_TAG_LEN));
+    d.final();
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Protects a long-header packet: `header` ends with the unprotected packet number of `pnLen` bytes, `payload` is the
+ * plaintext. Returns header || ciphertext || tag with header protection applied (RFC 9001 §5.3, §5.4.1).
+ */
+export function protectLongPacket(keys: InitialKeys, header: Buffer, pnLen: number, pn: number, payload: Buffer): Buffer {
+  const c = createCipheriv('aes-128-gcm', keys.key, keys.nonce(pn));
+  c.setAAD(header);
+  const ct = Buffer.concat([c.update(payload), c.final(), c.getAuthTag()]);
+  const out = Buffer.concat([header, ct]);
+  const pnOff = header.length - pnLen;
+  const mask = keys.mask(out, pnOff + 4);
+  out[0] ^= mask[0] & 0x0f;
+  for (let i = 0; i < pnLen; i++) out[pnOff + i] ^= mask[1 + i];
+  return out;
+}

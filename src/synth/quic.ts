@@ -1,0 +1,146 @@
+// Synthetic QUIC Initial datagrams for tests and the sample-capture generator: really protected client Initials
+// (AES-128-GCM payload, header protection, RFC 9001 §5) carrying a ClientHello in CRYPTO frames, optionally split
+// over several packets and shuffled, plus an encrypted server Initial. Deterministic for the same options.
+
+import { QUIC_V1, QUIC_V2 } from '../extract/quic/header.js';
+import { deriveInitialKeys, protectLongPacket, type InitialKeys } from '../extract/quic/initial-keys.js';
+import { pseudoRandomBytes } from './tls.js';
+
+export type SynthQuicVersion = 'v1' | 'v2' | 'draft-29';
+
+export interface QuicClientInitialOptions {
+  version: SynthQuicVersion;
+  dcid: Buffer;
+  scid: Buffer;
+  /** ClientHello handshake message (with its 4-byte header), e.g. from buildClientHello(). */
+  clientHello: Buffer;
+  /** UDP payload size; every datagram is padded to it (RFC 9000 §14.1 requires >= 1200). Default 1200. */
+  maxDatagram?: number;
+  /** Offsets in the hello where CRYPTO data is cut; each piece travels in its own packet (own datagram). */
+  splitAt?: number[];
+  /** Deterministically shuffle the datagram order; inside each packet, CRYPTO frames go in reverse order with a
+   *  duplicate. */
+  shuffleFrames?: boolean;
+  /** Retry token to carry (after a Retry). */
+  token?: Buffer;
+  /** First packet number (default 0). */
+  firstPacketNumber?: number;
+}
+
+export function versionNumber(v: SynthQuicVersion): number {
+  if (v === 'v2') return QUIC_V2;
+  if (v === 'draft-29') return 0xff00001d;
+  return QUIC_V1;
+}
+
+function varint(v: number): Buffer {
+  if (v < 0x40) return Buffer.from([v]);
+  if (v < 0x4000) return Buffer.from([0x40 | (v >> 8), v & 0xff]);
+  if (v < 0x40000000) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(v);
+    b[0] |= 0x80;
+    return b;
+  }
+  throw new RangeError('varint too large for the synthesiser');
+}
+
+function cryptoFrame(offset: number, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([0x06]), varint(offset), varint(data.length), data]);
+}
+
+/** Long-header first byte for a packet type (0 Initial, 3 Retry...) with a 2-byte packet number. */
+function firstByte(version: number, type: number): number {
+  const bits = version === QUIC_V2 ? (type + 1) & 3 : type;
+  return 0xc0 | (bits << 4) | 0x01; // pn length 2
+}
+
+/** Builds one protected Initial packet whose frames fill exactly `size` bytes of datagram (PADDING added). */
+function buildInitialPacket(keys: InitialKeys, version: number, dcid: Buffer, scid: Buffer, token: Buffer,
+  pn: number, frames: Buffer, size: number): Buffer {
+  const pnLen = 2;
+  const fixed = 1 + 4 + 1 + dcid.length + 1 + scid.length + varint(token.length).length + token.length;
+  // Length field is a 2-byte varint: covers pn + payload + 16-byte tag.
+  let payloadLen = Math.max(frames.length, size - fixed - 2 - pnLen - 16);
+  payloadLen = Math.max(payloadLen, 4); // header-protection sample needs pn + payload >= 4 + 16 - tag
+  const payload = Buffer.alloc(payloadLen); // zeros = PADDING frames
+  frames.copy(payload);
+  const length = pnLen + payloadLen + 16;
+  const hdr = Buffer.alloc(fixed + 2 + pnLen);
+  let p = 0;
+  hdr[p++] = firstByte(version, 0);
+  hdr.writeUInt32BE(version, p); p += 4;
+  hdr[p++] = dcid.length; p += dcid.copy(hdr, p);
+  hdr[p++] = scid.length; p += scid.copy(hdr, p);
+  p += varint(token.length).copy(hdr, p);
+  p += token.copy(hdr, p);
+  hdr.writeUInt16BE(0x4000 | length, p); p += 2;
+  hdr.writeUInt16BE(pn & 0xffff, p);
+  return protectLongPacket(keys, hdr, pnLen, pn, payload);
+}
+
+/** Protected client Initial datagrams carrying the hello. */
+export function buildQuicClientInitials(opts: QuicClientInitialOptions): Buffer[] {
+  const version = versionNumber(opts.version);
+  const keys = deriveInitialKeys(version, opts.dcid, false);
+  const size = opts.maxDatagram ?? 1200;
+  const token = opts.token ?? Buffer.alloc(0);
+  const overhead = 1 + 4 + 1 + opts.dcid.length + 1 + opts.scid.length + 1 + token.length + 2 + 2 + 16 + 16;
+  // CRYPTO frame headers (type + offset + length varints), three of them when shuffled
+  const room = Math.floor((size - overhead - 24) / (opts.shuffleFrames ? 1.5 : 1));
+  if (room < 16) throw new RangeError('maxDatagram too small for the connection IDs');
+  const hello = opts.clientHello;
+  // Cut points: the requested ones, then every `room` bytes inside each piece.
+  const cuts = [...new Set([0, ...(opts.splitAt ?? []).filter((c) => c > 0 && c < hello.length), hello.length])]
+    .sort((a, b) => a - b);
+  const pieces: Array<{ off: number; data: Buffer }> = [];
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    for (let o = cuts[i]; o < cuts[i + 1]; o += room) {
+      pieces.push({ off: o, data: hello.subarray(o, Math.min(cuts[i + 1], o + room)) });
+    }
+  }
+  if (opts.shuffleFrames) shuffle(pieces, `${opts.dcid.toString('hex')}|shuffle`);
+  let pn = opts.firstPacketNumber ?? 0;
+  return pieces.map((piece) => {
+    let frames = cryptoFrame(piece.off, piece.data);
+    if (opts.shuffleFrames && piece.data.length >= 2) {
+      // two CRYPTO frames in reverse order, the second half repeated as a duplicate
+      const h = piece.data.length >> 1;
+      const tail = cryptoFrame(piece.off + h, piece.data.subarray(h));
+      frames = Buffer.concat([tail, cryptoFrame(piece.off, piece.data.subarray(0, h)), tail]);
+    }
+    return buildInitialPacket(keys, version, opts.dcid, opts.scid, token, pn++, frames, size);
+  });
+}
+
+/** Fisher-Yates with a deterministic byte stream. */
+function shuffle<T>(a: T[], seed: string): void {
+  const r = pseudoRandomBytes(seed, a.length * 2 + 2);
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = r.readUInt16BE(i * 2) % (i + 1);
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+export interface QuicServerInitialOptions {
+  version: SynthQuicVersion;
+  /** The DCID of the client's first Initial (keys derive from it). */
+  clientDcid: Buffer;
+  /** Server's chosen connection ID (its SCID); the DCID of the reply is the client's SCID. */
+  serverCid: Buffer;
+  clientScid: Buffer;
+  packetNumber?: number;
+}
+
+/** One protected server Initial (ACK of packet 0 + a CRYPTO frame with ServerHello-shaped bytes). */
+export function buildQuicServerInitial(opts: QuicServerInitialOptions): Buffer {
+  const version = versionNumber(opts.version);
+  const keys = deriveInitialKeys(version, opts.clientDcid, true);
+  const body = pseudoRandomBytes(`${opts.serverCid.toString('hex')}|sh`, 86);
+  const serverHello = Buffer.concat([Buffer.from([2, 0, 0, body.length]), body]);
+  const frames = Buffer.concat([Buffer.from([0x02, 0x00, 0x00, 0x00, 0x00]), cryptoFrame(0, serverHello)]);
+  return buildInitialPacket(keys, version, opts.clientScid, opts.serverCid, Buffer.alloc(0),
+    opts.packetNumber ?? 0, frames, 0);
+}
