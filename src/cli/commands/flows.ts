@@ -1,0 +1,64 @@
+// `residency flows CAPTURE...`: one record per flow with its names, and (unless --no-geo) its geolocation.
+
+import { Command, Option } from 'commander';
+import { basename } from 'node:path';
+import { analyzeCapture } from '../../pipeline.js';
+import type { FlowRecord } from '../../types.js';
+import { recordWriter, type Format } from '../render.js';
+import { progressFor } from '../progress.js';
+import { reportWarnings } from './warnings.js';
+import { parseVantage } from './vantage.js';
+
+export const FLOW_COLUMNS = [
+  'capture', 'flow_id', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
+  'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up', 'payload_down', 'tcp_flags',
+  'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source', 'cname_chain', 'dns_qname',
+  'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
+  'country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source', 'edge',
+  'physical', 'geo_sources',
+] as const;
+
+const TABLE_COLUMNS = [
+  'transport', 'client_ip', 'server_ip', 'server_port', 'bytes_up', 'bytes_down', 'hostname', 'name_source', 'rtt_ms',
+  'country', 'provider', 'region',
+] as const;
+
+interface FlowsOptions {
+  format: Format;
+  geo: boolean;
+  geoDir?: string;
+  vantage?: string;
+}
+
+export function flowsCommand(): Command {
+  return new Command('flows')
+    .description('one record per flow: endpoints, counters, names and how they were found, RTT, geolocation')
+    .argument('<captures...>', 'capture files; - for standard input')
+    .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv', 'table']).default('ndjson'))
+    .option('--no-geo', 'skip geolocation (faster; no country/provider/region fields)')
+    .option('--geo-dir <dir>', 'also read MaxMind GeoIP2/GeoLite2 mmdb files and provider range files from this folder')
+    .option('--vantage <lat,lon>', 'where the capture was taken: enables the physical RTT check')
+    .action(async (captures: string[], opts: FlowsOptions) => {
+      const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
+      let enrich: ((f: FlowRecord) => object) | undefined;
+      if (opts.geo) {
+        const { GeoLocator } = await import('../../geo/index.js');
+        const geo = await GeoLocator.open({ geoDir: opts.geoDir, vantage });
+        enrich = (f) => geo.enrichFlow(f);
+      }
+      const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
+      const w = recordWriter(opts.format, cols);
+      for (const c of captures) {
+        const progress = progressFor(c);
+        const capture = basename(c);
+        const summary = await analyzeCapture(
+          c,
+          { flow: (r) => w.write(enrich !== undefined ? { capture, ...r, ...enrich(r) } : { capture, ...r }) },
+          { onProgress: (b) => progress.update(b) },
+        );
+        progress.done();
+        reportWarnings(summary);
+      }
+      w.end();
+    });
+}

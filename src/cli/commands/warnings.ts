@@ -1,0 +1,10 @@
+// Prints a capture's read warnings (damage, truncation) to stderr, naming file and byte offset.
+
+import type { CaptureSummary } from '../../types.js';
+
+export function reportWarnings(s: CaptureSummary): void {
+  for (const w of s.warnings) {
+    const at = w.offset !== undefined ? ` at byte ${w.offset}` : '';
+    process.stderr.write(`residency: warning: ${s.file}${at}: ${w.message} [${w.code}]\n`);
+  }
+}

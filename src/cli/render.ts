@@ -1,0 +1,60 @@
+// Renders record streams for the terminal or for other tools: NDJSON (one JSON object a line), CSV (RFC 4180,
+// formula-injection safe, via report/escape.ts) and an aligned text table. Records are flattened for CSV/table:
+// arrays joined with `;`, nested objects as JSON.
+
+import { csvRow } from '../report/escape.js';
+
+export type Format = 'ndjson' | 'csv' | 'table' | 'json';
+
+export interface RecordWriter {
+  write(rec: Record<string, unknown>): void;
+  end(): void;
+}
+
+function flat(v: unknown): string | number | boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(';');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return v as string | number | boolean;
+}
+
+/** Control characters and bidi overrides made visible for the terminal (names come from the capture). */
+function safeText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export function recordWriter(format: Format, columns: readonly string[], out: NodeJS.WritableStream = process.stdout): RecordWriter {
+  switch (format) {
+    case 'ndjson':
+      return { write: (r) => out.write(JSON.stringify(r) + '\n'), end: () => undefined };
+    case 'json': {
+      let first = true;
+      return {
+        write: (r) => {
+          out.write((first ? '[\n' : ',\n') + JSON.stringify(r));
+          first = false;
+        },
+        end: () => out.write(first ? '[]\n' : '\n]\n'),
+      };
+    }
+    case 'csv': {
+      out.write(csvRow(columns) + '\r\n');
+      return { write: (r) => out.write(csvRow(columns.map((c) => flat(r[c]))) + '\r\n'), end: () => undefined };
+    }
+    case 'table': {
+      const rows: string[][] = [];
+      return {
+        write: (r) => rows.push(columns.map((c) => safeText(String(flat(r[c]) ?? '-')))),
+        end: () => out.write(renderTable(columns, rows)),
+      };
+    }
+  }
+}
+
+export function renderTable(columns: readonly string[], rows: readonly string[][], maxWidth = 48): string {
+  const widths = columns.map((c, i) => Math.min(maxWidth, Math.max(c.length, ...rows.map((r) => r[i].length))));
+  const cut = (s: string, w: number) => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
+  const line = (cells: readonly string[]) => cells.map((c, i) => cut(c, widths[i])).join('  ').trimEnd() + '\n';
+  return line(columns) + line(widths.map((w) => '-'.repeat(w))) + rows.map(line).join('');
+}
