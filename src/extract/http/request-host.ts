@@ -1,0 +1,220 @@
+// Owns finding the Host of every HTTP/1.x request (RFC 9112 3, 7.2) in the client-to-server byte stream of a
+// TCP connection: request line with any registered method (incl. WebDAV, RFC 4918 and the IANA method
+// registry), the first Host header (name case-insensitive, whitespace tolerant), bodies skipped by
+// Content-Length or a complete chunked encoding so pipelined / keep-alive requests each give their Host
+// (tcpflow test4.pcap: 33 requests over IPv6). Host text is normalised like the tshark oracle's http_host():
+// lowercased, IPv6 brackets and a single ":port" removed, trailing dot dropped. Pure; never throws.
+import { MAX_HTTP_HEAD_BYTES } from '../../limits.js';
+
+/** The bytes so far are the beginning of a request head: call again with more. */
+export const HTTP_NEED_MORE = -1;
+/** The bytes do not start with an HTTP/1.x request. */
+export const HTTP_NOT_HTTP = -2;
+/** A request head passed MAX_HTTP_HEAD_BYTES without ending (anomaly `http_head_too_long`). */
+export const HTTP_HEAD_TOO_LONG = -3;
+
+export type HostSink = (host: string, method: string, relOffset: number) => void;
+
+/** IANA HTTP method registry (2024) plus methods tshark's HTTP dissector recognises. */
+const METHODS: ReadonlySet<string> = new Set([
+  'GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH',
+  'ACL', 'BASELINE-CONTROL', 'BIND', 'CHECKIN', 'CHECKOUT', 'COPY', 'LABEL', 'LINK', 'LOCK', 'MERGE',
+  'MKACTIVITY', 'MKCALENDAR', 'MKCOL', 'MKREDIRECTREF', 'MKWORKSPACE', 'MOVE', 'ORDERPATCH', 'PRI',
+  'PROPFIND', 'PROPPATCH', 'REBIND', 'REPORT', 'SEARCH', 'UNBIND', 'UNCHECKOUT', 'UNLINK', 'UNLOCK',
+  'UPDATE', 'UPDATEREDIRECTREF', 'VERSION-CONTROL', 'QUERY',
+  'NOTIFY', 'SUBSCRIBE', 'UNSUBSCRIBE', 'M-SEARCH', 'POLL', 'BCOPY', 'BDELETE', 'BMOVE', 'BPROPFIND',
+  'BPROPPATCH', 'X-MS-ENUMATTS', 'PURGE', 'RPC_IN_DATA', 'RPC_OUT_DATA', 'RPC_CONNECT',
+]);
+const MAX_METHOD_LEN = 20;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const HT = 0x09;
+const COLON = 0x3a;
+
+/** True when the bytes start with a known method followed by a space (enough to route a flow to this scanner). */
+export function looksLikeHttpRequest(buf: Buffer, off: number, len: number): boolean {
+  const end = Math.min(off + len, buf.length);
+  return off >= 0 && methodLen(buf, off, end) > 0;
+}
+
+/**
+ * Scans complete request heads from buf[off, off+len) and calls onHost(host, method, relOffset) for each request
+ * that has a non-empty Host (relOffset: request start minus `off`). Returns the bytes consumed (> 0), which may
+ * exceed `len` when a Content-Length body continues past the buffer: the caller skips that many stream bytes in
+ * total. Returns HTTP_NEED_MORE / HTTP_NOT_HTTP / HTTP_HEAD_TOO_LONG when no request was completed. A chunked
+ * body not complete in the buffer ends the scan after its head (the next call then reports HTTP_NOT_HTTP).
+ */
+export function scanHttpRequests(buf: Buffer, off: number, len: number, onHost: HostSink): number {
+  const end = Math.min(off + Math.max(len, 0), buf.length);
+  if (off < 0) return HTTP_NOT_HTTP;
+  let p = off;
+  while (p < end) {
+    const r = scanOne(buf, p, end, off, onHost);
+    if (r < 0) return p === off ? r : p - off;
+    p = r;
+  }
+  return p === off ? HTTP_NEED_MORE : p - off;
+}
+
+/** Results of parsing one head (module-level scratch, read at once). */
+let hostStart = -1;
+let hostEnd = -1;
+let contentLength = 0;
+let chunked = false;
+
+/** One request at p: returns the stream offset after it (maybe > end), or a negative code. */
+function scanOne(buf: Buffer, p: number, end: number, base: number, onHost: HostSink): number {
+  const mlen = methodLen(buf, p, end);
+  if (mlen === 0) return HTTP_NOT_HTTP;
+  if (mlen < 0) return HTTP_NEED_MORE;
+  const limit = Math.min(end, p + MAX_HTTP_HEAD_BYTES);
+  // Request line: METHOD SP target SP HTTP/1.x
+  const le = buf.indexOf(LF, p, 'latin1');
+  if (le < 0 || le >= limit) return end - p >= MAX_HTTP_HEAD_BYTES ? HTTP_HEAD_TOO_LONG : HTTP_NEED_MORE;
+  if (!requestLineOk(buf, p + mlen, le)) return HTTP_NOT_HTTP;
+  hostStart = -1;
+  hostEnd = -1;
+  contentLength = 0;
+  chunked = false;
+  let ls = le + 1;
+  let headEnd = -1;
+  while (ls < limit) {
+    const e = buf.indexOf(LF, ls, 'latin1');
+    if (e < 0 || e >= limit) break;
+    const ce = e > ls && buf[e - 1] === CR ? e - 1 : e;
+    if (ce === ls) {
+      headEnd = e + 1;
+      break;
+    }
+    headerLine(buf, ls, ce);
+    ls = e + 1;
+  }
+  if (headEnd < 0) return end - p >= MAX_HTTP_HEAD_BYTES ? HTTP_HEAD_TOO_LONG : HTTP_NEED_MORE;
+  if (hostStart >= 0) {
+    const host = normaliseHost(buf.toString('latin1', hostStart, hostEnd));
+    if (host !== '') onHost(host, buf.toString('latin1', p, p + mlen), p - base);
+  }
+  if (chunked) {
+    const after = skipChunks(buf, headEnd, end);
+    return after < 0 ? Math.max(headEnd, end) : after;
+  }
+  return headEnd + contentLength;
+}
+
+/** Length of a known method at p followed by SP; -1 when the bytes end inside a possible method; 0 if none. */
+function methodLen(buf: Buffer, p: number, end: number): number {
+  let i = p;
+  while (i < end && i - p <= MAX_METHOD_LEN) {
+    const c = buf[i];
+    if (c === SP) {
+      return i > p && METHODS.has(buf.toString('latin1', p, i)) ? i - p : 0;
+    }
+    if (!((c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x5f)) return 0;
+    i++;
+  }
+  return i - p > MAX_METHOD_LEN ? 0 : -1;
+}
+
+/** After the method: SP target SP "HTTP/" digit "." digit, then optional CR. */
+function requestLineOk(buf: Buffer, sp: number, le: number): boolean {
+  let e = le;
+  if (e > sp && buf[e - 1] === CR) e--;
+  // "HTTP/1.1" is 8 bytes; need " x HTTP/1.1" at least.
+  if (e - sp < 11) return false;
+  const v = e - 8;
+  return buf[v - 1] === SP && buf[v] === 0x48 && buf[v + 1] === 0x54 && buf[v + 2] === 0x54 && buf[v + 3] === 0x50 &&
+    buf[v + 4] === 0x2f && buf[v + 5] >= 0x30 && buf[v + 5] <= 0x39 && buf[v + 6] === 0x2e &&
+    buf[v + 7] >= 0x30 && buf[v + 7] <= 0x39;
+}
+
+/** One header line [ls, ce): records Host (first only), Content-Length and Transfer-Encoding: chunked. */
+function headerLine(buf: Buffer, ls: number, ce: number): void {
+  if (buf[ls] === SP || buf[ls] === HT) return; // obs-fold continuation
+  const colon = buf.indexOf(COLON, ls, 'latin1');
+  if (colon < 0 || colon >= ce) return;
+  let ne = colon;
+  while (ne > ls && (buf[ne - 1] === SP || buf[ne - 1] === HT)) ne--;
+  let vs = colon + 1;
+  let ve = ce;
+  while (vs < ve && (buf[vs] === SP || buf[vs] === HT)) vs++;
+  while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HT)) ve--;
+  if (nameIs(buf, ls, ne, 'host')) {
+    if (hostStart < 0) {
+      hostStart = vs;
+      hostEnd = ve;
+    }
+  } else if (nameIs(buf, ls, ne, 'content-length')) {
+    let n = 0;
+    for (let i = vs; i < ve; i++) {
+      const d = buf[i] - 0x30;
+      if (d < 0 || d > 9) {
+        n = 0;
+        break;
+      }
+      n = n * 10 + d;
+      if (n > Number.MAX_SAFE_INTEGER / 10) break;
+    }
+    contentLength = n;
+  } else if (nameIs(buf, ls, ne, 'transfer-encoding')) {
+    chunked = buf.toString('latin1', vs, ve).toLowerCase().includes('chunked');
+  }
+}
+
+function nameIs(buf: Buffer, s: number, e: number, lower: string): boolean {
+  if (e - s !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    if ((buf[s + i] | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Offset after a complete chunked body (RFC 9112 7.1) starting at p, or -1 when it is not all in the buffer. */
+function skipChunks(buf: Buffer, p: number, end: number): number {
+  for (;;) {
+    const le = buf.indexOf(LF, p, 'latin1');
+    if (le < 0 || le >= end) return -1;
+    let size = 0;
+    let digits = 0;
+    for (let i = p; i < le; i++) {
+      const c = buf[i] | 0x20;
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x61 + 10 : -1;
+      if (d < 0) break;
+      size = size * 16 + d;
+      if (++digits > 12) return -1;
+    }
+    if (digits === 0) return -1;
+    if (size === 0) {
+      // Trailer section ends with an empty line.
+      let ls = le + 1;
+      for (;;) {
+        const e = buf.indexOf(LF, ls, 'latin1');
+        if (e < 0 || e >= end) return -1;
+        if (e === ls || (e === ls + 1 && buf[ls] === CR)) return e + 1;
+        ls = e + 1;
+      }
+    }
+    p = le + 1 + size;
+    if (p >= end) return -1;
+    if (buf[p] === CR) p++;
+    if (p >= end || buf[p] !== LF) return -1;
+    p++;
+  }
+}
+
+/** The oracle's http_host(): trim, lowercase, strip [IPv6] brackets or a single ":port", drop trailing dots. */
+export function normaliseHost(raw: string): string {
+  let h = raw.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const close = h.indexOf(']');
+    h = close < 0 ? h.slice(1) : h.slice(1, close);
+  } else {
+    const c = h.indexOf(':');
+    if (c >= 0 && h.indexOf(':', c + 1) < 0) h = h.slice(0, c);
+  }
+  h = h.trim();
+  if (h === '.' || h === '<root>') return '';
+  while (h.length > 1 && h.endsWith('.')) h = h.slice(0, -1);
+  return h;
+}

@@ -1,0 +1,137 @@
+// Owns the per-client DNS answer cache that names flows by their server address: each client (handset) has its
+// own answers (two handsets never share), answers live for TTL + DNS_TTL_GRACE_S, the most recent answer for an
+// address wins, CNAME chains lead back to the name the client asked for, and SVCB/HTTPS ipv4hint/ipv6hint
+// addresses name flows too (source `dns_https_hint`). Memory is bounded per client (oldest write evicted first)
+// and in the number of clients. Address strings must come from formatIp() (ip-format.ts) on both sides.
+import type { DnsMessage } from '../extract/dns/message.js';
+import { DNS_TTL_GRACE_S, MAX_CNAME_CHAIN, MAX_DNS_CACHE_CLIENTS, MAX_DNS_CACHE_ENTRIES_PER_CLIENT } from '../limits.js';
+
+export interface DnsNaming {
+  /** The name the client asked for (the first name of the chain). */
+  hostname: string;
+  /** Queried name -> ... -> owner of the address (length 1 when there was no CNAME). */
+  cnameChain: string[];
+  source: 'dns' | 'dns_https_hint';
+}
+
+interface AddrEntry {
+  naming: DnsNaming;
+  added: number;
+  expires: number;
+}
+
+interface AliasEntry {
+  alias: string;
+  expires: number;
+}
+
+interface ClientCache {
+  /** server address -> naming; Map order is write order (oldest first) for eviction. */
+  addrs: Map<string, AddrEntry>;
+  /** CNAME target -> the alias that pointed at it most recently. */
+  aliases: Map<string, AliasEntry>;
+}
+
+const TYPE_A = 'A';
+const TYPE_AAAA = 'AAAA';
+const TYPE_CNAME = 'CNAME';
+const TYPE_SVCB = 'SVCB';
+const TYPE_HTTPS = 'HTTPS';
+
+export class DnsNameCache {
+  private readonly clients = new Map<string, ClientCache>();
+  private readonly perClientCap: number;
+  private readonly clientCap: number;
+  /** Entries dropped because a bound was reached (for the `dns_cache_evicted` counter). */
+  evicted = 0;
+
+  constructor(perClientCap: number = MAX_DNS_CACHE_ENTRIES_PER_CLIENT, clientCap: number = MAX_DNS_CACHE_CLIENTS) {
+    this.perClientCap = Math.max(1, perClientCap);
+    this.clientCap = Math.max(1, clientCap);
+  }
+
+  /** Learns the answers of a response received by `clientIp` at capture time `ts` (seconds). */
+  addResponse(clientIp: string, msg: DnsMessage, ts: number): void {
+    if (!msg.isResponse) return;
+    const c = this.client(clientIp);
+    // CNAMEs first, so that addresses anywhere in the message can walk back to the queried name.
+    for (const a of msg.answers) {
+      if (a.type === TYPE_CNAME && a.data !== '' && a.data !== a.name) {
+        c.aliases.delete(a.data);
+        c.aliases.set(a.data, { alias: a.name, expires: ts + a.ttl + DNS_TTL_GRACE_S });
+        this.trim(c.aliases);
+      }
+    }
+    // Lowest precedence first, so a later write for the same address wins: glue, then hints, then answers.
+    for (const g of msg.glue) this.learnAddr(c, g.data, g.name, msg.qname, g.ttl, ts, 'dns');
+    for (const a of msg.answers) {
+      if ((a.type === TYPE_HTTPS || a.type === TYPE_SVCB) && a.hints !== undefined) {
+        for (const h of a.hints) this.learnAddr(c, h, a.name, msg.qname, a.ttl, ts, 'dns_https_hint');
+      }
+    }
+    for (const a of msg.answers) {
+      if (a.type === TYPE_A || a.type === TYPE_AAAA) this.learnAddr(c, a.data, a.name, msg.qname, a.ttl, ts, 'dns');
+    }
+  }
+
+  /** The name `clientIp` most recently resolved to `serverIp`, if still within TTL + grace at `ts`. */
+  lookup(clientIp: string, serverIp: string, ts: number): DnsNaming | undefined {
+    const c = this.clients.get(clientIp);
+    if (c === undefined) return undefined;
+    const e = c.addrs.get(serverIp);
+    if (e === undefined) return undefined;
+    if (ts > e.expires) {
+      c.addrs.delete(serverIp);
+      return undefined;
+    }
+    return e.naming;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  private client(ip: string): ClientCache {
+    let c = this.clients.get(ip);
+    if (c === undefined) {
+      if (this.clients.size >= this.clientCap) {
+        const oldest = this.clients.keys().next().value as string;
+        this.evicted += this.clients.get(oldest)?.addrs.size ?? 0;
+        this.clients.delete(oldest);
+      }
+      c = { addrs: new Map(), aliases: new Map() };
+      this.clients.set(ip, c);
+    }
+    return c;
+  }
+
+  private learnAddr(c: ClientCache, addr: string, owner: string, qname: string, ttl: number, ts: number,
+    source: DnsNaming['source']): void {
+    if (addr === '' || owner === '') return;
+    const chain = this.chainTo(c, owner, qname, ts);
+    c.addrs.delete(addr);
+    c.addrs.set(addr, { naming: { hostname: chain[0], cnameChain: chain, source }, added: ts, expires: ts + ttl + DNS_TTL_GRACE_S });
+    this.trim(c.addrs);
+  }
+
+  /** Walks aliases back from `owner` (stopping at the queried name, a loop or MAX_CNAME_CHAIN) and returns the
+   *  chain in forward order: asked-for name first, owner last. */
+  private chainTo(c: ClientCache, owner: string, qname: string, ts: number): string[] {
+    const back = [owner];
+    let cur = owner;
+    while (cur !== qname && back.length <= MAX_CNAME_CHAIN) {
+      const a = c.aliases.get(cur);
+      if (a === undefined || a.expires < ts || back.includes(a.alias)) break;
+      back.push(a.alias);
+      cur = a.alias;
+    }
+    return back.reverse();
+  }
+
+  private trim(m: Map<string, unknown>): void {
+    while (m.size > this.perClientCap) {
+      m.delete(m.keys().next().value as string);
+      this.evicted++;
+    }
+  }
+}
