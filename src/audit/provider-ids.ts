@@ -1,5 +1,8 @@
-// Canonical provider ids used by claims and by geolocation (src/geo/ provider tables), and the aliases
-// a claims file may use for them. A claim's provider is normalised here before it is compared.
+// Canonical provider ids used by claims and by geolocation (geo/providers.json, read by src/geo/provider.ts),
+// the aliases a claims file may use for them, and which observed provider ids satisfy a claimed one
+// (a claim of `gcp` is met by Google's own ASNs too). A claim's provider is normalised here before comparison.
+
+import { readFileSync } from 'node:fs';
 
 /** canonical id -> accepted spellings (lower case, compared after trimming and lower-casing). */
 const ALIASES: Record<string, readonly string[]> = {
@@ -12,7 +15,14 @@ const ALIASES: Record<string, readonly string[]> = {
   oracle: ['oracle cloud', 'oci', 'oracle-cloud'],
   ibm: ['ibm cloud', 'softlayer'],
   cloudflare: [],
-  akamai: ['linode'],
+  akamai: [],
+  linode: ['akamai cloud', 'akamai-cloud'],
+  vultr: [],
+  edgio: ['limelight'],
+  cdn77: ['datacamp'],
+  bunny: ['bunnycdn', 'bunny cdn'],
+  netflix: [],
+  twitter: ['x'],
   fastly: [],
   digitalocean: ['digital ocean', 'digital-ocean'],
   ovh: ['ovhcloud'],
@@ -23,8 +33,22 @@ const ALIASES: Record<string, readonly string[]> = {
   bytedance: ['byteplus', 'volcengine'],
 };
 
+/** Ids geo/providers.json knows (accepted as-is even when not listed above). */
+function geoProviderIds(): string[] {
+  try {
+    const doc = JSON.parse(readFileSync(new URL('../../geo/providers.json', import.meta.url), 'utf8')) as { providers?: { id?: unknown }[] };
+    return (doc.providers ?? []).map((p) => p.id).filter((id): id is string => typeof id === 'string' && id !== 'google');
+  } catch {
+    return [];
+  }
+}
+
+/** Observed provider ids that also satisfy a claimed one (besides itself). */
+const ALSO_MATCHES: Record<string, readonly string[]> = { gcp: ['google'] };
+
 const LOOKUP: ReadonlyMap<string, string> = (() => {
   const m = new Map<string, string>();
+  for (const id of geoProviderIds()) m.set(id, id);
   for (const [id, names] of Object.entries(ALIASES)) {
     m.set(id, id);
     for (const n of names) m.set(n, id);
@@ -39,5 +63,10 @@ export function normaliseProvider(name: string): string | undefined {
 
 /** Canonical ids, sorted (for error messages). */
 export function providerIds(): string[] {
-  return Object.keys(ALIASES).sort();
+  return [...new Set(LOOKUP.values())].sort();
+}
+
+/** True when a flow whose provider is `observed` is on the `claimed` provider. */
+export function providerSatisfies(claimed: string, observed: string): boolean {
+  return observed === claimed || (ALSO_MATCHES[claimed]?.includes(observed) ?? false);
 }

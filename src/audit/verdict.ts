@@ -23,6 +23,7 @@ import {
 } from '../limits.js';
 import type { CountryAgreement, Verdict } from '../types.js';
 import type { Claim } from './claims.js';
+import { providerSatisfies } from './provider-ids.js';
 import type { ByteFlowCount, ClaimTotals, FlowStatus, HiddenReason, PartStatus, Reason } from './report-model.js';
 
 /** What the engine needs to know about one flow. ReportFlow satisfies it. */
@@ -128,7 +129,7 @@ function judgeCountry(f: VerdictFlow, want: string | undefined, causes: Set<Unkn
 function judgeProvider(f: VerdictFlow, want: string | undefined, causes: Set<UnknownCause>): PartStatus {
   if (want === undefined) return 'not_claimed';
   if (f.provider === undefined) return causes.add('no_provider'), 'unknown';
-  if (f.provider === want) return 'consistent';
+  if (providerSatisfies(want, f.provider)) return 'consistent';
   if (f.edge) return causes.add('edge'), 'unknown';
   return 'inconsistent';
 }
