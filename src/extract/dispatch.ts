@@ -17,6 +17,10 @@ import { looksLikeDtls, parseDtlsClientHello } from './tls/dtls.js';
 import { looksLikeTls, scanTlsClientHello, TLS_NEED_MORE } from './tls/record.js';
 import type { ClientHelloInfo } from './tls/client-hello.js';
 
+/** Ports whose protocols look like DNS to the content heuristic but are not DNS: NetBIOS name/datagram
+ *  service (RFC 1002 reuses the DNS header; tshark decodes it as NBNS), DHCP, NTP, SSDP, QUIC. */
+const NOT_DNS_PORTS = new Set([67, 68, 123, 137, 138, 139, 443, 546, 547, 1900]);
+
 export const K_UNKNOWN = 0;
 export const K_TLS = 1;
 export const K_HTTP = 2;
@@ -233,8 +237,9 @@ export class Dispatcher {
           if (res.ech) f.ech = true;
           this.sink.quicHello(f, q, v.frame);
         }
-        if (r === QUIC_DONE && res !== undefined && res.serverInitialTs !== undefined) {
-          f.quicRttMs = (res.serverInitialTs - res.clientInitialTs) * 1000;
+        if (r === QUIC_DONE) {
+          if (res !== undefined && res.serverInitialTs !== undefined) f.quicRttMs = (res.serverInitialTs - res.clientInitialTs) * 1000;
+          for (const a of q.anomalies) f.addAnomaly(a);
           this.done(f, K_QUIC);
         }
         return;
@@ -257,7 +262,7 @@ export class Dispatcher {
     if (dnsFlavourForPorts(f.portA, f.portB) !== null) return K_DNS;
     if (looksLikeQuicInitial(buf, off, len)) return K_QUIC;
     if (looksLikeDtls(buf, off, len)) return K_DTLS;
-    if (looksLikeDns(buf, off, len, 'udp')) return K_DNS;
+    if (!NOT_DNS_PORTS.has(f.portA) && !NOT_DNS_PORTS.has(f.portB) && looksLikeDns(buf, off, len, 'udp')) return K_DNS;
     return K_UNKNOWN;
   }
 
