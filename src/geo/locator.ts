@@ -1,0 +1,352 @@
+// Owns one IP lookup end to end: private ranges first, then every located source (user mmdb files before the
+// embedded ones), the registration country, consensus, ASN (user ASN mmdb, else the cached CSV table),
+// provider, edge flag and region (official ranges > DNS name > provider region nearest the consensus city),
+// and the physical RTT check. Base results are cached per IP; flow hints (names, RTT) are applied on top.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
+import { GEO_MAX_CACHED_IPS } from '../limits.js';
+import { AsnTable } from './asn-table.js';
+import { consensus } from './consensus.js';
+import { defaultCacheDir, geoDataDir } from './data-paths.js';
+import { parseIpv4, parseIpv6 } from './ip-parse.js';
+import { embeddedIpv4, privateReasonV4, privateReasonV6 } from './private-ranges.js';
+import { ProviderTable, type ProviderInfo } from './provider.js';
+import { loadRangesFile, RangeIndex, type ParsedRanges, type RangeEntry } from './provider-ranges.js';
+import { regionFromName, type NameHint } from './region-from-name.js';
+import { RegionTable } from './regions.js';
+import { maxDistanceKm, physicalCheck } from './rtt-check.js';
+import { embeddedAsnCsv, embeddedMmdbSpecs, geoDirMmdbSpecs, LICENCES, MmdbSource, sha256File, toAnswer, toAsn } from './sources.js';
+
+export interface GeoLocatorOptions {
+  /** Folder with MaxMind (GeoIP2/GeoLite2 City/Country/ASN) mmdb files and/or provider range JSON files. */
+  geoDir?: string;
+  /** Where the ASN lookup table is cached (default: $XDG_CACHE_HOME/residency or node_modules/.cache/residency). */
+  cacheDir?: string;
+  /** Use the embedded @ip-location-db data (default true). */
+  useEmbedded?: boolean;
+  /** Lab location for the physical RTT check. */
+  vantage?: { lat: number; lon: number };
+}
+
+export interface LookupHints {
+  hostnames?: string[];
+  rttMs?: number;
+}
+
+/** A base result plus what the hint steps need that the record does not carry. */
+interface BaseEntry {
+  result: GeoResult;
+  providerId?: string;
+  /** true when the region came from official ranges (a DNS name must not override it). */
+  regionFixed: boolean;
+}
+
+export class GeoLocator {
+  private readonly located: MmdbSource[];
+  private readonly registration: MmdbSource[];
+  private readonly asnMmdb: MmdbSource[];
+  private readonly asnCsv: { v4?: string; v6?: string; version?: string };
+  private readonly cacheDir: string | null;
+  private asn4: AsnTable | null | undefined;
+  private asn6: AsnTable | null | undefined;
+  private readonly ranges = new RangeIndex();
+  private readonly rangeFiles: { file: string; parsed: ParsedRanges }[] = [];
+  private readonly providers: ProviderTable;
+  private readonly regions: RegionTable;
+  private readonly cache = new Map<string, BaseEntry>();
+  private readonly nameCache = new Map<string, NameHint | null>();
+  private readonly words = new Uint32Array(4);
+  readonly vantage?: { lat: number; lon: number };
+  private physicalDisabled: string | null = null;
+
+  private constructor(opts: GeoLocatorOptions) {
+    const useEmbedded = opts.useEmbedded !== false;
+    const user = opts.geoDir ? geoDirMmdbSpecs(opts.geoDir) : [];
+    const embedded = useEmbedded ? embeddedMmdbSpecs() : [];
+    const all = [...user, ...embedded].map((s) => new MmdbSource(s));
+    this.located = all.filter((s) => s.spec.role === 'city' || s.spec.role === 'country');
+    this.registration = all.filter((s) => s.spec.role === 'registration');
+    this.asnMmdb = all.filter((s) => s.spec.role === 'asn');
+    this.asnCsv = useEmbedded ? embeddedAsnCsv() : {};
+    this.cacheDir = opts.cacheDir ?? defaultCacheDir();
+    this.providers = ProviderTable.load();
+    this.regions = RegionTable.load();
+    this.vantage = opts.vantage;
+    const rangeDirs = [path.join(geoDataDir(), 'ranges')];
+    if (opts.geoDir) rangeDirs.push(opts.geoDir, path.join(opts.geoDir, 'ranges'));
+    for (const dir of new Set(rangeDirs)) this.loadRangeDir(dir);
+  }
+
+  static async open(opts: GeoLocatorOptions = {}): Promise<GeoLocator> {
+    return new GeoLocator(opts);
+  }
+
+  private loadRangeDir(dir: string): void {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.json')).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const file = path.join(dir, n);
+      const parsed = loadRangesFile(file);
+      if (!parsed || parsed.prefixes.length === 0) continue;
+      this.ranges.add(parsed);
+      this.rangeFiles.push({ file, parsed });
+    }
+  }
+
+  /** Turns the physical check off for this capture (e.g. synthesised handshakes), with the reason. */
+  disablePhysicalCheck(reason: string): void {
+    this.physicalDisabled = reason;
+  }
+
+  get physicalCheckDisabledReason(): string | null {
+    return this.physicalDisabled;
+  }
+
+  /** Full lookup for one address. Never throws; an unparsable address comes back private with reason `invalid`. */
+  lookup(ip: string, hints?: LookupHints): GeoResult {
+    const base = this.base(ip);
+    if (!hints || base.result.scope === 'private') return base.result;
+    return this.applyHints(base, hints);
+  }
+
+  /** Geo fields for a flow's server address, using its names (hostname + CNAME chain) and handshake RTT. */
+  enrichFlow(f: FlowRecord): FlowGeoFields {
+    const names: string[] = [];
+    if (f.hostname) names.push(f.hostname);
+    if (f.cname_chain) for (const c of f.cname_chain) names.push(c);
+    const r = this.lookup(f.server_ip, { hostnames: names, rttMs: f.rtt_ms });
+    const out: FlowGeoFields = { country_agreement: r.country_agreement, edge: r.edge, geo_sources: r.sources };
+    if (r.country !== undefined) out.country = r.country;
+    if (r.city !== undefined) out.city = r.city;
+    if (r.lat !== undefined) out.lat = r.lat;
+    if (r.lon !== undefined) out.lon = r.lon;
+    if (r.asn !== undefined) out.asn = r.asn;
+    if (r.as_org !== undefined) out.as_org = r.as_org;
+    if (r.provider !== undefined) out.provider = r.provider;
+    if (r.region !== undefined) out.region = r.region;
+    if (r.region_source !== undefined) out.region_source = r.region_source;
+    if (r.physical !== undefined) out.physical = r.physical;
+    return out;
+  }
+
+  private base(ip: string): BaseEntry {
+    const hit = this.cache.get(ip);
+    if (hit) return hit;
+    const entry = this.compute(ip);
+    if (this.cache.size >= GEO_MAX_CACHED_IPS) this.cache.clear();
+    this.cache.set(ip, entry);
+    return entry;
+  }
+
+  private compute(ip: string): BaseEntry {
+    const w = this.words;
+    let v4 = parseIpv4(ip);
+    let family: 4 | 6 = 4;
+    if (v4 < 0) {
+      if (!parseIpv6(ip, w)) return privateEntry(ip, 'invalid');
+      const mapped = embeddedIpv4(w);
+      if (mapped >= 0) v4 = mapped;
+      else family = 6;
+    }
+    const reason = family === 4 ? privateReasonV4(v4) : privateReasonV6(w);
+    if (reason) return privateEntry(ip, reason);
+    const key = family === 4 ? `${v4 >>> 24}.${(v4 >>> 16) & 255}.${(v4 >>> 8) & 255}.${v4 & 255}` : ip;
+
+    const located: GeoSourceAnswer[] = [];
+    for (const s of this.located) {
+      if (!s.covers(family)) continue;
+      const a = toAnswer(s.spec.id, s.get(key));
+      if (a) located.push(a);
+    }
+    const registration: GeoSourceAnswer[] = [];
+    for (const s of this.registration) {
+      if (!s.covers(family)) continue;
+      const a = toAnswer(s.spec.id, s.get(key));
+      if (a) registration.push({ source: a.source, country: a.country }); // registration has no place
+    }
+    const c = consensus(located, registration);
+    const result: GeoResult = { ip, scope: 'public', sources: [...located, ...registration], country_agreement: c.agreement, edge: false };
+    if (c.country !== undefined) result.country = c.country;
+    if (c.city !== undefined) result.city = c.city;
+    if (c.lat !== undefined && c.lon !== undefined) {
+      result.lat = c.lat;
+      result.lon = c.lon;
+    }
+
+    const asn = this.asnOf(key, family, v4);
+    if (asn) {
+      result.asn = asn.asn;
+      if (asn.org) result.as_org = asn.org;
+    }
+    let provider: ProviderInfo | undefined = asn ? this.providers.fromAsn(asn.asn) : undefined;
+    const range: RangeEntry | undefined = family === 4 ? this.ranges.lookupV4(v4) : this.ranges.lookupV6(w);
+    if (range) provider = this.providers.byProviderId(range.provider) ?? provider;
+    if (provider) {
+      result.provider = provider.name;
+      if (provider.edge) {
+        result.edge = true;
+        if (provider.edge_reason) result.edge_reason = provider.edge_reason;
+      }
+    }
+    let regionFixed = false;
+    if (range) {
+      if (range.edge) {
+        result.edge = true;
+        if (range.edge_reason) result.edge_reason = range.edge_reason;
+      }
+      if (range.region) {
+        result.region = range.region;
+        result.region_source = 'provider-ranges';
+        regionFixed = true;
+      }
+    }
+    if (!result.region && !result.edge && provider?.regions && c.city !== undefined && c.lat !== undefined && c.lon !== undefined) {
+      // Only a city-level answer says where in the country: a country centroid would pick an arbitrary region.
+      const near = this.regions.nearest(provider.regions, c.lat, c.lon, c.country);
+      if (near) {
+        result.region = near.region;
+        result.region_source = 'nearest-city';
+      }
+    }
+    return { result, providerId: provider?.id, regionFixed };
+  }
+
+  private asnOf(key: string, family: 4 | 6, v4: number): { asn: number; org?: string } | null {
+    for (const s of this.asnMmdb) {
+      const a = toAsn(s.get(key));
+      if (a) return a;
+    }
+    const t = family === 4 ? this.asnTable(4) : this.asnTable(6);
+    if (!t) return null;
+    const e = family === 4 ? t.findV4(v4) : t.findV6(this.words);
+    return e < 0 ? null : { asn: t.asnOf(e), org: t.orgOf(e) || undefined };
+  }
+
+  private asnTable(family: 4 | 6): AsnTable | null {
+    if (family === 4) {
+      if (this.asn4 === undefined) this.asn4 = this.asnCsv.v4 ? AsnTable.load(4, this.asnCsv.v4, this.cacheDir) : null;
+      return this.asn4;
+    }
+    if (this.asn6 === undefined) this.asn6 = this.asnCsv.v6 ? AsnTable.load(6, this.asnCsv.v6, this.cacheDir) : null;
+    return this.asn6;
+  }
+
+  private nameHint(name: string): NameHint | null {
+    let h = this.nameCache.get(name);
+    if (h === undefined) {
+      h = regionFromName(name, this.regions);
+      if (this.nameCache.size >= GEO_MAX_CACHED_IPS) this.nameCache.clear();
+      this.nameCache.set(name, h);
+    }
+    return h;
+  }
+
+  private applyHints(base: BaseEntry, hints: LookupHints): GeoResult {
+    const r: GeoResult = { ...base.result };
+    const names = hints.hostnames ?? [];
+    if (names.length > 0) {
+      const cached = names.map((n) => this.nameHint(n)).filter((h): h is NameHint => h !== null);
+      const h = hintsFromNamesCached(cached, base.providerId);
+      if (h.edge && !r.edge) {
+        r.edge = true;
+        r.edge_reason = h.edge.edge_reason;
+      }
+      if (!base.regionFixed && !r.edge && h.region) {
+        // A name's region counts when it belongs to the address's provider, or the address has none known.
+        r.region = h.region.region;
+        r.region_source = 'dns-name';
+        if (!r.provider) r.provider = this.providers.byProviderId(h.region.provider)?.name;
+      }
+      if (r.edge && r.region_source === 'nearest-city') {
+        delete r.region;
+        delete r.region_source;
+      }
+    }
+    if (this.vantage && hints.rttMs !== undefined && Number.isFinite(hints.rttMs) && hints.rttMs >= 0) {
+      if (this.physicalDisabled) {
+        r.physical = 'unchecked';
+      } else {
+        const v = this.vantage;
+        const rtt = hints.rttMs;
+        r.max_distance_km = Math.round(maxDistanceKm(rtt));
+        r.sources = r.sources.map((s) =>
+          s.lat !== undefined && s.lon !== undefined ? { ...s, physical: physicalCheck(v, rtt, s.lat, s.lon) } : s,
+        );
+        r.physical = r.lat !== undefined && r.lon !== undefined ? physicalCheck(v, rtt, r.lat, r.lon) : 'unchecked';
+      }
+    }
+    return r;
+  }
+
+  /** Which files answered so far (opened mmdb files, loaded ASN tables) plus the curated tables and range files. */
+  provenance(): GeoProvenance[] {
+    const out: GeoProvenance[] = [];
+    for (const s of [...this.located, ...this.registration, ...this.asnMmdb]) if (s.opened) out.push(s.provenance());
+    for (const t of [this.asn4, this.asn6]) {
+      if (!t) continue;
+      out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.info.file, sha256: t.info.sha256, version: this.asnCsv.version, licence: LICENCES.asn });
+    }
+    for (const file of [this.providers.file, this.regions.file]) {
+      out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: sha256File(file) });
+    }
+    for (const { file, parsed } of this.rangeFiles) {
+      out.push({ source: parsed.source, kind: 'provider-ranges', file, sha256: sha256File(file), version: parsed.version, build_date: parsed.build_date });
+    }
+    return out;
+  }
+
+  /** Memory held by loaded data (bytes unless named otherwise) and the process RSS. */
+  memoryReport(): Record<string, number> {
+    let mmdbBytes = 0;
+    let mmdbOpen = 0;
+    for (const s of [...this.located, ...this.registration, ...this.asnMmdb]) {
+      if (s.opened) {
+        mmdbBytes += s.loadedBytes;
+        mmdbOpen++;
+      }
+    }
+    const mem = process.memoryUsage();
+    return {
+      mmdb_files_open: mmdbOpen,
+      mmdb_bytes: mmdbBytes,
+      asn_table_bytes: (this.asn4?.byteLength ?? 0) + (this.asn6?.byteLength ?? 0),
+      asn_v4_ranges: this.asn4?.size ?? 0,
+      asn_v6_ranges: this.asn6?.size ?? 0,
+      asn_v4_load_ms: this.asn4?.info.load_ms ?? 0,
+      asn_v6_load_ms: this.asn6?.info.load_ms ?? 0,
+      range_prefixes: this.ranges.size,
+      cached_ips: this.cache.size,
+      rss_bytes: mem.rss,
+      heap_used_bytes: mem.heapUsed,
+      external_bytes: mem.external + mem.arrayBuffers,
+    };
+  }
+
+  /** How the ASN tables were obtained (`cache` or `csv`), for diagnostics and tests. */
+  asnLoadInfo(): { v4?: AsnTable['info']; v6?: AsnTable['info'] } {
+    return { v4: this.asn4?.info, v6: this.asn6?.info };
+  }
+}
+
+function privateEntry(ip: string, reason: string): BaseEntry {
+  return {
+    result: { ip, scope: 'private', sources: [], country_agreement: 'private', edge: false, private_reason: reason },
+    regionFixed: false,
+  };
+}
+
+/** hintsFromNames over already-parsed hints (the per-name cache avoids re-running the rule table per flow). */
+function hintsFromNamesCached(hints: NameHint[], provider?: string): { region?: NameHint; edge?: NameHint } {
+  const out: { region?: NameHint; edge?: NameHint } = {};
+  for (const h of hints) {
+    if (h.edge && !out.edge) out.edge = h;
+    if (h.region && !out.region && (provider === undefined || provider === h.provider)) out.region = h;
+  }
+  return out;
+}

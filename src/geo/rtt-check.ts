@@ -1,0 +1,79 @@
+// Owns the physical plausibility check: how far a server can be given a measured handshake round trip, and
+// whether a capture's handshakes were synthesised locally (then no RTT says anything about distance).
+// Light in fibre travels ~200,000 km/s (refractive index ~1.47), i.e. ~200 km per ms one way; a round trip
+// covers the distance twice, so the server is at most RTT x 100 km/ms away. Real paths are longer than the
+// great circle and add queueing, so the bound is generous: a location beyond it is refuted physically.
+
+import { GEO_SYNTHESIZED_MIN_FLOWS, GEO_SYNTHESIZED_RTT_MS } from '../limits.js';
+import { parseIpv4 } from './ip-parse.js';
+
+/** Kilometres of great-circle distance per millisecond of round-trip time (issue 3's stated constant). */
+export const FIBRE_KM_PER_RTT_MS = 100;
+
+/** Mean Earth radius (IUGG R1), km. */
+export const EARTH_MEAN_RADIUS_KM = 6371.0088;
+
+/** pcap LINKTYPE_RAW (101) and DLT_RAW values some writers use (12, 14): packets start at the IP header. */
+export const RAW_IP_LINK_TYPES: readonly number[] = [101, 12, 14, 228, 229];
+
+/** Great-circle distance in km between two points given in degrees (haversine formula). */
+export function greatCircleKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const dLat = (lat2 - lat1) * rad;
+  const dLon = (lon2 - lon1) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_MEAN_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** Farthest a server can be (km) for a handshake round trip of `rttMs`. */
+export function maxDistanceKm(rttMs: number): number {
+  return rttMs * FIBRE_KM_PER_RTT_MS;
+}
+
+/** `impossible` when (lat, lon) is farther from the vantage point than the RTT allows, else `plausible`. */
+export function physicalCheck(
+  vantage: { lat: number; lon: number },
+  rttMs: number,
+  lat: number,
+  lon: number,
+): 'plausible' | 'impossible' {
+  return greatCircleKm(vantage.lat, vantage.lon, lat, lon) > maxDistanceKm(rttMs) ? 'impossible' : 'plausible';
+}
+
+const PCAPDROID_NET = parseIpv4('10.215.173.0');
+
+/**
+ * Detects captures whose handshakes were answered on the phone itself (PCAPdroid's non-root VPN mode terminates
+ * TCP locally, so SYN -> SYN/ACK measures nothing): a raw-IP link type with client addresses in 10.215.173.0/24,
+ * or every flow that has an RTT has one under GEO_SYNTHESIZED_RTT_MS (with at least GEO_SYNTHESIZED_MIN_FLOWS).
+ */
+export function detectSynthesizedHandshakes(
+  flows: { client_ip: string; rtt_ms?: number }[],
+  linkTypes: number[],
+): { synthesized: boolean; reason?: string } {
+  const raw = linkTypes.some((t) => RAW_IP_LINK_TYPES.includes(t));
+  if (raw) {
+    for (const f of flows) {
+      const v4 = parseIpv4(f.client_ip);
+      if (v4 >= 0 && ((v4 & 0xffffff00) >>> 0) === PCAPDROID_NET) {
+        return {
+          synthesized: true,
+          reason: `raw-IP link type with PCAPdroid VPN client address ${f.client_ip} (10.215.173.0/24): handshakes are answered on the device`,
+        };
+      }
+    }
+  }
+  let withRtt = 0;
+  for (const f of flows) {
+    if (f.rtt_ms === undefined || !Number.isFinite(f.rtt_ms)) continue;
+    withRtt++;
+    if (f.rtt_ms >= GEO_SYNTHESIZED_RTT_MS) return { synthesized: false };
+  }
+  if (withRtt >= GEO_SYNTHESIZED_MIN_FLOWS) {
+    return {
+      synthesized: true,
+      reason: `all ${withRtt} flows with a handshake RTT measured under ${GEO_SYNTHESIZED_RTT_MS} ms: handshakes are synthesised locally`,
+    };
+  }
+  return { synthesized: false };
+}
