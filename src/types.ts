@@ -241,6 +241,12 @@ export interface GeoResult {
   edge: boolean;
   /** Why the address is treated as an edge (`cloudflare anycast`, `cloudfront`, ...). */
   edge_reason?: string;
+  /** Why the address is not geolocated when scope is `private`: `rfc1918`, `cgnat`, `ula`, `invalid` ... */
+  private_reason?: string;
+  /** Physical plausibility of the consensus location (absent unless a vantage point and an RTT were given). */
+  physical?: 'plausible' | 'impossible' | 'unchecked';
+  /** The RTT bound used for `physical`: farthest the server can be, km (RTT x 100 km/ms). */
+  max_distance_km?: number;
 }
 
 export interface GeoProvenance {
