@@ -25,11 +25,13 @@ interface PendingQuery {
 export class DnsTransactions {
   private readonly pending = new Map<string, PendingQuery>();
   private readonly emit: (r: DnsRecord) => void;
+  private readonly maxPending: number;
   /** Queries emitted unanswered because MAX_PENDING_DNS_QUERIES was reached (anomaly `dns_pending_cap_reached`). */
   evictedByCap = 0;
 
-  constructor(emit: (r: DnsRecord) => void) {
+  constructor(emit: (r: DnsRecord) => void, maxPending: number = MAX_PENDING_DNS_QUERIES) {
     this.emit = emit;
+    this.maxPending = Math.max(1, maxPending);
   }
 
   onMessage(msg: DnsMessage, ctx: DnsMessageContext): void {
@@ -47,7 +49,7 @@ export class DnsTransactions {
         // A retransmission: the earlier copy is reported unanswered, the response pairs with the latest.
         this.pending.delete(key);
         this.emit(old.rec);
-      } else if (this.pending.size >= MAX_PENDING_DNS_QUERIES) {
+      } else if (this.pending.size >= this.maxPending) {
         this.evictOldest();
       }
       this.pending.set(key, { rec });
