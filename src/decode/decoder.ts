@@ -63,6 +63,8 @@ export class Decoder {
     frag_too_big: 0,
     tunnels: 0,
     vlan_tagged: 0,
+    /** Exceptions caught inside decode(): always 0 unless there is a bug (property tests assert it). */
+    internal_error: 0,
   };
   private readonly ipl = new IpLayer();
 
@@ -92,6 +94,7 @@ export class Decoder {
     } catch {
       // Defensive: every read above is bounds-checked; an exception here would be a bug, never a crash.
       r = DECODE_MALFORMED;
+      this.counters.internal_error++;
     }
     const c = this.counters;
     c.packets++;
