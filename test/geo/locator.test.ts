@@ -1,0 +1,191 @@
+// Known addresses answered from the bundled @ip-location-db data (values read from the installed data version;
+// a data update that moves them is a real change worth seeing). Also: a fresh ASN cache is built, then reused.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GeoLocator } from '../../src/geo/index.js';
+import type { FlowRecord } from '../../src/types.js';
+
+let cacheDir: string;
+let geo: GeoLocator;
+
+beforeAll(async () => {
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-geo-'));
+  geo = await GeoLocator.open({ cacheDir, vantage: { lat: 28.6139, lon: 77.209 } });
+});
+afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+
+describe('known IPv4 addresses', () => {
+  it('AWS Singapore EC2 address: SG, AWS, ap-southeast-1 from the nearest region, all sources agree', () => {
+    const r = geo.lookup('13.228.0.1');
+    expect(r.scope).toBe('public');
+    expect(r.country).toBe('SG');
+    expect(r.country_agreement).toBe('agree');
+    expect(r.asn).toBe(16509);
+    expect(r.provider).toBe('AWS');
+    expect(r.region).toBe('ap-southeast-1');
+    expect(r.region_source).toBe('nearest-city');
+    expect(r.edge).toBe(false);
+    expect(r.sources.map((s) => s.source)).toEqual(['geolite2-city', 'dbip-city', 'geo-whois-asn-country']);
+  });
+
+  it('the DNS name of the flow gives the region (dns-name beats nearest-city)', () => {
+    const r = geo.lookup('13.228.0.1', { hostnames: ['ec2-13-228-0-1.ap-southeast-1.compute.amazonaws.com'] });
+    expect(r.region).toBe('ap-southeast-1');
+    expect(r.region_source).toBe('dns-name');
+  });
+
+  it('Alibaba Hangzhou address: CN, Alibaba Cloud, cn-hangzhou', () => {
+    const r = geo.lookup('47.96.0.1');
+    expect(r.country).toBe('CN');
+    expect(r.city).toBe('Hangzhou');
+    expect(r.provider).toBe('Alibaba Cloud');
+    expect(r.asn).toBe(37963);
+    expect(r.region).toBe('cn-hangzhou');
+  });
+
+  it('1.1.1.1 is a Cloudflare anycast edge with no region', () => {
+    const r = geo.lookup('1.1.1.1');
+    expect(r.provider).toBe('Cloudflare');
+    expect(r.asn).toBe(13335);
+    expect(r.edge).toBe(true);
+    expect(r.edge_reason).toBe('cloudflare anycast');
+    expect(r.region).toBeUndefined();
+  });
+
+  it('Google 142.250.183.14: GeoLite2 says US (centroid), DB-IP says Mumbai: disputed', () => {
+    const r = geo.lookup('142.250.183.14');
+    expect(r.country_agreement).toBe('disputed');
+    const by = Object.fromEntries(r.sources.map((s) => [s.source, s.country]));
+    expect(by['geolite2-city']).toBe('US');
+    expect(by['dbip-city']).toBe('IN');
+    expect(r.provider).toBe('Google');
+    expect(r.edge).toBe(true);
+  });
+
+  it('the consensus place comes whole from one answer (city with its own coordinates)', () => {
+    const r = geo.lookup('8.8.8.8');
+    expect(r.city).toBe('Mountain View');
+    const dbip = r.sources.find((s) => s.source === 'dbip-city');
+    expect([r.lat, r.lon]).toEqual([dbip?.lat, dbip?.lon]);
+  });
+});
+
+describe('IPv6', () => {
+  it('Cloudflare DNS over IPv6 is an edge', () => {
+    const r = geo.lookup('2606:4700:4700::1111');
+    expect(r.asn).toBe(13335);
+    expect(r.edge).toBe(true);
+  });
+
+  it('Google Frankfurt IPv6: DE located, IE registered -> disputed, DE by majority', () => {
+    const r = geo.lookup('2a00:1450:4001:80b::200e');
+    expect(r.country).toBe('DE');
+    expect(r.country_agreement).toBe('disputed');
+    expect(r.sources.find((s) => s.source === 'geo-whois-asn-country')?.country).toBe('IE');
+    expect(r.asn).toBe(15169);
+  });
+
+  it('IPv4-mapped IPv6 is looked up as the IPv4 address', () => {
+    const a = geo.lookup('::ffff:13.228.0.1');
+    expect(a.country).toBe('SG');
+    expect(a.provider).toBe('AWS');
+  });
+});
+
+describe('private and bogon addresses are never geolocated', () => {
+  it.each([
+    ['10.1.2.3', 'rfc1918'],
+    ['192.168.1.1', 'rfc1918'],
+    ['172.20.0.1', 'rfc1918'],
+    ['100.64.0.1', 'cgnat'],
+    ['127.0.0.1', 'loopback'],
+    ['169.254.10.10', 'link-local'],
+    ['10.215.173.2', 'pcapdroid-vpn'],
+    ['224.0.0.251', 'multicast'],
+    ['255.255.255.255', 'reserved'],
+    ['0.0.0.0', 'this-network'],
+    ['192.0.2.7', 'documentation'],
+    ['fe80::1', 'link-local'],
+    ['fd12:3456::1', 'ula'],
+    ['ff02::fb', 'multicast'],
+    ['::1', 'loopback'],
+    ['2001:db8::1', 'documentation'],
+    ['::ffff:192.168.0.1', 'rfc1918'],
+    ['not-an-ip', 'invalid'],
+  ])('%s -> private (%s)', (ip, reason) => {
+    const r = geo.lookup(ip);
+    expect(r.scope).toBe('private');
+    expect(r.country_agreement).toBe('private');
+    expect(r.private_reason).toBe(reason);
+    expect(r.sources).toEqual([]);
+    expect(r.country).toBeUndefined();
+    expect(r.lat).toBeUndefined();
+  });
+});
+
+describe('physical check and flow enrichment', () => {
+  const flow = (over: Partial<FlowRecord>): FlowRecord => ({
+    flow_id: 1, transport: 'tcp', ip_version: 4, client_ip: '192.168.1.10', client_port: 40000, server_ip: '13.228.0.1',
+    server_port: 443, first_seen: 0, last_seen: 1, first_frame: 1, packets_up: 1, packets_down: 1, bytes_up: 60,
+    bytes_down: 60, payload_up: 0, payload_down: 0, end_reason: 'fin', ...over,
+  });
+
+  it('a 3 ms handshake from New Delhi cannot reach Singapore (~4,150 km)', () => {
+    const f = geo.enrichFlow(flow({ rtt_ms: 3 }));
+    expect(f.physical).toBe('impossible');
+    expect(f.geo_sources?.filter((s) => s.lat !== undefined).every((s) => s.physical === 'impossible')).toBe(true);
+  });
+
+  it('a 60 ms handshake can', () => {
+    expect(geo.enrichFlow(flow({ rtt_ms: 60 })).physical).toBe('plausible');
+  });
+
+  it('uses hostname and CNAME chain for the region and the edge flag', () => {
+    const f = geo.enrichFlow(flow({ hostname: 'api.example.com', cname_chain: ['d123.cloudfront.net'] }));
+    expect(f.edge).toBe(true);
+    expect(f.region).toBeUndefined();
+    const g = geo.enrichFlow(flow({ hostname: 'x.ap-southeast-1.elb.amazonaws.com' }));
+    expect(g.region).toBe('ap-southeast-1');
+    expect(g.region_source).toBe('dns-name');
+    expect(g.provider).toBe('AWS');
+  });
+
+  it('no vantage point or no RTT leaves the check off', () => {
+    expect(geo.enrichFlow(flow({})).physical).toBeUndefined();
+  });
+});
+
+describe('provenance and the ASN cache', () => {
+  it('names each file that answered with its SHA-256 and build date', () => {
+    geo.lookup('13.228.0.1');
+    const p = geo.provenance();
+    const gl = p.find((x) => x.source === 'geolite2-city' && x.file.endsWith('ipv4.mmdb'));
+    expect(gl?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(gl?.build_date).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(gl?.database_type).toBe('city ipv4');
+    expect(gl?.version).toMatch(/^@ip-location-db\/geolite2-city-mmdb@/);
+    expect(p.some((x) => x.kind === 'asn-csv' && x.source === 'asn-ipv4')).toBe(true);
+    expect(p.some((x) => x.kind === 'provider-table' && x.source === 'providers')).toBe(true);
+  });
+
+  it('a fresh cache dir is built on first use and reused by the next locator', async () => {
+    geo.lookup('1.1.1.1');
+    expect(geo.asnLoadInfo().v4?.from).toBe('csv');
+    const cached = geo.asnLoadInfo().v4?.cache_file;
+    expect(cached && fs.existsSync(cached)).toBe(true);
+    const again = await GeoLocator.open({ cacheDir });
+    expect(again.lookup('1.1.1.1').asn).toBe(13335);
+    expect(again.asnLoadInfo().v4?.from).toBe('cache');
+  });
+
+  it('opens only what is used: an IPv4-only run leaves the IPv6 files closed', async () => {
+    const g = await GeoLocator.open({ cacheDir });
+    g.lookup('47.96.0.1');
+    const files = g.provenance().filter((x) => x.kind === 'mmdb').map((x) => path.basename(x.file));
+    expect(files.some((f) => f.includes('ipv6'))).toBe(false);
+    expect(g.memoryReport().asn_v6_ranges).toBe(0);
+  });
+});
