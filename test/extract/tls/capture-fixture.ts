@@ -52,19 +52,35 @@ export function readPackets(rel: string): Pkt[] {
   if (d.readUInt32BE(0) === 0x0a0d0d0a) {
     let le = true;
     const links: number[] = [];
+    const tsDiv: number[] = [];
     for (let p = 0; p + 12 <= d.length;) {
       if (d.readUInt32BE(p) === 0x0a0d0d0a) {
         le = d.readUInt32LE(p + 8) === 0x1a2b3c4d;
         links.length = 0;
+        tsDiv.length = 0;
       }
       const type = le ? d.readUInt32LE(p) : d.readUInt32BE(p);
       const len = le ? d.readUInt32LE(p + 4) : d.readUInt32BE(p + 4);
       if (len < 12) break;
       const u16 = (o: number): number => (le ? d.readUInt16LE(o) : d.readUInt16BE(o));
       const u32 = (o: number): number => (le ? d.readUInt32LE(o) : d.readUInt32BE(o));
-      if (type === 1) links.push(u16(p + 8));
+      if (type === 1) {
+        links.push(u16(p + 8));
+        let div = 1e6;
+        for (let o = p + 16; o + 4 <= p + len - 4;) { // options: if_tsresol (9)
+          const code = u16(o);
+          const olen = u16(o + 2);
+          if (code === 0) break;
+          if (code === 9 && olen >= 1) {
+            const r = d[o + 4];
+            div = (r & 0x80) !== 0 ? 2 ** (r & 0x7f) : 10 ** r;
+          }
+          o += 4 + ((olen + 3) & ~3);
+        }
+        tsDiv.push(div);
+      }
       else if (type === 6) {
-        const ts = (u32(p + 12) * 2 ** 32 + u32(p + 16)) / 1e6;
+        const ts = (u32(p + 12) * 2 ** 32 + u32(p + 16)) / tsDiv[u32(p + 8)];
         push(links[u32(p + 8)], ts, d.subarray(p + 28, p + 28 + u32(p + 20)));
       } else if (type === 3) {
         push(links[0], 0, d.subarray(p + 12, p + 12 + Math.min(u32(p + 8), len - 16)));
