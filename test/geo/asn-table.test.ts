@@ -1,0 +1,82 @@
+// The ASN range table on small inline CSVs: parsing (quoted org names, both IPv4 forms, IPv6 text, bad lines),
+// binary-search lookups at range edges, unsorted input, and the on-disk cache (built, reused, rebuilt on change).
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AsnTable, parseCsv } from '../../src/geo/asn-table.js';
+import { parseIpv4, parseIpv6 } from '../../src/geo/ip-parse.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-asn-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const V4 = ['1.0.0.0,1.0.0.255,13335,"Cloudflare, Inc."', '16778240,16779263,38803,Gtelecom Pty Ltd', 'garbage', '9.9.9.9,9.9.9.0,1,backwards', '8.8.8.0,8.8.8.255,15169,Google LLC', ''].join('\n');
+const V6 = ['2001:4:112::,2001:4:112:ffff:ffff:ffff:ffff:ffff,112,DNS-OARC', '2606:4700::,2606:4700:ffff:ffff:ffff:ffff:ffff:ffff,13335,"Cloudflare, Inc."', 'x,y,1,z'].join('\r\n');
+
+function v6(s: string): Uint32Array {
+  const w = new Uint32Array(4);
+  expect(parseIpv6(s, w)).toBe(true);
+  return w;
+}
+
+describe('parseCsv', () => {
+  it('reads quoted names, dotted and numeric IPv4, skips bad lines, sorts', () => {
+    const b = parseCsv(4, V4);
+    expect(b.index.length).toBe(3);
+    expect(Array.from(b.starts)).toEqual([parseIpv4('1.0.0.0'), 16778240, parseIpv4('8.8.8.0')]);
+    expect(b.orgs).toContain('Cloudflare, Inc.');
+  });
+});
+
+describe('AsnTable', () => {
+  const f4 = path.join(dir, 'v4.csv');
+  const f6 = path.join(dir, 'v6.csv');
+  fs.writeFileSync(f4, V4);
+  fs.writeFileSync(f6, V6);
+  const cache = path.join(dir, 'cache');
+
+  it('finds IPv4 ranges at their edges and misses the gaps', () => {
+    const t = AsnTable.load(4, f4, null);
+    const at = (ip: string): number | undefined => {
+      const e = t.findV4(parseIpv4(ip));
+      return e < 0 ? undefined : t.asnOf(e);
+    };
+    expect(at('1.0.0.0')).toBe(13335);
+    expect(at('1.0.0.255')).toBe(13335);
+    expect(at('1.0.1.0')).toBeUndefined();
+    expect(at('1.0.4.0')).toBe(38803);
+    expect(at('8.8.8.8')).toBe(15169);
+    expect(at('0.0.0.1')).toBeUndefined();
+    expect(at('255.255.255.255')).toBeUndefined();
+  });
+
+  it('finds IPv6 ranges compared as four words', () => {
+    const t = AsnTable.load(6, f6, null);
+    expect(t.orgOf(t.findV6(v6('2606:4700:4700::1111')))).toBe('Cloudflare, Inc.');
+    expect(t.asnOf(t.findV6(v6('2001:4:112::1')))).toBe(112);
+    expect(t.findV6(v6('2001:4:113::'))).toBe(-1);
+    expect(t.findV6(v6('::1'))).toBe(-1);
+  });
+
+  it('builds the cache once, reuses it, and rebuilds when the CSV changes', () => {
+    const a = AsnTable.load(4, f4, cache);
+    expect(a.info.from).toBe('csv');
+    expect(fs.existsSync(a.info.cache_file ?? '')).toBe(true);
+    const b = AsnTable.load(4, f4, cache);
+    expect(b.info.from).toBe('cache');
+    expect(b.asnOf(b.findV4(parseIpv4('8.8.8.8')))).toBe(15169);
+    fs.appendFileSync(f4, '\n9.0.0.0,9.0.0.255,3356,Level 3\n');
+    const c = AsnTable.load(4, f4, cache);
+    expect(c.info.from).toBe('csv');
+    expect(c.asnOf(c.findV4(parseIpv4('9.0.0.9')))).toBe(3356);
+  });
+
+  it('a damaged cache file is ignored and rebuilt', () => {
+    const a = AsnTable.load(6, f6, cache);
+    fs.writeFileSync(a.info.cache_file ?? '', 'RASNbroken');
+    const b = AsnTable.load(6, f6, cache);
+    expect(b.info.from).toBe('csv');
+    expect(b.asnOf(b.findV6(v6('2606:4700::1')))).toBe(13335);
+  });
+});
