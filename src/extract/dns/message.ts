@@ -76,7 +76,12 @@ function decode(buf: Buffer, start: number, end: number): DnsMessage | DnsMalfor
 
   for (let i = 0; i < counts[0]; i++) {
     const name = readName(buf, p, start, end);
-    if (nameCursor.failed) return damaged(msg, nameCursor.next, 'dns_malformed', end);
+    if (nameCursor.failed) {
+      // A first question that is structurally broken (not merely cut short) means this is not a DNS message
+      // tshark would report (tcpdump dns-zlip-1.pcap: a pointer to itself).
+      if (i === 0 && nameCursor.next < end) return { malformed: 'dns_malformed', offset: p };
+      return damaged(msg, nameCursor.next, 'dns_malformed', end);
+    }
     p = nameCursor.next;
     if (p + 4 > end) return damaged(msg, p, 'dns_truncated', end);
     if (i === 0) {

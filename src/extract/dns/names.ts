@@ -14,7 +14,8 @@ const MAX_WIRE_NAME = 255;
 
 /**
  * Reads the name at `pos` inside the message `[msgStart, msgEnd)`. Sets nameCursor.next to the offset after the
- * name's in-place bytes. On damage (runs past the end, reserved label type, pointer outside the message) sets
+ * name's in-place bytes. On damage (runs past the end, reserved label type, pointer outside the message, a loop
+ * of pointers without labels) sets
  * nameCursor.failed and returns ''. A name longer than 255 octets, or one whose pointers loop more than
  * MAX_DNS_POINTER_HOPS times, reads as NAME_TOO_LONG with tooLong set (tshark keeps decoding after it).
  */
@@ -40,6 +41,12 @@ export function readName(buf: Buffer, pos: number, msgStart: number, msgEnd: num
       const target = msgStart + (((len & 0x3f) << 8) | buf[p + 1]);
       if (target >= msgEnd) return fail(msgEnd);
       if (++hops > MAX_DNS_POINTER_HOPS) {
+        // A loop through labels reads as too long (tshark: dns_fwdptr.pcap); a loop of bare pointers is damage.
+        if (wireLen === 0) {
+          nameCursor.failed = true;
+          nameCursor.next = next;
+          return '';
+        }
         nameCursor.tooLong = true;
         break;
       }

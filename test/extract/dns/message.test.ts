@@ -161,9 +161,7 @@ describe('decodeDnsMessage: damaged messages', () => {
     expect(m.qtype).toBe(1);
   });
 
-  it('survives a pointer to itself and a pointer outside the message', () => {
-    const self = Buffer.concat([header(5, 0, 1, 0, 0, 0), Buffer.from([0xc0, 12, 0, 1, 0, 1])]);
-    expect(() => decodeDnsMessage(self, 0, self.length)).not.toThrow();
+  it('reads a pointer outside the message as a cut message', () => {
     const out = Buffer.concat([header(5, 0, 1, 0, 0, 0), Buffer.from([0xc0, 200, 0, 1, 0, 1])]);
     const m = ok(out);
     expect(m.anomaly).toBe('dns_truncated');
@@ -181,9 +179,18 @@ describe('decodeDnsMessage: damaged messages', () => {
     expect(m.answers[0].data).toBe('1.2.3.4');
   });
 
-  it('flags a reserved label type as malformed', () => {
-    const msg = Buffer.concat([header(5, 0, 1, 0, 0, 0), Buffer.from([0x41, 0, 0, 1, 0, 1])]);
+  it('rejects a message whose first question is broken (reserved label type, bare pointer loop: dns-zlip-1.pcap)', () => {
+    const reserved = Buffer.concat([header(5, 0, 1, 0, 0, 0), Buffer.from([0x41, 0, 0, 1, 0, 1])]);
+    expect(decodeDnsMessage(reserved, 0, reserved.length)).toEqual({ malformed: 'dns_malformed', offset: 12 });
+    const self = Buffer.concat([header(5, 0, 1, 0, 0, 0), Buffer.from([0xc0, 12, 0, 1, 0, 1])]);
+    expect(isDnsMalformed(decodeDnsMessage(self, 0, self.length))).toBe(true);
+  });
+
+  it('flags a broken answer name as malformed but keeps the question', () => {
+    const msg = Buffer.concat([header(5, 0x8000, 1, 1, 0, 0), question('ok.example', 1), Buffer.from([0x81, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4])]);
     const m = ok(msg);
+    expect(m.qname).toBe('ok.example');
+    expect(m.answers).toEqual([]);
     expect(m.anomaly).toBe('dns_malformed');
   });
 

@@ -1,0 +1,53 @@
+// Real captures (../shared/captures, read-only) against the tshark oracle's "http_host" entries.
+import { describe, expect, it } from 'vitest';
+import { HTTP_NEED_MORE, scanHttpRequests } from '../../../src/extract/http/request-host.js';
+import { CAPTURES, capturesPresent, readExpected, readL4Packets } from '../pcap-packets.js';
+import { tcpDirections } from '../tcp-streams.js';
+
+/** Captures with HTTP requests our test walker can reach (python-dpkt/nb6-http.pcap tunnels IPv6 in IPv4: left out). */
+const CASES = [
+  'gopacket/test_ethernet.pcap', 'gopacket/test_loopback.pcap', 'python-dpkt/http.pcap', 'tcpdump/print-flags.pcap',
+  'tcpflow/bug8.pcap', 'tcpflow/test-gzip.pcap', 'tcpflow/test1.pcap', 'tcpflow/test2.pcap', 'tcpflow/test3.pcap',
+  'tcpflow/test4.pcap', 'wireshark/http.pcap',
+];
+
+function hostsOf(rel: string): string[] {
+  const out: string[] = [];
+  for (const d of tcpDirections(readL4Packets(`${CAPTURES}/${rel}`))) {
+    let acc = Buffer.alloc(0);
+    let skip = 0;
+    for (const c of d.chunks) {
+      let data = c.data;
+      if (skip > 0) {
+        const k = Math.min(skip, data.length);
+        skip -= k;
+        data = data.subarray(k);
+      }
+      acc = Buffer.concat([acc, data]);
+      const r = scanHttpRequests(acc, 0, acc.length, (h) => out.push(`${d.src}|${d.sport}|${d.dst}|${d.dport}|${h}`));
+      if (r === HTTP_NEED_MORE) continue;
+      if (r < 0) break;
+      if (r >= acc.length) {
+        skip = r - acc.length;
+        acc = Buffer.alloc(0);
+      } else {
+        acc = acc.subarray(r);
+      }
+    }
+  }
+  return out.sort();
+}
+
+describe.skipIf(!capturesPresent)(`HTTP Host vs the tshark oracle (${CAPTURES})`, () => {
+  it.each(CASES)('%s: same hosts on the same connections', (rel) => {
+    const want = readExpected(rel).http_host.map((e) => `${e.client_ip}|${e.client_port}|${e.server_ip}|${e.server_port}|${e.host}`).sort();
+    expect(want.length).toBeGreaterThan(0);
+    expect(hostsOf(rel)).toEqual(want);
+  });
+
+  it('finds all 33 pipelined requests of tcpflow/test4.pcap (IPv6)', () => {
+    const hosts = hostsOf('tcpflow/test4.pcap');
+    expect(hosts).toHaveLength(33);
+    expect(hosts.every((h) => h.includes(':'))).toBe(true);
+  });
+});

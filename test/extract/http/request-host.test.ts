@@ -1,0 +1,169 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  HTTP_HEAD_TOO_LONG, HTTP_NEED_MORE, HTTP_NOT_HTTP, looksLikeHttpRequest, normaliseHost, scanHttpRequests,
+} from '../../../src/extract/http/request-host.js';
+import { MAX_HTTP_HEAD_BYTES } from '../../../src/limits.js';
+
+type Hit = [string, string, number];
+function scan(text: string | Buffer, off = 0): { r: number; hits: Hit[] } {
+  const buf = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
+  const hits: Hit[] = [];
+  const r = scanHttpRequests(buf, off, buf.length - off, (h, m, o) => hits.push([h, m, o]));
+  return { r, hits };
+}
+
+/** What a stream consumer does: keep unconsumed bytes, skip bodies past the buffer, stop on NOT_HTTP. */
+function stream(chunks: Buffer[]): string[] {
+  const hosts: string[] = [];
+  let acc = Buffer.alloc(0);
+  let skip = 0;
+  for (const c0 of chunks) {
+    let c = c0;
+    if (skip > 0) {
+      const k = Math.min(skip, c.length);
+      skip -= k;
+      c = c.subarray(k);
+    }
+    acc = Buffer.concat([acc, c]);
+    if (acc.length === 0) continue;
+    const r = scanHttpRequests(acc, 0, acc.length, (h) => hosts.push(h));
+    if (r === HTTP_NEED_MORE) continue;
+    if (r < 0) break;
+    if (r >= acc.length) {
+      skip = r - acc.length;
+      acc = Buffer.alloc(0);
+    } else {
+      acc = acc.subarray(r);
+    }
+  }
+  return hosts;
+}
+
+describe('scanHttpRequests', () => {
+  it('finds Host in a simple GET and reports the method and offset', () => {
+    const t = 'GET /index.html HTTP/1.1\r\nUser-Agent: x\r\nHost: WWW.Example.COM\r\n\r\n';
+    expect(scan(t)).toEqual({ r: t.length, hits: [['www.example.com', 'GET', 0]] });
+  });
+
+  it('is case-insensitive and whitespace tolerant in the header, strips ports, brackets and trailing dots', () => {
+    expect(scan('POST /a HTTP/1.0\r\nhOsT :\t example.org:8080 \r\nContent-Length: 0\r\n\r\n').hits[0][0]).toBe('example.org');
+    expect(scan('GET / HTTP/1.1\r\nHost: [2001:DB8::1]:8080\r\n\r\n').hits[0][0]).toBe('2001:db8::1');
+    expect(scan('GET / HTTP/1.1\r\nHost: 2001:db8::1\r\n\r\n').hits[0][0]).toBe('2001:db8::1');
+    expect(scan('GET / HTTP/1.1\nHost: fqdn.example.\n\n').hits[0][0]).toBe('fqdn.example');
+  });
+
+  it('keeps the first Host, ignores requests without one, and folded lines', () => {
+    expect(scan('GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n').hits.map((h) => h[0])).toEqual(['a.example']);
+    const t = 'GET / HTTP/1.0\r\nX: y\r\n Host: folded.example\r\n\r\n';
+    expect(scan(t)).toEqual({ r: t.length, hits: [] });
+  });
+
+  it('recognises WebDAV and other registered methods; not responses or unknown tokens', () => {
+    for (const m of ['PROPFIND', 'MKCOL', 'LOCK', 'M-SEARCH', 'PATCH', 'REPORT']) {
+      expect(scan(`${m} /x HTTP/1.1\r\nHost: dav.example\r\n\r\n`).hits[0]).toEqual(['dav.example', m, 0]);
+    }
+    expect(scan('HTTP/1.1 200 OK\r\nHost: no\r\n\r\n').r).toBe(HTTP_NOT_HTTP);
+    expect(scan('FETCH / HTTP/1.1\r\nHost: no\r\n\r\n').r).toBe(HTTP_NOT_HTTP);
+    expect(scan('GET / SIP/2.0\r\nHost: no\r\n\r\n').r).toBe(HTTP_NOT_HTTP);
+  });
+
+  it('asks for more on a split head and on a partial method', () => {
+    expect(scan('GE').r).toBe(HTTP_NEED_MORE);
+    expect(scan('GET / HTTP/1.1\r\nHost: a.example\r\n').r).toBe(HTTP_NEED_MORE);
+    expect(scan('').r).toBe(HTTP_NEED_MORE);
+  });
+
+  it('gives up on heads longer than MAX_HTTP_HEAD_BYTES', () => {
+    const t = `GET / HTTP/1.1\r\nX: ${'a'.repeat(MAX_HTTP_HEAD_BYTES)}\r\nHost: late.example\r\n\r\n`;
+    expect(scan(t)).toEqual({ r: HTTP_HEAD_TOO_LONG, hits: [] });
+  });
+
+  it('reports every pipelined request, skipping Content-Length and chunked bodies', () => {
+    const body = 'GET /not-a-request HTTP/1.1\r\nHost: in-body.example\r\n\r\n';
+    const t = [
+      `POST /up HTTP/1.1\r\nHost: one.example\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      'PUT /c HTTP/1.1\r\nHost: two.example\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n',
+      'GET / HTTP/1.1\r\nHost: three.example\r\n\r\n',
+    ].join('');
+    const { r, hits } = scan(Buffer.concat([Buffer.from('zz'), Buffer.from(t)]), 2);
+    expect(r).toBe(t.length);
+    expect(hits.map((h) => h[0])).toEqual(['one.example', 'two.example', 'three.example']);
+    expect(hits[1][2]).toBe(t.indexOf('PUT'));
+  });
+
+  it('returns more than the buffer when a body continues past it, and the rest after a complete request', () => {
+    const t = 'POST / HTTP/1.1\r\nHost: big.example\r\nContent-Length: 1000\r\n\r\nabc';
+    expect(scan(t).r).toBe(t.length - 3 + 1000);
+    const u = 'GET / HTTP/1.1\r\nHost: a.example\r\n\r\nGET / HT';
+    expect(scan(u).r).toBe(u.lastIndexOf('GET / HT'));
+  });
+
+  it('normalises hosts like the oracle', () => {
+    expect(normaliseHost(' Example.COM:443 ')).toBe('example.com');
+    expect(normaliseHost('[::1]')).toBe('::1');
+    expect(normaliseHost('.')).toBe('');
+  });
+});
+
+describe('looksLikeHttpRequest', () => {
+  it('needs a known method and a space', () => {
+    expect(looksLikeHttpRequest(Buffer.from('GET /'), 0, 5)).toBe(true);
+    expect(looksLikeHttpRequest(Buffer.from('xxOPTIONS *'), 2, 9)).toBe(true);
+    expect(looksLikeHttpRequest(Buffer.from('GET'), 0, 3)).toBe(false);
+    expect(looksLikeHttpRequest(Buffer.from('\x16\x03\x01\x02\x00'), 0, 5)).toBe(false);
+  });
+});
+
+describe('scanHttpRequests properties', () => {
+  const host = fc.stringMatching(/^[a-z0-9]{1,12}(\.[a-z0-9]{1,8}){0,3}$/);
+  const request = fc.record({
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'PROPFIND', 'DELETE'),
+    host,
+    port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+    body: fc.stringMatching(/^[ -~]{0,40}$/),
+    lf: fc.boolean(),
+  });
+  const text = (r: { method: string; host: string; port?: number; body: string; lf: boolean }): string => {
+    const nl = r.lf ? '\n' : '\r\n';
+    return `${r.method} /p HTTP/1.1${nl}Accept: */*${nl}Host: ${r.host}${r.port === undefined ? '' : `:${r.port}`}${nl}` +
+      `Content-Length: ${r.body.length}${nl}${nl}${r.body}`;
+  };
+
+  it('gives the same hosts whatever the chunking', () => {
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 10 }), (reqs, cutsRaw) => {
+        const all = Buffer.from(reqs.map(text).join(''), 'latin1');
+        const cuts = [...new Set(cutsRaw.map((x) => x % all.length))].sort((a, b) => a - b);
+        const chunks: Buffer[] = [];
+        let prev = 0;
+        for (const c of [...cuts, all.length]) {
+          chunks.push(all.subarray(prev, c));
+          prev = c;
+        }
+        expect(stream(chunks)).toEqual(reqs.map((r) => r.host));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws on arbitrary bytes and reports hosts only from inside the buffer', () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.array(fc.constantFrom('GET ', '/ ', 'HTTP/1.1', '\r\n', '\n', 'Host:', ' a.b', 'Content-Length: 3', 'Transfer-Encoding: chunked', '0', 'x'), { maxLength: 30 })
+        .map((parts) => Buffer.from(parts.join(''))),
+    );
+    fc.assert(
+      fc.property(bytes, fc.nat(10), (b, off) => {
+        const buf = Buffer.from(b);
+        const r = scanHttpRequests(buf, off, buf.length - off, (h, _m, rel) => {
+          expect(typeof h).toBe('string');
+          expect(off + rel).toBeLessThan(buf.length);
+        });
+        expect(Number.isInteger(r)).toBe(true);
+        looksLikeHttpRequest(buf, off, buf.length - off);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
