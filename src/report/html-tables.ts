@@ -1,0 +1,164 @@
+// HTML tables of the report: destinations (sortable), the evidence flows of a claim, devices, and the provenance
+// appendix (inputs, geolocation sources, tool and options). Pure string builders; every data value is escaped
+// via escape.ts, names are shown in a `.name` span (CSS-truncated, full text in its title attribute).
+
+import type { EvidenceFlow, ReportDestination, ReportDevice, ReportGeoSource, ReportModel } from '../audit/report-model.js';
+import { attr, html } from './escape.js';
+import { bytes, grouped, isoTime } from './number-format.js';
+
+/** Characters of a name shown in a cell; the title attribute keeps the full name (SNI may be up to 64 KiB). */
+export const HTML_NAME_DISPLAY_CHARS = 256;
+
+/** A capture-derived name: escaped, visually truncated by CSS, full text in the title attribute. */
+export function nameSpan(name: string | undefined, empty = '(no name)'): string {
+  if (name === undefined || name === '') return `<span class="note">${html(empty)}</span>`;
+  const shown = name.length > HTML_NAME_DISPLAY_CHARS ? `${name.slice(0, HTML_NAME_DISPLAY_CHARS)}…` : name;
+  return `<span class="name"${attr('title', name)}>${html(shown)}</span>`;
+}
+
+function td(content: string, cls?: string, sort?: string | number): string {
+  return `<td${attr('class', cls)}${attr('data-sort', sort)}>${content}</td>`;
+}
+
+function numTd(n: number | undefined, shown?: string): string {
+  if (n === undefined) return td('-', 'num', '');
+  return td(html(shown ?? grouped(n)), 'num', n);
+}
+
+function bytesTd(n: number): string {
+  return `<td class="num"${attr('data-sort', n)}${attr('title', `${grouped(n)} bytes`)}>${html(bytes(n))}</td>`;
+}
+
+function head(cols: readonly (string | [string, 'num'])[]): string {
+  return `<thead><tr>${cols.map((c) => (typeof c === 'string' ? `<th>${html(c)}</th>` : `<th class="num">${html(c[0])}</th>`)).join('')}</tr></thead>`;
+}
+
+function status(s: string): string {
+  return `<span${attr('class', `s-${s}`)}>${html(s.replace(/_/g, ' '))}</span>`;
+}
+
+/** `dbip-city SG Singapore, geolite2-city NL (impossible)` */
+export function sourcesText(sources: readonly ReportGeoSource[]): string {
+  return sources.map((s) => `${s.source} ${s.country ?? '??'}${s.city ? ` ${s.city}` : ''}${s.physical === 'impossible' ? ' (impossible)' : ''}`).join(', ');
+}
+
+function countryCell(country: string | undefined, agreement: string | undefined, sources: readonly ReportGeoSource[]): string {
+  const text = `${country ?? '??'}${agreement && agreement !== 'agree' ? ` (${agreement})` : ''}`;
+  return `<td${attr('title', sourcesText(sources))}${attr('data-sort', country ?? '')}>${html(text)}</td>`;
+}
+
+/** The vendor's destinations, sortable by any column (unsorted, in the model's order, without scripts). */
+export function destinationsTable(rows: readonly ReportDestination[]): string {
+  if (!rows.length) return '<p class="note">No destinations.</p>';
+  let out = '<div class="table-wrap"><table class="sortable destinations">';
+  out += head(['Hostname', 'Server IP', 'Country', 'Provider', 'Region', 'Edge', 'Physical', ['Flows', 'num'], ['Upload', 'num'], ['Download', 'num'], '1st party', 'Consistency', 'Claims']);
+  out += '<tbody>';
+  for (const d of rows) {
+    out += '<tr>';
+    out += td(nameSpan(d.hostname), undefined, d.hostname ?? '');
+    out += td(html(d.server_ip), 'ip');
+    out += countryCell(d.country, d.country_agreement, d.geo_sources);
+    out += td(html(d.provider ?? '-'));
+    out += td(html(d.region ?? '-'));
+    out += td(d.edge ? 'edge' : '-');
+    out += td(status(d.physical));
+    out += numTd(d.flows);
+    out += bytesTd(d.bytes_up);
+    out += bytesTd(d.bytes_down);
+    out += td(d.first_party ? 'yes' : 'no');
+    out += td(status(d.consistency), undefined, d.consistency);
+    out += td(html(d.claims.map((c) => `${c.id}: ${c.status}`).join(', ') || '-'));
+    out += '</tr>';
+  }
+  return out + '</tbody></table></div>';
+}
+
+const PART_MARK: Record<string, string> = { consistent: '✓', inconsistent: '✗', unknown: '?' };
+
+/** Per claim part: `country ✗ provider ✓` (marks coloured; the word is in the title for screen readers/printing). */
+function parts(f: EvidenceFlow): string {
+  const list: string[] = [];
+  for (const [part, s] of [['country', f.country_status], ['provider', f.provider_status], ['region', f.region_status]] as const) {
+    if (s === 'not_claimed') continue;
+    list.push(`<span${attr('class', `s-${s}`)}${attr('title', `${part} ${s}`)}>${part} ${PART_MARK[s]}</span>`);
+  }
+  if (f.claimed_location_impossible) list.push('<strong class="s-inconsistent" title="the claimed location is physically impossible given the RTT">claimed place impossible</strong>');
+  return list.join('<br>');
+}
+
+/** The evidence flows of one claim (model order: inconsistent, unknown, consistent; bytes up descending). */
+export function evidenceTable(rows: readonly EvidenceFlow[], omitted: number): string {
+  if (!rows.length) return '<p class="note">No in-scope flows.</p>';
+  let out = '<div class="table-wrap"><table class="sortable evidence">';
+  out += head(['Status', 'Hostname', 'Server', 'Country', 'Provider', ['RTT ms', 'num'], 'Physical', ['Upload', 'num'], ['Download', 'num'], 'Seen in', 'Device / app']);
+  out += '<tbody>';
+  for (const f of rows) {
+    const how = [f.name_source ?? '', f.ech ? 'ECH' : ''].filter(Boolean).join(', ');
+    out += '<tr>';
+    out += td(`${status(f.status)}<br>${parts(f)}`, 'parts', f.status);
+    out += td(`${nameSpan(f.hostname, f.hidden ? `(hidden: ${f.hidden})` : '(no name)')}${how ? `<br><span class="note">${html(how)}</span>` : ''}`, undefined, f.hostname ?? '');
+    out += td(`${html(f.server_ip)}<br>${html(`${f.transport}/${f.server_port}`)}`, 'ip', f.server_ip);
+    const agreement = f.country_agreement && f.country_agreement !== 'agree' ? ` (${f.country_agreement})` : '';
+    out += td(`${html(`${f.country ?? '??'}${agreement}`)}<br><span class="note">${html(sourcesText(f.geo_sources))}</span>`, 'geo', f.country ?? '');
+    const provider = `${f.provider ?? '-'}${f.edge ? ' (edge)' : ''}`;
+    out += td(`${html(provider)}${f.region ? `<br><span class="note">${html(f.region)}</span>` : ''}`, undefined, f.provider ?? '');
+    out += numTd(f.rtt_ms, f.rtt_ms === undefined ? undefined : f.rtt_ms.toFixed(1));
+    out += td(status(f.physical));
+    out += bytesTd(f.bytes_up);
+    out += bytesTd(f.bytes_down);
+    out += td(`${nameSpan(f.capture, '-')}<br><span class="note">frame ${f.first_frame}, ${html(isoTime(f.first_seen))}</span>`, 'seen', `${f.capture} ${String(f.first_frame).padStart(12, '0')}`);
+    out += td(html(f.app ? `${f.device} / ${f.app}` : f.device));
+    out += '</tr>';
+  }
+  out += '</tbody></table></div>';
+  if (omitted > 0) out += `<p class="note">${grouped(omitted)} more in-scope flow(s) not listed (see flows.csv).</p>`;
+  return out;
+}
+
+/** Handsets told apart in the vendor's captures. */
+export function devicesTable(rows: readonly ReportDevice[]): string {
+  if (!rows.length) return '<p class="note">No devices.</p>';
+  let out = '<div class="table-wrap"><table class="devices">';
+  out += head(['Device', 'Client IP', 'MAC', ['Flows', 'num'], ['Upload', 'num'], ['Download', 'num'], 'Apps']);
+  out += '<tbody>';
+  for (const d of rows) {
+    out += `<tr>${td(nameSpan(d.label))}${td(html(d.client_ip), 'ip')}${td(html(d.client_mac ?? '-'), 'ip')}${numTd(d.flows)}${bytesTd(d.bytes_up)}${bytesTd(d.bytes_down)}${td(d.apps.map((a) => nameSpan(a)).join(', ') || '-')}</tr>`;
+  }
+  return out + '</tbody></table></div>';
+}
+
+/** Provenance appendix: inputs with hashes, geolocation sources with versions and hashes, tool and options. */
+export function provenance(model: ReportModel): string {
+  let out = '<h3>Inputs</h3>';
+  out += `<p>Claims file: ${nameSpan(model.claims_file.path)} <code>sha256:${html(model.claims_file.sha256)}</code></p>`;
+  out += '<div class="table-wrap"><table class="inputs">';
+  out += head(['Capture', 'SHA-256', ['Bytes', 'num'], ['Packets', 'num'], 'Link types', 'First packet (UTC)', 'Last packet (UTC)', 'Vendor', 'Device', 'Truncated']);
+  out += '<tbody>';
+  for (const i of model.inputs) {
+    out += `<tr>${td(nameSpan(i.path))}${td(html(i.sha256), 'hash')}${numTd(i.size_bytes)}${numTd(i.packets)}${td(html(i.link_types.join(', ')))}`;
+    out += `${td(html(isoTime(i.first_ts)), 'mono')}${td(html(isoTime(i.last_ts)), 'mono')}${td(html(i.vendor ?? '-'))}${td(html(i.device ?? '-'))}${td(i.truncated ? '<strong class="s-inconsistent">yes</strong>' : 'no')}</tr>`;
+  }
+  out += '</tbody></table></div>';
+  out += '<h3>Geolocation sources</h3><div class="table-wrap"><table class="geo-sources">';
+  out += head(['Source', 'Kind', 'Version', 'Build date', 'Database type', 'Licence', 'File', 'SHA-256']);
+  out += '<tbody>';
+  for (const g of model.geo_sources) {
+    out += `<tr>${td(html(g.source))}${td(html(g.kind))}${td(html(g.version ?? '-'))}${td(html(g.build_date ?? '-'))}${td(html(g.database_type ?? '-'))}${td(html(g.licence ?? '-'))}${td(nameSpan(g.file))}${td(html(g.sha256), 'hash')}</tr>`;
+  }
+  out += '</tbody></table></div>';
+  const opts = model.tool.options;
+  out += '<h3>Tool and options</h3><table class="options"><tbody>';
+  out += `<tr><th>Tool</th>${td(html(`${model.tool.name} ${model.tool.version}`))}</tr>`;
+  out += `<tr><th>Report schema</th>${td(html(model.schema))}</tr>`;
+  out += `<tr><th>Generated at</th>${td(html(model.generated_at), 'mono')}</tr>`;
+  out += `<tr><th>Formats</th>${td(html(opts.formats.join(', ')))}</tr>`;
+  if (opts.geo_dir !== undefined) out += `<tr><th>Geolocation data</th>${td(nameSpan(opts.geo_dir))}</tr>`;
+  for (const key of Object.keys(opts.thresholds).sort()) {
+    out += `<tr><th>${html(key)}</th>${td(html(String(opts.thresholds[key])), 'mono')}</tr>`;
+  }
+  if (model.vantage) {
+    const v = model.vantage;
+    out += `<tr><th>Vantage point</th>${td(html(`${v.name} (${v.country}) ${v.lat.toFixed(4)}, ${v.lon.toFixed(4)}`))}</tr>`;
+  }
+  return out + '</tbody></table>';
+}

@@ -1,0 +1,111 @@
+// The HTML report's world map as inline SVG: equirectangular projection of the hand-drawn outline in
+// world-outline.ts, a 30° graticule, the lab (vantage point) and one circle per destination with coordinates:
+// area proportional to upload bytes (radius on a square-root scale), colour by claim consistency.
+// Pure and deterministic: coordinates are rounded to 0.1 SVG unit, circles drawn largest first.
+
+import type { FlowStatus, ReportDestination, Vantage } from '../audit/report-model.js';
+import { attr, html } from './escape.js';
+import { bytes } from './number-format.js';
+import { LAKES, LAND } from './world-outline.js';
+
+/** Map width in SVG units; 1° of longitude or latitude is WIDTH / 360 units. */
+const WIDTH = 1000;
+const K = WIDTH / 360;
+/** Latitude band drawn: from the north of Greenland to just south of Cape Horn (Antarctica left out). */
+const LAT_TOP = 84;
+const LAT_BOTTOM = -58;
+const HEIGHT = round((LAT_TOP - LAT_BOTTOM) * K);
+/** Destination circle radius range in SVG units (sqrt of upload bytes between 0 and the largest). */
+const R_MIN = 2.5;
+const R_MAX = 18;
+
+export type Consistency = FlowStatus | 'out_of_scope';
+
+/** CSS class per consistency; colours are in html-assets.ts. */
+export const CONSISTENCY_CLASS: Record<Consistency, string> = {
+  consistent: 'c-consistent',
+  inconsistent: 'c-inconsistent',
+  unknown: 'c-unknown',
+  out_of_scope: 'c-out',
+};
+
+/** One dot on the map. */
+export interface MapPoint {
+  vendor: string;
+  destination: ReportDestination;
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function x(lon: number): number {
+  return round((Math.max(-180, Math.min(180, lon)) + 180) * K);
+}
+
+function y(lat: number): number {
+  return round((LAT_TOP - Math.max(LAT_BOTTOM, Math.min(LAT_TOP, lat))) * K);
+}
+
+function path(polygons: readonly (readonly number[])[]): string {
+  let d = '';
+  for (const p of polygons) {
+    for (let i = 0; i + 1 < p.length; i += 2) d += `${i === 0 ? 'M' : 'L'}${x(p[i])} ${y(p[i + 1])}`;
+    d += 'Z';
+  }
+  return d;
+}
+
+// The outline never changes: its path is built once.
+const LAND_PATH = path(LAND);
+const LAKE_PATH = path(LAKES);
+
+function graticule(): string {
+  let d = '';
+  for (let lon = -150; lon <= 150; lon += 30) d += `M${x(lon)} 0V${HEIGHT}`;
+  for (let lat = -30; lat <= 60; lat += 30) d += `M0 ${y(lat)}H${WIDTH}`;
+  return `<path class="map-grid" d="${d}"/><path class="map-equator" d="M0 ${y(0)}H${WIDTH}"/>`;
+}
+
+function radius(up: number, maxUp: number): number {
+  if (!(maxUp > 0) || !(up > 0)) return R_MIN;
+  return round(R_MIN + (R_MAX - R_MIN) * Math.sqrt(up / maxUp));
+}
+
+function label(p: MapPoint): string {
+  const d = p.destination;
+  const where = [d.country ?? '??', d.provider, d.region].filter(Boolean).join(', ');
+  return `${d.hostname ?? '(no name)'} [${d.server_ip}] (${p.vendor}): ${where}; ${bytes(d.bytes_up)} up, ${bytes(d.bytes_down)} down; ${d.consistency.replace(/_/g, ' ')}`;
+}
+
+/**
+ * The map SVG (pure). Points without lat/lon are skipped; the caller says how many. Lines join the lab to
+ * each destination so that a reader sees how far the data travels.
+ */
+export function renderMapSvg(points: readonly MapPoint[], vantage: Vantage | undefined): string {
+  const drawn = points.filter((p) => Number.isFinite(p.destination.lat) && Number.isFinite(p.destination.lon));
+  const maxUp = drawn.reduce((m, p) => Math.max(m, p.destination.bytes_up), 0);
+  // Largest first so small dots stay clickable/visible on top; ties broken by the stable input order.
+  const order = drawn.map((p, i) => ({ p, i })).sort((a, b) => b.p.destination.bytes_up - a.p.destination.bytes_up || a.i - b.i);
+  let out = `<svg class="map" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="World map of the lab and the destinations">`;
+  out += `<rect class="map-sea" x="0" y="0" width="${WIDTH}" height="${HEIGHT}"/>`;
+  out += graticule();
+  out += `<path class="map-land" d="${LAND_PATH}"/><path class="map-lake" d="${LAKE_PATH}"/>`;
+  if (vantage) {
+    let lines = '';
+    for (const { p } of order) lines += `M${x(vantage.lon)} ${y(vantage.lat)}L${x(p.destination.lon as number)} ${y(p.destination.lat as number)}`;
+    if (lines) out += `<path class="map-link" d="${lines}"/>`;
+  }
+  for (const { p } of order) {
+    const d = p.destination;
+    out += `<circle${attr('class', `dest ${CONSISTENCY_CLASS[d.consistency] ?? 'c-unknown'}`)} cx="${x(d.lon as number)}" cy="${y(d.lat as number)}" r="${radius(d.bytes_up, maxUp)}"><title>${html(label(p))}</title></circle>`;
+  }
+  if (vantage) {
+    const vx = x(vantage.lon);
+    const vy = y(vantage.lat);
+    out += `<g class="lab"><path d="M${vx} ${round(vy - 9)}L${round(vx + 7)} ${vy}L${vx} ${round(vy + 9)}L${round(vx - 7)} ${vy}Z"><title>${html(`Lab: ${vantage.name} (${vantage.country})`)}</title></path>`;
+    out += `<text x="${round(vx + 10)}" y="${round(vy + 4)}">${html(vantage.name)}</text></g>`;
+  }
+  out += '</svg>';
+  return out;
+}

@@ -1,0 +1,103 @@
+// report.md: a short summary for tickets and e-mail: overall counts, per vendor a verdict table with reasons and
+// the top destinations, then the inputs and geolocation sources. Every data string goes through escape.markdown.
+
+import type { ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
+import { markdown as md } from './escape.js';
+import { bytes, isoTime, latLon, percent } from './number-format.js';
+
+/** Destinations listed per vendor in the summary (the full list is in destinations.csv and the HTML report). */
+export const MARKDOWN_TOP_DESTINATIONS = 10;
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |\n`;
+}
+
+function header(cells: readonly string[]): string {
+  return row(cells) + row(cells.map(() => '---'));
+}
+
+function claimed(c: ReportClaim): string {
+  const parts: string[] = [];
+  if (c.country) parts.push(`country ${md(c.country)}`);
+  if (c.provider) parts.push(`provider ${md(c.provider)}`);
+  if (c.region) parts.push(`region ${md(c.region)}`);
+  return parts.length ? parts.join(', ') : '-';
+}
+
+function vendorSection(v: ReportVendor): string {
+  let out = `## ${md(v.name)}\n\n`;
+  out += `${v.captures.length} capture(s), ${v.totals.flows} flow(s), ${bytes(v.totals.bytes_up)} up, ${bytes(v.totals.bytes_down)} down.\n\n`;
+  if (v.claims.length) {
+    out += header(['Claim', 'Text', 'Claimed', 'Scope', 'Verdict', 'In-scope upload', 'Consistent', 'Inconsistent', 'Unknown', 'Hidden']);
+    for (const c of v.claims) {
+      const t = c.totals;
+      const up = t.in_scope.bytes_up;
+      out += row([
+        md(c.id),
+        md(c.text),
+        claimed(c),
+        md(c.scope),
+        `**${md(c.verdict.toUpperCase())}**`,
+        `${bytes(up)} (${t.in_scope.flows} flows)`,
+        percent(t.consistent.bytes_up, up),
+        percent(t.inconsistent.bytes_up, up),
+        percent(t.unknown.bytes_up, up),
+        `${bytes(t.hidden.bytes_up)} (${t.hidden.flows} flows)`,
+      ]);
+    }
+    out += '\n';
+    for (const c of v.claims) {
+      out += `**${md(c.id)}: ${md(c.verdict)}**\n\n`;
+      for (const r of c.reasons) out += `- ${md(r.code)}: ${md(r.text)}\n`;
+      if (!c.reasons.length) out += '- (no reasons given)\n';
+      out += '\n';
+    }
+  } else {
+    out += 'No claims.\n\n';
+  }
+  const top = v.destinations.slice(0, MARKDOWN_TOP_DESTINATIONS);
+  if (top.length) {
+    out += `### Top destinations by upload (${top.length} of ${v.destinations.length})\n\n`;
+    out += header(['Hostname', 'Server IP', 'Country', 'Provider', 'Region', 'Flows', 'Upload', 'Download', 'Consistency']);
+    for (const d of top) {
+      out += row([
+        md(d.hostname ?? '(no name)'),
+        md(d.server_ip),
+        md(d.country ?? '??') + (d.country_agreement === 'disputed' ? ' (disputed)' : ''),
+        md(d.provider ?? '-') + (d.edge ? ' (edge)' : ''),
+        md(d.region ?? '-'),
+        String(d.flows),
+        bytes(d.bytes_up),
+        bytes(d.bytes_down),
+        md(d.consistency),
+      ]);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+/** The model as report.md text (pure). */
+export function renderMarkdown(model: ReportModel): string {
+  const s = model.summary;
+  let out = '# Residency audit report\n\n';
+  out += `Generated ${md(model.generated_at)} by ${md(model.tool.name)} ${md(model.tool.version)} (schema ${md(model.schema)}).\n\n`;
+  out += `Claims file: ${md(model.claims_file.path)} (SHA-256 ${md(model.claims_file.sha256)}).\n\n`;
+  if (model.vantage) {
+    const vp = model.vantage;
+    out += `Vantage point: ${md(vp.name)}, ${md(vp.country)} (${latLon(vp.lat, vp.lon)}).\n\n`;
+  }
+  out += `Verdicts: ${s.confirmed} confirmed, ${s.refuted} refuted, ${s.inconclusive} inconclusive, ${s.unobservable} unobservable (exit code ${s.exit_code}).\n\n`;
+  for (const v of model.vendors) out += vendorSection(v);
+  out += '## Inputs\n\n';
+  out += header(['Capture', 'SHA-256', 'Bytes', 'Packets', 'First packet', 'Vendor', 'Truncated']);
+  for (const i of model.inputs) {
+    out += row([md(i.path), md(i.sha256), String(i.size_bytes), String(i.packets), isoTime(i.first_ts), md(i.vendor ?? '-'), i.truncated ? 'yes' : 'no']);
+  }
+  out += '\n## Geolocation sources\n\n';
+  out += header(['Source', 'Kind', 'Version', 'SHA-256']);
+  for (const g of model.geo_sources) {
+    out += row([md(g.source), md(g.kind), md(g.version ?? g.build_date ?? '-'), md(g.sha256)]);
+  }
+  return out;
+}
