@@ -140,3 +140,14 @@ export function looksLikeQuicInitial(buf: Buffer, off: number, len: number): boo
   if (dl > MAX_CID_LEN || off + 6 + dl >= off + len) return false;
   return buf[off + 6 + dl] <= MAX_CID_LEN;
 }
+
+/**
+ * Probe for Google QUIC, which we recognise only to count and ignore: an IETF-style long header carrying a Q0xx/T0xx
+ * version (Q046+), or the legacy public header (flags with VERSION 0x01 and 8-byte CID 0x08, then 'Q0nn').
+ */
+export function looksLikeGoogleQuic(buf: Buffer, off: number, len: number): boolean {
+  if (len < 5 || off < 0 || off + len > buf.length) return false;
+  const b0 = buf[off];
+  if ((b0 & 0x80) !== 0 && isGoogleQuicVersion(buf.readUInt32BE(off + 1))) return true;
+  return (b0 & 0x89) === 0x09 && len >= 13 && buf[off + 9] === 0x51 && buf[off + 10] === 0x30;
+}

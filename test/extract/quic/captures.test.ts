@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QuicFlowState, QUIC_NOT_QUIC } from '../../../src/extract/quic/state.js';
-import { looksLikeQuicInitial } from '../../../src/extract/quic/header.js';
+import { looksLikeGoogleQuic, looksLikeQuicInitial } from '../../../src/extract/quic/header.js';
 import { capturesPresent, loadExpected, readPackets } from '../tls/capture-fixture.js';
 
 interface Flow { client: string; cport: number; server: string; sport: number; s: QuicFlowState }
@@ -70,6 +70,10 @@ describe.skipIf(!capturesPresent)('QUIC Initials in the shared real captures', (
   });
 
   it('many_interfaces.pcapng.1: gQUIC is not taken for IETF QUIC', () => {
-    expect(quicFlows('wireshark/many_interfaces.pcapng.1')).toEqual([]);
+    const rel = 'wireshark/many_interfaces.pcapng.1';
+    expect(quicFlows(rel)).toEqual([]);
+    const gquic = readPackets(rel).filter((p) => p.proto === 'udp' && looksLikeGoogleQuic(p.payload, 0, p.payload.length));
+    expect(gquic.map((p) => p.frame)).toContain(51);
+    expect(gquic.every((p) => p.sport === 443 || p.dport === 443)).toBe(true);
   });
 });
