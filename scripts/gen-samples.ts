@@ -12,6 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import dnsPacket from 'dns-packet';
 import { buildClientHello, wrapTlsRecords } from '../src/synth/tls.js';
+import { ethernetFrame, F_ACK as ACK, F_FIN as FIN, F_PSH as PSH, F_SYN as SYN, tcpPacket, udpPacket } from '../src/synth/packets.js';
+import { PcapngWriter, PcapWriter } from '../src/synth/pcap-writer.js';
 import { buildQuicClientInitials, buildQuicServerInitial } from '../src/synth/quic.js';
 
 // ---------------------------------------------------------------- scenario constants
@@ -53,66 +55,6 @@ function prng(seed: number): () => number {
   };
 }
 
-// ---------------------------------------------------------------- wire builders (IPv4, TCP, UDP)
-
-function ipBytes(ip: string): Buffer {
-  return Buffer.from(ip.split('.').map(Number));
-}
-
-function checksum(buf: Buffer, initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i + 1 < buf.length; i += 2) sum += buf.readUInt16BE(i);
-  if (buf.length & 1) sum += buf[buf.length - 1] << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
-function ipv4(src: string, dst: string, proto: number, l4: Buffer, id: number): Buffer {
-  const h = Buffer.alloc(20);
-  h[0] = 0x45;
-  h.writeUInt16BE(20 + l4.length, 2);
-  h.writeUInt16BE(id & 0xffff, 4);
-  h.writeUInt16BE(0x4000, 6); // DF
-  h[8] = 64;
-  h[9] = proto;
-  ipBytes(src).copy(h, 12);
-  ipBytes(dst).copy(h, 16);
-  h.writeUInt16BE(checksum(h), 10);
-  // L4 checksum over the pseudo header
-  const pseudo = Buffer.concat([ipBytes(src), ipBytes(dst), Buffer.from([0, proto, l4.length >> 8, l4.length & 0xff])]);
-  const off = proto === 6 ? 16 : 6;
-  l4.writeUInt16BE(0, off);
-  let c = checksum(Buffer.concat([pseudo, l4]));
-  if (proto === 17 && c === 0) c = 0xffff;
-  l4.writeUInt16BE(c, off);
-  return Buffer.concat([h, l4]);
-}
-
-const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
-
-function tcp(sport: number, dport: number, seq: number, ack: number, flags: number, data: Buffer): Buffer {
-  const withMss = (flags & SYN) !== 0;
-  const hl = withMss ? 24 : 20;
-  const h = Buffer.alloc(hl);
-  h.writeUInt16BE(sport, 0);
-  h.writeUInt16BE(dport, 2);
-  h.writeUInt32BE(seq >>> 0, 4);
-  h.writeUInt32BE(ack >>> 0, 8);
-  h[12] = (hl / 4) << 4;
-  h[13] = flags;
-  h.writeUInt16BE(65_535, 14);
-  if (withMss) h.writeUInt32BE(0x02040000 | (MSS + 40), 20);
-  return Buffer.concat([h, data]);
-}
-
-function udp(sport: number, dport: number, data: Buffer): Buffer {
-  const h = Buffer.alloc(8);
-  h.writeUInt16BE(sport, 0);
-  h.writeUInt16BE(dport, 2);
-  h.writeUInt16BE(8 + data.length, 4);
-  return Buffer.concat([h, data]);
-}
-
 // ---------------------------------------------------------------- capture model
 
 interface Handset {
@@ -148,8 +90,17 @@ class Capture {
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.rnd() * (hi - lo + 1));
   }
-  add(us: number, h: Handset, up: boolean, src: string, dst: string, proto: number, l4: Buffer): void {
-    this.packets.push({ us: Math.round(us), ip: ipv4(src, dst, proto, l4, this.ipId++), handset: h, up, order: this.seq++ });
+  /** Next IPv4 identification (one counter per capture, like a NAT gateway's). */
+  nextId(): number {
+    return this.ipId++ & 0xffff;
+  }
+  add(us: number, h: Handset, up: boolean, ip: Buffer): void {
+    this.packets.push({ us: Math.round(us), ip, handset: h, up, order: this.seq++ });
+  }
+  /** A UDP datagram between the handset and `peer` (`up`: handset -> peer). */
+  udp(us: number, h: Handset, up: boolean, peer: string, hport: number, pport: number, payload: Buffer): void {
+    const [src, dst, sport, dport] = up ? [h.ip, peer, hport, pport] : [peer, h.ip, pport, hport];
+    this.add(us, h, up, udpPacket({ src, dst, sport, dport, payload }, { id: this.nextId(), df: true }));
   }
   sorted(): Packet[] {
     return [...this.packets].sort((a, b) => a.us - b.us || a.order - b.order);
@@ -170,8 +121,8 @@ function dnsLookup(cap: Capture, h: Handset, t: number, chain: string[], addrs: 
   const resp = dnsPacket.encode({
     type: 'response', id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE, questions: [q], answers,
   });
-  cap.add(t, h, true, h.ip, ROUTER_IP, 17, udp(port, 53, query));
-  cap.add(t + 11_800 + cap.int(0, 3000), h, false, ROUTER_IP, h.ip, 17, udp(53, port, resp));
+  cap.udp(t, h, true, ROUTER_IP, port, 53, query);
+  cap.udp(t + 11_800 + cap.int(0, 3000), h, false, ROUTER_IP, port, 53, resp);
 }
 
 /** TLS application-data records (type 23) carrying `n` opaque bytes in total. */
@@ -201,22 +152,27 @@ function tlsSession(cap: Capture, h: Handset, t0: number, o: TlsOpts): number {
   const cport = cap.int(32_768, 60_999);
   let cseq = cap.int(1, 0x7fffffff);
   let sseq = cap.int(1, 0x7fffffff);
+  const mssOption = Buffer.from([2, 4, (MSS + 40) >> 8, (MSS + 40) & 0xff]);
+  const seg = (up: boolean, seq: number, ack: number, flags: number, payload: Buffer): Buffer =>
+    tcpPacket({ src: up ? h.ip : o.server, dst: up ? o.server : h.ip, sport: up ? cport : 443, dport: up ? 443 : cport,
+      seq, ack: (flags & SYN) !== 0 && up ? 0 : ack, flags, payload, ...(flags & SYN ? { options: mssOption } : {}) },
+    { id: cap.nextId(), df: true });
   const c = (t: number, flags: number, data: Buffer): void => {
-    cap.add(t, h, true, h.ip, o.server, 6, tcp(cport, 443, cseq, sseq, flags, data));
+    cap.add(t, h, true, seg(true, cseq, sseq, flags, data));
     cseq = (cseq + data.length + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
   };
   const s = (t: number, flags: number, data: Buffer): void => {
-    cap.add(t, h, false, o.server, h.ip, 6, tcp(443, cport, sseq, cseq, flags, data));
+    cap.add(t, h, false, seg(false, sseq, cseq, flags, data));
     sseq = (sseq + data.length + (flags & (SYN | FIN) ? 1 : 0)) >>> 0;
   };
   /** Sends a byte stream in MSS segments 120 us apart; the peer ACKs every second segment one RTT later. */
   const stream = (t: number, up: boolean, data: Buffer): number => {
     let k = 0;
     for (let i = 0; i < data.length; i += MSS, k++) {
-      const seg = data.subarray(i, Math.min(data.length, i + MSS));
+      const chunk = data.subarray(i, Math.min(data.length, i + MSS));
       const ts = t + k * 120;
-      if (up) c(ts, ACK | PSH, seg);
-      else s(ts, ACK | PSH, seg);
+      if (up) c(ts, ACK | PSH, chunk);
+      else s(ts, ACK | PSH, chunk);
       if (k % 2 === 1 || i + MSS >= data.length) {
         if (up) s(ts + rtt, ACK, Buffer.alloc(0));
         else c(ts + rtt, ACK, Buffer.alloc(0));
@@ -260,8 +216,8 @@ function quicSession(cap: Capture, h: Handset, t0: number, o: QuicOpts): number 
   const serverCid = cap.bytes(8);
   const hello = buildClientHello({ sni: o.sni, alpn: ['h3'], grease: true, quicTransportParams: true,
     seed: `${o.sni}|${o.server}|${cport}|quic` });
-  const up = (t: number, d: Buffer): void => cap.add(t, h, true, h.ip, o.server, 17, udp(cport, 443, d));
-  const down = (t: number, d: Buffer): void => cap.add(t, h, false, o.server, h.ip, 17, udp(443, cport, d));
+  const up = (t: number, d: Buffer): void => cap.udp(t, h, true, o.server, cport, 443, d);
+  const down = (t: number, d: Buffer): void => cap.udp(t, h, false, o.server, cport, 443, d);
   const initials = buildQuicClientInitials({ version: 'v1', dcid, scid, clientHello: hello, maxDatagram: 1_250 });
   initials.forEach((d, i) => up(t0 + i * 40, d));
   down(t0 + rtt, buildQuicServerInitial({ version: 'v1', clientDcid: dcid, serverCid, clientScid: scid }));
@@ -294,75 +250,23 @@ type LinkType = 1 | 101;
 
 function frame(p: Packet, link: LinkType): Buffer {
   if (link === 101) return p.ip;
-  const mac = (m: string): Buffer => Buffer.from(m.split(':').map((x) => parseInt(x, 16)));
-  const [src, dst] = p.up ? [p.handset.mac, ROUTER_MAC] : [ROUTER_MAC, p.handset.mac];
-  return Buffer.concat([mac(dst), mac(src), Buffer.from([0x08, 0x00]), p.ip]);
+  return p.up ? ethernetFrame(p.ip, { src: p.handset.mac, dst: ROUTER_MAC }) : ethernetFrame(p.ip, { src: ROUTER_MAC, dst: p.handset.mac });
 }
 
-function writePcap(file: string, link: LinkType, packets: Packet[]): void {
-  const parts: Buffer[] = [];
-  const gh = Buffer.alloc(24);
-  gh.writeUInt32LE(0xa1b2c3d4, 0);
-  gh.writeUInt16LE(2, 4);
-  gh.writeUInt16LE(4, 6);
-  gh.writeUInt32LE(262_144, 16);
-  gh.writeUInt32LE(link, 20);
-  parts.push(gh);
-  for (const p of packets) {
-    const f = frame(p, link);
-    const rh = Buffer.alloc(16);
-    rh.writeUInt32LE(Math.floor(p.us / 1e6), 0);
-    rh.writeUInt32LE(p.us % 1e6, 4);
-    rh.writeUInt32LE(f.length, 8);
-    rh.writeUInt32LE(f.length, 12);
-    parts.push(rh, f);
+/** Classic pcap (µs) or pcapng (one interface, µs) of the capture's packets in time order. */
+function captureBytes(s: SampleFile): Buffer {
+  const packets = s.capture.sorted();
+  const sec = (us: number): number => Math.floor(us / 1e6);
+  const nsec = (us: number): number => (us % 1e6) * 1000;
+  if (s.format === 'pcap') {
+    const w = new PcapWriter({ linkType: s.link, snaplen: 262_144 });
+    for (const p of packets) w.add(frame(p, s.link), sec(p.us), nsec(p.us));
+    return w.toBuffer();
   }
-  writeFileSync(file, Buffer.concat(parts));
-}
-
-function pcapngBlock(type: number, body: Buffer): Buffer {
-  const pad = (4 - (body.length % 4)) % 4;
-  const len = 12 + body.length + pad;
-  const b = Buffer.alloc(len);
-  b.writeUInt32LE(type, 0);
-  b.writeUInt32LE(len, 4);
-  body.copy(b, 8);
-  b.writeUInt32LE(len, len - 4);
-  return b;
-}
-
-function pcapngOption(code: number, value: Buffer): Buffer {
-  const pad = (4 - (value.length % 4)) % 4;
-  const o = Buffer.alloc(4 + value.length + pad);
-  o.writeUInt16LE(code, 0);
-  o.writeUInt16LE(value.length, 2);
-  value.copy(o, 4);
-  return o;
-}
-
-function writePcapng(file: string, link: LinkType, packets: Packet[], comment: string): void {
-  const shb = Buffer.alloc(16);
-  shb.writeUInt32LE(0x1a2b3c4d, 0);
-  shb.writeUInt16LE(1, 4);
-  shb.writeInt32LE(-1, 8);
-  shb.writeInt32LE(-1, 12);
-  const shbOpts = Buffer.concat([pcapngOption(1, Buffer.from(comment)), pcapngOption(4, Buffer.from('residency scripts/gen-samples.ts')), Buffer.alloc(4)]);
-  const idb = Buffer.alloc(8);
-  idb.writeUInt16LE(link, 0);
-  idb.writeUInt32LE(262_144, 4);
-  const parts = [pcapngBlock(0x0a0d0d0a, Buffer.concat([shb, shbOpts])), pcapngBlock(1, idb)];
-  for (const p of packets) {
-    const f = frame(p, link);
-    const h = Buffer.alloc(20);
-    const ts = BigInt(p.us);
-    h.writeUInt32LE(0, 0);
-    h.writeUInt32LE(Number(ts >> 32n), 4);
-    h.writeUInt32LE(Number(ts & 0xffffffffn), 8);
-    h.writeUInt32LE(f.length, 12);
-    h.writeUInt32LE(f.length, 16);
-    parts.push(pcapngBlock(6, Buffer.concat([h, f])));
-  }
-  writeFileSync(file, Buffer.concat(parts));
+  const w = new PcapngWriter({ comment: s.comment, userappl: 'residency scripts/gen-samples.ts' });
+  const ifc = w.addInterface(s.link, { snaplen: 262_144, name: 'lab0' });
+  for (const p of packets) w.add(ifc, frame(p, s.link), sec(p.us), nsec(p.us));
+  return w.toBuffer();
 }
 
 // ---------------------------------------------------------------- the four vendors
@@ -502,9 +406,7 @@ export function writeSamples(outDir: string): string[] {
   for (const s of buildSamples()) {
     const file = path.join(outDir, s.file);
     mkdirSync(path.dirname(file), { recursive: true });
-    const packets = s.capture.sorted();
-    if (s.format === 'pcap') writePcap(file, s.link, packets);
-    else writePcapng(file, s.link, packets, s.comment);
+    writeFileSync(file, captureBytes(s));
     written.push(s.file);
   }
   writeFileSync(path.join(outDir, 'claims.yaml'), CLAIMS_YAML);
