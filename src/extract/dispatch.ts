@@ -3,7 +3,7 @@
 // bytes (TCP through the capped reassembler in flow/stream.ts), and records what it finds on the flow.
 // A flow costs nothing more once it is named or known to hold nothing we read (F_EXTRACT_DONE).
 
-import { PacketView, PROTO_TCP, TCP_ACK, TCP_SYN } from '../decode/packet-view.js';
+import { PacketView, PROTO_TCP, TCP_SYN } from '../decode/packet-view.js';
 import { DIR_AB, F_DIR_FROM_CONTENT, F_DIR_FROM_SYN, F_EXTRACT_DONE, Flow } from '../flow/flow.js';
 import { STREAM_STOP, TcpStream, type StreamConsumer } from '../flow/stream.js';
 import { MAX_HTTP_REQUESTS_PER_FLOW, MAX_PROBE_PACKETS } from '../limits.js';
@@ -88,8 +88,8 @@ export class Dispatcher {
 
   /** End of flow: deliver what the reassembler still holds across holes. */
   finish(f: Flow): void {
-    if (f.streamA !== null) f.streamA.flush(0);
-    if (f.streamB !== null) f.streamB.flush(0);
+    if (f.streamA !== null) f.streamA.flush(f.firstFrame);
+    if (f.streamB !== null) f.streamB.flush(f.firstFrame);
     f.streamA = null;
     f.streamB = null;
   }
@@ -104,15 +104,7 @@ export class Dispatcher {
       const s = fromA ? f.streamA : f.streamB;
       if (s !== null) s.syn(v.seq);
     }
-    if ((flags & TCP_ACK) !== 0) {
-      const other = fromA ? f.streamB : f.streamA;
-      if (other !== null) other.acked(v.ack, v.frame);
-    }
     if (v.payloadLen <= 0) return;
-    if (f.kind === K_UNKNOWN && ++f.probes > MAX_PROBE_PACKETS) {
-      this.done(f, K_NONE);
-      return;
-    }
     // Only the client direction matters for TLS and HTTP; DNS reads both.
     if (f.kind === K_TLS || f.kind === K_HTTP) {
       if (fromA !== f.clientIsA) return;
@@ -136,9 +128,13 @@ export class Dispatcher {
     c.frame = frame;
     if (f.kind === K_UNKNOWN) {
       const k = this.probeTcp(f, buf, off, len);
-      if (k === K_UNKNOWN) return 0;
+      if (k === K_UNKNOWN) {
+        if (++f.probes > MAX_PROBE_PACKETS) this.done(f, K_NONE);
+        return 0;
+      }
       if (k === K_NONE) {
-        // This direction holds nothing we read; the other may still (a server that speaks first).
+        // Nothing we read. From the server side, the client may still speak (a server that talks first).
+        if (c.fromA === f.clientIsA) this.done(f, K_NONE);
         return STREAM_STOP;
       }
       f.kind = k;

@@ -1,5 +1,6 @@
 // Per-direction TCP reassembly for the extractors: orders segments, trims retransmissions and overlaps,
-// skips holes the capture never saw, and hands the consumer the contiguous bytes it has not consumed yet.
+// skips holes the capture never saw (when the buffer cap is reached or the flow ends; never on the strength of an
+// ACK, since captures can be reordered), and hands the consumer the contiguous bytes it has not consumed yet.
 // Bounded: at most MAX_STREAM_BUFFER_BYTES held (assembled + out of order) and MAX_STREAM_SEGMENTS pending.
 // The common case (a segment arrives in order and the consumer takes it, or needs nothing) copies nothing.
 
@@ -26,6 +27,8 @@ export const SEG_CAP_REACHED = 1;
 interface Pending {
   seq: number;
   data: Buffer;
+  /** Frame that carried the segment: reported as the frame of whatever it completes. */
+  frame: number;
 }
 
 /** seq a is after seq b (mod 2^32). */
@@ -42,6 +45,8 @@ export class TcpStream {
   /** Bytes received in order but not consumed yet. */
   private held: Buffer | null = null;
   private heldLen = 0;
+  private heldFrame = 0;
+  private frameNow = 0;
   private pending: Pending[] = [];
   private pendingBytes = 0;
   /** Bytes the consumer has consumed so far (0 means a late earlier segment may still be prepended). */
@@ -64,8 +69,8 @@ export class TcpStream {
     if (this.heldLen > 0 && this.held) {
       const data = Buffer.from(this.held.subarray(0, this.heldLen));
       this.heldLen = 0;
-      this.insertPending(heldSeq, data);
-      this.drainPending(0);
+      this.insertPending(heldSeq, data, this.heldFrame);
+      this.drainPending(this.heldFrame);
     }
   }
 
@@ -101,22 +106,12 @@ export class TcpStream {
         if (!this.stopped) this.segment(seq, buf, off, len, frame);
         return SEG_CAP_REACHED;
       }
-      this.insertPending(s, Buffer.from(buf.subarray(o, o + l)));
+      this.insertPending(s, Buffer.from(buf.subarray(o, o + l)), frame);
       return SEG_OK;
     }
     const r = this.deliver(buf, o, l, frame);
     if (r !== SEG_OK || this.stopped) return r;
     return this.drainPending(frame);
-  }
-
-  /** The peer acknowledged `ack`: bytes before it were sent; if we never saw them, they are lost. */
-  acked(ack: number, frame: number): void {
-    if (this.stopped || !this.started || this.pending.length === 0) return;
-    if (!after(ack, this.next)) return;
-    const first = this.pending[0].seq;
-    const target = after(ack, first) ? first : ack;
-    this.declareLost(target);
-    this.drainPending(frame);
   }
 
   /** End of flow: deliver what is pending across holes. */
@@ -146,7 +141,7 @@ export class TcpStream {
     // Re-queue what we hold after the new first segment, then restart delivery from `seq`.
     if (this.heldLen > 0 && this.held) {
       const data = Buffer.from(this.held.subarray(0, this.heldLen));
-      this.insertPending((this.next - this.heldLen) | 0, data);
+      this.insertPending((this.next - this.heldLen) | 0, data, this.heldFrame);
       this.heldLen = 0;
     }
     this.next = seq;
@@ -155,13 +150,13 @@ export class TcpStream {
     return this.drainPending(frame);
   }
 
-  private insertPending(seq: number, data: Buffer): void {
+  private insertPending(seq: number, data: Buffer, frame: number): void {
     const p = this.pending;
     let i = p.length;
     while (i > 0 && after(p[i - 1].seq, seq)) i--;
     // Drop an exact duplicate.
     if (i > 0 && p[i - 1].seq === seq && p[i - 1].data.length >= data.length) return;
-    p.splice(i, 0, { seq, data });
+    p.splice(i, 0, { seq, data, frame });
     this.pendingBytes += data.length;
   }
 
@@ -174,7 +169,7 @@ export class TcpStream {
       p.shift();
       this.pendingBytes -= first.data.length;
       if (-d >= first.data.length) continue; // wholly before: duplicate
-      const r = this.deliver(first.data, -d, first.data.length + d, frame);
+      const r = this.deliver(first.data, -d, first.data.length + d, first.frame || frame);
       if (r !== SEG_OK) return r;
     }
     return SEG_OK;
@@ -199,9 +194,10 @@ export class TcpStream {
   /** In-order bytes: pass them (with anything held) to the consumer; keep what it leaves. */
   private deliver(buf: Buffer, off: number, len: number, frame: number): number {
     this.next = (this.next + len) | 0;
+    this.frameNow = frame;
     if (this.heldLen === 0) {
       const c = this.consumer.data(buf, off, len, frame);
-      if (c === STREAM_STOP) {
+      if (c === STREAM_STOP || this.stopped) {
         this.stop();
         return SEG_OK;
       }
@@ -212,7 +208,7 @@ export class TcpStream {
     if (this.hold(buf, off, len) !== SEG_OK) return SEG_CAP_REACHED;
     const held = this.held as Buffer;
     const c = this.consumer.data(held, 0, this.heldLen, frame);
-    if (c === STREAM_STOP) {
+    if (c === STREAM_STOP || this.stopped) {
       this.stop();
       return SEG_OK;
     }
@@ -237,6 +233,7 @@ export class TcpStream {
       this.held = nb;
     }
     buf.copy(this.held, this.heldLen, off, off + len);
+    if (this.heldLen === 0) this.heldFrame = this.frameNow;
     this.heldLen = need;
     return SEG_OK;
   }
