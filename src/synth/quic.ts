@@ -23,6 +23,9 @@ export interface QuicClientInitialOptions {
   shuffleFrames?: boolean;
   /** Retry token to carry (after a Retry). */
   token?: Buffer;
+  /** DCID the keys derive from when it differs from `dcid` (a client's later Initials after the server chose a
+   *  CID keep the first DCID's keys, RFC 9001 §5.2). Default: `dcid`. */
+  keyDcid?: Buffer;
   /** First packet number (default 0). */
   firstPacketNumber?: number;
 }
@@ -82,7 +85,7 @@ function buildInitialPacket(keys: InitialKeys, version: number, dcid: Buffer, sc
 /** Protected client Initial datagrams carrying the hello. */
 export function buildQuicClientInitials(opts: QuicClientInitialOptions): Buffer[] {
   const version = versionNumber(opts.version);
-  const keys = deriveInitialKeys(version, opts.dcid, false);
+  const keys = deriveInitialKeys(version, opts.keyDcid ?? opts.dcid, false);
   const size = opts.maxDatagram ?? 1200;
   const token = opts.token ?? Buffer.alloc(0);
   const overhead = 1 + 4 + 1 + opts.dcid.length + 1 + opts.scid.length + 1 + token.length + 2 + 2 + 16 + 16;

@@ -1,5 +1,6 @@
 // Per-flow QUIC state: walks the coalesced packets of each datagram, decrypts client Initials with the keys of that
-// packet's own DCID (so a Retry's new DCID works), reassembles CRYPTO, and parses the ClientHello once complete with
+// packet's own DCID (so a Retry's new DCID works) and, failing that, with the keys of the flow's first DCID (a client
+// keeps those after the server picks a new CID, RFC 9001 §5.2), reassembles CRYPTO, and parses the ClientHello once complete with
 // the shared TLS parser. Server Initials are only detected (never decrypted) for the Initial RTT timestamp.
 // Bounded: MAX_QUIC_INITIALS client Initials, MAX_QUIC_CRYPTO_BYTES of CRYPTO. Never throws.
 
@@ -49,6 +50,8 @@ export class QuicFlowState {
   private keys: InitialKeys | undefined = undefined;
   private keysVersion = 0;
   private keysDcid: Buffer = Buffer.alloc(0);
+  /** Keys from the first client Initial's DCID, kept when a later DCID brings new ones. */
+  private firstKeys: InitialKeys | undefined = undefined;
   private readonly crypto = new CryptoStream();
 
   /** Current status without feeding anything. */
@@ -125,7 +128,10 @@ export class QuicFlowState {
       this.version = header.version;
     }
     const keys = this.keysFor(buf, header.version);
-    const plain = decryptLongPacket(keys, buf, p, header.pnOff, header.end);
+    let plain = decryptLongPacket(keys, buf, p, header.pnOff, header.end);
+    if (plain === null && this.firstKeys !== undefined && this.firstKeys !== keys) {
+      plain = decryptLongPacket(this.firstKeys, buf, p, header.pnOff, header.end);
+    }
     if (plain === null) {
       this.note('quic_initial_decrypt_failed');
       return;
@@ -152,6 +158,7 @@ export class QuicFlowState {
     this.keysDcid = Buffer.from(buf.subarray(d, d + n));
     this.keysVersion = version;
     this.keys = deriveInitialKeys(version, this.keysDcid, false);
+    if (this.firstKeys === undefined) this.firstKeys = this.keys;
     return this.keys;
   }
 

@@ -65,6 +65,18 @@ describe('QuicFlowState', () => {
     expect(s.result?.sni).toBe('retry.example');
   });
 
+  it('keeps decrypting with the first DCID\'s keys when a later Initial carries the server\'s CID', () => {
+    const hello = buildClientHello({ sni: 'switch.example' });
+    const parts = buildQuicClientInitials({ version: 'v2', dcid, scid, clientHello: hello, splitAt: [60] });
+    const later = buildQuicClientInitials({ version: 'v2', dcid: Buffer.from('ffeedd', 'hex'), keyDcid: dcid, scid,
+      clientHello: hello, splitAt: [60], firstPacketNumber: 1 });
+    const s = new QuicFlowState();
+    expect(s.onDatagram(parts[0], 0, parts[0].length, true, 1)).toBe(QUIC_NEED_MORE);
+    expect(s.onDatagram(later[1], 0, later[1].length, true, 2)).toBe(QUIC_HELLO);
+    expect(s.result?.sni).toBe('switch.example');
+    expect(s.anomalies).toEqual([]);
+  });
+
   it('a Retry moves clientInitialTs to the Initial that answers it', () => {
     const hello = buildClientHello({ sni: 'r.example' });
     const [d] = buildQuicClientInitials({ version: 'v1', dcid, scid, clientHello: hello });
