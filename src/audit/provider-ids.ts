@@ -33,11 +33,14 @@ const ALIASES: Record<string, readonly string[]> = {
   bytedance: ['byteplus', 'volcengine'],
 };
 
-/** Ids geo/providers.json knows (accepted as-is even when not listed above). */
-function geoProviderIds(): string[] {
+/** [id, display name] of every provider geo/providers.json knows (accepted even when not listed above);
+ *  the locator reports providers by display name (`AWS`, `Alibaba Cloud`), so both spellings map to the id. */
+function geoProviders(): [string, string | undefined][] {
   try {
-    const doc = JSON.parse(readFileSync(new URL('../../geo/providers.json', import.meta.url), 'utf8')) as { providers?: { id?: unknown }[] };
-    return (doc.providers ?? []).map((p) => p.id).filter((id): id is string => typeof id === 'string' && id !== 'google');
+    const doc = JSON.parse(readFileSync(new URL('../../geo/providers.json', import.meta.url), 'utf8')) as { providers?: { id?: unknown; name?: unknown }[] };
+    return (doc.providers ?? [])
+      .filter((p): p is { id: string; name?: unknown } => typeof p.id === 'string')
+      .map((p) => [p.id, typeof p.name === 'string' ? p.name : undefined]);
   } catch {
     return [];
   }
@@ -46,9 +49,18 @@ function geoProviderIds(): string[] {
 /** Observed provider ids that also satisfy a claimed one (besides itself). */
 const ALSO_MATCHES: Record<string, readonly string[]> = { gcp: ['google'] };
 
-const LOOKUP: ReadonlyMap<string, string> = (() => {
+/** Geolocation's own ids and display names -> id (for providers observed on flows). */
+const GEO_LOOKUP: ReadonlyMap<string, string> = (() => {
   const m = new Map<string, string>();
-  for (const id of geoProviderIds()) m.set(id, id);
+  for (const [id, name] of geoProviders()) {
+    m.set(id, id);
+    if (name !== undefined && !m.has(name.toLowerCase())) m.set(name.toLowerCase(), id);
+  }
+  return m;
+})();
+
+const LOOKUP: ReadonlyMap<string, string> = (() => {
+  const m = new Map<string, string>(GEO_LOOKUP);
   for (const [id, names] of Object.entries(ALIASES)) {
     m.set(id, id);
     for (const n of names) m.set(n, id);
@@ -59,6 +71,12 @@ const LOOKUP: ReadonlyMap<string, string> = (() => {
 /** Canonical id for a provider name or alias, or undefined when unknown. */
 export function normaliseProvider(name: string): string | undefined {
   return LOOKUP.get(name.trim().toLowerCase());
+}
+
+/** Provider id for what geolocation reports on a flow (an id or a display name such as `AWS`); unknown names pass through lower-cased. */
+export function observedProviderId(name: string): string {
+  const key = name.trim().toLowerCase();
+  return GEO_LOOKUP.get(key) ?? LOOKUP.get(key) ?? key;
 }
 
 /** Canonical ids, sorted (for error messages). */

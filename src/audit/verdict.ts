@@ -38,11 +38,14 @@ export interface VerdictFlow {
   server_ip: string;
   country?: string;
   country_agreement?: CountryAgreement;
-  geo_sources?: { source: string; country?: string; physical?: 'plausible' | 'impossible' }[];
+  geo_sources?: { source: string; country?: string; lat?: number; lon?: number; physical?: 'plausible' | 'impossible' }[];
+  lat?: number;
+  lon?: number;
   provider?: string;
   region?: string;
   edge: boolean;
   physical: 'plausible' | 'impossible' | 'unchecked';
+  rtt_ms?: number;
 }
 
 export interface VerdictOptions {
@@ -50,8 +53,9 @@ export interface VerdictOptions {
   coverage: number;
   minUploadBytes: number;
   hiddenShare: number;
-  /** Is the claimed country physically impossible for this flow? Default: some source places the flow in the
-   *  claimed country and every source that does is physically impossible from the vantage. */
+  /** Is the claimed location (country or region) physically impossible for this flow's RTT from the vantage?
+   *  Default: some source places the flow in the claimed country and every source that does is impossible.
+   *  Never asked for edges: an edge's RTT measures the edge, not where the data goes behind it. */
   claimedLocationImpossible?: (flow: VerdictFlow, claim: Claim) => boolean;
 }
 
@@ -104,11 +108,11 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-function defaultClaimedImpossible(flow: VerdictFlow, claim: Claim): boolean {
+export function defaultClaimedImpossible(flow: VerdictFlow, claim: Claim): boolean {
   if (claim.country === undefined || !flow.geo_sources) return false;
   let placed = 0;
   for (const s of flow.geo_sources) {
-    if (s.country !== claim.country) continue;
+    if (s.country !== claim.country || s.physical === undefined) continue;
     placed++;
     if (s.physical !== 'impossible') return false;
   }
@@ -181,13 +185,14 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
     add(totals.in_scope, f);
     const causes = new Set<UnknownCause>();
     let country = judgeCountry(f, claim.country, causes);
-    const impossible = claim.country !== undefined && impossibleCheck(f, claim);
+    const provider = judgeProvider(f, claim.provider, causes);
+    let region = judgeRegion(f, claim.region, causes);
+    const impossible = !f.edge && (claim.country !== undefined || claim.region !== undefined) && impossibleCheck(f, claim);
     if (impossible) {
-      country = 'inconsistent';
+      if (claim.country !== undefined) country = 'inconsistent';
+      if (claim.region !== undefined) region = 'inconsistent';
       impossibleFlows++;
     }
-    const provider = judgeProvider(f, claim.provider, causes);
-    const region = judgeRegion(f, claim.region, causes);
     const parts = [country, provider, region];
     const status: FlowStatus = parts.includes('inconsistent') ? 'inconsistent' : parts.includes('unknown') ? 'unknown' : 'consistent';
     add(totals[status], f);
@@ -214,7 +219,7 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
 
   if (impossibleFlows > 0) {
     refuted = true;
-    reasons.push({ code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in ${claim.country}.` });
+    reasons.push({ code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in the claimed location (${[claim.country, claim.region].filter((x) => x !== undefined).join(', ')}).` });
   }
   if (inc > 0 && incShare > o.tolerance) {
     refuted = true;

@@ -96,6 +96,18 @@ describe('decideClaim: totals and evidence', () => {
     expect(r.evidence[0]).toMatchObject({ provider_status: 'not_claimed', region_status: 'not_claimed', claimed_location_impossible: true, country_status: 'inconsistent' });
   });
 
+  it('never applies the impossibility check to edges (their RTT measures the edge)', () => {
+    const r = decideClaim(claim(), [sg({ edge: true })], { claimedLocationImpossible: () => true });
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.evidence[0].claimed_location_impossible).toBe(false);
+  });
+
+  it('refutes a region-only claim whose region is physically impossible', () => {
+    const r = decideClaim(claim({ country: undefined, provider: undefined }), [sg()], { claimedLocationImpossible: () => true });
+    expect(r.verdict).toBe('refuted');
+    expect(r.evidence[0]).toMatchObject({ region_status: 'inconsistent', country_status: 'not_claimed' });
+  });
+
   it('is deterministic whatever the input order', () => {
     const flows = [sg({ bytes_up: 300 }), sg({ bytes_up: 300, country: 'US' }), sg({ bytes_up: 900, edge: true })];
     const a = decideClaim(claim(), flows);

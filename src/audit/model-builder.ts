@@ -1,0 +1,291 @@
+// Builds the report model (report-model.ts) from stored, geo-enriched flows and the claims file: attributes
+// each flow (device, first-party, hidden, local), runs the verdict engine per claim, and aggregates
+// destinations, devices and per-country/provider bytes. No I/O; every array sorted for byte-reproducible reports.
+
+import { MAX_EVIDENCE_FLOWS_PER_CLAIM, VERDICT_CONFIRM_COVERAGE, VERDICT_HIDDEN_SHARE, VERDICT_INCONSISTENT_TOLERANCE, VERDICT_MIN_UPLOAD_BYTES } from '../limits.js';
+import { EXIT } from '../errors.js';
+import type { GeoProvenance } from '../types.js';
+import { DeviceNamer, isLocalFlow } from './attribution.js';
+import type { Claim, ClaimsFile, VendorSpec } from './claims.js';
+import { FirstPartyMatcher, hiddenReason } from './first-party.js';
+import { observedProviderId } from './provider-ids.js';
+import {
+  REPORT_SCHEMA,
+  type EvidenceFlow,
+  type FlowStatus,
+  type ReportClaim,
+  type ReportDestination,
+  type ReportDevice,
+  type ReportFlow,
+  type ReportInput,
+  type ReportModel,
+  type ReportVendor,
+} from './report-model.js';
+import type { StoredCapture, StoredFlow } from '../store/records.js';
+import { decideClaim, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
+
+export interface ModelCapture {
+  /** Report name of the capture (relative to the claims file). */
+  label: string;
+  stored: StoredCapture;
+  vendors: string[];
+  flows: StoredFlow[];
+  /** Handshakes synthesised on the device (PCAPdroid VPN): RTTs say nothing about distance. */
+  synthesized: boolean;
+}
+
+export interface ModelInput {
+  claims: ClaimsFile;
+  /** How the claims file is named in the report (as given on the command line). */
+  claimsLabel: string;
+  captures: ModelCapture[];
+  provenance: GeoProvenance[];
+  toolVersion: string;
+  formats: string[];
+  geoDir?: string;
+  generatedAt: string;
+  verdictOptions?: Partial<VerdictOptions>;
+}
+
+export interface BuiltModel {
+  model: ReportModel;
+  /** Per vendor name and claim id, the engine's result (for the store). */
+  results: { vendor: string; claim: Claim; result: VerdictResult; evidence: EvidenceFlow[] }[];
+}
+
+export const THRESHOLDS: Record<string, number> = {
+  MAX_EVIDENCE_FLOWS_PER_CLAIM,
+  VERDICT_CONFIRM_COVERAGE,
+  VERDICT_HIDDEN_SHARE,
+  VERDICT_INCONSISTENT_TOLERANCE,
+  VERDICT_MIN_UPLOAD_BYTES,
+};
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const RANK: Record<FlowStatus, number> = { inconsistent: 2, unknown: 1, consistent: 0 };
+const worse = (a: FlowStatus, b: FlowStatus): FlowStatus => (RANK[a] >= RANK[b] ? a : b);
+
+function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: FirstPartyMatcher): ReportFlow {
+  const firstParty = fp.matchesFlow(f);
+  const r: ReportFlow = {
+    capture: cap.label,
+    capture_sha256: cap.stored.sha256,
+    flow_id: f.flow_id,
+    device: namer.label(f.client_ip, f.client_mac),
+    transport: f.transport,
+    client_ip: f.client_ip,
+    client_port: f.client_port,
+    server_ip: f.server_ip,
+    server_port: f.server_port,
+    first_frame: f.first_frame,
+    first_seen: f.first_seen,
+    last_seen: f.last_seen,
+    packets_up: f.packets_up,
+    packets_down: f.packets_down,
+    bytes_up: f.bytes_up,
+    bytes_down: f.bytes_down,
+    first_party: firstParty,
+    geo_sources: (f.geo_sources ?? [])
+      .map((s) => {
+        const g: ReportFlow['geo_sources'][number] = { source: s.source };
+        if (s.country !== undefined) g.country = s.country;
+        if (s.city !== undefined) g.city = s.city;
+        if (s.physical !== undefined) g.physical = s.physical;
+        return g;
+      })
+      .sort((a, b) => cmp(a.source, b.source)),
+    edge: f.edge === true,
+    physical: f.physical ?? 'unchecked',
+  };
+  const copy = <K extends keyof ReportFlow & keyof StoredFlow>(k: K): void => {
+    if (f[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = f[k];
+  };
+  for (const k of ['app', 'client_mac', 'hostname', 'name_source', 'sni', 'quic', 'http_host', 'dns_qname', 'cname_chain', 'ech'] as const) copy(k);
+  for (const k of ['country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'rtt_ms'] as const) copy(k);
+  if (r.provider !== undefined) r.provider = observedProviderId(r.provider);
+  if (!firstParty && !isLocalFlow(r)) {
+    const h = hiddenReason(f);
+    if (h !== undefined) r.hidden = h;
+  }
+  return r;
+}
+
+function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<VerdictOptions>): { vendor: ReportVendor; results: BuiltModel['results'] } {
+  const namer = new DeviceNamer(spec.devices);
+  const fp = new FirstPartyMatcher(spec.first_party);
+  const flows: ReportFlow[] = [];
+  const vflows: VerdictFlow[] = [];
+  for (const cap of caps) {
+    for (const f of cap.flows) {
+      const rf = reportFlow(cap, f, namer, fp);
+      flows.push(rf);
+      const vf: VerdictFlow = { ...rf, local: isLocalFlow(rf) };
+      if (cap.synthesized) delete vf.rtt_ms;
+      vflows.push(vf);
+    }
+  }
+
+  const results: BuiltModel['results'] = [];
+  const claims: ReportClaim[] = [];
+  const statusByClaim: Map<number, FlowStatus>[] = [];
+  for (const claim of spec.claims) {
+    const result = decideClaim(claim, vflows, opts);
+    const statuses = new Map<number, FlowStatus>();
+    for (const j of result.evidence) if (!j.hidden) statuses.set(j.index, j.status);
+    statusByClaim.push(statuses);
+    const evidence: EvidenceFlow[] = result.evidence.slice(0, MAX_EVIDENCE_FLOWS_PER_CLAIM).map((j) => ({
+      ...flows[j.index],
+      status: j.status,
+      country_status: j.country_status,
+      provider_status: j.provider_status,
+      region_status: j.region_status,
+      claimed_location_impossible: j.claimed_location_impossible,
+    }));
+    const rc: ReportClaim = {
+      id: claim.id,
+      text: claim.text,
+      scope: claim.scope,
+      verdict: result.verdict,
+      reasons: result.reasons,
+      totals: result.totals,
+      evidence,
+      evidence_omitted: result.evidence.length - evidence.length,
+    };
+    if (claim.country !== undefined) rc.country = claim.country;
+    if (claim.provider !== undefined) rc.provider = claim.provider;
+    if (claim.region !== undefined) rc.region = claim.region;
+    claims.push(rc);
+    results.push({ vendor: spec.name, claim, result, evidence });
+  }
+
+  const dest = new Map<string, { d: ReportDestination; statuses: (FlowStatus | undefined)[] }>();
+  const byCountry = new Map<string, { bytes_up: number; flows: number }>();
+  const byProvider = new Map<string, { bytes_up: number; flows: number }>();
+  const devices = new Map<string, ReportDevice & { appSet: Set<string> }>();
+  const totals = { flows: 0, bytes_up: 0, bytes_down: 0 };
+  flows.forEach((f, i) => {
+    totals.flows++;
+    totals.bytes_up += f.bytes_up;
+    totals.bytes_down += f.bytes_down;
+    let dev = devices.get(f.device);
+    if (!dev) {
+      dev = { label: f.device, client_ip: f.client_ip, flows: 0, bytes_up: 0, bytes_down: 0, apps: [], appSet: new Set() };
+      if (f.client_mac !== undefined) dev.client_mac = f.client_mac;
+      devices.set(f.device, dev);
+    }
+    dev.flows++;
+    dev.bytes_up += f.bytes_up;
+    dev.bytes_down += f.bytes_down;
+    if (f.app !== undefined) dev.appSet.add(f.app);
+    if (vflows[i].local) return;
+    for (const [map, key] of [[byCountry, f.country ?? '??'], [byProvider, f.provider ?? 'unknown']] as const) {
+      const e = map.get(key) ?? { bytes_up: 0, flows: 0 };
+      e.bytes_up += f.bytes_up;
+      e.flows++;
+      map.set(key, e);
+    }
+    const key = `${f.server_ip}\u0000${f.hostname ?? ''}`;
+    let entry = dest.get(key);
+    if (!entry) {
+      const d: ReportDestination = {
+        server_ip: f.server_ip, flows: 0, bytes_up: 0, bytes_down: 0, first_party: false, geo_sources: f.geo_sources, edge: f.edge,
+        physical: 'unchecked', consistency: 'out_of_scope', claims: [],
+      };
+      for (const k of ['hostname', 'country', 'country_agreement', 'lat', 'lon', 'provider', 'region'] as const) {
+        if (f[k] !== undefined) (d as unknown as Record<string, unknown>)[k] = f[k];
+      }
+      entry = { d, statuses: spec.claims.map(() => undefined) };
+      dest.set(key, entry);
+    }
+    const d = entry.d;
+    d.flows++;
+    d.bytes_up += f.bytes_up;
+    d.bytes_down += f.bytes_down;
+    d.first_party ||= f.first_party;
+    if (f.physical === 'impossible' || (f.physical === 'plausible' && d.physical === 'unchecked')) d.physical = f.physical;
+    statusByClaim.forEach((m, c) => {
+      const s = m.get(i);
+      if (s !== undefined) entry.statuses[c] = entry.statuses[c] === undefined ? s : worse(entry.statuses[c] as FlowStatus, s);
+    });
+  });
+
+  const destinations = [...dest.values()].map(({ d, statuses }) => {
+    const claimStatus = spec.claims
+      .map((c, i) => ({ id: c.id, status: statuses[i] }))
+      .filter((x): x is { id: string; status: FlowStatus } => x.status !== undefined)
+      .sort((a, b) => cmp(a.id, b.id));
+    d.claims = claimStatus;
+    d.consistency = claimStatus.length === 0 ? 'out_of_scope' : claimStatus.map((x) => x.status).reduce(worse);
+    return d;
+  });
+  destinations.sort((a, b) => b.bytes_up - a.bytes_up || cmp(a.server_ip, b.server_ip) || cmp(a.hostname ?? '', b.hostname ?? ''));
+
+  const ranked = (m: Map<string, { bytes_up: number; flows: number }>) =>
+    [...m.entries()].map(([key, v]) => ({ key, bytes_up: v.bytes_up, flows: v.flows })).sort((a, b) => b.bytes_up - a.bytes_up || cmp(a.key, b.key));
+
+  const vendor: ReportVendor = {
+    name: spec.name,
+    first_party: spec.first_party,
+    captures: caps.map((c) => c.label).sort(cmp),
+    claims,
+    destinations,
+    devices: [...devices.values()]
+      .map(({ appSet, ...d }) => ({ ...d, apps: [...appSet].sort(cmp) }))
+      .sort((a, b) => cmp(a.label, b.label)),
+    flows,
+    bytes_by_country: ranked(byCountry),
+    bytes_by_provider: ranked(byProvider),
+    totals,
+  };
+  return { vendor, results };
+}
+
+/** Builds the whole report model. Pure. */
+export function buildReportModel(input: ModelInput): BuiltModel {
+  const caps = [...input.captures].sort((a, b) => cmp(a.label, b.label) || cmp(a.stored.sha256, b.stored.sha256));
+  const vendors: ReportVendor[] = [];
+  const results: BuiltModel['results'] = [];
+  for (const spec of input.claims.vendors) {
+    const built = buildVendor(spec, caps.filter((c) => c.vendors.includes(spec.name)), input.verdictOptions ?? {});
+    vendors.push(built.vendor);
+    results.push(...built.results);
+  }
+  const summary = { confirmed: 0, refuted: 0, inconclusive: 0, unobservable: 0, exit_code: EXIT.OK as number };
+  for (const r of results) summary[r.result.verdict]++;
+  summary.exit_code = summary.refuted > 0 ? EXIT.REFUTED : summary.inconclusive + summary.unobservable > 0 ? EXIT.INCONCLUSIVE : EXIT.OK;
+
+  const inputs: ReportInput[] = caps.map((c) => {
+    const i: ReportInput = {
+      path: c.label, sha256: c.stored.sha256, size_bytes: c.stored.size_bytes, packets: c.stored.packets, link_types: c.stored.link_types,
+      truncated: c.stored.truncated,
+    };
+    if (c.stored.first_ts !== undefined) i.first_ts = c.stored.first_ts;
+    if (c.stored.last_ts !== undefined) i.last_ts = c.stored.last_ts;
+    if (c.vendors.length > 0) i.vendor = [...c.vendors].sort(cmp).join(', ');
+    if (c.stored.device !== undefined) i.device = c.stored.device;
+    return i;
+  });
+  inputs.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
+
+  const thresholds: Record<string, number> = {};
+  for (const k of Object.keys(THRESHOLDS).sort()) thresholds[k] = THRESHOLDS[k];
+  const o = input.verdictOptions ?? {};
+  if (o.tolerance !== undefined) thresholds.VERDICT_INCONSISTENT_TOLERANCE = o.tolerance;
+  if (o.coverage !== undefined) thresholds.VERDICT_CONFIRM_COVERAGE = o.coverage;
+  if (o.minUploadBytes !== undefined) thresholds.VERDICT_MIN_UPLOAD_BYTES = o.minUploadBytes;
+  if (o.hiddenShare !== undefined) thresholds.VERDICT_HIDDEN_SHARE = o.hiddenShare;
+
+  const model: ReportModel = {
+    schema: REPORT_SCHEMA,
+    generated_at: input.generatedAt,
+    tool: { name: 'residency', version: input.toolVersion, options: { thresholds, formats: [...input.formats] } },
+    claims_file: { path: input.claimsLabel, sha256: input.claims.sha256 },
+    inputs,
+    geo_sources: [...input.provenance].sort((a, b) => cmp(a.source, b.source) || cmp(a.file, b.file)),
+    vendors,
+    summary,
+  };
+  if (input.geoDir !== undefined) model.tool.options.geo_dir = input.geoDir;
+  if (input.claims.vantage) model.vantage = input.claims.vantage;
+  return { model, results };
+}

@@ -1,0 +1,164 @@
+// `residency audit` and `residency report` as library calls: load the claims file, ingest the captures it
+// lists into the case store (skipping hashes already stored), enrich every flow with geolocation, decide
+// every claim, record the audit in the store, build the report model and hand it to the renderers.
+
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
+import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
+import { openStore, type Db } from '../store/db.js';
+import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
+import { captureBySha, capturesByVendor, flowsOfCapture, saveAudit, saveGeo, type StoredCapture, type StoredFlow } from '../store/records.js';
+import { toolVersion } from '../store/tool-version.js';
+import type { FlowGeoFields, GeoResult } from '../types.js';
+import { captureLabel, listedCaptures } from './attribution.js';
+import { ClaimedLocationCheck } from './claimed-location.js';
+import { loadClaims, type ClaimsFile } from './claims.js';
+import { buildReportModel, type ModelCapture } from './model-builder.js';
+import type { ReportModel } from './report-model.js';
+import type { VerdictOptions } from './verdict.js';
+
+export interface AuditOptions {
+  /** Case store file; default an in-memory store (nothing kept). */
+  db?: string;
+  /** Where reports are written; none written when absent. */
+  outDir?: string;
+  /** Subset of json, html, md, csv (default all four). */
+  formats?: string[];
+  geoDir?: string;
+  /** `report` mode: do not ingest, use what the store holds. */
+  noIngest?: boolean;
+  /** Injected analysis (tests); default analyzeCapture. */
+  analyze?: AnalyzeFn;
+  /** Clock for `generated_at` (tests). */
+  now?: () => Date;
+  /** Progress lines (ingest skipped/ingested) for the CLI. */
+  log?: (line: string) => void;
+  /** Verdict thresholds overriding limits.ts (tests, what-if). */
+  verdictOptions?: Partial<VerdictOptions>;
+}
+
+export interface AuditResult {
+  model: ReportModel;
+  /** Report files written, in writeReports' order. */
+  files: string[];
+  exitCode: number;
+  ingested: { path: string; sha256: string; skipped: boolean }[];
+}
+
+/** Parses `--format json,html`: validated against the renderers' list. */
+export function parseFormats(formats: string[] | undefined): ReportFormat[] {
+  if (formats === undefined || formats.length === 0) return [...REPORT_FORMATS];
+  const out: ReportFormat[] = [];
+  for (const f of formats.flatMap((x) => x.split(',')).map((x) => x.trim().toLowerCase()).filter((x) => x !== '')) {
+    const norm = f === 'markdown' ? 'md' : f;
+    if (!(REPORT_FORMATS as readonly string[]).includes(norm)) {
+      throw new UsageError('bad_format', `unknown report format ${JSON.stringify(f)} (expected ${REPORT_FORMATS.join(', ')})`);
+    }
+    if (!out.includes(norm as ReportFormat)) out.push(norm as ReportFormat);
+  }
+  return out;
+}
+
+/** Finds the stored capture each listed file corresponds to (by hash), ingesting it first unless `noIngest`. */
+async function collectCaptures(db: Db, claims: ClaimsFile, opts: AuditOptions): Promise<{ caps: { label: string; stored: StoredCapture; vendors: string[] }[]; ingested: AuditResult['ingested'] }> {
+  const ingested: AuditResult['ingested'] = [];
+  const bySha = new Map<string, { label: string; stored: StoredCapture; vendors: string[] }>();
+  if (opts.noIngest) {
+    for (const v of claims.vendors) {
+      for (const stored of capturesByVendor(db, v.name)) {
+        const e = bySha.get(stored.sha256) ?? { label: captureLabel(claims.dir, path.resolve(stored.path)), stored, vendors: [] };
+        if (!e.vendors.includes(v.name)) e.vendors.push(v.name);
+        bySha.set(stored.sha256, e);
+      }
+    }
+    let listed: ReturnType<typeof listedCaptures> = [];
+    try {
+      listed = listedCaptures(claims);
+    } catch {
+      listed = []; // `report` works from the store even when the capture files have moved
+    }
+    for (const l of listed) {
+      const stored = captureBySha(db, await sha256File(l.file));
+      if (!stored) continue;
+      const e = bySha.get(stored.sha256) ?? { label: l.label, stored, vendors: [] };
+      e.label = l.label;
+      for (const v of l.vendors) if (!e.vendors.includes(v)) e.vendors.push(v);
+      bySha.set(stored.sha256, e);
+    }
+  } else {
+    for (const l of listedCaptures(claims)) {
+      const r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+      ingested.push({ path: l.label, sha256: r.sha256, skipped: r.skipped });
+      opts.log?.(`${r.skipped ? 'already stored' : 'ingested'}: ${l.label}`);
+      const stored = captureBySha(db, r.sha256) as StoredCapture;
+      const e = bySha.get(r.sha256) ?? { label: l.label, stored, vendors: [] };
+      for (const v of l.vendors) if (!e.vendors.includes(v)) e.vendors.push(v);
+      bySha.set(r.sha256, e);
+    }
+  }
+  return { caps: [...bySha.values()], ingested };
+}
+
+/** Geolocates every flow of a capture (physical check off when handshakes were synthesised) and stores it. */
+function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: string): { flows: StoredFlow[]; synthesized: boolean } {
+  const flows = flowsOfCapture(db, stored.id);
+  const synthesized = detectSynthesizedHandshakes(flows, stored.link_types).synthesized;
+  const updates: { flow_id: number; geo: FlowGeoFields }[] = [];
+  const addresses = new Map<string, GeoResult>();
+  for (const f of flows) {
+    const input = synthesized ? { ...f, rtt_ms: undefined } : f;
+    const geo = locator.enrichFlow(input);
+    if (geo.physical === undefined) geo.physical = 'unchecked';
+    updates.push({ flow_id: f.flow_id, geo });
+    Object.assign(f, geo);
+    if (!addresses.has(f.server_ip)) addresses.set(f.server_ip, locator.lookup(f.server_ip));
+  }
+  saveGeo(db, stored.id, updates, [...addresses.values()], now);
+  return { flows, synthesized };
+}
+
+/** Runs a whole audit (see module comment). Throws UsageError for a bad claims file or option. */
+export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Promise<AuditResult> {
+  const formats = parseFormats(opts.formats);
+  const claims = loadClaims(claimsPath);
+  const db = openStore(opts.db ?? ':memory:');
+  try {
+    const generatedAt = (opts.now ?? (() => new Date()))().toISOString();
+    const { caps, ingested } = await collectCaptures(db, claims, opts);
+    const locator = await GeoLocator.open({ geoDir: opts.geoDir, vantage: claims.vantage });
+    const modelCaps: ModelCapture[] = caps.map((c) => ({ ...c, ...enrichCapture(db, locator, c.stored, generatedAt) }));
+    const verdictOptions: Partial<VerdictOptions> = {
+      claimedLocationImpossible: new ClaimedLocationCheck(claims.vantage).impossible,
+      ...opts.verdictOptions,
+    };
+    const { model, results } = buildReportModel({
+      claims,
+      claimsLabel: path.basename(claimsPath),
+      captures: modelCaps,
+      provenance: locator.provenance(),
+      toolVersion: toolVersion(),
+      formats,
+      geoDir: opts.geoDir,
+      generatedAt,
+      verdictOptions,
+    });
+    saveAudit(
+      db,
+      { claimsPath: claims.path, claimsSha256: claims.sha256, toolVersion: toolVersion(), options: model.tool.options, generatedAt },
+      results.map((r) => ({
+        vendor: r.vendor,
+        claim: r.claim,
+        verdict: r.result.verdict,
+        reasons: r.result.reasons,
+        totals: r.result.totals,
+        evidence: r.evidence.map((e) => [e.capture_sha256, e.flow_id, e.status]),
+      })),
+      model.geo_sources,
+    );
+    const files = opts.outDir !== undefined ? await writeReports(model, opts.outDir, formats) : [];
+    return { model, files, exitCode: model.summary.exit_code, ingested };
+  } finally {
+    db.close();
+  }
+}
