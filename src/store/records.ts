@@ -1,0 +1,165 @@
+// Reads stored captures and flows back as records, and writes what an audit derives: per-flow geolocation,
+// per-address geolocation, and the audit itself (claims, verdicts, geolocation provenance). Bound parameters only.
+
+import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
+import type { Db } from './db.js';
+
+export interface StoredCapture {
+  id: number;
+  sha256: string;
+  path: string;
+  size_bytes: number;
+  packets: number;
+  link_types: number[];
+  first_ts?: number;
+  last_ts?: number;
+  truncated: boolean;
+  vendor?: string;
+  device?: string;
+}
+
+export type StoredFlow = FlowRecord & FlowGeoFields;
+
+type Row = Record<string, unknown>;
+
+function opt<T>(v: unknown): T | undefined {
+  return v === null || v === undefined ? undefined : (v as T);
+}
+
+function captureFromRow(r: Row): StoredCapture {
+  const c: StoredCapture = {
+    id: r.id as number, sha256: r.sha256 as string, path: r.path as string, size_bytes: r.size_bytes as number,
+    packets: r.packets as number, link_types: JSON.parse(r.link_types as string) as number[], truncated: r.truncated === 1,
+  };
+  if (r.first_ts !== null) c.first_ts = r.first_ts as number;
+  if (r.last_ts !== null) c.last_ts = r.last_ts as number;
+  if (r.vendor !== null) c.vendor = r.vendor as string;
+  if (r.device !== null) c.device = r.device as string;
+  return c;
+}
+
+export function captureBySha(db: Db, sha256: string): StoredCapture | undefined {
+  const r = db.prepare('SELECT * FROM captures WHERE sha256 = ?').get(sha256) as Row | undefined;
+  return r ? captureFromRow(r) : undefined;
+}
+
+export function capturesByVendor(db: Db, vendor: string): StoredCapture[] {
+  return (db.prepare('SELECT * FROM captures WHERE vendor = ? ORDER BY sha256').all(vendor) as Row[]).map(captureFromRow);
+}
+
+/** Flows of one capture ordered by flow_id, with stored geo fields when enrichment has run. */
+export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
+  const rows = db.prepare('SELECT * FROM flows WHERE capture_id = ? ORDER BY flow_id').all(captureId) as Row[];
+  return rows.map((r) => {
+    const f: StoredFlow = {
+      flow_id: r.flow_id as number, transport: r.transport as 'tcp' | 'udp', ip_version: r.ip_version as 4 | 6,
+      client_ip: r.client_ip as string, client_port: r.client_port as number, server_ip: r.server_ip as string,
+      server_port: r.server_port as number, first_seen: r.first_seen as number, last_seen: r.last_seen as number,
+      first_frame: r.first_frame as number, packets_up: r.packets_up as number, packets_down: r.packets_down as number,
+      bytes_up: r.bytes_up as number, bytes_down: r.bytes_down as number, payload_up: r.payload_up as number,
+      payload_down: r.payload_down as number, end_reason: r.end_reason as FlowRecord['end_reason'],
+    };
+    const set = <K extends keyof StoredFlow>(k: K, v: StoredFlow[K] | undefined): void => {
+      if (v !== undefined) f[k] = v;
+    };
+    set('client_mac', opt(r.client_mac));
+    set('vlan', opt(r.vlan));
+    set('tcp_flags', opt(r.tcp_flags));
+    set('sni', opt(r.sni));
+    set('quic', opt(r.quic));
+    set('quic_version', opt(r.quic_version));
+    set('http_host', opt(r.http_host));
+    set('hostname', opt(r.hostname));
+    set('name_source', opt(r.name_source));
+    set('cname_chain', r.cname_chain === null ? undefined : (JSON.parse(r.cname_chain as string) as string[]));
+    set('dns_qname', opt(r.dns_qname));
+    set('rtt_ms', opt(r.rtt_ms));
+    set('rtt_source', opt(r.rtt_source));
+    set('ech', r.ech === null ? undefined : r.ech === 1);
+    set('alpn', r.alpn === null ? undefined : (JSON.parse(r.alpn as string) as string[]));
+    set('tls_versions', r.tls_versions === null ? undefined : (JSON.parse(r.tls_versions as string) as string[]));
+    set('app', opt(r.app));
+    set('app_uid', opt(r.app_uid));
+    set('anomalies', r.anomalies === null ? undefined : (JSON.parse(r.anomalies as string) as string[]));
+    set('country', opt(r.country));
+    set('country_agreement', opt(r.country_agreement));
+    set('city', opt(r.city));
+    set('lat', opt(r.lat));
+    set('lon', opt(r.lon));
+    set('asn', opt(r.asn));
+    set('as_org', opt(r.as_org));
+    set('provider', opt(r.provider));
+    set('region', opt(r.region));
+    set('region_source', opt(r.region_source));
+    set('edge', r.edge === null ? undefined : r.edge === 1);
+    set('physical', opt(r.physical));
+    set('geo_sources', r.geo_sources === null ? undefined : (JSON.parse(r.geo_sources as string) as GeoSourceAnswer[]));
+    return f;
+  });
+}
+
+/** Writes geolocation onto flows and addresses in one transaction. */
+export function saveGeo(db: Db, captureId: number, flows: { flow_id: number; geo: FlowGeoFields }[], addresses: GeoResult[], now: string): void {
+  const upFlow = db.prepare(
+    `UPDATE flows SET country = ?, country_agreement = ?, city = ?, lat = ?, lon = ?, asn = ?, as_org = ?, provider = ?, region = ?,
+       region_source = ?, edge = ?, physical = ?, geo_sources = ? WHERE capture_id = ? AND flow_id = ?`,
+  );
+  const upIp = db.prepare(
+    `INSERT OR REPLACE INTO geo (ip, scope, sources, country, country_agreement, city, lat, lon, asn, as_org, provider, region,
+       region_source, edge, edge_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  db.transaction(() => {
+    for (const { flow_id, geo: g } of flows) {
+      upFlow.run(
+        g.country ?? null, g.country_agreement ?? null, g.city ?? null, g.lat ?? null, g.lon ?? null, g.asn ?? null, g.as_org ?? null,
+        g.provider ?? null, g.region ?? null, g.region_source ?? null, g.edge === undefined ? null : g.edge ? 1 : 0, g.physical ?? null,
+        g.geo_sources === undefined ? null : JSON.stringify(g.geo_sources), captureId, flow_id,
+      );
+    }
+    for (const a of addresses) {
+      upIp.run(
+        a.ip, a.scope, JSON.stringify(a.sources), a.country ?? null, a.country_agreement, a.city ?? null, a.lat ?? null, a.lon ?? null,
+        a.asn ?? null, a.as_org ?? null, a.provider ?? null, a.region ?? null, a.region_source ?? null, a.edge ? 1 : 0, a.edge_reason ?? null, now,
+      );
+    }
+  })();
+}
+
+export interface StoredVerdict {
+  vendor: string;
+  claim: { id: string; text: string; scope: string; country?: string; provider?: string; region?: string };
+  verdict: string;
+  reasons: unknown;
+  totals: unknown;
+  evidence: unknown;
+}
+
+/** Records one audit run: its claims, verdicts and the geolocation sources used. Returns the audit id. */
+export function saveAudit(
+  db: Db,
+  audit: { claimsPath: string; claimsSha256: string; toolVersion: string; options: unknown; generatedAt: string },
+  verdicts: StoredVerdict[],
+  provenance: GeoProvenance[],
+): number {
+  return db.transaction(() => {
+    const id = Number(
+      db
+        .prepare('INSERT INTO audits (claims_path, claims_sha256, tool_version, options, generated_at) VALUES (?, ?, ?, ?, ?)')
+        .run(audit.claimsPath, audit.claimsSha256, audit.toolVersion, JSON.stringify(audit.options), audit.generatedAt).lastInsertRowid,
+    );
+    const insClaim = db.prepare('INSERT INTO claims (audit_id, vendor, claim_id, text, scope, country, provider, region) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    const insVerdict = db.prepare('INSERT INTO verdicts (audit_id, vendor, claim_id, verdict, reasons, totals, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    for (const v of verdicts) {
+      const c = v.claim;
+      insClaim.run(id, v.vendor, c.id, c.text, c.scope, c.country ?? null, c.provider ?? null, c.region ?? null);
+      insVerdict.run(id, v.vendor, c.id, v.verdict, JSON.stringify(v.reasons), JSON.stringify(v.totals), JSON.stringify(v.evidence));
+    }
+    const insProv = db.prepare(
+      'INSERT OR REPLACE INTO geo_provenance (audit_id, source, kind, file, sha256, version, build_date, database_type, licence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const p of provenance) {
+      insProv.run(id, p.source, p.kind, p.file, p.sha256, p.version ?? null, p.build_date ?? null, p.database_type ?? null, p.licence ?? null);
+    }
+    return id;
+  })();
+}
