@@ -87,6 +87,11 @@ export class FlowTable {
       this.end(f, 'reuse');
       f = null;
     }
+    if (f !== null && ts - f.lastTs > this.timeouts[f.queue >= 0 ? f.queue : Q_UDP]) {
+      // Idle longer than its timeout (the periodic sweep had not reached it yet): that flow is over.
+      this.end(f, f.queue === Q_CLOSING ? ((f.state & F_RST) !== 0 ? 'rst' : 'fin') : 'idle');
+      f = null;
+    }
     if (f === null) {
       f = this.create(v, h, ts);
       dir = DIR_AB;
