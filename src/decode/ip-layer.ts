@@ -38,7 +38,10 @@ export class IpLayer {
   private ipv4(buf: Buffer, off: number, end: number, depth: number, v: PacketView): number {
     if (end - off < 20) return DECODE_TRUNCATED;
     const hl = (buf[off] & 0x0f) << 2;
-    const total = (buf[off + 2] << 8) | buf[off + 3];
+    let total = (buf[off + 2] << 8) | buf[off + 3];
+    // Total length 0 is what TSO/GSO-offloaded packets show when captured on the sending host (Wireshark
+    // treats it the same way): trust the captured length.
+    if (total === 0) total = end - off > 0xffff ? 0xffff : end - off;
     if (hl < 20 || total < hl) return DECODE_MALFORMED;
     if (end - off < hl) return DECODE_TRUNCATED;
     if (off + total < end) end = off + total; // Ethernet padding

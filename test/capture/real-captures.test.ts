@@ -148,3 +148,20 @@ describe.skipIf(!have)(`shared captures in ${CAPTURES}`, () => {
     expect(Object.keys(meta).some((k) => /^if\d+\.name$/.test(k))).toBe(true);
   });
 });
+
+describe('readCapture on paths', () => {
+  it('a missing file and a directory are CaptureErrors', async () => {
+    await expect(readCapture('/nonexistent/x.pcap', { packet() {} })).rejects.toMatchObject({ code: 'capture_open_failed', offset: 0 });
+    await expect(readCapture(repo, { packet() {} })).rejects.toMatchObject({ code: 'capture_not_a_file' });
+  });
+
+  it.skipIf(!have)('small read chunks give the same records as the default', async () => {
+    const file = path.join(CAPTURES, 'wireshark/http2_follow_multistream.pcapng');
+    const small: string[] = [];
+    const big: string[] = [];
+    await readCapture(file, { packet: (p) => small.push(`${p.tsNsec}:${p.buf.toString('hex', p.off, p.off + p.caplen)}`) }, { chunkSize: 333 });
+    await readCapture(file, { packet: (p) => big.push(`${p.tsNsec}:${p.buf.toString('hex', p.off, p.off + p.caplen)}`) });
+    expect(small.length).toBe(197);
+    expect(small).toEqual(big);
+  });
+});
