@@ -39,14 +39,20 @@ export function looksLikeHttpRequest(buf: Buffer, off: number, len: number): boo
   return off >= 0 && methodLen(buf, off, end) > 0;
 }
 
+/** Set by every scanHttpRequests() call: body bytes of the last request that continue past the buffer, which the
+ *  caller must skip before scanning again (HttpRequestStream does this). Read it at once. */
+export const httpScan = { bodyRemaining: 0 };
+
 /**
  * Scans complete request heads from buf[off, off+len) and calls onHost(host, method, relOffset) for each request
- * that has a non-empty Host (relOffset: request start minus `off`). Returns the bytes consumed (> 0), which may
- * exceed `len` when a Content-Length body continues past the buffer: the caller skips that many stream bytes in
- * total. Returns HTTP_NEED_MORE / HTTP_NOT_HTTP / HTTP_HEAD_TOO_LONG when no request was completed. A chunked
- * body not complete in the buffer ends the scan after its head (the next call then reports HTTP_NOT_HTTP).
+ * that has a non-empty Host (relOffset: request start minus `off`). Returns the bytes consumed (1..len); when the
+ * last request's Content-Length body continues past the buffer, the whole buffer counts as consumed and
+ * httpScan.bodyRemaining says how many further stream bytes belong to that body. Returns HTTP_NEED_MORE /
+ * HTTP_NOT_HTTP / HTTP_HEAD_TOO_LONG when no request was completed. A chunked body not complete in the buffer ends
+ * the scan after its head (the next call then reports HTTP_NOT_HTTP).
  */
 export function scanHttpRequests(buf: Buffer, off: number, len: number, onHost: HostSink): number {
+  httpScan.bodyRemaining = 0;
   const end = Math.min(off + Math.max(len, 0), buf.length);
   if (off < 0) return HTTP_NOT_HTTP;
   let p = off;
@@ -55,7 +61,39 @@ export function scanHttpRequests(buf: Buffer, off: number, len: number, onHost: 
     if (r < 0) return p === off ? r : p - off;
     p = r;
   }
-  return p === off ? HTTP_NEED_MORE : p - off;
+  if (p === off) return HTTP_NEED_MORE;
+  if (p > end) {
+    httpScan.bodyRemaining = p - end;
+    return end - off;
+  }
+  return p - off;
+}
+
+/**
+ * One client direction of a TCP connection carrying HTTP/1.x: scanHttpRequests plus the body bytes still to skip,
+ * so it fits a stream consumer that returns 0..len consumed (flow/stream.ts StreamConsumer). feed() returns the
+ * bytes consumed (0 = call again with more), or HTTP_NOT_HTTP / HTTP_HEAD_TOO_LONG to stop reading this direction.
+ */
+export class HttpRequestStream {
+  private skip = 0;
+  /** Requests whose Host was reported. */
+  requests = 0;
+
+  feed(buf: Buffer, off: number, len: number, onHost: HostSink): number {
+    const s = Math.min(this.skip, Math.max(len, 0));
+    this.skip -= s;
+    if (s === len) return len;
+    const r = scanHttpRequests(buf, off + s, len - s, onHost);
+    if (r === HTTP_NEED_MORE) return s;
+    if (r < 0) return r;
+    this.skip = httpScan.bodyRemaining;
+    return s + r;
+  }
+
+  /** Bytes were lost: whatever body was being skipped is gone; scanning restarts at the next request line. */
+  gap(): void {
+    this.skip = 0;
+  }
 }
 
 /** Results of parsing one head (module-level scratch, read at once). */

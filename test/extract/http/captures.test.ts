@@ -1,6 +1,6 @@
 // Real captures (../shared/captures, read-only) against the tshark oracle's "http_host" entries.
 import { describe, expect, it } from 'vitest';
-import { HTTP_NEED_MORE, scanHttpRequests } from '../../../src/extract/http/request-host.js';
+import { HttpRequestStream } from '../../../src/extract/http/request-host.js';
 import { CAPTURES, capturesPresent, readExpected, readL4Packets } from '../pcap-packets.js';
 import { tcpDirections } from '../tcp-streams.js';
 
@@ -14,25 +14,17 @@ const CASES = [
 function hostsOf(rel: string): string[] {
   const out: string[] = [];
   for (const d of tcpDirections(readL4Packets(`${CAPTURES}/${rel}`))) {
-    let acc = Buffer.alloc(0);
-    let skip = 0;
+    const h = new HttpRequestStream();
+    let held = Buffer.alloc(0);
     for (const c of d.chunks) {
-      let data = c.data;
-      if (skip > 0) {
-        const k = Math.min(skip, data.length);
-        skip -= k;
-        data = data.subarray(k);
+      if (c.gap) {
+        h.gap();
+        held = Buffer.alloc(0);
       }
-      acc = Buffer.concat([acc, data]);
-      const r = scanHttpRequests(acc, 0, acc.length, (h) => out.push(`${d.src}|${d.sport}|${d.dst}|${d.dport}|${h}`));
-      if (r === HTTP_NEED_MORE) continue;
+      held = Buffer.concat([held, c.data]);
+      const r = h.feed(held, 0, held.length, (x) => out.push(`${d.src}|${d.sport}|${d.dst}|${d.dport}|${x}`));
       if (r < 0) break;
-      if (r >= acc.length) {
-        skip = r - acc.length;
-        acc = Buffer.alloc(0);
-      } else {
-        acc = acc.subarray(r);
-      }
+      held = held.subarray(r);
     }
   }
   return out.sort();

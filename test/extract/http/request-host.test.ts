@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  HTTP_HEAD_TOO_LONG, HTTP_NEED_MORE, HTTP_NOT_HTTP, looksLikeHttpRequest, normaliseHost, scanHttpRequests,
+  HTTP_HEAD_TOO_LONG, HTTP_NEED_MORE, HTTP_NOT_HTTP, HttpRequestStream, httpScan, looksLikeHttpRequest, normaliseHost,
+  scanHttpRequests,
 } from '../../../src/extract/http/request-host.js';
 import { MAX_HTTP_HEAD_BYTES } from '../../../src/limits.js';
 
@@ -13,29 +14,18 @@ function scan(text: string | Buffer, off = 0): { r: number; hits: Hit[] } {
   return { r, hits };
 }
 
-/** What a stream consumer does: keep unconsumed bytes, skip bodies past the buffer, stop on NOT_HTTP. */
+/** What flow/stream.ts does with a consumer: hold unconsumed bytes, call again with them plus new bytes. */
 function stream(chunks: Buffer[]): string[] {
   const hosts: string[] = [];
-  let acc = Buffer.alloc(0);
-  let skip = 0;
-  for (const c0 of chunks) {
-    let c = c0;
-    if (skip > 0) {
-      const k = Math.min(skip, c.length);
-      skip -= k;
-      c = c.subarray(k);
-    }
-    acc = Buffer.concat([acc, c]);
-    if (acc.length === 0) continue;
-    const r = scanHttpRequests(acc, 0, acc.length, (h) => hosts.push(h));
-    if (r === HTTP_NEED_MORE) continue;
+  const h = new HttpRequestStream();
+  let held = Buffer.alloc(0);
+  for (const c of chunks) {
+    held = Buffer.concat([held, c]);
+    if (held.length === 0) continue;
+    const r = h.feed(held, 0, held.length, (x) => hosts.push(x));
     if (r < 0) break;
-    if (r >= acc.length) {
-      skip = r - acc.length;
-      acc = Buffer.alloc(0);
-    } else {
-      acc = acc.subarray(r);
-    }
+    expect(r).toBeLessThanOrEqual(held.length);
+    held = held.subarray(r);
   }
   return hosts;
 }
@@ -92,9 +82,10 @@ describe('scanHttpRequests', () => {
     expect(hits[1][2]).toBe(t.indexOf('PUT'));
   });
 
-  it('returns more than the buffer when a body continues past it, and the rest after a complete request', () => {
+  it('consumes the buffer and reports the body bytes still to skip when a body continues past it', () => {
     const t = 'POST / HTTP/1.1\r\nHost: big.example\r\nContent-Length: 1000\r\n\r\nabc';
-    expect(scan(t).r).toBe(t.length - 3 + 1000);
+    expect(scan(t).r).toBe(t.length);
+    expect(httpScan.bodyRemaining).toBe(997);
     const u = 'GET / HTTP/1.1\r\nHost: a.example\r\n\r\nGET / HT';
     expect(scan(u).r).toBe(u.lastIndexOf('GET / HT'));
   });
@@ -103,6 +94,28 @@ describe('scanHttpRequests', () => {
     expect(normaliseHost(' Example.COM:443 ')).toBe('example.com');
     expect(normaliseHost('[::1]')).toBe('::1');
     expect(normaliseHost('.')).toBe('');
+  });
+});
+
+describe('HttpRequestStream', () => {
+  it('skips a large body split over many segments and reports the request after it', () => {
+    const body = 'x'.repeat(5000);
+    const t = `POST /u HTTP/1.1\r\nHost: up.example\r\nContent-Length: ${body.length}\r\n\r\n${body}GET / HTTP/1.1\r\nHost: next.example\r\n\r\n`;
+    const all = Buffer.from(t);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < all.length; i += 700) chunks.push(all.subarray(i, i + 700));
+    expect(stream(chunks)).toEqual(['up.example', 'next.example']);
+  });
+
+  it('forgets the body being skipped after a gap', () => {
+    const h = new HttpRequestStream();
+    const a = Buffer.from('POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 100\r\n\r\n');
+    expect(h.feed(a, 0, a.length, () => {})).toBe(a.length);
+    h.gap();
+    const b = Buffer.from('GET / HTTP/1.1\r\nHost: b.example\r\n\r\n');
+    const hosts: string[] = [];
+    expect(h.feed(b, 0, b.length, (x) => hosts.push(x))).toBe(b.length);
+    expect(hosts).toEqual(['b.example']);
   });
 });
 
