@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runAudit } from '../audit/run.js';
 import { CaptureError, EXIT, UsageError } from '../errors.js';
 import { compareReports, type ReportComparison } from './compare.js';
 import { formatDiff } from './diff-text.js';
@@ -37,11 +38,6 @@ export interface RegressResult {
   comparison?: ReportComparison;
 }
 
-/** The shape of src/audit/run.ts this module relies on (imported lazily: the audit stage owns it). */
-interface AuditModule {
-  runAudit(claimsPath: string, opts: { db: string; outDir: string; formats: string[] }): Promise<unknown>;
-}
-
 async function findJsonReport(dir: string): Promise<string | undefined> {
   const names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
   for (const n of names) {
@@ -58,11 +54,9 @@ async function findJsonReport(dir: string): Promise<string | undefined> {
 
 /** Default producer: `runAudit(claims, { db: <work>/case.db, outDir: <work>/out, formats: ['json'] })`. */
 export const auditProducer: ReportProducer = async (claimsPath, workDir) => {
-  const specifier = '../audit/run.js';
-  const mod = (await import(specifier)) as AuditModule;
   const outDir = path.join(workDir, 'out');
   await mkdir(outDir, { recursive: true });
-  await mod.runAudit(claimsPath, { db: path.join(workDir, 'case.db'), outDir, formats: ['json'] });
+  await runAudit(claimsPath, { db: path.join(workDir, 'case.db'), outDir, formats: ['json'] });
   const found = await findJsonReport(outDir);
   if (found === undefined) throw new UsageError('regress_no_report', `the audit wrote no JSON report in ${outDir}`);
   return found;

@@ -16,7 +16,9 @@ const claims = path.join(repo, 'captures/claims.yaml');
 const expectedDir = path.join(repo, 'captures/expected');
 const auditReady = existsSync(path.join(repo, 'src/audit/run.ts')) && existsSync(path.join(repo, 'src/pipeline.ts'));
 
-describe.skipIf(!auditReady)('regress on the committed samples (skipped: src/audit/run.ts not built yet)', () => {
+if (!auditReady) console.warn('samples-regress: skipped, src/audit/run.ts or src/pipeline.ts is not there yet');
+
+describe.skipIf(!auditReady)('regress on the committed samples', () => {
   const work = mkdtempSync(path.join(tmpdir(), 'residency-samples-regress-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   let freshFile: string | undefined;
