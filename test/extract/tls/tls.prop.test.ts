@@ -46,4 +46,13 @@ describe('TLS parsers (properties)', () => {
         .toBe(sni.endsWith('.') && sni.length > 1 ? sni.slice(0, -1) : sni);
     }), { numRuns: 200 });
   });
+
+  it('asks for more on any strict prefix of any record split (TCP segmentation)', () => {
+    fc.assert(fc.property(hostname, fc.integer({ min: 1, max: 2000 }), fc.double({ min: 0, max: 1, noNaN: true }),
+      (sni, size, frac) => {
+        const stream = wrapTlsRecords(buildClientHello({ sni, postQuantum: true }), size);
+        const cut = Math.floor(frac * (stream.length - 1));
+        expect(scanTlsClientHello(stream, 0, cut)).toBe(TLS_NEED_MORE);
+      }), { numRuns: 300 });
+  });
 });
