@@ -127,3 +127,6 @@ export const GEO_SYNTHESIZED_RTT_MS = 1;
 export const GEO_SYNTHESIZED_MIN_FLOWS = 3;
 /** Largest provider range file (ip-ranges.json is ~2 MB today) accepted from a geo dir. */
 export const GEO_MAX_RANGES_FILE_BYTES = 64 << 20;
+/** Decoded mmdb records kept per database (keyed by data offset; records are shared by many ranges). maxmind's
+ *  own open() keeps 10,000; cleared when full. */
+export const GEO_MMDB_DECODE_CACHE_ENTRIES = 50_000;

@@ -111,12 +111,24 @@ export class AsnTable {
   /** Loads the table for `csvPath`, from `cacheDir` when a cache for the same CSV bytes exists, else builds it. */
   static load(family: 4 | 6, csvPath: string, cacheDir: string | null): AsnTable {
     const t0 = performance.now();
-    const csv = fs.readFileSync(csvPath);
-    const sha256 = createHash('sha256').update(csv).digest('hex');
+    // The CSV's hash is remembered next to the cache with the file's size and mtime, so a cached start does not
+    // read and hash the 20 MB CSV again; any change to size or mtime (npm writes new files) re-hashes it.
+    const st = fs.statSync(csvPath);
+    const memoFile = cacheDir ? path.join(cacheDir, `asn-v${family}.source.json`) : undefined;
+    let sha256 = memoFile ? readMemo(memoFile, csvPath, st) : null;
+    let csv: Buffer | null = null;
+    if (!sha256) {
+      csv = fs.readFileSync(csvPath);
+      sha256 = createHash('sha256').update(csv).digest('hex');
+    }
     const cacheFile = cacheDir ? path.join(cacheDir, `asn-v${family}-${sha256.slice(0, 24)}.bin`) : undefined;
     if (cacheFile && fs.existsSync(cacheFile)) {
       const t = readCache(family, cacheFile, csvPath, sha256, t0);
       if (t) return t;
+    }
+    if (!csv) {
+      csv = fs.readFileSync(csvPath);
+      sha256 = createHash('sha256').update(csv).digest('hex');
     }
     const built = parseCsv(family, csv.toString('utf8'));
     const info: AsnLoadInfo = {
@@ -128,15 +140,34 @@ export class AsnTable {
       load_ms: 0,
       cache_file: cacheFile,
     };
-    if (cacheFile) {
+    if (cacheFile && memoFile) {
       try {
         writeCache(family, cacheFile, built);
+        const memo: SourceMemo = { file: csvPath, size: st.size, mtime_ms: st.mtimeMs, sha256 };
+        fs.writeFileSync(memoFile, JSON.stringify(memo));
       } catch {
         info.cache_file = undefined; // unwritable cache dir: work without one
       }
     }
     info.load_ms = Math.round((performance.now() - t0) * 10) / 10;
     return new AsnTable(family, built.starts, built.ends, built.index, built.asns, built.orgs, info);
+  }
+}
+
+interface SourceMemo {
+  file: string;
+  size: number;
+  mtime_ms: number;
+  sha256: string;
+}
+
+function readMemo(memoFile: string, csvPath: string, st: fs.Stats): string | null {
+  try {
+    const m = JSON.parse(fs.readFileSync(memoFile, 'utf8')) as SourceMemo;
+    const ok = m.file === csvPath && m.size === st.size && m.mtime_ms === st.mtimeMs && /^[0-9a-f]{64}$/.test(m.sha256);
+    return ok ? m.sha256 : null;
+  } catch {
+    return null;
   }
 }
 

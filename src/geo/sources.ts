@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Reader } from 'maxmind';
 import { readMmdbMetadata } from './mmdb-metadata.js';
+import { GEO_MMDB_DECODE_CACHE_ENTRIES } from '../limits.js';
 import type { GeoProvenance, GeoSourceAnswer } from '../types.js';
 
 /** What a database answers: a located place, a country only, the registration country, or the ASN. */
@@ -61,7 +62,17 @@ export class MmdbSource {
       if (!this.reader) {
         const t0 = performance.now();
         this.buf = fs.readFileSync(this.spec.file);
-        this.reader = new Reader<MmdbRecord>(this.buf);
+        // Decoded records keyed by data offset: many ranges share one city record, so this skips most decoding
+        // (measured: 20k random IPv4 through geolite2-city, 859 ms -> 440 ms; /tmp bench in H4's report).
+        const memo = new Map<string | number, unknown>();
+        const cache = {
+          get: (k: string | number): unknown => memo.get(k),
+          set: (k: string | number, v: unknown): void => {
+            if (memo.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) memo.clear();
+            memo.set(k, v);
+          },
+        };
+        this.reader = new Reader<MmdbRecord>(this.buf, { cache });
         this.openMs = Math.round((performance.now() - t0) * 10) / 10;
       }
       return this.reader.get(ip);
