@@ -1,0 +1,36 @@
+// The `regress` command module: arguments and options reach runRegress, and its exit code is set, not exited.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { regressCommand } from '../../src/cli/commands/regress.js';
+import { EXIT } from '../../src/errors.js';
+
+afterEach(() => {
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+
+describe('residency regress (command)', () => {
+  it('declares CLAIMS, --expected, --update and --save-report with the documented defaults', () => {
+    const cmd = regressCommand();
+    expect(cmd.name()).toBe('regress');
+    const longs = cmd.options.map((o) => o.long);
+    expect(longs).toEqual(['--expected', '--update', '--save-report']);
+    expect(cmd.options[0].defaultValue).toBe('captures/expected');
+    expect(cmd.registeredArguments[0].defaultValue).toBe('captures/claims.yaml');
+  });
+
+  it('exits 2 (bad input) for a missing claims file and says which', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'residency-regress-cmd-'));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await regressCommand().parseAsync(['node', 'regress', path.join(dir, 'missing.yaml'), '--expected', dir]);
+      expect(process.exitCode).toBe(EXIT.BAD_INPUT);
+      expect(String(err.mock.calls[0]?.[0])).toContain('claims file not found');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
