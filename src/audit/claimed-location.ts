@@ -6,6 +6,8 @@
 // for a server outside every metro and within reach. The lab's own country is never impossible.
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { geoDataDir } from '../geo/data-paths.js';
 import { greatCircleKm, maxDistanceKm } from '../geo/rtt-check.js';
 import type { Claim } from './claims.js';
 import type { Vantage } from './report-model.js';
@@ -21,7 +23,7 @@ interface Metro {
 
 function loadMetros(): Metro[] {
   try {
-    const doc = JSON.parse(readFileSync(new URL('../../geo/regions.json', import.meta.url), 'utf8')) as {
+    const doc = JSON.parse(readFileSync(path.join(geoDataDir(), 'regions.json'), 'utf8')) as {
       providers?: Record<string, { regions?: Record<string, { country?: string; lat?: number; lon?: number }> }>;
     };
     const out: Metro[] = [];

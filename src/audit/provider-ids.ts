@@ -3,6 +3,8 @@
 // (a claim of `gcp` is met by Google's own ASNs too). A claim's provider is normalised here before comparison.
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { geoDataDir } from '../geo/data-paths.js';
 
 /** canonical id -> accepted spellings (lower case, compared after trimming and lower-casing). */
 const ALIASES: Record<string, readonly string[]> = {
@@ -37,7 +39,7 @@ const ALIASES: Record<string, readonly string[]> = {
  *  the locator reports providers by display name (`AWS`, `Alibaba Cloud`), so both spellings map to the id. */
 function geoProviders(): [string, string | undefined][] {
   try {
-    const doc = JSON.parse(readFileSync(new URL('../../geo/providers.json', import.meta.url), 'utf8')) as { providers?: { id?: unknown; name?: unknown }[] };
+    const doc = JSON.parse(readFileSync(path.join(geoDataDir(), 'providers.json'), 'utf8')) as { providers?: { id?: unknown; name?: unknown }[] };
     return (doc.providers ?? [])
       .filter((p): p is { id: string; name?: unknown } => typeof p.id === 'string')
       .map((p) => [p.id, typeof p.name === 'string' ? p.name : undefined]);

@@ -2,6 +2,7 @@
 // lists into the case store (skipping hashes already stored), enrich every flow with geolocation, decide
 // every claim, record the audit in the store, build the report model and hand it to the renderers.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
@@ -9,7 +10,7 @@ import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index
 import { openStore, type Db } from '../store/db.js';
 import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
 import { captureBySha, capturesByVendor, flowsOfCapture, saveAudit, saveGeo, type StoredCapture, type StoredFlow } from '../store/records.js';
-import { toolVersion } from '../store/tool-version.js';
+import { TOOL_VERSION } from '../version.js';
 import type { FlowGeoFields, GeoResult } from '../types.js';
 import { captureLabel, listedCaptures } from './attribution.js';
 import { ClaimedLocationCheck } from './claimed-location.js';
@@ -122,6 +123,9 @@ function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: 
 export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Promise<AuditResult> {
   const formats = parseFormats(opts.formats);
   const claims = loadClaims(claimsPath);
+  if (opts.noIngest && (opts.db === undefined || !existsSync(opts.db))) {
+    throw new UsageError('store_missing', `${opts.db ?? '(no --db)'}: no case store to report from; run \`residency ingest\` or \`audit --db\` first`);
+  }
   const db = openStore(opts.db ?? ':memory:');
   try {
     const generatedAt = (opts.now ?? (() => new Date()))().toISOString();
@@ -137,7 +141,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
       claimsLabel: path.basename(claimsPath),
       captures: modelCaps,
       provenance: locator.provenance(),
-      toolVersion: toolVersion(),
+      toolVersion: TOOL_VERSION,
       formats,
       geoDir: opts.geoDir,
       generatedAt,
@@ -145,7 +149,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
     });
     saveAudit(
       db,
-      { claimsPath: claims.path, claimsSha256: claims.sha256, toolVersion: toolVersion(), options: model.tool.options, generatedAt },
+      { claimsPath: claims.path, claimsSha256: claims.sha256, toolVersion: TOOL_VERSION, options: model.tool.options, generatedAt },
       results.map((r) => ({
         vendor: r.vendor,
         claim: r.claim,

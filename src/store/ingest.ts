@@ -10,7 +10,7 @@ import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
 import { analyzeCapture } from '../pipeline.js';
 import type { CaptureSummary, DnsRecord, FlowRecord } from '../types.js';
 import type { Db } from './db.js';
-import { toolVersion } from './tool-version.js';
+import { TOOL_VERSION } from '../version.js';
 
 /** The analysis the store ingests from (analyzeCapture; tests inject a fake). */
 export type AnalyzeFn = (
@@ -119,7 +119,7 @@ export async function ingestCapture(db: Db, file: string, opts: IngestOptions = 
              vendor, device, tool_version, options, summary, ingested_at)
            VALUES (?, ?, ?, 'unknown', 0, 0, '[]', 0, 0, 0, ?, ?, ?, '{}', '{}', ?)`,
         )
-        .run(sha256, file, size, opts.vendor ?? null, opts.device ?? null, toolVersion(), new Date().toISOString()).lastInsertRowid,
+        .run(sha256, file, size, opts.vendor ?? null, opts.device ?? null, TOOL_VERSION, new Date().toISOString()).lastInsertRowid,
     );
     let flows: FlowRecord[] = [];
     let dns: DnsRecord[] = [];

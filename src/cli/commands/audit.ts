@@ -1,0 +1,37 @@
+// `residency audit CLAIMS.yaml [--db FILE] [--out DIR] [--format json,html,md,csv]`: ingests what the claims
+// file lists, decides every claim, writes the reports and prints a one-screen summary. Exit code (errors.ts
+// EXIT): 0 every claim confirmed, 3 any refuted, 4 otherwise inconclusive/unobservable, 2 bad input.
+
+import { Command } from 'commander';
+import { runAudit } from '../../audit/run.js';
+import { summaryText } from '../../audit/summary-text.js';
+
+export interface AuditCliOptions {
+  db?: string;
+  out: string;
+  format?: string;
+  geoDir?: string;
+  reports: boolean;
+}
+
+export function auditCommand(): Command {
+  return new Command('audit')
+    .description('hold vendor claims against captures: verdicts (confirmed/refuted/inconclusive/unobservable) and reports')
+    .argument('<claims>', 'claims file (YAML or JSON)')
+    .option('--db <file>', 'case store to use and keep (default: in memory)')
+    .option('--out <dir>', 'report directory', 'residency-report')
+    .option('--format <list>', 'report formats: json,html,md,csv', 'json,html,md,csv')
+    .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
+    .option('--no-reports', 'decide and print the summary only')
+    .action(async (claims: string, opts: AuditCliOptions) => {
+      const r = await runAudit(claims, {
+        db: opts.db,
+        outDir: opts.reports ? opts.out : undefined,
+        formats: opts.format?.split(','),
+        geoDir: opts.geoDir,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(summaryText(r.model, r.files) + '\n');
+      process.exitCode = r.exitCode;
+    });
+}

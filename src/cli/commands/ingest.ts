@@ -1,0 +1,35 @@
+// `residency ingest CAPTURE... --db FILE [--vendor V] [--device D]`: stores captures in the case store, one
+// transaction each, skipping any whose SHA-256 is already there.
+
+import { Command } from 'commander';
+import { openStore } from '../../store/db.js';
+import { ingestCapture } from '../../store/ingest.js';
+import { progressFor } from '../progress.js';
+
+interface IngestOptions {
+  db: string;
+  vendor?: string;
+  device?: string;
+}
+
+export function ingestCommand(): Command {
+  return new Command('ingest')
+    .description('store captures (flows, DNS, names) in a SQLite case store; the same capture twice is stored once')
+    .argument('<captures...>', 'capture files')
+    .requiredOption('--db <file>', 'case store (created if missing)')
+    .option('--vendor <name>', 'vendor the captures belong to')
+    .option('--device <name>', 'handset the captures were taken on')
+    .action(async (captures: string[], opts: IngestOptions) => {
+      const db = openStore(opts.db);
+      try {
+        for (const c of captures) {
+          const progress = progressFor(c);
+          const r = await ingestCapture(db, c, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b) });
+          progress.done();
+          process.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${c}\n`);
+        }
+      } finally {
+        db.close();
+      }
+    });
+}

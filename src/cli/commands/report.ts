@@ -1,0 +1,29 @@
+// `residency report --db FILE --claims CLAIMS.yaml [--out DIR] [--format ...]`: re-decides the claims from what
+// the case store already holds (no ingest) and writes the reports. Same exit codes as `audit`.
+
+import { Command } from 'commander';
+import { runAudit } from '../../audit/run.js';
+import { summaryText } from '../../audit/summary-text.js';
+
+interface ReportCliOptions {
+  db: string;
+  claims: string;
+  out: string;
+  format?: string;
+  geoDir?: string;
+}
+
+export function reportCommand(): Command {
+  return new Command('report')
+    .description('write the reports (JSON, HTML, Markdown, CSV) for a claims file from an existing case store')
+    .requiredOption('--db <file>', 'case store written by `ingest` or `audit --db`')
+    .requiredOption('--claims <file>', 'claims file (YAML or JSON)')
+    .option('--out <dir>', 'report directory', 'residency-report')
+    .option('--format <list>', 'report formats: json,html,md,csv', 'json,html,md,csv')
+    .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
+    .action(async (opts: ReportCliOptions) => {
+      const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir });
+      process.stdout.write(summaryText(r.model, r.files) + '\n');
+      process.exitCode = r.exitCode;
+    });
+}
