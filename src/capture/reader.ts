@@ -125,8 +125,12 @@ export async function readCaptureStream(source: AsyncIterable<Buffer>, name: str
       if (ctx.stopped) break;
     }
   } catch (e) {
-    if (e instanceof CaptureError && (e.code !== 'capture_read_failed' || driver.parser === null)) throw e;
-    if (driver.parser === null) throw new CaptureError('gzip_corrupt', name, driver.abs, (e as Error).message);
+    if (driver.parser === null || (e instanceof CaptureError && e.code !== 'capture_read_failed')) {
+      stopGzip();
+      await raw.return(undefined).catch(() => undefined);
+      if (e instanceof CaptureError) throw e;
+      throw new CaptureError('gzip_corrupt', name, driver.abs, (e as Error).message);
+    }
     // A damaged gzip stream or a read error mid-file: keep what was delivered.
     ctx.damage(gzip ? 'gzip_corrupt' : 'capture_read_failed', driver.abs + driver.carryLen, (e as Error).message);
   }

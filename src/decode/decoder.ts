@@ -218,9 +218,11 @@ export class Decoder {
     if (end - off < 4) return DECODE_TRUNCATED;
     const family = buf[off];
     let o = off + 4;
+    // Host byte order: take little-endian unless only the big-endian reading of the first TLV fits.
+    const le = end - o < 4 || (buf[o] | (buf[o + 1] << 8)) <= end - o || ((buf[o] << 8) | buf[o + 1]) > end - o;
     while (end - o >= 4) {
-      const len = buf[o] | (buf[o + 1] << 8);
-      const type = buf[o + 2] | (buf[o + 3] << 8);
+      const len = le ? buf[o] | (buf[o + 1] << 8) : (buf[o] << 8) | buf[o + 1];
+      const type = le ? buf[o + 2] | (buf[o + 3] << 8) : (buf[o + 2] << 8) | buf[o + 3];
       if (len < 4) return DECODE_MALFORMED;
       if ((type & 0x7fff) === NFULA_PAYLOAD) {
         const pend = o + len < end ? o + len : end;

@@ -183,4 +183,33 @@ describe('pcapng', () => {
     expect(got.length).toBe(1);
     expect(summary.warnings[0].code).toBe('pcapng_unknown_interface');
   });
+
+  it('obsolete Packet Block, if_tsoffset, non-copy custom block, SPB cut to the snaplen', async () => {
+    const w = new PcapngWriter();
+    // IDB with snaplen 4 and if_tsoffset = 1000 s (option 14, 8 bytes)
+    const idb = Buffer.alloc(8 + 12 + 4);
+    idb.writeUInt16LE(101, 0);
+    idb.writeUInt32LE(4, 4);
+    idb.writeUInt16LE(14, 8);
+    idb.writeUInt16LE(8, 10);
+    idb.writeUInt32LE(1000, 12);
+    w.addRawBlock(1, idb);
+    const pb = Buffer.alloc(20 + 4);
+    pb.writeUInt16LE(0, 0); // interface id (16 bits) + drops count
+    pb.writeUInt32LE(0, 4);
+    pb.writeUInt32LE(2_000_000, 8); // 2 s in µs
+    pb.writeUInt32LE(3, 12);
+    pb.writeUInt32LE(3, 16);
+    Buffer.from([9, 8, 7]).copy(pb, 20);
+    w.addRawBlock(2, pb);
+    w.addCustom(99, Buffer.from('nocopy'), false);
+    w.addSimple(Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]));
+    const pens: number[] = [];
+    const { got } = await read(w.toBuffer(), 1 << 20, { customBlock: (pen) => pens.push(pen) });
+    expect(got.map((g) => [g.sec, g.nsec, g.data])).toEqual([
+      [1002, 0, '090807'],
+      [0, 0, '01020304'],
+    ]);
+    expect(pens).toEqual([99]);
+  });
 });
