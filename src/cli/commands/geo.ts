@@ -80,6 +80,7 @@ export function geoCommand(): Command {
     .option('--name <hostname...>', 'DNS names of the server (region from name, CDN edge)')
     .option('--geo-dir <dir>', 'also read MaxMind GeoIP2/GeoLite2 mmdb files and provider range files from this folder')
     .option('--no-embedded', 'do not use the bundled @ip-location-db data')
+    .option('--cache-dir <dir>', 'where the ASN lookup table is cached (default $XDG_CACHE_HOME/residency or node_modules/.cache/residency)')
     .action(async (ips: string[], o: GeoCommandOptions & { embedded?: boolean }) => {
       const { text, exitCode } = await runGeo(ips, { ...o, useEmbedded: o.embedded !== false });
       process.stdout.write(text);
