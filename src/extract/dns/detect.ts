@@ -3,7 +3,7 @@
 // DNS on odd ports (tcpdump dns_udp_8053.pcap) is found while random UDP payloads are rejected. Also maps the
 // well-known ports to the protocol flavour (DNS 53, mDNS 5353 RFC 6762, LLMNR 5355 RFC 4795).
 import { MAX_DNS_HEURISTIC_QUESTIONS, MAX_DNS_HEURISTIC_RRS, MIN_DNS_TCP_MESSAGE_BYTES } from '../../limits.js';
-import { nameCursor, readName } from './names.js';
+import { nameCursor, skipName } from './names.js';
 
 export type DnsFlavour = 'dns' | 'mdns' | 'llmnr';
 
@@ -43,16 +43,14 @@ export function dnsStructureEnd(buf: Buffer, start: number, end: number): number
   let p = start + 12;
   const qd = (buf[start + 4] << 8) | buf[start + 5];
   for (let i = 0; i < qd; i++) {
-    readName(buf, p, start, end);
-    if (nameCursor.failed || nameCursor.tooLong) return -1;
+    if (!skipName(buf, p, start, end) || nameCursor.tooLong) return -1;
     p = nameCursor.next + 4;
     if (p > end) return -1;
   }
   for (let c = 6; c <= 10; c += 2) {
     const n = (buf[start + c] << 8) | buf[start + c + 1];
     for (let i = 0; i < n; i++) {
-      readName(buf, p, start, end);
-      if (nameCursor.failed || nameCursor.tooLong) return -1;
+      if (!skipName(buf, p, start, end) || nameCursor.tooLong) return -1;
       p = nameCursor.next;
       if (p + 10 > end) return -1;
       p += 10 + ((buf[p + 8] << 8) | buf[p + 9]);

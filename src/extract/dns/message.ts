@@ -41,6 +41,8 @@ export interface DnsMalformed {
 }
 
 const HEADER_LEN = 12;
+/** Section counts of the message being decoded (reused; decode() is not re-entrant). */
+const COUNTS = new Uint16Array(4);
 const SECTION_ANSWER = 1;
 const SECTION_ADDITIONAL = 3;
 
@@ -71,7 +73,11 @@ function decode(buf: Buffer, start: number, end: number): DnsMessage | DnsMalfor
     answers: [],
     glue: [],
   };
-  const counts = [buf.readUInt16BE(start + 4), buf.readUInt16BE(start + 6), buf.readUInt16BE(start + 8), buf.readUInt16BE(start + 10)];
+  const counts = COUNTS;
+  counts[0] = buf.readUInt16BE(start + 4);
+  counts[1] = buf.readUInt16BE(start + 6);
+  counts[2] = buf.readUInt16BE(start + 8);
+  counts[3] = buf.readUInt16BE(start + 10);
   let p = start + HEADER_LEN;
 
   for (let i = 0; i < counts[0]; i++) {
