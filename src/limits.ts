@@ -130,3 +130,12 @@ export const GEO_MAX_RANGES_FILE_BYTES = 64 << 20;
 /** Decoded mmdb records kept per database (keyed by data offset; records are shared by many ranges). maxmind's
  *  own open() keeps 10,000; cleared when full. */
 export const GEO_MMDB_DECODE_CACHE_ENTRIES = 50_000;
+
+// ---------------------------------------------------------------- report (renderers; helper H6)
+/** Characters of a capture-derived name shown in an HTML cell (the title attribute keeps the whole name): an SNI
+ *  may be up to 2^16 bytes, a DNS name 253 characters; CSS truncates visually well before this. */
+export const REPORT_HTML_NAME_DISPLAY_CHARS = 256;
+/** Bars per HTML chart (upload per country / provider); the rest are summed into one "other" bar. */
+export const REPORT_CHART_MAX_BARS = 12;
+/** Destinations per vendor in the Markdown summary (the full list is in destinations.csv and report.html). */
+export const REPORT_MARKDOWN_TOP_DESTINATIONS = 10;

@@ -1,11 +1,12 @@
 // Horizontal bar charts as inline SVG for the HTML report (upload bytes per country, per provider).
 // Pure and deterministic; labels are escaped (a provider may come from an AS organisation name).
 
+import { REPORT_CHART_MAX_BARS } from '../limits.js';
 import { attr, html } from './escape.js';
 import { bytes, grouped } from './number-format.js';
 
-/** Bars drawn per chart; the rest are summed into one "other" bar. */
-export const CHART_MAX_BARS = 12;
+/** Bars drawn per chart; the rest are summed into one "other" bar (see limits.ts). */
+export const CHART_MAX_BARS = REPORT_CHART_MAX_BARS;
 
 const WIDTH = 520;
 const LABEL_W = 150;

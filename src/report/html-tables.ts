@@ -3,11 +3,12 @@
 // via escape.ts, names are shown in a `.name` span (CSS-truncated, full text in its title attribute).
 
 import type { EvidenceFlow, ReportDestination, ReportDevice, ReportGeoSource, ReportModel } from '../audit/report-model.js';
+import { REPORT_HTML_NAME_DISPLAY_CHARS } from '../limits.js';
 import { attr, html } from './escape.js';
 import { bytes, grouped, isoTime } from './number-format.js';
 
-/** Characters of a name shown in a cell; the title attribute keeps the full name (SNI may be up to 64 KiB). */
-export const HTML_NAME_DISPLAY_CHARS = 256;
+/** Characters of a name shown in a cell (see limits.ts). */
+export const HTML_NAME_DISPLAY_CHARS = REPORT_HTML_NAME_DISPLAY_CHARS;
 
 /** A capture-derived name: escaped, visually truncated by CSS, full text in the title attribute. */
 export function nameSpan(name: string | undefined, empty = '(no name)'): string {

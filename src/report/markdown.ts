@@ -2,11 +2,12 @@
 // the top destinations, then the inputs and geolocation sources. Every data string goes through escape.markdown.
 
 import type { ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
+import { REPORT_MARKDOWN_TOP_DESTINATIONS } from '../limits.js';
 import { markdown as md } from './escape.js';
 import { bytes, isoTime, latLon, percent } from './number-format.js';
 
-/** Destinations listed per vendor in the summary (the full list is in destinations.csv and the HTML report). */
-export const MARKDOWN_TOP_DESTINATIONS = 10;
+/** Destinations listed per vendor in the summary (see limits.ts). */
+export const MARKDOWN_TOP_DESTINATIONS = REPORT_MARKDOWN_TOP_DESTINATIONS;
 
 function row(cells: readonly string[]): string {
   return `| ${cells.join(' | ')} |\n`;
