@@ -33,6 +33,20 @@ function encodeCase(c: { id: number; response: boolean; q?: { name: string; type
 }
 
 describe('decodeDnsMessage properties', () => {
+  it('decodes non-ASCII (UTF-8) labels like dns-packet, lowercased', () => {
+    const uLabel = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }).filter((l) => !l.includes('.') && Buffer.byteLength(l) <= 63 && !/[\u0000-\u001f\u007f]/.test(l));
+    fc.assert(
+      fc.property(fc.array(uLabel, { minLength: 1, maxLength: 3 }), (labels) => {
+        const n = labels.join('.');
+        const wire = dnsPacket.encode({ type: 'query', id: 1, questions: [{ type: 'A', name: n }] });
+        const m = decodeDnsMessage(wire, 0, wire.length);
+        if (isDnsMalformed(m)) throw new Error('malformed');
+        expect(m.qname).toBe(dnsPacket.decode(wire).questions![0].name.toLowerCase());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('never throws on arbitrary bytes, offsets and lengths', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(40), fc.integer({ min: -5, max: 700 }), (bytes, off, len) => {
