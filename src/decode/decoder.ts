@@ -43,9 +43,8 @@ const MAX_VLAN_TAGS = 4;
 const NFULA_PAYLOAD = 9;
 
 export class Decoder {
-  /** Per-capture counts: packets, ok, non_ip, unknown_link_type, truncated, fragment_pending, icmp, other_proto,
-   *  malformed, ip_fragments, reassembled_datagrams, frag_*, tunnels, vlan_tagged. Refreshed by `decode()`. */
-  readonly counters: Record<string, number> = {
+  /** Per-packet counts; the IP layer's own counts are merged in by the `counters` getter. */
+  private readonly c: Record<string, number> = {
     packets: 0,
     ok: 0,
     non_ip: 0,
@@ -94,9 +93,9 @@ export class Decoder {
     } catch {
       // Defensive: every read above is bounds-checked; an exception here would be a bug, never a crash.
       r = DECODE_MALFORMED;
-      this.counters.internal_error++;
+      this.c.internal_error++;
     }
-    const c = this.counters;
+    const c = this.c;
     c.packets++;
     switch (r) {
       case DECODE_OK: c.ok++; break;
@@ -109,6 +108,14 @@ export class Decoder {
       default: c.malformed++;
     }
     if (v.vlan >= 0) c.vlan_tagged++;
+    return r;
+  }
+
+  /** Per-capture counts: packets, ok, non_ip, unknown_link_type, truncated, fragment_pending, icmp, other_proto,
+   *  malformed, ip_fragments, reassembled_datagrams, frag_evicted/expired/overlaps/too_big, tunnels, vlan_tagged,
+   *  internal_error. Gathered when read (not per packet). */
+  get counters(): Record<string, number> {
+    const c = this.c;
     const ipl = this.ipl;
     c.ip_fragments = ipl.fragments;
     c.reassembled_datagrams = ipl.reassembled;
@@ -117,13 +124,12 @@ export class Decoder {
     c.frag_expired = ipl.frags.expired;
     c.frag_overlaps = ipl.frags.overlaps;
     c.frag_too_big = ipl.frags.tooBig;
-    return r;
+    return c;
   }
 
   /** Drops fragment sets older than FRAG_TIMEOUT_S relative to `nowSec` (capture time). */
   expireFragments(nowSec: number): void {
     this.ipl.frags.expire(nowSec);
-    this.counters.frag_expired = this.ipl.frags.expired;
   }
 
   /** Datagrams waiting for more fragments. */
