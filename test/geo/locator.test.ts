@@ -153,6 +153,20 @@ describe('physical check and flow enrichment', () => {
     expect(g.provider).toBe('AWS');
   });
 
+  it('a private server gets agreement private and no sources field', () => {
+    const f = geo.enrichFlow(flow({ server_ip: '10.9.0.2', rtt_ms: 3 }));
+    expect(f).toEqual({ country_agreement: 'private', edge: false });
+  });
+
+  it('disablePhysicalCheck (synthesised handshakes) turns the verdict into unchecked', async () => {
+    const g = await GeoLocator.open({ cacheDir, vantage: { lat: 28.6139, lon: 77.209 } });
+    g.disablePhysicalCheck('all RTTs under 1 ms');
+    const f = g.enrichFlow(flow({ rtt_ms: 0.2 }));
+    expect(f.physical).toBe('unchecked');
+    expect(f.geo_sources?.some((s) => s.physical !== undefined)).toBe(false);
+    expect(g.physicalCheckDisabledReason).toBe('all RTTs under 1 ms');
+  });
+
   it('no vantage point or no RTT leaves the check off', () => {
     expect(geo.enrichFlow(flow({})).physical).toBeUndefined();
   });
@@ -179,6 +193,17 @@ describe('provenance and the ASN cache', () => {
     const again = await GeoLocator.open({ cacheDir });
     expect(again.lookup('1.1.1.1').asn).toBe(13335);
     expect(again.asnLoadInfo().v4?.from).toBe('cache');
+  });
+
+  it('preload opens the data for the families asked for, before any lookup', async () => {
+    const g = await GeoLocator.open({ cacheDir });
+    expect(g.memoryReport().mmdb_files_open).toBe(0);
+    g.preload([4]);
+    const m = g.memoryReport();
+    expect(m.mmdb_files_open).toBe(3);
+    expect(m.asn_v4_ranges).toBeGreaterThan(100_000);
+    expect(m.asn_v6_ranges).toBe(0);
+    expect(m.cached_ips).toBe(0);
   });
 
   it('opens only what is used: an IPv4-only run leaves the IPv6 files closed', async () => {
