@@ -69,12 +69,13 @@ export function csvRow(cells: readonly (string | number | boolean | undefined | 
 
 /**
  * Markdown inline text (CommonMark/GFM, also inside table cells): backslash-escapes the punctuation that starts
- * emphasis, code, links, images, tables and strikethrough; writes HTML-significant characters as entities so
- * raw HTML in a name can never become markup.
+ * emphasis, code, links (brackets: with `[` `]` escaped, `(` `)` and `!` cannot form a link or image), headings'
+ * closing `#`, tables and strikethrough; writes HTML-significant characters as entities so raw HTML in a name can
+ * never become markup.
  */
 export function markdown(text: string | number | undefined | null): string {
   if (text === undefined || text === null) return '';
   return visible(String(text))
-    .replace(/[\\`*_{}[\]()#!|~]/g, (c) => `\\${c}`)
+    .replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`)
     .replace(/[&<>"]/g, (c) => HTML_ENTITIES[c]);
 }
