@@ -83,6 +83,19 @@ describe('classic pcap', () => {
     expect(got.length).toBe(1);
   });
 
+  it('a cut gzip stream keeps the packets before the cut and warns', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const w = new PcapWriter();
+    for (let i = 0; i < 200; i++) w.add(Buffer.alloc(200, i), i);
+    const gz = gzipSync(w.toBuffer());
+    const { got, summary } = await read(gz.subarray(0, gz.length - 40), 512);
+    expect(got.length).toBeGreaterThan(100);
+    expect(got.length).toBeLessThan(200);
+    expect(summary.truncated).toBe(true);
+    expect(summary.warnings.map((x) => x.code)).toEqual(['gzip_corrupt']);
+    expect(summary.sizeBytes).toBe(gz.length - 40);
+  });
+
   it('PCAPdroid trailer sets appUid and reports the app name once', async () => {
     const ip = udpPacket({ src: '10.0.0.2', dst: '10.0.0.1', sport: 1, dport: 53, payload: Buffer.alloc(5) });
     const trailer = Buffer.alloc(32);
