@@ -122,7 +122,10 @@ export class GeoLocator {
     return this.physicalDisabled;
   }
 
-  /** Full lookup for one address. Never throws; an unparsable address comes back private with reason `invalid`. */
+  /**
+   * Full lookup for one address. Never throws; an unparsable address comes back private with reason `invalid`.
+   * Without hints the cached result object itself is returned: treat it as read-only.
+   */
   lookup(ip: string, hints?: LookupHints): GeoResult {
     const base = this.base(ip);
     if (!hints || base.result.scope === 'private') return base.result;
