@@ -7,7 +7,7 @@ import { EXIT } from '../errors.js';
 import type { GeoProvenance } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, ClaimsFile, VendorSpec } from './claims.js';
-import { FirstPartyMatcher, hiddenReason } from './first-party.js';
+import { FirstPartyMatcher, flowNames, hiddenReason } from './first-party.js';
 import { observedProviderId } from './provider-ids.js';
 import {
   REPORT_SCHEMA,
@@ -65,8 +65,10 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const RANK: Record<FlowStatus, number> = { inconsistent: 2, unknown: 1, consistent: 0 };
 const worse = (a: FlowStatus, b: FlowStatus): FlowStatus => (RANK[a] >= RANK[b] ? a : b);
 
-function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: FirstPartyMatcher): ReportFlow {
-  const firstParty = fp.matchesFlow(f);
+function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: FirstPartyMatcher, firstPartyAddresses: ReadonlySet<string>): ReportFlow {
+  const byName = fp.matchesFlow(f);
+  const byAddress = !byName && flowNames(f).length === 0 && f.edge !== true && firstPartyAddresses.has(`${f.client_ip}|${f.server_ip}`);
+  const firstParty = byName || byAddress;
   const r: ReportFlow = {
     capture: cap.label,
     capture_sha256: cap.stored.sha256,
@@ -102,6 +104,7 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
   };
   for (const k of ['app', 'client_mac', 'hostname', 'name_source', 'sni', 'quic', 'http_host', 'dns_qname', 'cname_chain', 'ech'] as const) copy(k);
   for (const k of ['country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'rtt_ms'] as const) copy(k);
+  if (firstParty) r.first_party_via = byName ? 'name' : 'address';
   if (r.provider !== undefined) r.provider = observedProviderId(r.provider);
   if (!firstParty && !isLocalFlow(r)) {
     const h = hiddenReason(f);
@@ -116,8 +119,11 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const flows: ReportFlow[] = [];
   const vflows: VerdictFlow[] = [];
   for (const cap of caps) {
+    // client|server pairs seen under a first-party name (non-edge): unnamed flows on the same pair are first-party too
+    const fpAddresses = new Set<string>();
+    for (const f of cap.flows) if (f.edge !== true && fp.matchesFlow(f)) fpAddresses.add(`${f.client_ip}|${f.server_ip}`);
     for (const f of cap.flows) {
-      const rf = reportFlow(cap, f, namer, fp);
+      const rf = reportFlow(cap, f, namer, fp, fpAddresses);
       flows.push(rf);
       const vf: VerdictFlow = { ...rf, local: isLocalFlow(rf) };
       if (cap.synthesized) delete vf.rtt_ms;

@@ -100,6 +100,9 @@ export interface ReportFlow {
   bytes_down: number;
   /** The name (or a CNAME of it) belongs to one of the vendor's first-party registrable domains. */
   first_party: boolean;
+  /** How first-party was decided: by a name of the flow, or (flows without any name) because the same client
+   *  reached the same non-edge server address under a first-party name in the same capture. */
+  first_party_via?: 'name' | 'address';
   /** Set when the flow's name is hidden from the auditor. */
   hidden?: HiddenReason;
   country?: string;

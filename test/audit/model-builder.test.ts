@@ -82,6 +82,18 @@ describe('buildReportModel', () => {
     expect(v.claims[1]).toMatchObject({ provider: 'aws', scope: 'all' });
   });
 
+  it('counts an unnamed flow as first-party when the same client reached the same address under a first-party name', () => {
+    const m = build([
+      { ...buildFlow(1, { bytes_up: 50_000 }), ...sg },
+      { ...buildFlow(2, { bytes_up: 9000, server_ip: '13.250.0.1', hostname: undefined, sni: undefined }), ...sg },
+      { ...buildFlow(3, { bytes_up: 9000, server_ip: '13.250.0.1', client_ip: '10.0.0.7', hostname: undefined, sni: undefined }), ...sg },
+    ]).vendors[0];
+    expect(m.flows.map((f) => [f.flow_id, f.first_party, f.first_party_via, f.hidden])).toEqual([
+      [1, true, 'name', undefined], [2, true, 'address', undefined], [3, false, undefined, 'no_name'],
+    ]);
+    expect(m.claims[0].totals.in_scope.bytes_up).toBe(59_000);
+  });
+
   it('caps evidence per claim and counts what it left out', () => {
     const many: StoredFlow[] = [];
     for (let i = 0; i < MAX_EVIDENCE_FLOWS_PER_CLAIM + 7; i++) many.push({ ...buildFlow(i, { bytes_up: 1000 }), ...sg });
