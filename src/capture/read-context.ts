@@ -90,8 +90,8 @@ export class ReadContext {
   }
 
   warn(code: string, offset: number, message: string): void {
+    // No `frame`: a damaged or skipped record has no frame number of its own; the offset locates it.
     const a: Anomaly = { code, message: `${this.file}: at byte ${offset}: ${message}`, offset };
-    if (this.packets > 0) a.frame = this.packets;
     if (this.warnings.length < MAX_CAPTURE_WARNINGS) this.warnings.push(a);
     else this.warningsDropped++;
     this.handler.warning?.(a);
