@@ -46,8 +46,11 @@ html.js table.sortable th[aria-sort=ascending]::after{content:" \\25B2";color:va
 html.js table.sortable th[aria-sort=descending]::after{content:" \\25BC";color:var(--ink)}
 .note{color:var(--mute);font-size:12px}
 nav.toc{font-size:13px;margin:8px 0 0}nav.toc a{margin-right:12px}
+@page{size:A4 landscape;margin:10mm}
 @media print{
  body{max-width:none;padding:0;font-size:10.5px}
+ code,.mono,td.ip,td.hash,td.parts,td.seen,.badge,.note,.chart-label{font-size:9px}
+ td{overflow-wrap:anywhere}td.num{white-space:normal}th{font-size:9.5px}
  *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
  nav.toc{display:none}
  h2{break-after:avoid;page-break-after:avoid}
