@@ -74,6 +74,17 @@ describe.skipIf(!existsSync(path.join(samples, 'claims.yaml')))('residency inges
     expect(ingest.out).toMatch(/^already stored\t[0-9a-f]{64}\t/);
   }, 60_000);
 
+  it('exits 2 for a file that is not a capture and stores nothing', async () => {
+    const junk = path.join(dir, 'junk.pcap');
+    writeFileSync(junk, 'this is not a capture file at all, just text that is long enough to be read');
+    const db = path.join(dir, 'junk.db');
+    expect((await run('ingest', junk, '--db', db)).code).toBe(EXIT.BAD_INPUT);
+    const { openStore } = await import('../../src/store/db.js');
+    const store = openStore(db);
+    expect(store.prepare('SELECT count(*) AS n FROM captures').get()).toEqual({ n: 0 });
+    store.close();
+  }, 60_000);
+
   it('exits 2 for a malformed claims file, a missing store or an unknown format', async () => {
     const bad = path.join(dir, 'bad.yaml');
     writeFileSync(bad, 'vendors:\n  - name: X\n    captures: [a.pcap]\n    first_party: [x.com]\n    claims:\n      - { id: x, text: t, country: Singapore }\n');
