@@ -25,7 +25,7 @@ interface Run {
   console: string[];
 }
 
-function chromium(file: string, mode: { screenshot: string } | 'dump-dom'): Promise<Run> {
+function chromium(file: string, mode: { screenshot: string } | 'dump-dom', extra: string[] = []): Promise<Run> {
   const profile = mkdtempSync(path.join(tmpdir(), 'residency-chromium-'));
   const args = [
     '--headless',
@@ -40,6 +40,7 @@ function chromium(file: string, mode: { screenshot: string } | 'dump-dom'): Prom
     '--enable-logging=stderr',
     '--v=0',
     '--window-size=1400,2000',
+    ...extra,
     mode === 'dump-dom' ? '--dump-dom' : `--screenshot=${mode.screenshot}`,
     `file://${file}`,
   ];
@@ -82,6 +83,18 @@ describe.skipIf(!HAVE_CHROMIUM)('report.html in headless Chromium', () => {
     expect(run.stdout).not.toMatch(/<img\b/i);
     expect(run.stdout.match(/<script\b/gi)).toHaveLength(1);
     expect(run.stdout).toContain('&lt;script&gt;alert("x")&lt;/script&gt;.evil.example');
+  });
+
+  it('shows every table when its script cannot run (just unsorted)', async () => {
+    // Headless screenshots and --dump-dom need script, so block only the page's script: its CSP says script-src 'none'.
+    const blocked = path.join(OUT, 'report-noscript.html');
+    writeFileSync(blocked, renderHtml(fixtureModel()).replace(/script-src &#39;sha256-[^&]*&#39;/, 'script-src &#39;none&#39;'));
+    const run = await chromium(blocked, 'dump-dom');
+    expect(run.console.length).toBeGreaterThan(0);
+    for (const line of run.console) expect(line).toMatch(/Content Security Policy/);
+    expect(run.stdout).not.toMatch(/class="\s*js"/);
+    const table = run.stdout.match(/<table class="sortable destinations">[\s\S]*?<\/table>/)?.[0] ?? '';
+    expect(table.match(/<tr>/g)).toHaveLength(fixtureModel().vendors[0].destinations.length + 1);
   });
 
   it('detects a broken page (negative control for the console check)', async () => {
