@@ -5,7 +5,7 @@
 import { readCapture, readCaptureStream, type CaptureReadSummary } from './capture/reader.js';
 import type { RawPacket } from './capture/raw-packet.js';
 import { Decoder } from './decode/decoder.js';
-import { DECODE_OK, DECODE_RESULT_NAMES } from './decode/decode-result.js';
+import { DECODE_OK } from './decode/decode-result.js';
 import { PacketView } from './decode/packet-view.js';
 import { Dispatcher, type ExtractSink } from './extract/dispatch.js';
 import type { DnsMessage } from './extract/dns/message.js';
@@ -71,11 +71,7 @@ class Analyzer implements ExtractSink {
   packet(p: RawPacket): void {
     const v = this.view;
     const r = this.decoder.decode(p, v);
-    if (r !== DECODE_OK) {
-      const name = DECODE_RESULT_NAMES[r] ?? 'decode_other';
-      this.counters[name] = (this.counters[name] ?? 0) + 1;
-      return;
-    }
+    if (r !== DECODE_OK) return; // counted by the decoder (non_ip, icmp, truncated, ...)
     const f = this.table.track(v);
     if (f.packets0 + f.packets1 === 1) this.onNew(f);
     this.dispatcher.packet(f, v, this.table.dir);

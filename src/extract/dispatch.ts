@@ -10,7 +10,7 @@ import { MAX_HTTP_REQUESTS_PER_FLOW, MAX_PROBE_PACKETS } from '../limits.js';
 import { dnsFlavourForPorts, looksLikeDns } from './dns/detect.js';
 import { decodeDnsMessage, isDnsMalformed, type DnsMessage } from './dns/message.js';
 import { DnsTcpFramer } from './dns/tcp-framing.js';
-import { looksLikeHttpRequest, scanHttpRequests, HTTP_NEED_MORE, HTTP_NOT_HTTP } from './http/request-host.js';
+import { looksLikeHttpRequest, HttpRequestStream, HTTP_HEAD_TOO_LONG } from './http/request-host.js';
 import { looksLikeQuicInitial } from './quic/header.js';
 import { QuicFlowState, QUIC_DONE, QUIC_NOT_QUIC } from './quic/state.js';
 import { looksLikeDtls, parseDtlsClientHello } from './tls/dtls.js';
@@ -42,7 +42,7 @@ export interface ExtractSink {
 /** Per-direction stream consumer: one object per TCP flow direction that carries data, created lazily. */
 class DirConsumer implements StreamConsumer {
   framer: DnsTcpFramer | null = null;
-  requests = 0;
+  http: HttpRequestStream | null = null;
   frame = 0;
   constructor(
     private readonly d: Dispatcher,
@@ -56,6 +56,7 @@ class DirConsumer implements StreamConsumer {
 
   gap(): void {
     if (this.framer !== null) this.framer.resync();
+    if (this.http !== null) this.http.gap();
     this.flow.addAnomaly('tcp_capture_gap');
   }
 }
@@ -163,10 +164,12 @@ export class Dispatcher {
         if (c.fromA !== f.clientIsA) return STREAM_STOP;
         this.httpFlow = f;
         this.httpFrame = frame;
-        const r = scanHttpRequests(buf, off, len, this.onHttpHost);
-        if (r === HTTP_NEED_MORE) return 0;
-        if (r === HTTP_NOT_HTTP || r < 0 || ++c.requests >= MAX_HTTP_REQUESTS_PER_FLOW) {
-          if (f.httpHost !== undefined || r === HTTP_NOT_HTTP) this.done(f, K_HTTP);
+        if (c.http === null) c.http = new HttpRequestStream();
+        const r = c.http.feed(buf, off, len, this.onHttpHost);
+        if (r < 0 || c.http.requests >= MAX_HTTP_REQUESTS_PER_FLOW) {
+          // Not (or no longer) HTTP, a head too long, or enough requests read: the flow is done.
+          if (r === HTTP_HEAD_TOO_LONG) f.addAnomaly('http_head_too_long');
+          this.done(f, K_HTTP);
           return STREAM_STOP;
         }
         return r;

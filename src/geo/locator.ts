@@ -118,6 +118,11 @@ export class GeoLocator {
     this.physicalDisabled = reason;
   }
 
+  /** Turns the physical check back on (the next capture may not be synthesised). */
+  enablePhysicalCheck(): void {
+    this.physicalDisabled = null;
+  }
+
   get physicalCheckDisabledReason(): string | null {
     return this.physicalDisabled;
   }

@@ -20,7 +20,7 @@ export const FLOW_COLUMNS = [
 
 const TABLE_COLUMNS = [
   'transport', 'client_ip', 'server_ip', 'server_port', 'bytes_up', 'bytes_down', 'hostname', 'name_source', 'rtt_ms',
-  'country', 'provider', 'region',
+  'country', 'provider', 'region', 'edge', 'physical',
 ] as const;
 
 interface FlowsOptions {
@@ -40,23 +40,37 @@ export function flowsCommand(): Command {
     .option('--vantage <lat,lon>', 'where the capture was taken: enables the physical RTT check')
     .action(async (captures: string[], opts: FlowsOptions) => {
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
-      let enrich: ((f: FlowRecord) => object) | undefined;
-      if (opts.geo) {
-        const { GeoLocator } = await import('../../geo/index.js');
-        const geo = await GeoLocator.open({ geoDir: opts.geoDir, vantage });
-        enrich = (f) => geo.enrichFlow(f);
-      }
+      const geoMod = opts.geo ? await import('../../geo/index.js') : undefined;
+      const geo = geoMod !== undefined ? await geoMod.GeoLocator.open({ geoDir: opts.geoDir, vantage }) : undefined;
       const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
       const w = recordWriter(opts.format, cols);
+      // With a vantage point the physical RTT check needs the whole capture first (are its handshakes synthesised
+      // on the phone?), so that capture's records are held until it is read; otherwise they stream out.
+      const hold = geo !== undefined && vantage !== undefined;
       for (const c of captures) {
         const progress = progressFor(c);
         const capture = basename(c);
+        const held: FlowRecord[] = [];
         const summary = await analyzeCapture(
           c,
-          { flow: (r) => w.write(enrich !== undefined ? { capture, ...r, ...enrich(r) } : { capture, ...r }) },
+          {
+            flow: (r) => {
+              if (hold) held.push(r);
+              else w.write(geo !== undefined ? { capture, ...r, ...geo.enrichFlow(r) } : { capture, ...r });
+            },
+          },
           { onProgress: (b) => progress.update(b) },
         );
         progress.done();
+        if (hold && geo !== undefined && geoMod !== undefined) {
+          const synth = geoMod.detectSynthesizedHandshakes(held, summary.link_types);
+          if (synth.synthesized) {
+            geo.disablePhysicalCheck(synth.reason ?? 'handshakes synthesised on the device');
+            process.stderr.write(`residency: ${capture}: physical RTT check disabled: ${synth.reason ?? ''}\n`);
+          }
+          for (const r of held) w.write({ capture, ...r, ...geo.enrichFlow(r) });
+          geo.enablePhysicalCheck();
+        }
         reportWarnings(summary);
       }
       w.end();
