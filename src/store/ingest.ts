@@ -5,6 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
+import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
 import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
 import { analyzeCapture } from '../pipeline.js';
@@ -119,20 +120,32 @@ export async function ingestCapture(db: Db, file: string, opts: IngestOptions = 
              vendor, device, tool_version, options, summary, ingested_at)
            VALUES (?, ?, ?, 'unknown', 0, 0, '[]', 0, 0, 0, ?, ?, ?, '{}', '{}', ?)`,
         )
-        .run(sha256, file, size, opts.vendor ?? null, opts.device ?? null, TOOL_VERSION, new Date().toISOString()).lastInsertRowid,
+        .run(sha256, path.resolve(file), size, opts.vendor ?? null, opts.device ?? null, TOOL_VERSION, new Date().toISOString()).lastInsertRowid,
     );
     let flows: FlowRecord[] = [];
     let dns: DnsRecord[] = [];
     let dnsSeq = 0;
+    // An insert failing inside a handler must not be swallowed by the analysis: keep it and rethrow after.
+    let failure: unknown;
     const flushFlows = (): void => {
-      for (const f of flows) {
-        insFlow.run(flowRow(captureId, f));
-        for (const [source, name] of flowNames(f)) insName.run(captureId, f.flow_id, name, source);
+      try {
+        if (failure === undefined) {
+          for (const f of flows) {
+            insFlow.run(flowRow(captureId, f));
+            for (const [source, name] of flowNames(f)) insName.run(captureId, f.flow_id, name, source);
+          }
+        }
+      } catch (e) {
+        failure = e;
       }
       flows = [];
     };
     const flushDns = (): void => {
-      for (const d of dns) insDns.run(dnsRow(captureId, dnsSeq++, d));
+      try {
+        if (failure === undefined) for (const d of dns) insDns.run(dnsRow(captureId, dnsSeq++, d));
+      } catch (e) {
+        failure = e;
+      }
       dns = [];
     };
     const summary = await analyze(
@@ -151,6 +164,7 @@ export async function ingestCapture(db: Db, file: string, opts: IngestOptions = 
     );
     flushFlows();
     flushDns();
+    if (failure !== undefined) throw failure;
     summary.sha256 = sha256;
     db.prepare(
       `UPDATE captures SET format = ?, gzip = ?, packets = ?, link_types = ?, first_ts = ?, last_ts = ?, flow_count = ?,

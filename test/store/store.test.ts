@@ -65,8 +65,8 @@ describe('case store', () => {
     const b = await ingestCapture(db, file, { vendor: 'Other', analyze: fakeAnalyze(50) });
     expect(b).toEqual({ captureId: a.captureId, sha256: a.sha256, skipped: true });
     expect(counts(db)).toEqual(first);
-    const cap = db.prepare('SELECT vendor, packets, link_types, flow_count, sha256 FROM captures').get();
-    expect(cap).toEqual({ vendor: 'V', packets: 250, link_types: '[1]', flow_count: 50, sha256: a.sha256 });
+    const cap = db.prepare('SELECT vendor, packets, link_types, flow_count, sha256, path FROM captures').get();
+    expect(cap).toEqual({ vendor: 'V', packets: 250, link_types: '[1]', flow_count: 50, sha256: a.sha256, path: file });
   });
 
   it('rolls back a capture whose analysis fails part-way', async () => {
@@ -76,6 +76,14 @@ describe('case store', () => {
     await expect(ingestCapture(db, file, { analyze: failing })).rejects.toThrow('boom');
     expect(counts(db)).toEqual({ captures: 0, flows: 0, dns: 0, names: 0 });
     expect(db.inTransaction).toBe(false);
+  });
+
+  it('rolls back when a row cannot be stored, even if the analysis would carry on', async () => {
+    const { file } = tmpCapture('capture bytes 4');
+    const db = openStore(':memory:');
+    const dup = fakeAnalyze(1500, { flows: (i) => buildFlow(i === 1200 ? 3 : i) });
+    await expect(ingestCapture(db, file, { analyze: dup })).rejects.toThrow(/UNIQUE|PRIMARY/);
+    expect(counts(db)).toEqual({ captures: 0, flows: 0, dns: 0, names: 0 });
   });
 
   it('stores attacker-controlled names verbatim (bound parameters, no SQL injection)', async () => {
