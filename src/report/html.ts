@@ -74,7 +74,9 @@ function legendDot(cls: string, text: string): string {
 function mapSection(model: ReportModel): string {
   const points: MapPoint[] = [];
   for (const v of model.vendors) for (const d of v.destinations) points.push({ vendor: v.name, destination: d });
-  const placed = points.filter((p) => Number.isFinite(p.destination.lat) && Number.isFinite(p.destination.lon)).length;
+  const drawn = points.filter((p) => Number.isFinite(p.destination.lat) && Number.isFinite(p.destination.lon));
+  const placed = drawn.length;
+  const maxUp = drawn.reduce((m, p) => Math.max(m, p.destination.bytes_up), 0);
   let out = '<section id="map"><h2>Where the data went</h2>';
   out += `<div class="map-wrap">${renderMapSvg(points, model.vantage)}</div>`;
   out += '<div class="legend">';
@@ -83,7 +85,7 @@ function mapSection(model: ReportModel): string {
   out += legendDot('c-inconsistent', 'inconsistent');
   out += legendDot('c-unknown', 'unknown');
   out += legendDot('c-out', 'out of scope');
-  out += '<span>circle area ∝ upload bytes</span></div>';
+  out += `<span>circle area ∝ upload bytes (largest: ${html(bytes(maxUp))})</span></div>`;
   out += `<p class="note">${placed} of ${points.length} destination(s) have coordinates and are drawn. Coordinates are the consensus of the geolocation sources (database positions, often a country or city centroid). Coastlines are hand-drawn and accurate to a few degrees.</p>`;
   return out + '</section>';
 }

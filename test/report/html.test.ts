@@ -4,6 +4,7 @@ import { html as escapeHtml } from '../../src/report/escape.js';
 import { CSS, SCRIPT } from '../../src/report/html-assets.js';
 import { HTML_NAME_DISPLAY_CHARS } from '../../src/report/html-tables.js';
 import { renderHtml } from '../../src/report/html.js';
+import { bytes } from '../../src/report/number-format.js';
 import { fixtureModel, HOSTILE } from './fixture-model.js';
 
 const model = fixtureModel();
@@ -101,6 +102,7 @@ describe('renderHtml content', () => {
     expect(svg).toContain('class="dest c-consistent"');
     expect(svg).toContain('class="dest c-out"');
     expect(page).toContain(`${withCoords.length} of ${withCoords.length + 1} destination(s) have coordinates`);
+    expect(page).toContain(`(largest: ${bytes(Math.max(...withCoords.map((d) => d.bytes_up)))})`);
   });
 
   it('places the lab by an equirectangular projection (x = (lon + 180) * 1000/360)', () => {
