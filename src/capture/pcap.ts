@@ -4,7 +4,7 @@
 import { CaptureError } from '../errors.js';
 import { MAX_RECORD_BYTES } from '../limits.js';
 import type { FormatParser, ReadContext } from './read-context.js';
-import { PCAPDROID_TRAILER_MAGIC, PCAPDROID_TRAILER_BYTES, readPcapdroidTrailer } from './pcapdroid.js';
+import { PCAPDROID_TRAILER_BYTES, readPcapdroidTrailer } from './pcapdroid.js';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
@@ -101,7 +101,9 @@ export class PcapParser implements FormatParser {
       p.tsSec = sec;
       p.tsNsec = frac * nsMul;
       p.fileOffset = abs + (off - start);
-      if (trailerCheck && cap >= 14 + PCAPDROID_TRAILER_BYTES && buf.readUInt32BE(off + total - PCAPDROID_TRAILER_BYTES) === PCAPDROID_TRAILER_MAGIC) {
+      // PCAPdroid trailer magic 0x01072021, compared byte by byte: readUInt32BE per packet showed in the profile.
+      const t = off + total - PCAPDROID_TRAILER_BYTES;
+      if (trailerCheck && cap >= 14 + PCAPDROID_TRAILER_BYTES && buf[t] === 0x01 && buf[t + 1] === 0x07 && buf[t + 2] === 0x20 && buf[t + 3] === 0x21) {
         readPcapdroidTrailer(ctx, buf, off + total - PCAPDROID_TRAILER_BYTES);
       }
       ctx.emit(true);

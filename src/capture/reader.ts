@@ -2,7 +2,7 @@
 // handler.packet(RawPacket). Bounded memory: one carry buffer for records straddling chunks (grown only for big
 // pcapng metadata blocks), no copy when a record lies inside a chunk.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readSync } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
@@ -45,16 +45,19 @@ export async function readCapture(path: string, handler: CaptureHandler, opts: R
 }
 
 /**
- * Plain files are read into ONE reused buffer: the parser consumes each chunk synchronously and copies only a
- * straddling record's head into its carry, so nothing refers to the chunk once the next read starts. Fresh 1 MiB
- * buffers per chunk (createReadStream) cost ~2x in page faults (scripts/measure-capture.ts, ours-read).
+ * Plain files are read with readSync into ONE reused buffer: the parser consumes each chunk synchronously and
+ * copies only a straddling record's head into its carry, so nothing refers to the chunk once the next read
+ * starts. Measured with npm run bench (and .scratch layer timings): fresh 1 MiB buffers per chunk
+ * (createReadStream) cost ~2x in page faults, and asynchronous reads left the main thread idle waiting for the
+ * thread pool (~1 ms a chunk on a loaded machine, worse when pinned to one core) - a synchronous read of a cached
+ * file is a plain memory copy.
  */
 async function* reusedChunks(fh: FileHandle, size: number): AsyncGenerator<Buffer> {
   const buf = Buffer.allocUnsafe(size);
   for (;;) {
-    const { bytesRead } = await fh.read(buf, 0, size, null);
-    if (bytesRead === 0) return;
-    yield buf.subarray(0, bytesRead);
+    const n = readSync(fh.fd, buf, 0, size, null);
+    if (n === 0) return;
+    yield buf.subarray(0, n);
   }
 }
 

@@ -280,17 +280,18 @@ function eq(a: Uint8Array, buf: Buffer, off: number): boolean {
 function hashPacket(v: PacketView): number {
   const hs = hashEnd(v.buf, v.srcOff, v.addrLen, v.srcPort);
   const hd = hashEnd(v.buf, v.dstOff, v.addrLen, v.dstPort);
-  let h = (hs ^ hd) >>> 0;
+  let h = hs ^ hd;
   h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
   h ^= v.proto;
   h = Math.imul(h ^ (h >>> 13), 0x5bd1e995);
-  return (h ^ (h >>> 15)) >>> 0;
+  // 30 bits: stays a small integer (no heap number per packet in V8); the bucket mask uses the low bits anyway.
+  return (h ^ (h >>> 15)) & 0x3fffffff;
 }
 
 function hashEnd(buf: Buffer, off: number, n: number, port: number): number {
   let h = 0x811c9dc5 ^ port;
   for (let i = 0; i < n; i++) h = Math.imul(h ^ buf[off + i], 0x01000193);
-  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
 }
 
 /** Client is A (the first sender) unless the ports say otherwise: a well-known server port, else the lower port. */
