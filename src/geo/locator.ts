@@ -5,6 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { PACKAGE_ROOT } from '../version.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import { GEO_MAX_CACHED_IPS } from '../limits.js';
 import { AsnTable } from './asn-table.js';
@@ -41,6 +42,11 @@ interface BaseEntry {
   providerId?: string;
   /** true when the region came from official ranges (a DNS name must not override it). */
   regionFixed: boolean;
+}
+
+function displayPath(file: string): string {
+  const rel = path.relative(PACKAGE_ROOT, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
 export class GeoLocator {
@@ -321,6 +327,9 @@ export class GeoLocator {
     for (const { file, parsed } of this.rangeFiles) {
       out.push({ source: parsed.source, kind: 'provider-ranges', file, sha256: sha256File(file), version: parsed.version, build_date: parsed.build_date });
     }
+    // Files shipped with the tool are named relative to its root, so reports are identical on every install;
+    // a user's own geo dir keeps its absolute path (the hash identifies the data either way).
+    for (const p of out) p.file = displayPath(p.file);
     return out;
   }
 
