@@ -39,8 +39,8 @@ export function recordWriter(format: Format, columns: readonly string[], out: No
       };
     }
     case 'csv': {
-      out.write(csvRow(columns) + '\r\n');
-      return { write: (r) => out.write(csvRow(columns.map((c) => flat(r[c]))) + '\r\n'), end: () => undefined };
+      out.write(csvRow(columns));
+      return { write: (r) => out.write(csvRow(columns.map((c) => flat(r[c])))), end: () => undefined };
     }
     case 'table': {
       const rows: string[][] = [];
