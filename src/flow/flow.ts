@@ -23,8 +23,15 @@ export class Flow {
   readonly id: number;
   readonly proto: number;
   readonly ipVersion: number;
-  readonly addrA: Uint8Array;
-  readonly addrB: Uint8Array;
+  /** Endpoint addresses as 32-bit words (IPv4 uses word 0 only): compared without loops on the hot path. */
+  readonly a0: number;
+  readonly a1: number;
+  readonly a2: number;
+  readonly a3: number;
+  readonly b0: number;
+  readonly b1: number;
+  readonly b2: number;
+  readonly b3: number;
   readonly portA: number;
   readonly portB: number;
   readonly hash: number;
@@ -92,9 +99,8 @@ export class Flow {
     id: number,
     proto: number,
     ipVersion: number,
-    addrA: Uint8Array,
+    a: Int32Array,
     portA: number,
-    addrB: Uint8Array,
     portB: number,
     hash: number,
     ts: number,
@@ -104,9 +110,15 @@ export class Flow {
     this.id = id;
     this.proto = proto;
     this.ipVersion = ipVersion;
-    this.addrA = addrA;
+    this.a0 = a[0];
+    this.a1 = a[1];
+    this.a2 = a[2];
+    this.a3 = a[3];
+    this.b0 = a[4];
+    this.b1 = a[5];
+    this.b2 = a[6];
+    this.b3 = a[7];
     this.portA = portA;
-    this.addrB = addrB;
     this.portB = portB;
     this.hash = hash;
     this.firstTs = ts;
