@@ -92,6 +92,18 @@ function runExternal(mode: string, argv: string[], file: string, dataset: string
   return { mode, dataset, bytes: statSync(file).size, packets: 0, seconds: median(secs), max_rss_mb: rss };
 }
 
+/** Median wall time of a whole process; `node -e 0` is the floor no Node program can go below. */
+function processMs(argv: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+    times.push(performance.now() - t0);
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+  }
+  return median(times);
+}
+
 function startupMs(runs: number): number {
   const empty = join(CACHE, 'empty.pcap');
   const hdr = Buffer.alloc(24);
@@ -101,14 +113,7 @@ function startupMs(runs: number): number {
   hdr.writeUInt32LE(65535, 16);
   hdr.writeUInt32LE(1, 20);
   writeFileSync(empty, hdr);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [CLI, 'flows', '--no-geo', empty], { encoding: 'utf8' });
-    times.push(performance.now() - t0);
-    if (r.status !== 0) throw new Error(`startup run failed: ${r.stderr}`);
-  }
-  return median(times);
+  return processMs([CLI, 'flows', '--no-geo', empty], runs);
 }
 
 function main(): void {
@@ -140,7 +145,8 @@ function main(): void {
       if (ts) all.push(ts);
     }
   }
-  const start = startupMs(5);
+  const start = startupMs(9);
+  const nodeFloor = processMs(['-e', '0'], 9);
   const lines: string[] = [];
   lines.push(`residency bench — node ${process.version}, ${PIN.length ? 'pinned to one core (taskset -c 1)' : 'not pinned'}, median of ${runs}`);
   lines.push('');
@@ -162,10 +168,10 @@ function main(): void {
     lines.push('');
     lines.push(`geolocation: flows-geo takes ${((geo.seconds / nogeo.seconds - 1) * 100).toFixed(1)} % longer than flows (pipeline only; databases opened in ${load.toFixed(2)} s before the clock starts), RSS +${geo.max_rss_mb - nogeo.max_rss_mb} MB`);
   }
-  lines.push(`startup (flows --no-geo on an empty capture, whole process, median of 5): ${start.toFixed(0)} ms`);
+  lines.push(`startup (flows --no-geo on an empty capture, whole process, median of 9): ${start.toFixed(0)} ms; \`node -e 0\` on this machine: ${nodeFloor.toFixed(0)} ms`);
   process.stdout.write(lines.join('\n') + '\n');
   const jsonOut = process.argv.indexOf('--json');
-  if (jsonOut >= 0) writeFileSync(process.argv[jsonOut + 1], JSON.stringify({ node: process.version, runs, results: all, startup_ms: start }, null, 2));
+  if (jsonOut >= 0) writeFileSync(process.argv[jsonOut + 1], JSON.stringify({ node: process.version, runs, results: all, startup_ms: start, node_startup_ms: nodeFloor }, null, 2));
 }
 
 main();

@@ -5,30 +5,36 @@
 import { Command } from 'commander';
 import { CaptureError, EXIT, InternalError, UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { extractCommand } from './commands/extract.js';
-import { flowsCommand } from './commands/flows.js';
-import { dnsCommand } from './commands/dns.js';
-import { geoCommand } from './commands/geo.js';
-import { ingestCommand } from './commands/ingest.js';
-import { auditCommand } from './commands/audit.js';
-import { reportCommand } from './commands/report.js';
-import { regressCommand } from './commands/regress.js';
 
-export function buildProgram(): Command {
+/** Command modules, loaded only when used: `flows` must not pay for SQLite, the report renderers and the
+ *  geolocation readers (startup on an empty capture is measured by npm run bench). */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  extract: async () => (await import('./commands/extract.js')).extractCommand(),
+  flows: async () => (await import('./commands/flows.js')).flowsCommand(),
+  dns: async () => (await import('./commands/dns.js')).dnsCommand(),
+  geo: async () => (await import('./commands/geo.js')).geoCommand(),
+  ingest: async () => (await import('./commands/ingest.js')).ingestCommand(),
+  audit: async () => (await import('./commands/audit.js')).auditCommand(),
+  report: async () => (await import('./commands/report.js')).reportCommand(),
+  regress: async () => (await import('./commands/regress.js')).regressCommand(),
+};
+
+/** The program with the command named in argv (or every command, for help and unknown names). */
+export async function buildProgram(argv: string[] = process.argv): Promise<Command> {
   const program = new Command('residency')
     .description('Where does user data go? Flows, names, geolocation and vendor-claim verdicts from packet captures.')
     .version(TOOL_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  for (const c of [extractCommand(), flowsCommand(), dnsCommand(), geoCommand(), ingestCommand(), auditCommand(), reportCommand(), regressCommand()]) {
-    program.addCommand(c.exitOverride());
-  }
+  const named = argv[2];
+  const names = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  for (const n of names) program.addCommand((await COMMANDS[n]()).exitOverride());
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (e) {
     return exitCodeFor(e);
