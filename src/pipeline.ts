@@ -57,6 +57,8 @@ class Analyzer implements ExtractSink {
   readonly dnsTx: DnsTransactions;
   readonly counters: Record<string, number> = {};
   readonly anomalies: Record<string, number> = {};
+  /** PCAPdroid uid -> package name (or app name when only that is known), from the capture's metadata. */
+  readonly apps = new Map<number, string>();
   dnsMessages = 0;
   flows = 0;
   private sinceExpire = 0;
@@ -114,7 +116,22 @@ class Analyzer implements ExtractSink {
     this.dispatcher.finish(f);
     this.flows++;
     if (f.anomalies !== null) for (const a of f.anomalies) this.anomalies[a] = (this.anomalies[a] ?? 0) + 1;
-    if (this.h.flow !== undefined) this.h.flow(flowRecord(f, reason));
+    if (this.h.flow === undefined) return;
+    const r = flowRecord(f, reason);
+    if (r.app_uid !== undefined) {
+      const app = this.apps.get(r.app_uid);
+      if (app !== undefined) r.app = app;
+    }
+    this.h.flow(r);
+  }
+
+  /** Capture metadata: keeps PCAPdroid's uid -> app mapping (package names win over display names). */
+  metadata(key: string, value: string): void {
+    const pkg = key.startsWith('pcapdroid.package.');
+    if (!pkg && !key.startsWith('pcapdroid.app.')) return;
+    const uid = Number(key.slice(key.lastIndexOf('.') + 1));
+    if (!Number.isInteger(uid) || value === '') return;
+    if (pkg || !this.apps.has(uid)) this.apps.set(uid, value);
   }
 
   // ------------------------------------------------------------------ ExtractSink
@@ -191,6 +208,7 @@ export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, op
   const handler = {
     packet: (p: RawPacket) => an.packet(p),
     warning: (a: Anomaly) => handlers.warning?.(a),
+    metadata: (k: string, v: string) => an.metadata(k, v),
   };
   const ro = { hash: opts.hash, chunkSize: opts.chunkSize, onProgress: opts.onProgress };
   const rs: CaptureReadSummary =
