@@ -109,7 +109,7 @@ function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: 
   const addresses = new Map<string, GeoResult>();
   for (const f of flows) {
     const input = synthesized ? { ...f, rtt_ms: undefined } : f;
-    const geo = locator.enrichFlow(input);
+    const geo = { ...locator.enrichFlow(input) }; // enrichFlow's result may be shared: copy before completing it
     if (geo.physical === undefined) geo.physical = 'unchecked';
     updates.push({ flow_id: f.flow_id, geo });
     Object.assign(f, geo);

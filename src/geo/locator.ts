@@ -62,6 +62,8 @@ export class GeoLocator {
   private readonly providers: ProviderTable;
   private readonly regions: RegionTable;
   private readonly cache = new Map<string, BaseEntry>();
+  /** enrichFlow results by server address + names, when no RTT check applies (read-only, shared). */
+  private readonly flowCache = new Map<string, FlowGeoFields>();
   private readonly nameCache = new Map<string, NameHint | null>();
   private readonly words = new Uint32Array(4);
   readonly vantage?: { lat: number; lon: number };
@@ -145,6 +147,22 @@ export class GeoLocator {
 
   /** Geo fields for a flow's server address, using its names (hostname + CNAME chain) and handshake RTT. */
   enrichFlow(f: FlowRecord): FlowGeoFields {
+    // Without a physical check the answer depends only on the address and the names: flows to the same server
+    // under the same name share one (read-only) result, so a flow costs a Map lookup (npm run bench, flows-geo).
+    if (this.vantage === undefined || f.rtt_ms === undefined) {
+      const key = f.hostname === undefined ? f.server_ip : f.cname_chain === undefined ? `${f.server_ip} ${f.hostname}` : `${f.server_ip} ${f.hostname} ${f.cname_chain.join(' ')}`;
+      let hit = this.flowCache.get(key);
+      if (hit === undefined) {
+        hit = this.enrichUncached(f);
+        if (this.flowCache.size >= GEO_MAX_CACHED_IPS) this.flowCache.clear();
+        this.flowCache.set(key, hit);
+      }
+      return hit;
+    }
+    return this.enrichUncached(f);
+  }
+
+  private enrichUncached(f: FlowRecord): FlowGeoFields {
     const names: string[] = [];
     if (f.hostname) names.push(f.hostname);
     if (f.cname_chain) for (const c of f.cname_chain) names.push(c);
