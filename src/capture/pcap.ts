@@ -75,19 +75,13 @@ export class PcapParser implements FormatParser {
     const le = this.le;
     const nsMul = this.nanos ? 1 : 1000;
     const trailerCheck = this.linkType === 1;
+    // One DataView per chunk: getUint32 compiles to a single load, where assembling bytes took four (npm run bench).
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     while (end - off >= RECORD_HEADER) {
-      let sec: number, frac: number, cap: number, orig: number;
-      if (le) {
-        sec = (buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24)) >>> 0;
-        frac = (buf[off + 4] | (buf[off + 5] << 8) | (buf[off + 6] << 16) | (buf[off + 7] << 24)) >>> 0;
-        cap = (buf[off + 8] | (buf[off + 9] << 8) | (buf[off + 10] << 16) | (buf[off + 11] << 24)) >>> 0;
-        orig = (buf[off + 12] | (buf[off + 13] << 8) | (buf[off + 14] << 16) | (buf[off + 15] << 24)) >>> 0;
-      } else {
-        sec = ((buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]) >>> 0;
-        frac = ((buf[off + 4] << 24) | (buf[off + 5] << 16) | (buf[off + 6] << 8) | buf[off + 7]) >>> 0;
-        cap = ((buf[off + 8] << 24) | (buf[off + 9] << 16) | (buf[off + 10] << 8) | buf[off + 11]) >>> 0;
-        orig = ((buf[off + 12] << 24) | (buf[off + 13] << 16) | (buf[off + 14] << 8) | buf[off + 15]) >>> 0;
-      }
+      const sec = dv.getUint32(off, le);
+      const frac = dv.getUint32(off + 4, le);
+      const cap = dv.getUint32(off + 8, le);
+      const orig = dv.getUint32(off + 12, le);
       if (cap > MAX_RECORD_BYTES) {
         ctx.damage('pcap_record_too_long', abs + (off - start), `record claims ${cap} captured bytes (limit ${MAX_RECORD_BYTES})`);
         this.needed = 1;
