@@ -8,6 +8,15 @@ import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { parseVantage } from './vantage.js';
+import { TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
+import { UsageError } from '../../errors.js';
+
+function seconds(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError('bad_timeout', `${flag} "${text}": expected a positive number of seconds`);
+  return n;
+}
 
 export const FLOW_COLUMNS = [
   'capture', 'flow_id', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
@@ -25,6 +34,8 @@ const TABLE_COLUMNS = [
 
 interface FlowsOptions {
   format: Format;
+  tcpTimeout?: string;
+  udpTimeout?: string;
   geo: boolean;
   geoDir?: string;
   vantage?: string;
@@ -38,8 +49,12 @@ export function flowsCommand(): Command {
     .option('--no-geo', 'skip geolocation (faster; no country/provider/region fields)')
     .option('--geo-dir <dir>', 'also read MaxMind GeoIP2/GeoLite2 mmdb files and provider range files from this folder')
     .option('--vantage <lat,lon>', 'where the capture was taken: enables the physical RTT check')
+    .option('--tcp-timeout <seconds>', `TCP idle timeout before a flow is closed (default ${TCP_IDLE_TIMEOUT_S})`)
+    .option('--udp-timeout <seconds>', `UDP idle timeout before a flow is closed (default ${UDP_IDLE_TIMEOUT_S})`)
     .action(async (captures: string[], opts: FlowsOptions) => {
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
+      const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
+      const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
       const geoMod = opts.geo ? await import('../../geo/index.js') : undefined;
       const geo = geoMod !== undefined ? await geoMod.GeoLocator.open({ geoDir: opts.geoDir, vantage }) : undefined;
       const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
@@ -59,7 +74,7 @@ export function flowsCommand(): Command {
               else w.write(geo !== undefined ? { capture, ...r, ...geo.enrichFlow(r) } : { capture, ...r });
             },
           },
-          { onProgress: (b) => progress.update(b) },
+          { onProgress: (b) => progress.update(b), tcpIdleTimeout, udpIdleTimeout },
         );
         progress.done();
         if (hold && geo !== undefined && geoMod !== undefined) {
