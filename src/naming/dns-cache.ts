@@ -54,6 +54,7 @@ export class DnsNameCache {
   addResponse(clientIp: string, msg: DnsMessage, ts: number): void {
     if (!msg.isResponse) return;
     const c = this.client(clientIp);
+    this.memoNaming = null; // aliases may have changed since the last message
     // CNAMEs first, so that addresses anywhere in the message can walk back to the queried name.
     for (const a of msg.answers) {
       if (a.type === TYPE_CNAME && a.data !== '' && a.data !== a.name) {
@@ -105,12 +106,27 @@ export class DnsNameCache {
     return c;
   }
 
+  /** The naming built for the last (client, owner, source) of the current message: the A/AAAA records of one
+   *  response nearly always share their owner, so they share one naming object (DNS-heavy captures: npm run bench). */
+  private memoCache: ClientCache | null = null;
+  private memoOwner = '';
+  private memoSource: DnsNaming['source'] = 'dns';
+  private memoNaming: DnsNaming | null = null;
+
   private learnAddr(c: ClientCache, addr: string, owner: string, qname: string, ttl: number, ts: number,
     source: DnsNaming['source']): void {
     if (addr === '' || owner === '') return;
-    const chain = this.chainTo(c, owner, qname, ts);
+    let naming = this.memoNaming;
+    if (naming === null || this.memoCache !== c || this.memoOwner !== owner || this.memoSource !== source) {
+      const chain = this.chainTo(c, owner, qname, ts);
+      naming = { hostname: chain[0], cnameChain: chain, source };
+      this.memoCache = c;
+      this.memoOwner = owner;
+      this.memoSource = source;
+      this.memoNaming = naming;
+    }
     c.addrs.delete(addr);
-    c.addrs.set(addr, { naming: { hostname: chain[0], cnameChain: chain, source }, added: ts, expires: ts + ttl + DNS_TTL_GRACE_S });
+    c.addrs.set(addr, { naming, added: ts, expires: ts + ttl + DNS_TTL_GRACE_S });
     this.trim(c.addrs);
   }
 
