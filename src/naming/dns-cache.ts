@@ -1,7 +1,7 @@
 // Owns the per-client DNS answer cache that names flows by their server address: each client (handset) has its
 // own answers (two handsets never share), answers live for TTL + DNS_TTL_GRACE_S, the most recent answer for an
 // address wins, CNAME chains lead back to the name the client asked for, and SVCB/HTTPS ipv4hint/ipv6hint
-// addresses name flows too (source `dns_https_hint`). Memory is bounded per client (oldest write evicted first)
+// addresses name flows too (source `dns_https_hint`). Memory is bounded per client (first-seen address evicted first)
 // and in the number of clients. Address strings must come from formatIp() (ip-format.ts) on both sides.
 import type { DnsMessage } from '../extract/dns/message.js';
 import { DNS_TTL_GRACE_S, MAX_CNAME_CHAIN, MAX_DNS_CACHE_CLIENTS, MAX_DNS_CACHE_ENTRIES_PER_CLIENT } from '../limits.js';
@@ -26,7 +26,7 @@ interface AliasEntry {
 }
 
 interface ClientCache {
-  /** server address -> naming; Map order is write order (oldest first) for eviction. */
+  /** server address -> naming; Map order is first-seen order (oldest first) for eviction; refreshes update in place. */
   addrs: Map<string, AddrEntry>;
   /** CNAME target -> the alias that pointed at it most recently. */
   aliases: Map<string, AliasEntry>;
@@ -125,7 +125,14 @@ export class DnsNameCache {
       this.memoSource = source;
       this.memoNaming = naming;
     }
-    c.addrs.delete(addr);
+    const e = c.addrs.get(addr);
+    if (e !== undefined) {
+      // Refreshed in place (no delete + re-insert per answer): eviction order is first-seen order.
+      e.naming = naming;
+      e.added = ts;
+      e.expires = ts + ttl + DNS_TTL_GRACE_S;
+      return;
+    }
     c.addrs.set(addr, { naming, added: ts, expires: ts + ttl + DNS_TTL_GRACE_S });
     this.trim(c.addrs);
   }
