@@ -257,6 +257,11 @@ export class Dispatcher {
   /** Runs the queued QUIC datagrams in arrival order. */
   drainQuic(): void {
     const q = this.quicQueue;
+    // Keys first, all together (HMAC-heavy), then decryption and parsing in arrival order.
+    for (let i = 0; i < q.length; i++) {
+      const it = q[i];
+      if ((it.f.state & F_EXTRACT_DONE) === 0 && it.fromA === it.f.clientIsA) (it.f.ext as QuicFlowState).prepareKeys(it.data, 0, it.data.length);
+    }
     for (let i = 0; i < q.length; i++) {
       const it = q[i];
       if ((it.f.state & F_EXTRACT_DONE) === 0) this.quicDatagram(it.f, it.data, it.fromA, it.ts, it.frame);
