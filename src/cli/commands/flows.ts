@@ -66,17 +66,23 @@ export function flowsCommand(): Command {
         const progress = progressFor(c);
         const capture = basename(c);
         const held: FlowRecord[] = [];
+        const batch =
+          geo !== undefined && geoMod !== undefined && !hold
+            ? new geoMod.GeoBatcher(geo, (r, g) => w.write({ capture, ...r, ...g }))
+            : undefined;
         const summary = await analyzeCapture(
           c,
           {
             flow: (r) => {
               if (hold) held.push(r);
-              else w.write(geo !== undefined ? { capture, ...r, ...geo.enrichFlow(r) } : { capture, ...r });
+              else if (batch !== undefined) batch.add(r);
+              else w.write({ capture, ...r });
             },
           },
           { onProgress: (b) => progress.update(b), tcpIdleTimeout, udpIdleTimeout },
         );
         progress.done();
+        batch?.flush();
         if (hold && geo !== undefined && geoMod !== undefined) {
           const synth = geoMod.detectSynthesizedHandshakes(held, summary.link_types);
           if (synth.synthesized) {
