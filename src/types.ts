@@ -158,10 +158,9 @@ export interface FlowRecord {
   anomalies?: string[];
 }
 
-/** Geolocation fields merged into a flow by `residency flows` (absent with `--no-geo`). */
-export interface FlowGeoFields {
+/** Where an address is, by consensus, and who runs it: shared by lookups and flow records. */
+export interface GeoPlace {
   country?: string;
-  country_agreement?: CountryAgreement;
   city?: string;
   lat?: number;
   lon?: number;
@@ -170,6 +169,11 @@ export interface FlowGeoFields {
   provider?: string;
   region?: string;
   region_source?: RegionSource;
+}
+
+/** Geolocation fields merged into a flow by `residency flows` (absent with `--no-geo`). */
+export interface FlowGeoFields extends GeoPlace {
+  country_agreement?: CountryAgreement;
   edge?: boolean;
   geo_sources?: GeoSourceAnswer[];
   /** Physical plausibility of the consensus location given the RTT and a vantage point. */
@@ -223,21 +227,12 @@ export interface GeoSourceAnswer {
   physical?: 'plausible' | 'impossible';
 }
 
-export interface GeoResult {
+export interface GeoResult extends GeoPlace {
   ip: string;
   /** `private` for bogons, RFC 1918, CGNAT, link-local, ULA, multicast ... */
   scope: 'public' | 'private';
   sources: GeoSourceAnswer[];
-  country?: string;
   country_agreement: CountryAgreement;
-  city?: string;
-  lat?: number;
-  lon?: number;
-  asn?: number;
-  as_org?: string;
-  provider?: string;
-  region?: string;
-  region_source?: RegionSource;
   edge: boolean;
   /** Why the address is treated as an edge (`cloudflare anycast`, `cloudfront`, ...). */
   edge_reason?: string;
