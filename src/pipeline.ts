@@ -14,7 +14,7 @@ import { rcodeName as rcodeLabel, rrTypeName as rrTypeLabel } from './extract/dn
 import { DnsTransactions } from './extract/dns/transactions.js';
 import type { QuicFlowState } from './extract/quic/state.js';
 import type { ClientHelloInfo } from './extract/tls/client-hello.js';
-import type { Flow } from './flow/flow.js';
+import { F_DIR_FROM_CONTENT, type Flow } from './flow/flow.js';
 import { flowRecord } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
 import { DnsNameCache } from './naming/dns-cache.js';
@@ -114,6 +114,10 @@ class Analyzer implements ExtractSink {
 
   private onEnd(f: Flow, reason: EndReason): void {
     this.dispatcher.finish(f);
+    // Content turned the flow around after its DNS lookup (no SYN): look again with the right client.
+    if (f.dnsName === undefined && (f.state & F_DIR_FROM_CONTENT) !== 0 && dnsFlavourForPorts(f.portA, f.portB) === null) {
+      this.lookupName(f, f.firstTs);
+    }
     this.flows++;
     if (f.anomalies !== null) for (const a of f.anomalies) this.anomalies[a] = (this.anomalies[a] ?? 0) + 1;
     if (this.h.flow === undefined) return;

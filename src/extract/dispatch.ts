@@ -144,8 +144,11 @@ export class Dispatcher {
         return 0;
       }
       if (k === K_NONE) {
-        // Nothing we read. From the server side, the client may still speak (a server that talks first).
-        if (c.fromA === f.clientIsA) this.done(f, K_NONE);
+        // Nothing we read in this direction. The flow is done when both directions said so, or when a SYN says
+        // this is the client; otherwise the other side may still send a ClientHello (a server that talks first,
+        // or a port guess that took the server for the client).
+        f.noneDirs |= c.fromA ? 1 : 2;
+        if (f.noneDirs === 3 || ((f.state & F_DIR_FROM_SYN) !== 0 && c.fromA === f.clientIsA)) this.done(f, K_NONE);
         return STREAM_STOP;
       }
       f.kind = k;

@@ -73,6 +73,8 @@ export class Flow {
   kind = 0;
   /** Data packets looked at before the protocol was recognised. */
   probes = 0;
+  /** Directions (bit 1 = A, 2 = B) whose first bytes matched no extractor. */
+  noneDirs = 0;
   /** QUIC datagrams queued for batched decryption (extract/dispatch.ts). */
   quicQueued = 0;
   /** Initial sequence numbers from the SYN of each direction, -1 when unseen. */

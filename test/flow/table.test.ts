@@ -79,3 +79,24 @@ describe('flow table', () => {
     expect(flows[0].packets_up).toBe(3);
   });
 });
+
+describe('naming after a turn-around', () => {
+  it('a flow whose client only content revealed is still named by that client DNS answer', async () => {
+    const dnsPacket = (await import('dns-packet')).default;
+    const resp = dnsPacket.encode({
+      type: 'response', id: 7, flags: dnsPacket.RECURSION_DESIRED,
+      questions: [{ type: 'A', name: 'late.example.org' }],
+      answers: [{ type: 'A', name: 'late.example.org', ttl: 300, data: '203.0.113.7' }],
+    });
+    const hello = wrapTlsRecords(buildClientHello({}));
+    const flows = await run([
+      { ts: T, ip: udpPacket({ src: '10.0.0.1', dst: '10.0.0.2', sport: 53, dport: 5353 + 1, payload: resp }) },
+      // The server speaks first from the higher port: the port rule takes it for the client...
+      { ts: T + 1, ip: tcpPacket({ src: '203.0.113.7', dst: '10.0.0.2', sport: 30000, dport: 2000, seq: 100, ack: 1, flags: F_ACK, payload: Buffer.alloc(10, 1) }) },
+      // ...until the ClientHello (no SNI) shows who the client is.
+      { ts: T + 1.1, ip: tcpPacket({ src: '10.0.0.2', dst: '203.0.113.7', sport: 2000, dport: 30000, seq: 1, ack: 110, flags: F_ACK, payload: hello }) },
+    ]);
+    const f = flows.find((x) => x.transport === 'tcp');
+    expect(f).toMatchObject({ client_ip: '10.0.0.2', server_ip: '203.0.113.7', hostname: 'late.example.org', name_source: 'dns' });
+  });
+});
