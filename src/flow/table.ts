@@ -45,7 +45,6 @@ export class FlowTable {
   dir = DIR_AB;
   /** Latest timestamp seen (captures may go backwards; eviction uses the maximum). */
   now = 0;
-  evictedFull = 0;
   /** Scratch: source words 0-3, destination words 4-7 of the packet being tracked (also read by create()). */
   private readonly words = new Int32Array(8);
 
@@ -162,11 +161,6 @@ export class FlowTable {
     }
   }
 
-  /** Swaps the client/server orientation of a flow (content showed the port heuristic wrong). */
-  orient(f: Flow, clientIsA: boolean): void {
-    f.clientIsA = clientIsA;
-  }
-
   // ------------------------------------------------------------------ internals
 
   private create(v: PacketView, h: number, ts: number): Flow {
@@ -268,7 +262,6 @@ export class FlowTable {
     for (const q of this.queues) if (q.head !== null && (best === null || q.head.lastTs < best.lastTs)) best = q.head;
     if (best !== null) {
       best.addAnomaly('flow_table_full');
-      this.evictedFull++;
       this.end(best, 'idle');
     }
   }
