@@ -21,7 +21,7 @@ const ROOT = resolve(HERE, '../..'); // dist/scripts -> repository root
 const CACHE = join(ROOT, '.cache/bench');
 const GEN = resolve(ROOT, '../shared/bench/gen-capture.py');
 const WORKER = join(HERE, 'bench-worker.js');
-const CLI = join(ROOT, 'dist/src/cli/main.js');
+const CLI = join(ROOT, 'dist/bin/residency.cjs');
 
 interface Measure {
   mode: string;

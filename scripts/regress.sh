@@ -6,7 +6,7 @@
 #   REGRESS_DIR   where reports and the log go (default: regress-runs/ in the repository)
 #   CLAIMS        claims file (default: captures/claims.yaml)
 #   EXPECTED      expected-report folder (default: captures/expected)
-#   RESIDENCY     command to run the CLI (default: node dist/src/cli/main.js, built by `npm run build`)
+#   RESIDENCY     command to run the CLI (default: node dist/bin/residency.cjs, built by `npm run build`)
 #
 # crontab (03:17 every night; cron mails the output when MAILTO is set):
 #   17 3 * * * cd /path/to/residency && REGRESS_DIR=/var/lib/residency/regress scripts/regress.sh
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 REGRESS_DIR="${REGRESS_DIR:-regress-runs}"
 CLAIMS="${CLAIMS:-captures/claims.yaml}"
 EXPECTED="${EXPECTED:-captures/expected}"
-RESIDENCY="${RESIDENCY:-node dist/src/cli/main.js}"
+RESIDENCY="${RESIDENCY:-node dist/bin/residency.cjs}"
 
 stamp="$(date -u +%Y-%m-%dT%H%M%SZ)"
 mkdir -p "$REGRESS_DIR/reports"

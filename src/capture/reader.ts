@@ -1,11 +1,8 @@
 // Streaming capture reader: file / stdin / any AsyncIterable<Buffer> -> (gunzip) -> pcap or pcapng parser ->
 // handler.packet(RawPacket). Bounded memory: one carry buffer for records straddling chunks (grown only for big
 // pcapng metadata blocks), no copy when a record lies inside a chunk.
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, readSync } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import type { Hash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { CaptureError } from '../errors.js';
 import { MAX_PCAPNG_META_BLOCK_BYTES, MAX_RECORD_BYTES, READ_CHUNK_BYTES } from '../limits.js';
 import { PcapParser } from './pcap.js';
@@ -18,29 +15,30 @@ export type { CaptureHandler, CaptureReadSummary, ReadOptions } from './read-con
 export async function readCapture(path: string, handler: CaptureHandler, opts: ReadOptions = {}): Promise<CaptureReadSummary> {
   const chunk = opts.chunkSize ?? READ_CHUNK_BYTES;
   if (path === '-') return readCaptureStream(process.stdin as AsyncIterable<Buffer>, '-', handler, opts);
+  // Synchronous open/stat/read (see reusedChunks): node:fs/promises alone costs ~10 ms of startup here.
+  let fd: number;
   try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new CaptureError('capture_not_a_file', path, 0, 'not a regular file');
+    // stat before open: opening a FIFO would block until a writer comes.
+    if (!statSync(path).isFile()) throw new CaptureError('capture_not_a_file', path, 0, 'not a regular file');
+    fd = openSync(path, 'r');
   } catch (e) {
     if (e instanceof CaptureError) throw e;
     throw new CaptureError('capture_open_failed', path, 0, (e as Error).message);
   }
-  let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw new CaptureError('capture_open_failed', path, 0, (e as Error).message);
-  }
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(head, 0, 2, 0);
-    // gzip goes through zlib, which may hold chunks after the call: give it fresh buffers.
-    if (bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b) {
-      return await readCaptureStream(createReadStream(path, { highWaterMark: chunk }), path, handler, opts);
+    let gzip: boolean;
+    try {
+      const head = Buffer.alloc(2);
+      gzip = readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    } catch (e) {
+      if (e instanceof CaptureError) throw e;
+      throw new CaptureError('capture_open_failed', path, 0, (e as Error).message);
     }
-    return await readCaptureStream(reusedChunks(fh, chunk), path, handler, opts);
+    // gzip goes through zlib, which may hold chunks after the call: give it fresh buffers.
+    if (gzip) return await readCaptureStream(createReadStream(path, { highWaterMark: chunk }), path, handler, opts);
+    return await readCaptureStream(reusedChunks(fd, chunk), path, handler, opts);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -52,10 +50,10 @@ export async function readCapture(path: string, handler: CaptureHandler, opts: R
  * thread pool (~1 ms a chunk on a loaded machine, worse when pinned to one core) - a synchronous read of a cached
  * file is a plain memory copy.
  */
-async function* reusedChunks(fh: FileHandle, size: number): AsyncGenerator<Buffer> {
+async function* reusedChunks(fd: number, size: number): AsyncGenerator<Buffer> {
   const buf = Buffer.allocUnsafe(size + READ_DEST_SKEW);
   for (;;) {
-    const n = readSync(fh.fd, buf, READ_DEST_SKEW, size, null);
+    const n = readSync(fd, buf, READ_DEST_SKEW, size, null);
     if (n === 0) return;
     yield buf.subarray(READ_DEST_SKEW, READ_DEST_SKEW + n);
   }
@@ -86,7 +84,7 @@ async function* tap(src: AsyncIterable<Buffer>, state: { size: number; hash: Has
 
 /** Reads a capture from any chunked byte source (tests use it to force arbitrary chunk boundaries). */
 export async function readCaptureStream(source: AsyncIterable<Buffer>, name: string, handler: CaptureHandler, opts: ReadOptions = {}): Promise<CaptureReadSummary> {
-  const state = { size: 0, hash: opts.hash ? createHash('sha256') : null };
+  const state = { size: 0, hash: opts.hash ? process.getBuiltinModule('node:crypto').createHash('sha256') : null };
   const raw = tap(source, state, name, opts)[Symbol.asyncIterator]();
   let first = await raw.next();
   while (!first.done && first.value.length === 0) first = await raw.next();
@@ -98,6 +96,9 @@ export async function readCaptureStream(source: AsyncIterable<Buffer>, name: str
   if (gzip) {
     const head = first.value;
     const rest = { [Symbol.asyncIterator]: () => raw };
+    // zlib and stream are loaded only for gzip captures: they cost startup time on every run otherwise.
+    const { createGunzip } = process.getBuiltinModule('node:zlib');
+    const { Readable } = process.getBuiltinModule('node:stream');
     const gz = createGunzip();
     const input = Readable.from((async function* () {
       yield head;

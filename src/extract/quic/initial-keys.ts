@@ -2,7 +2,14 @@
 // HKDF-Expand-Label over HMAC-SHA256, AES-128-GCM payload and AES-128-ECB header protection. No flow state: the
 // caller keeps the InitialKeys it derived (state.ts re-derives only when the DCID changes).
 
-import { createCipheriv, createDecipheriv, createHmac, type Cipher } from 'node:crypto';
+import type { Cipher } from 'node:crypto';
+
+/** node:crypto, loaded on the first QUIC packet: loading it costs ~20 ms of startup, which runs without QUIC
+ *  (and `flows` on an empty capture) should not pay. */
+let cryptoModule: typeof import('node:crypto') | undefined;
+function nodeCrypto(): typeof import('node:crypto') {
+  return (cryptoModule ??= process.getBuiltinModule('node:crypto'));
+}
 import { QUIC_V2 } from './header.js';
 
 /** https://www.rfc-editor.org/rfc/rfc9001#section-5.2 (also used by draft-33 and draft-34). */
@@ -21,7 +28,7 @@ export function initialSalt(version: number): Buffer {
 }
 
 export function hkdfExtract(salt: Buffer, ikm: Buffer): Buffer {
-  return createHmac('sha256', salt).update(ikm).digest();
+  return nodeCrypto().createHmac('sha256', salt).update(ikm).digest();
 }
 
 /** HKDF-Expand-Label (RFC 8446 §7.1) with an empty context, for lengths up to 32 (one HMAC block). */
@@ -33,7 +40,7 @@ export function hkdfExpandLabel(secret: Buffer, label: string, length: number): 
   info.write(full, 3, 'latin1');
   info[3 + full.length] = 0; // context length
   info[4 + full.length] = 1; // HKDF-Expand counter T(1)
-  return createHmac('sha256', secret).update(info).digest().subarray(0, length);
+  return nodeCrypto().createHmac('sha256', secret).update(info).digest().subarray(0, length);
 }
 
 /** Keys of one direction. The ECB cipher is kept and reused: ECB has no chaining, each 16-byte block is independent. */
@@ -49,7 +56,7 @@ export class InitialKeys {
     this.key = hkdfExpandLabel(secret, `${pre}key`, 16);
     this.iv = hkdfExpandLabel(secret, `${pre}iv`, 12);
     this.hp = hkdfExpandLabel(secret, `${pre}hp`, 16);
-    this.ecb = createCipheriv('aes-128-ecb', this.hp, null);
+    this.ecb = nodeCrypto().createCipheriv('aes-128-ecb', this.hp, null);
     this.ecb.setAutoPadding(false);
   }
   /** AES-ECB(hp, sample) for a 16-byte sample at buf[off]; the first 5 bytes are the mask. */
@@ -102,7 +109,7 @@ export function decryptLongPacket(keys: InitialKeys, buf: Buffer, off: number, p
   }
   // Packet numbers in a client's first Initials are small; truncated decoding against 0 (RFC 9000 A.3) is exact.
   try {
-    const d = createDecipheriv('aes-128-gcm', keys.key, keys.nonce(pn));
+    const d = nodeCrypto().createDecipheriv('aes-128-gcm', keys.key, keys.nonce(pn));
     d.setAAD(hdr.subarray(0, hdrLen));
     d.setAuthTag(buf.subarray(end - AEAD_TAG_LEN, end));
     const out = d.update(buf.subarray(pnOff + pnLen, end - AEAD_TAG_LEN));
@@ -118,7 +125,7 @@ export function decryptLongPacket(keys: InitialKeys, buf: Buffer, off: number, p
  * plaintext. Returns header || ciphertext || tag with header protection applied (RFC 9001 §5.3, §5.4.1).
  */
 export function protectLongPacket(keys: InitialKeys, header: Buffer, pnLen: number, pn: number, payload: Buffer): Buffer {
-  const c = createCipheriv('aes-128-gcm', keys.key, keys.nonce(pn));
+  const c = nodeCrypto().createCipheriv('aes-128-gcm', keys.key, keys.nonce(pn));
   c.setAAD(header);
   const ct = Buffer.concat([c.update(payload), c.final(), c.getAuthTag()]);
   const out = Buffer.concat([header, ct]);

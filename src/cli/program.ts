@@ -1,0 +1,70 @@
+// The `residency` program around a set of command modules: builds the commander program and is the only place
+// that turns errors into exit codes (src/errors.ts EXIT). Commands set process.exitCode for their own outcomes
+// (audit verdicts, drift). Which commands exist is the caller's choice: src/cli/registry.ts lists all of them
+// (loaded lazily); the per-command bundles that `residency` runs from (scripts/bundle.ts) pass just one.
+
+import { Command } from 'commander';
+import { CaptureError, EXIT, InternalError, UsageError } from '../errors.js';
+import { TOOL_VERSION } from '../version.js';
+
+/** Command name → a loader of its commander definition. */
+export type CommandRegistry = Record<string, () => Promise<Command>>;
+
+/** The program with the command named in argv (or every command, for help and unknown names). */
+export async function buildProgram(argv: string[], commands: CommandRegistry): Promise<Command> {
+  const program = new Command('residency')
+    .description('Where does user data go? Flows, names, geolocation and vendor-claim verdicts from packet captures.')
+    .version(TOOL_VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  const named = argv[2];
+  // --version needs no command; help and unknown names need every command's summary.
+  const names =
+    named === '--version' || named === '-V' ? [] : named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands);
+  for (const n of names) program.addCommand((await commands[n]()).exitOverride());
+  return program;
+}
+
+/** Runs the program on argv and returns the exit code (never throws). */
+export async function runProgram(argv: string[], commands: CommandRegistry): Promise<number> {
+  try {
+    await (await buildProgram(argv, commands)).parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+  } catch (e) {
+    return exitCodeFor(e);
+  }
+}
+
+function exitCodeFor(e: unknown): number {
+  const err = e as { code?: string; exitCode?: number; message?: string };
+  if (typeof err?.code === 'string' && err.code.startsWith('commander.')) {
+    // Help and version exit 0; usage mistakes were already printed by commander.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
+    return EXIT.BAD_INPUT;
+  }
+  if (e instanceof CaptureError || e instanceof UsageError) {
+    process.stderr.write(`residency: error: ${e.message} [${e.code}]\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const sys = e as NodeJS.ErrnoException;
+  if (sys?.code === 'ENOENT' || sys?.code === 'EACCES' || sys?.code === 'EISDIR') {
+    process.stderr.write(`residency: error: ${sys.message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const what = e instanceof InternalError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
+  process.stderr.write(`residency: internal error (please report): ${what}\n`);
+  return EXIT.INTERNAL;
+}
+
+/** Runs the program as the process: sets process.exitCode when done. */
+export function runAsProcess(argv: string[], commands: CommandRegistry): void {
+  runProgram(argv, commands).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`residency: internal error (please report): ${String(e)}\n`);
+      process.exitCode = EXIT.INTERNAL;
+    },
+  );
+}
