@@ -18,7 +18,7 @@ import { loadRangesFile, RangeIndex, type ParsedRanges, type RangeEntry } from '
 import { regionFromName, type NameHint } from './region-from-name.js';
 import { RegionTable } from './regions.js';
 import { maxDistanceKm, physicalCheck } from './rtt-check.js';
-import { embeddedAsnCsv, embeddedMmdbSpecs, geoDirMmdbSpecs, LICENCES, MmdbSource, sha256File, toAnswer, toAsn } from './sources.js';
+import { embeddedAsnCsv, embeddedMmdbSpecs, geoDirMmdbSpecs, LICENCES, MmdbSource, sha256File, type AsnAnswer } from './sources.js';
 
 export interface GeoLocatorOptions {
   /** Folder with MaxMind (GeoIP2/GeoLite2 City/Country/ASN) mmdb files and/or provider range JSON files. */
@@ -114,8 +114,7 @@ export class GeoLocator {
   preload(families: (4 | 6)[] = [4, 6]): number {
     const t0 = performance.now();
     for (const f of families) {
-      const probe = f === 4 ? '1.1.1.1' : '2606:4700:4700::1111';
-      for (const s of [...this.located, ...this.registration, ...this.asnMmdb]) if (s.covers(f)) s.get(probe);
+      for (const s of [...this.located, ...this.registration, ...this.asnMmdb]) if (s.covers(f)) s.open();
       this.asnTable(f);
     }
     return Math.round((performance.now() - t0) * 10) / 10;
@@ -203,19 +202,19 @@ export class GeoLocator {
     }
     const reason = family === 4 ? privateReasonV4(v4) : privateReasonV6(w);
     if (reason) return privateEntry(ip, reason);
-    const key = family === 4 ? `${v4 >>> 24}.${(v4 >>> 16) & 255}.${(v4 >>> 8) & 255}.${v4 & 255}` : ip;
 
+    // Answers are shared by every address of the same database record (frozen; copied where a flow adds to them).
     const located: GeoSourceAnswer[] = [];
     for (const s of this.located) {
       if (!s.covers(family)) continue;
-      const a = toAnswer(s.spec.id, s.get(key));
+      const a = s.locate(family, v4, w);
       if (a) located.push(a);
     }
     const registration: GeoSourceAnswer[] = [];
     for (const s of this.registration) {
       if (!s.covers(family)) continue;
-      const a = toAnswer(s.spec.id, s.get(key));
-      if (a) registration.push({ source: a.source, country: a.country }); // registration has no place
+      const a = s.locate(family, v4, w); // registration answers carry no place
+      if (a) registration.push(a);
     }
     const c = consensus(located, registration);
     const result: GeoResult = { ip, scope: 'public', sources: [...located, ...registration], country_agreement: c.agreement, edge: false };
@@ -226,7 +225,7 @@ export class GeoLocator {
       result.lon = c.lon;
     }
 
-    const asn = this.asnOf(key, family, v4);
+    const asn = this.asnOf(family, v4);
     if (asn) {
       result.asn = asn.asn;
       if (asn.org) result.as_org = asn.org;
@@ -264,9 +263,9 @@ export class GeoLocator {
     return { result, providerId: provider?.id, regionFixed };
   }
 
-  private asnOf(key: string, family: 4 | 6, v4: number): { asn: number; org?: string } | null {
+  private asnOf(family: 4 | 6, v4: number): AsnAnswer | null {
     for (const s of this.asnMmdb) {
-      const a = toAsn(s.get(key));
+      const a = s.asn(family, v4, this.words);
       if (a) return a;
     }
     const t = family === 4 ? this.asnTable(4) : this.asnTable(6);

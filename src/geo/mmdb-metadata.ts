@@ -1,4 +1,4 @@
-// Owns reading an mmdb file's metadata (database_type, build_epoch) without loading the file: the metadata map
+// Owns reading an mmdb file's metadata (database_type, build_epoch, ip_version, node_count, record_size) without loading the file: the metadata map
 // follows the marker "\xAB\xCD\xEFMaxMind.com" within the last 128 KiB (MaxMind DB File Format Spec 2.0,
 // "Database Metadata"), encoded in the MaxMind DB data format. Only the types metadata uses are decoded.
 
@@ -11,6 +11,9 @@ export interface MmdbMetadata {
   databaseType: string;
   buildEpoch: Date;
   ipVersion?: number;
+  /** Search tree shape (absent only in a malformed file). */
+  nodeCount?: number;
+  recordSize?: number;
 }
 
 /** Metadata of the mmdb file at `file`, or null when it is unreadable or not an mmdb. Never throws. */
@@ -42,7 +45,8 @@ export function parseMmdbMetadata(buf: Buffer): MmdbMetadata | null {
   const type = rec.database_type;
   const epoch = rec.build_epoch;
   if (typeof type !== 'string' || typeof epoch !== 'number') return null;
-  return { databaseType: type, buildEpoch: new Date(epoch * 1000), ipVersion: typeof rec.ip_version === 'number' ? rec.ip_version : undefined };
+  const n = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+  return { databaseType: type, buildEpoch: new Date(epoch * 1000), ipVersion: n(rec.ip_version), nodeCount: n(rec.node_count), recordSize: n(rec.record_size) };
 }
 
 class Decoder {

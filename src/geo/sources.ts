@@ -1,5 +1,6 @@
 // Owns the geolocation data files: which exist (embedded npm packages, a user's --geo-dir), opening each mmdb
-// lazily on its first lookup (so an IPv4-only capture never loads the IPv6 files), reading its records in either
+// lazily on its first lookup (so an IPv4-only capture never loads the IPv6 files) with the project's own reader
+// (mmdb-tree.ts + mmdb-decode.ts; the `maxmind` package is the tests' cross-check), reading its records in either
 // schema (ip-location-db's flat `country_code/city/latitude/longitude` or MaxMind GeoIP2 `country.iso_code/
 // city.names.en/location.latitude`), and the provenance of each file (SHA-256, build_epoch, database_type,
 // package version, licence).
@@ -8,8 +9,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Reader } from 'maxmind';
+import { FieldSpec, MmdbDecoder } from './mmdb-decode.js';
 import { readMmdbMetadata } from './mmdb-metadata.js';
+import { MmdbTree } from './mmdb-tree.js';
 import { GEO_MMDB_DECODE_CACHE_ENTRIES } from '../limits.js';
 import type { GeoProvenance, GeoSourceAnswer } from '../types.js';
 
@@ -17,6 +19,11 @@ import type { GeoProvenance, GeoSourceAnswer } from '../types.js';
 export type SourceRole = 'city' | 'country' | 'registration' | 'asn';
 
 type MmdbRecord = Record<string, unknown>;
+
+export interface AsnAnswer {
+  asn: number;
+  org?: string;
+}
 
 export interface SourceSpec {
   id: string;
@@ -30,12 +37,33 @@ export interface SourceSpec {
   version?: string;
 }
 
-/** One mmdb file, opened on first use. */
+/** The fields toAnswer() reads, in both schemas (`city` is a string in one and a map in the other). */
+export const LOCATION_FIELDS = new FieldSpec({
+  country_code: true,
+  city: { names: { en: true } },
+  latitude: true,
+  longitude: true,
+  country: { iso_code: true },
+  registered_country: { iso_code: true },
+  location: { latitude: true, longitude: true },
+});
+
+/** The fields toAsn() reads. */
+export const ASN_FIELDS = new FieldSpec({ autonomous_system_number: true, autonomous_system_organization: true });
+
+/**
+ * One mmdb file, opened on first use and read with the project's own reader (mmdb-tree.ts, mmdb-decode.ts):
+ * only the fields above are decoded, and the answer is kept per data record, since many networks share one.
+ */
 export class MmdbSource {
   readonly spec: SourceSpec;
-  private reader: Reader<MmdbRecord> | null = null;
-  private buf: Buffer | null = null;
+  private tree: MmdbTree | null = null;
+  private decoder: MmdbDecoder | null = null;
+  private failed = false;
   private sha: string | null = null;
+  /** Answers by data-section offset (null: the record says nothing). */
+  private readonly answers = new Map<number, GeoSourceAnswer | null>();
+  private readonly asns = new Map<number, AsnAnswer | null>();
   openMs = 0;
 
   constructor(spec: SourceSpec) {
@@ -43,12 +71,12 @@ export class MmdbSource {
   }
 
   get opened(): boolean {
-    return this.reader !== null;
+    return this.tree !== null;
   }
 
   /** Bytes of the loaded file (0 when not opened). */
   get loadedBytes(): number {
-    return this.buf ? this.buf.length : 0;
+    return this.tree ? this.tree.buf.length : 0;
   }
 
   /** True when this file can answer for the family (4 or 6). */
@@ -56,26 +84,60 @@ export class MmdbSource {
     return this.spec.family === 0 || this.spec.family === family;
   }
 
-  /** Raw record for `ip`, or null (no data, or a lookup error). Opens the file on first use. */
-  get(ip: string): MmdbRecord | null {
+  /** Loads the file now (it is otherwise loaded on the first lookup). False when it is not a readable mmdb. */
+  open(): boolean {
+    if (this.tree || this.failed) return this.tree !== null;
     try {
-      if (!this.reader) {
-        const t0 = performance.now();
-        this.buf = fs.readFileSync(this.spec.file);
-        // Decoded records keyed by data offset: many ranges share one city record, so this skips most decoding
-        // (measured: 20k random IPv4 through geolite2-city, 859 ms -> 440 ms; /tmp bench in H4's report).
-        const memo = new Map<string | number, unknown>();
-        const cache = {
-          get: (k: string | number): unknown => memo.get(k),
-          set: (k: string | number, v: unknown): void => {
-            if (memo.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) memo.clear();
-            memo.set(k, v);
-          },
-        };
-        this.reader = new Reader<MmdbRecord>(this.buf, { cache });
-        this.openMs = Math.round((performance.now() - t0) * 10) / 10;
+      const t0 = performance.now();
+      const tree = new MmdbTree(fs.readFileSync(this.spec.file));
+      this.decoder = new MmdbDecoder(tree.buf, tree.dataStart);
+      this.tree = tree;
+      this.openMs = Math.round((performance.now() - t0) * 10) / 10;
+    } catch {
+      this.failed = true;
+    }
+    return this.tree !== null;
+  }
+
+  /** File offset of the record for the address (IPv4 as uint32 when family is 4, else the words), or -1. */
+  private find(family: 4 | 6, v4: number, w: Uint32Array): number {
+    if (!this.tree && !this.open()) return -1;
+    const t = this.tree as MmdbTree;
+    return family === 4 ? t.findV4(v4) : t.findV6(w);
+  }
+
+  /** The located answer (registration role: country only) for the address, or null. Read-only: shared. */
+  locate(family: 4 | 6, v4: number, w: Uint32Array): GeoSourceAnswer | null {
+    try {
+      const off = this.find(family, v4, w);
+      if (off < 0) return null;
+      let a = this.answers.get(off);
+      if (a === undefined) {
+        a = toAnswer(this.spec.id, (this.decoder as MmdbDecoder).record(off, LOCATION_FIELDS));
+        if (a && this.spec.role === 'registration') a = { source: a.source, country: a.country }; // no place
+        if (a) Object.freeze(a);
+        if (this.answers.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) this.answers.clear();
+        this.answers.set(off, a);
       }
-      return this.reader.get(ip);
+      return a;
+    } catch {
+      return null;
+    }
+  }
+
+  /** ASN and organisation for the address (GeoLite2-ASN / GeoIP2-ISP), or null. Read-only: shared. */
+  asn(family: 4 | 6, v4: number, w: Uint32Array): AsnAnswer | null {
+    try {
+      const off = this.find(family, v4, w);
+      if (off < 0) return null;
+      let a = this.asns.get(off);
+      if (a === undefined) {
+        a = toAsn((this.decoder as MmdbDecoder).record(off, ASN_FIELDS));
+        if (a) Object.freeze(a);
+        if (this.asns.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) this.asns.clear();
+        this.asns.set(off, a);
+      }
+      return a;
     } catch {
       return null;
     }
@@ -83,7 +145,7 @@ export class MmdbSource {
 
   provenance(): GeoProvenance {
     const p: GeoProvenance = { source: this.spec.id, kind: 'mmdb', file: this.spec.file, sha256: this.sha256() };
-    const meta = this.metadata();
+    const meta = this.tree ? this.tree.meta : readMmdbMetadata(this.spec.file);
     if (meta) {
       p.build_date = meta.buildEpoch.toISOString();
       p.database_type = meta.databaseType;
@@ -94,13 +156,8 @@ export class MmdbSource {
   }
 
   private sha256(): string {
-    if (!this.sha) this.sha = this.buf ? sha256Of(this.buf) : sha256File(this.spec.file);
+    if (!this.sha) this.sha = this.tree ? sha256Of(this.tree.buf) : sha256File(this.spec.file);
     return this.sha;
-  }
-
-  private metadata(): { buildEpoch: Date; databaseType: string } | null {
-    if (this.reader) return this.reader.metadata;
-    return readMmdbMetadata(this.spec.file);
   }
 }
 
@@ -165,7 +222,7 @@ export function toAnswer(source: string, rec: MmdbRecord | null): GeoSourceAnswe
 }
 
 /** ASN and organisation from a GeoLite2-ASN / GeoIP2-ISP record. */
-export function toAsn(rec: MmdbRecord | null): { asn: number; org?: string } | null {
+export function toAsn(rec: MmdbRecord | null): AsnAnswer | null {
   if (!rec) return null;
   const asn = num(rec.autonomous_system_number);
   if (asn === undefined) return null;
