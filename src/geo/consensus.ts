@@ -22,36 +22,47 @@ export interface Consensus {
  * The consensus place is taken whole from one located answer in the consensus country (a city-level one first).
  */
 export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAnswer[]): Consensus {
-  const votes = new Map<string, number>();
-  const order: string[] = [];
+  // A handful of answers: counting by rescanning is cheaper than a Map and allocates nothing (this runs once per
+  // new address on the flows path).
+  const nl = located.length;
+  const total = nl + registration.length;
   let voters = 0;
-  for (const a of [...located, ...registration]) {
-    if (!a.country) continue;
+  let distinct = 0;
+  let country: string | undefined;
+  let best = 0;
+  for (let i = 0; i < total; i++) {
+    const c = (i < nl ? located[i] : registration[i - nl]).country;
+    if (!c) continue;
     voters++;
-    const n = votes.get(a.country);
-    if (n === undefined) {
-      votes.set(a.country, 1);
-      order.push(a.country);
-    } else {
-      votes.set(a.country, n + 1);
+    let votes = 0;
+    let seenBefore = false;
+    for (let j = 0; j < total; j++) {
+      if ((j < nl ? located[j] : registration[j - nl]).country !== c) continue;
+      if (j < i) seenBefore = true;
+      votes++;
     }
-  }
-  if (voters === 0) return { agreement: 'unknown' };
-  let country = order[0];
-  let best = votes.get(country) ?? 0;
-  for (const c of order) {
-    const v = votes.get(c) ?? 0;
-    if (v > best) {
-      best = v;
+    if (seenBefore) continue; // counted at its first appearance
+    distinct++;
+    // Strictly more votes replaces: on a tie the country named first (located sources before registration) wins.
+    if (votes > best) {
+      best = votes;
       country = c;
     }
   }
-  const agreement: CountryAgreement = voters === 1 ? 'single-source' : votes.size === 1 ? 'agree' : 'disputed';
+  if (voters === 0 || country === undefined) return { agreement: 'unknown' };
+  const agreement: CountryAgreement = voters === 1 ? 'single-source' : distinct === 1 ? 'agree' : 'disputed';
   const out: Consensus = { country, agreement };
   // The place comes from one answer, never mixed: the first with a city and coordinates, else the first with
   // coordinates (often a country centroid: then no city is claimed).
-  const inCountry = located.filter((a) => a.country === country && a.lat !== undefined && a.lon !== undefined);
-  const place = inCountry.find((a) => a.city !== undefined) ?? inCountry[0];
+  let place: GeoSourceAnswer | undefined;
+  for (const a of located) {
+    if (a.country !== country || a.lat === undefined || a.lon === undefined) continue;
+    if (a.city !== undefined) {
+      place = a;
+      break;
+    }
+    place ??= a;
+  }
   if (place) {
     out.lat = place.lat;
     out.lon = place.lon;

@@ -36,6 +36,12 @@ export interface LookupHints {
   rttMs?: number;
 }
 
+/** enrichFlow results for one server address: without a name, and by name (+ CNAME chain). */
+interface FlowCacheEntry {
+  bare?: FlowGeoFields;
+  named?: Map<string, FlowGeoFields>;
+}
+
 /** A base result plus what the hint steps need that the record does not carry. */
 interface BaseEntry {
   result: GeoResult;
@@ -62,8 +68,9 @@ export class GeoLocator {
   private readonly providers: ProviderTable;
   private readonly regions: RegionTable;
   private readonly cache = new Map<string, BaseEntry>();
-  /** enrichFlow results by server address + names, when no RTT check applies (read-only, shared). */
-  private readonly flowCache = new Map<string, FlowGeoFields>();
+  /** enrichFlow results by server address, then names, when no RTT check applies (read-only, shared). */
+  private readonly flowCache = new Map<string, FlowCacheEntry>();
+  private flowCacheSize = 0;
   private readonly nameCache = new Map<string, NameHint | null>();
   private readonly words = new Uint32Array(4);
   readonly vantage?: { lat: number; lon: number };
@@ -147,18 +154,38 @@ export class GeoLocator {
   /** Geo fields for a flow's server address, using its names (hostname + CNAME chain) and handshake RTT. */
   enrichFlow(f: FlowRecord): FlowGeoFields {
     // Without a physical check the answer depends only on the address and the names: flows to the same server
-    // under the same name share one (read-only) result, so a flow costs a Map lookup (npm run bench, flows-geo).
+    // under the same name share one (read-only) result, so a flow costs two Map lookups (npm run bench,
+    // flows-geo). Keyed by address, then name: no key string is built per flow.
     if (this.vantage === undefined || f.rtt_ms === undefined) {
-      const key = f.hostname === undefined ? f.server_ip : f.cname_chain === undefined ? `${f.server_ip} ${f.hostname}` : `${f.server_ip} ${f.hostname} ${f.cname_chain.join(' ')}`;
-      let hit = this.flowCache.get(key);
+      let e = this.flowCache.get(f.server_ip);
+      if (e === undefined) {
+        if (this.flowCacheSize >= GEO_MAX_CACHED_IPS) this.clearFlowCache();
+        e = {};
+        this.flowCache.set(f.server_ip, e);
+      }
+      if (f.hostname === undefined) {
+        if (e.bare === undefined) {
+          e.bare = this.enrichUncached(f);
+          this.flowCacheSize++;
+        }
+        return e.bare;
+      }
+      const key = f.cname_chain === undefined ? f.hostname : `${f.hostname} ${f.cname_chain.join(' ')}`;
+      const named = (e.named ??= new Map<string, FlowGeoFields>());
+      let hit = named.get(key);
       if (hit === undefined) {
         hit = this.enrichUncached(f);
-        if (this.flowCache.size >= GEO_MAX_CACHED_IPS) this.flowCache.clear();
-        this.flowCache.set(key, hit);
+        named.set(key, hit);
+        this.flowCacheSize++;
       }
       return hit;
     }
     return this.enrichUncached(f);
+  }
+
+  private clearFlowCache(): void {
+    this.flowCache.clear();
+    this.flowCacheSize = 0;
   }
 
   private enrichUncached(f: FlowRecord): FlowGeoFields {

@@ -4,11 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consensus } from '../../src/geo/consensus.js';
 import { GeoLocator } from '../../src/geo/index.js';
 import { readMmdbMetadata } from '../../src/geo/mmdb-metadata.js';
 import { toAnswer, toAsn } from '../../src/geo/sources.js';
+import type { GeoSourceAnswer } from '../../src/types.js';
 
 const A = (source: string, country?: string, city?: string, lat?: number, lon?: number) => ({ source, country, city, lat, lon });
 
@@ -32,6 +34,53 @@ describe('consensus', () => {
   it('takes city and coordinates from the same answer', () => {
     const c = consensus([A('a', 'US', undefined, 37.75, -97.82), A('b', 'US', 'Mountain View', 37.42, -122.08)], []);
     expect([c.city, c.lat, c.lon]).toEqual(['Mountain View', 37.42, -122.08]);
+  });
+});
+
+/** The rule as first written (Map of votes, order of first appearance): the reference for the allocation-free one. */
+function referenceConsensus(located: GeoSourceAnswer[], registration: GeoSourceAnswer[]): Record<string, unknown> {
+  const votes = new Map<string, number>();
+  const order: string[] = [];
+  let voters = 0;
+  for (const a of [...located, ...registration]) {
+    if (!a.country) continue;
+    voters++;
+    const n = votes.get(a.country);
+    if (n === undefined) order.push(a.country);
+    votes.set(a.country, (n ?? 0) + 1);
+  }
+  if (voters === 0) return { agreement: 'unknown' };
+  let country = order[0];
+  for (const c of order) if ((votes.get(c) ?? 0) > (votes.get(country) ?? 0)) country = c;
+  const out: Record<string, unknown> = { country, agreement: voters === 1 ? 'single-source' : votes.size === 1 ? 'agree' : 'disputed' };
+  const inCountry = located.filter((a) => a.country === country && a.lat !== undefined && a.lon !== undefined);
+  const place = inCountry.find((a) => a.city !== undefined) ?? inCountry[0];
+  if (place) {
+    out.lat = place.lat;
+    out.lon = place.lon;
+    if (place.city !== undefined) out.city = place.city;
+  }
+  return out;
+}
+
+describe('consensus property', () => {
+  it('matches the reference rule for any mix of answers (ties, missing countries, places)', () => {
+    const answer = fc.record(
+      {
+        source: fc.constantFrom('a', 'b', 'c', 'w'),
+        country: fc.constantFrom('SG', 'US', 'DE', ''),
+        city: fc.constantFrom('X', 'Y'),
+        lat: fc.double({ min: -90, max: 90, noNaN: true }),
+        lon: fc.double({ min: -180, max: 180, noNaN: true }),
+      },
+      { requiredKeys: ['source'] },
+    );
+    fc.assert(
+      fc.property(fc.array(answer, { maxLength: 5 }), fc.array(answer, { maxLength: 3 }), (located, registration) => {
+        expect(consensus(located, registration)).toEqual(referenceConsensus(located, registration));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
