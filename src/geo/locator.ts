@@ -16,7 +16,7 @@ import { embeddedIpv4, privateReasonV4, privateReasonV6 } from './private-ranges
 import { ProviderTable, type ProviderInfo } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges, type RangeEntry } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
-import { RegionTable } from './regions.js';
+import { RegionTable, type RegionInfo } from './regions.js';
 import { maxDistanceKm, physicalCheck } from './rtt-check.js';
 import { embeddedAsnCsv, embeddedMmdbSpecs, geoDirMmdbSpecs, LICENCES, MmdbSource, sha256File, type AsnAnswer } from './sources.js';
 
@@ -36,10 +36,13 @@ export interface LookupHints {
   rttMs?: number;
 }
 
-/** enrichFlow results for one server address: without a name, and by name (+ CNAME chain). */
+/** enrichFlow results for one server address: without names, by hostname, by hostname + CNAME chain. */
 interface FlowCacheEntry {
   bare?: FlowGeoFields;
+  /** By hostname, for flows without a CNAME chain. */
   named?: Map<string, FlowGeoFields>;
+  /** By [hostname, chain] as JSON. */
+  chained?: Map<string, FlowGeoFields>;
 }
 
 /** A base result plus what the hint steps need that the record does not carry. */
@@ -72,6 +75,7 @@ export class GeoLocator {
   private readonly flowCache = new Map<string, FlowCacheEntry>();
   private flowCacheSize = 0;
   private readonly nameCache = new Map<string, NameHint | null>();
+  private readonly nearCache = new Map<string, RegionInfo | null>();
   private readonly words = new Uint32Array(4);
   readonly vantage?: { lat: number; lon: number };
   private physicalDisabled: string | null = null;
@@ -163,15 +167,17 @@ export class GeoLocator {
         e = {};
         this.flowCache.set(f.server_ip, e);
       }
-      if (f.hostname === undefined) {
+      if (f.hostname === undefined && f.cname_chain === undefined) {
         if (e.bare === undefined) {
           e.bare = this.enrichUncached(f);
           this.flowCacheSize++;
         }
         return e.bare;
       }
-      const key = f.cname_chain === undefined ? f.hostname : `${f.hostname} ${f.cname_chain.join(' ')}`;
-      const named = (e.named ??= new Map<string, FlowGeoFields>());
+      // Names come from the capture (any character): a chain is keyed by its JSON form, which cannot collide.
+      const chained = f.cname_chain !== undefined;
+      const key = chained ? JSON.stringify([f.hostname ?? null, f.cname_chain]) : (f.hostname as string);
+      const named = chained ? (e.chained ??= new Map<string, FlowGeoFields>()) : (e.named ??= new Map<string, FlowGeoFields>());
       let hit = named.get(key);
       if (hit === undefined) {
         hit = this.enrichUncached(f);
@@ -189,22 +195,51 @@ export class GeoLocator {
   }
 
   private enrichUncached(f: FlowRecord): FlowGeoFields {
-    const names: string[] = [];
-    if (f.hostname) names.push(f.hostname);
-    if (f.cname_chain) for (const c of f.cname_chain) names.push(c);
-    const r = this.lookup(f.server_ip, { hostnames: names, rttMs: f.rtt_ms });
-    const out: FlowGeoFields = { country_agreement: r.country_agreement, edge: r.edge };
-    if (r.scope === 'public') out.geo_sources = r.sources; // private addresses ask no source: field omitted
-    if (r.country !== undefined) out.country = r.country;
-    if (r.city !== undefined) out.city = r.city;
-    if (r.lat !== undefined) out.lat = r.lat;
-    if (r.lon !== undefined) out.lon = r.lon;
-    if (r.asn !== undefined) out.asn = r.asn;
-    if (r.as_org !== undefined) out.as_org = r.as_org;
-    if (r.provider !== undefined) out.provider = r.provider;
-    if (r.region !== undefined) out.region = r.region;
-    if (r.region_source !== undefined) out.region_source = r.region_source;
-    if (r.physical !== undefined) out.physical = r.physical;
+    const rtt = f.rtt_ms;
+    const base = this.base(f.server_ip);
+    if (base.result.scope === 'public' && this.vantage !== undefined && rtt !== undefined && Number.isFinite(rtt) && rtt >= 0) {
+      // The physical check copies the sources: the general path.
+      return flowFields(this.lookup(f.server_ip, { hostnames: namesOf(f), rttMs: rtt }));
+    }
+    // The same steps as applyHints for names only, without copying the base result.
+    const b = base.result;
+    let edge = b.edge;
+    let provider = b.provider;
+    let region = b.region;
+    let regionSource = b.region_source;
+    if (b.scope === 'public' && (f.hostname || (f.cname_chain !== undefined && f.cname_chain.length > 0))) {
+      let nameEdge = false;
+      let nameRegion: NameHint | undefined;
+      const consider = (n: string): void => {
+        const h = this.nameHint(n);
+        if (h === null) return;
+        if (h.edge) nameEdge = true;
+        if (h.region && !nameRegion && (base.providerId === undefined || base.providerId === h.provider)) nameRegion = h;
+      };
+      if (f.hostname) consider(f.hostname);
+      if (f.cname_chain) for (const c of f.cname_chain) consider(c);
+      if (nameEdge) edge = true;
+      if (!base.regionFixed && !edge && nameRegion?.region) {
+        region = nameRegion.region;
+        regionSource = 'dns-name';
+        if (!provider) provider = this.providers.byProviderId(nameRegion.provider)?.name;
+      }
+      if (edge && regionSource === 'nearest-city') {
+        region = undefined;
+        regionSource = undefined;
+      }
+    }
+    const out: FlowGeoFields = { country_agreement: b.country_agreement, edge };
+    if (b.scope === 'public') out.geo_sources = b.sources; // private addresses ask no source: field omitted
+    if (b.country !== undefined) out.country = b.country;
+    if (b.city !== undefined) out.city = b.city;
+    if (b.lat !== undefined) out.lat = b.lat;
+    if (b.lon !== undefined) out.lon = b.lon;
+    if (b.asn !== undefined) out.asn = b.asn;
+    if (b.as_org !== undefined) out.as_org = b.as_org;
+    if (provider !== undefined) out.provider = provider;
+    if (region !== undefined) out.region = region;
+    if (regionSource !== undefined) out.region_source = regionSource;
     return out;
   }
 
@@ -281,13 +316,25 @@ export class GeoLocator {
     }
     if (!result.region && !result.edge && provider?.regions && c.city !== undefined && c.lat !== undefined && c.lon !== undefined) {
       // Only a city-level answer says where in the country: a country centroid would pick an arbitrary region.
-      const near = this.regions.nearest(provider.regions, c.lat, c.lon, c.country);
+      const near = this.nearestRegion(provider.regions, c.lat, c.lon, c.country);
       if (near) {
         result.region = near.region;
         result.region_source = 'nearest-city';
       }
     }
     return { result, providerId: provider?.id, regionFixed };
+  }
+
+  /** regions.nearest, remembered per provider and place (the addresses of one city share the answer). */
+  private nearestRegion(provider: string, lat: number, lon: number, country: string | undefined): RegionInfo | undefined {
+    const key = `${provider} ${lat} ${lon} ${country ?? ''}`;
+    let near = this.nearCache.get(key);
+    if (near === undefined) {
+      near = this.regions.nearest(provider, lat, lon, country) ?? null;
+      if (this.nearCache.size >= GEO_MAX_CACHED_IPS) this.nearCache.clear();
+      this.nearCache.set(key, near);
+    }
+    return near ?? undefined;
   }
 
   private asnOf(family: 4 | 6, v4: number): AsnAnswer | null {
@@ -408,6 +455,31 @@ export class GeoLocator {
   asnLoadInfo(): { v4?: AsnTable['info']; v6?: AsnTable['info'] } {
     return { v4: this.asn4?.info, v6: this.asn6?.info };
   }
+}
+
+/** The flow's names: hostname, then its CNAME chain. */
+function namesOf(f: FlowRecord): string[] {
+  const names: string[] = [];
+  if (f.hostname) names.push(f.hostname);
+  if (f.cname_chain) for (const c of f.cname_chain) names.push(c);
+  return names;
+}
+
+/** The flow record's geo fields from a full result. */
+function flowFields(r: GeoResult): FlowGeoFields {
+  const out: FlowGeoFields = { country_agreement: r.country_agreement, edge: r.edge };
+  if (r.scope === 'public') out.geo_sources = r.sources; // private addresses ask no source: field omitted
+  if (r.country !== undefined) out.country = r.country;
+  if (r.city !== undefined) out.city = r.city;
+  if (r.lat !== undefined) out.lat = r.lat;
+  if (r.lon !== undefined) out.lon = r.lon;
+  if (r.asn !== undefined) out.asn = r.asn;
+  if (r.as_org !== undefined) out.as_org = r.as_org;
+  if (r.provider !== undefined) out.provider = r.provider;
+  if (r.region !== undefined) out.region = r.region;
+  if (r.region_source !== undefined) out.region_source = r.region_source;
+  if (r.physical !== undefined) out.physical = r.physical;
+  return out;
 }
 
 function privateEntry(ip: string, reason: string): BaseEntry {

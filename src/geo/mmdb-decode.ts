@@ -1,9 +1,10 @@
 // Owns decoding records of a MaxMind DB data section (MaxMind DB File Format Spec 2.0, "Data Section Format"),
 // selectively: a FieldSpec names the map keys wanted (nested for maps); only those values are decoded, everything
-// else is skipped without building strings or objects. Keys are compared as bytes; pointers are followed for
-// wanted values and keys. Values decode as the `maxmind` package decodes them (uint64/uint128 as bigint, int32
-// of fewer than 4 bytes unsigned); a wanted key holding an array or bytes reads as null, and a wanted key holding
-// a map the spec does not descend into reads as {}. Malformed data throws.
+// else is skipped without building strings or objects. Keys are looked up by name (a key reached through a
+// pointer is decoded once per file and remembered by its offset); pointers are followed for wanted values and
+// keys. Values decode as the `maxmind` package decodes them (uint64/uint128 as bigint, int32 of fewer than 4
+// bytes unsigned); a wanted key holding an array or bytes reads as null, and a wanted key holding a map the spec
+// does not descend into reads as {}. Malformed data throws.
 
 /** A decoded value: scalars as the `maxmind` package returns them, maps restricted to the wanted keys. */
 export type MmdbValue = string | number | boolean | bigint | null | MmdbMap;
@@ -19,29 +20,29 @@ export interface FieldTree {
 
 interface SpecKey {
   name: string;
-  bytes: Uint8Array;
   child: FieldSpec;
 }
 
-/** A FieldTree compiled for byte comparison. */
+/** A FieldTree compiled for lookup by name. */
 export class FieldSpec {
   readonly keys: SpecKey[];
+  readonly byName: Map<string, SpecKey>;
   constructor(tree: FieldTree) {
-    this.keys = Object.entries(tree).map(([name, sub]) => ({
-      name,
-      bytes: Buffer.from(name, 'utf8'),
-      child: new FieldSpec(sub === true ? {} : sub),
-    }));
+    this.keys = Object.entries(tree).map(([name, sub]) => ({ name, child: new FieldSpec(sub === true ? {} : sub) }));
+    this.byName = new Map(this.keys.map((k) => [k.name, k]));
   }
 }
 
 const MAX_DEPTH = 32;
+/** Key strings remembered per file by the offset pointers lead to (writers store each key once and point to it). */
+const MAX_KEY_NAMES = 4096;
 const POINTER_BASE = [0, 2048, 526336, 0];
 const MAP = 7;
 const ARRAY = 11;
 
 export class MmdbDecoder {
   private pos = 0;
+  private readonly keyNames = new Map<number, string>();
   /** Size of the value whose header was read last (see header()). */
   private size = 0;
 
@@ -158,41 +159,41 @@ export class MmdbDecoder {
         this.skipN(2);
         continue;
       }
-      const k = this.matchKey(keys);
+      const k = this.matchKey(spec);
       if (k === null) this.skipN(1);
       else out[k.name] = this.value(k.child, depth + 1);
     }
     return out;
   }
 
-  /** Reads the key at this.pos (following a pointer), moves past it and returns the wanted key it equals, or null. */
-  private matchKey(keys: SpecKey[]): SpecKey | null {
+  /** Reads the key at this.pos (following a pointer), moves past it and returns the wanted key it names, or null. */
+  private matchKey(spec: FieldSpec): SpecKey | null {
     const keyAt = this.pos;
-    let type = this.header();
-    let after = this.pos;
+    const type = this.header();
     if (type === 1) {
-      this.pos = this.size;
-      type = this.header();
-    } else if (type === 2) {
-      after += this.size;
-    } else {
-      // a key that is not a string (never written in practice) matches nothing
-      this.pos = keyAt;
-      this.skipN(1);
-      return null;
+      const target = this.size;
+      let name = this.keyNames.get(target);
+      if (name === undefined) {
+        const after = this.pos;
+        this.pos = target;
+        const t = this.header();
+        if (t !== 2) {
+          this.pos = after;
+          return null; // a key that is not a string (never written in practice) names nothing
+        }
+        name = this.buf.toString('utf8', this.pos, this.pos + this.size);
+        this.pos = after;
+        if (this.keyNames.size < MAX_KEY_NAMES) this.keyNames.set(target, name);
+      }
+      return spec.byName.get(name) ?? null;
     }
-    const start = this.pos;
-    const len = this.size;
-    this.pos = after;
-    if (type !== 2) return null;
-    const b = this.buf;
-    for (const k of keys) {
-      const kb = k.bytes;
-      if (kb.length !== len) continue;
-      let j = 0;
-      while (j < len && b[start + j] === kb[j]) j++;
-      if (j === len) return k;
+    if (type === 2) {
+      const start = this.pos;
+      this.pos = start + this.size;
+      return spec.byName.get(this.buf.toString('utf8', start, start + this.size)) ?? null;
     }
+    this.pos = keyAt;
+    this.skipN(1);
     return null;
   }
 
