@@ -27,7 +27,9 @@ export class GeoBatcher {
   flush(): void {
     const held = this.held;
     if (held.length === 0) return;
-    const ips = [...new Set(held.map((r) => r.server_ip))].sort();
+    const fresh = new Set<string>();
+    for (const r of held) if (!this.geo.isCached(r.server_ip)) fresh.add(r.server_ip);
+    const ips = [...fresh].sort(); // most addresses of a batch were seen before: only new ones are sorted
     for (const ip of ips) this.geo.lookup(ip);
     for (const r of held) this.emit(r, this.geo.enrichFlow(r));
     held.length = 0;

@@ -3,11 +3,16 @@
 
 /** IPv4 dotted quad -> uint32 (as a non-negative number), or -1 when the text is not a plain dotted quad. */
 export function parseIpv4(s: string): number {
+  return parseIpv4At(s, 0, s.length);
+}
+
+/** parseIpv4 over s[start, end). */
+function parseIpv4At(s: string, start: number, end: number): number {
   let n = 0;
   let octet = 0;
   let digits = 0;
   let parts = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       octet = octet * 10 + (c - 48);
@@ -27,71 +32,78 @@ export function parseIpv4(s: string): number {
   return n * 256 + octet;
 }
 
+/** The 16-bit groups of the address being parsed (at most 8 are valid; one more slot catches overflow). */
+const groups = new Uint32Array(9);
+
 /**
  * IPv6 text (RFC 4291 section 2.2 forms, incl. `::` and a trailing dotted quad; a `%zone` suffix is ignored)
- * -> `out[0..3]`. Returns false (out unspecified) when the text is not an IPv6 address.
+ * -> `out[0..3]`. Returns false (out unspecified) when the text is not an IPv6 address. One pass over the
+ * characters, no allocation.
  */
 export function parseIpv6(s: string, out: Uint32Array): boolean {
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct);
-  if (s.length < 2 || s.length > 45) return false;
-  const groups: number[] = [];
-  let gap = -1;
+  let end = s.indexOf('%');
+  if (end < 0) end = s.length;
+  if (end < 2 || end > 45) return false;
+  let n = 0; // groups so far
+  let gap = -1; // group index where `::` stands
   let i = 0;
-  if (s.startsWith('::')) {
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
     gap = 0;
     i = 2;
-    if (s.length === 2) return fill(groups, gap, out);
-  } else if (s.charCodeAt(0) === 58) {
-    return false;
   }
-  while (i < s.length) {
-    // One group: hex digits, or a dotted quad at the very end.
+  while (i < end) {
+    // One group: up to 4 hex digits, or a dotted quad at the very end.
+    let v = 0;
     let j = i;
-    while (j < s.length && s.charCodeAt(j) !== 58) j++;
-    const tok = s.slice(i, j);
-    if (tok.includes('.')) {
-      if (j !== s.length) return false;
-      const v4 = parseIpv4(tok);
-      if (v4 < 0) return false;
-      groups.push(Math.floor(v4 / 65536), v4 % 65536);
-    } else {
-      if (tok.length === 0 || tok.length > 4) return false;
-      let v = 0;
-      for (let k = 0; k < tok.length; k++) {
-        const h = hexVal(tok.charCodeAt(k));
+    let dotted = false;
+    for (; j < end; j++) {
+      const c = s.charCodeAt(j);
+      if (c === 58) break;
+      if (c === 46) dotted = true;
+      else if (!dotted) {
+        const h = hexVal(c);
         if (h < 0) return false;
         v = v * 16 + h;
       }
-      groups.push(v);
     }
-    if (j === s.length) break;
-    // j is at ':'
-    if (j + 1 < s.length && s.charCodeAt(j + 1) === 58) {
+    if (dotted) {
+      if (j !== end || n > 6) return false;
+      const v4 = parseIpv4At(s, i, j);
+      if (v4 < 0) return false;
+      groups[n++] = Math.floor(v4 / 65536);
+      groups[n++] = v4 % 65536;
+      break;
+    }
+    if (j === i || j - i > 4 || n > 7) return false;
+    groups[n++] = v;
+    if (j === end) break;
+    // s[j] is ':'
+    if (j + 1 < end && s.charCodeAt(j + 1) === 58) {
       if (gap >= 0) return false;
-      gap = groups.length;
+      gap = n;
       i = j + 2;
-      if (i === s.length) break;
     } else {
-      if (j + 1 === s.length) return false;
+      if (j + 1 === end) return false;
       i = j + 1;
     }
   }
-  return fill(groups, gap, out);
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  // Expand `::` to the missing zero groups, then pack pairs of groups into words.
+  const tail = gap < 0 ? 0 : n - gap;
+  for (let k = 0; k < 4; k++) {
+    const hi = groupAt(2 * k, n, gap, tail);
+    const lo = groupAt(2 * k + 1, n, gap, tail);
+    out[k] = (hi * 65536 + lo) >>> 0;
+  }
+  return true;
 }
 
-function fill(groups: number[], gap: number, out: Uint32Array): boolean {
-  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return false;
-  const w = new Array<number>(8).fill(0);
-  if (gap < 0) {
-    for (let k = 0; k < 8; k++) w[k] = groups[k];
-  } else {
-    for (let k = 0; k < gap; k++) w[k] = groups[k];
-    const tail = groups.length - gap;
-    for (let k = 0; k < tail; k++) w[8 - tail + k] = groups[gap + k];
-  }
-  for (let k = 0; k < 4; k++) out[k] = (w[2 * k] * 65536 + w[2 * k + 1]) >>> 0;
-  return true;
+/** Group `g` (0..7) of the full address, given the parsed groups and where `::` stood. */
+function groupAt(g: number, n: number, gap: number, tail: number): number {
+  if (gap < 0 || g < gap) return groups[g];
+  if (g >= 8 - tail) return groups[gap + g - (8 - tail)];
+  return 0;
 }
 
 function hexVal(c: number): number {

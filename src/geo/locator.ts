@@ -155,6 +155,11 @@ export class GeoLocator {
     return this.applyHints(base, hints);
   }
 
+  /** True when the address's base result is cached (its lookup costs a Map lookup). */
+  isCached(ip: string): boolean {
+    return this.cache.has(ip);
+  }
+
   /** Geo fields for a flow's server address, using its names (hostname + CNAME chain) and handshake RTT. */
   enrichFlow(f: FlowRecord): FlowGeoFields {
     // Without a physical check the answer depends only on the address and the names: flows to the same server

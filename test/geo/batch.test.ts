@@ -16,6 +16,7 @@ describe('GeoBatcher', () => {
     const lookups: string[] = [];
     const fake = {
       lookup: (ip: string) => lookups.push(ip),
+      isCached: (ip: string) => lookups.includes(ip),
       enrichFlow: (f: FlowRecord) => ({ country: f.server_ip === '1.1.1.1' ? 'AU' : 'US' }),
     } as unknown as GeoLocator;
     const out: [number, string | undefined][] = [];
@@ -26,14 +27,17 @@ describe('GeoBatcher', () => {
     b.add(flow(3, '8.8.8.8'));
     expect(lookups).toEqual(['1.1.1.1', '8.8.8.8']);
     b.add(flow(4, '9.9.9.9'));
+    b.add(flow(5, '1.1.1.1'));
     b.flush();
+    expect(lookups).toEqual(['1.1.1.1', '8.8.8.8', '9.9.9.9']); // an address already looked up is not asked again
     expect(out).toEqual([
       [1, 'US'],
       [2, 'AU'],
       [3, 'US'],
       [4, 'US'],
+      [5, 'AU'],
     ]);
     b.flush();
-    expect(out).toHaveLength(4);
+    expect(out).toHaveLength(5);
   });
 });

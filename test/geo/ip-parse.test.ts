@@ -31,6 +31,20 @@ describe('parseIpv4 / parseIpv6', () => {
     );
   });
 
+  it('parseIpv6 gives the same words as the slicing parser it replaced, for addresses and near-misses', () => {
+    const w = new Uint32Array(4);
+    const chars = fc.constantFrom(...'0123456789abcdefABCDEFg:.%'.split(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.ipV6(), fc.string({ unit: chars, maxLength: 46 }), fc.ipV6().map((a) => a.replace(/:/, ':0:'))), (s) => {
+        const want = referenceParseIpv6(s);
+        const ok = parseIpv6(s, w);
+        expect(ok).toBe(want !== null);
+        if (want) expect([...w]).toEqual(want);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('parseCidr masks host bits and rejects bad lengths', () => {
     expect(parseCidr('10.1.2.3/8')).toEqual({ family: 4, net: 0x0a000000, bits: 8 });
     expect(parseCidr('10.0.0.0/33')).toBeNull();
@@ -61,3 +75,43 @@ describe('privateReason', () => {
     expect(privateReason(ip)).toBe(reason);
   });
 });
+
+/** The parser as first written (token slices, group array), kept as the reference for the one-pass parser. */
+function referenceParseIpv6(input: string): number[] | null {
+  const pct = input.indexOf('%');
+  const s = pct >= 0 ? input.slice(0, pct) : input;
+  if (s.length < 2 || s.length > 45) return null;
+  const groups: number[] = [];
+  let gap = -1;
+  let i = 0;
+  if (s.startsWith('::')) {
+    gap = 0;
+    i = 2;
+  } else if (s.charCodeAt(0) === 58) return null;
+  while (i < s.length) {
+    let j = i;
+    while (j < s.length && s.charCodeAt(j) !== 58) j++;
+    const tok = s.slice(i, j);
+    if (tok.includes('.')) {
+      if (j !== s.length) return null;
+      const v4 = parseIpv4(tok);
+      if (v4 < 0) return null;
+      groups.push(Math.floor(v4 / 65536), v4 % 65536);
+    } else {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(tok)) return null;
+      groups.push(parseInt(tok, 16));
+    }
+    if (j === s.length) break;
+    if (j + 1 < s.length && s.charCodeAt(j + 1) === 58) {
+      if (gap >= 0) return null;
+      gap = groups.length;
+      i = j + 2;
+    } else {
+      if (j + 1 === s.length) return null;
+      i = j + 1;
+    }
+  }
+  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return null;
+  const g = gap < 0 ? groups : [...groups.slice(0, gap), ...new Array<number>(8 - groups.length).fill(0), ...groups.slice(gap)];
+  return [0, 1, 2, 3].map((k) => (g[2 * k] * 65536 + g[2 * k + 1]) >>> 0);
+}
