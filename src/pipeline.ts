@@ -19,6 +19,7 @@ import { flowRecord } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
 import { DnsNameCache } from './naming/dns-cache.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
+import { ZERO_D } from './flow/number-fields.js';
 
 /** Receives the oracle-shaped events `residency extract` prints. */
 export interface OracleSink {
@@ -62,7 +63,7 @@ class Analyzer implements ExtractSink {
   dnsMessages = 0;
   flows = 0;
   private sinceExpire = 0;
-  private lastExpire = 0;
+  private lastExpire = ZERO_D;
 
   constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions) {
     this.table = new FlowTable((f, reason) => this.onEnd(f, reason), opts);

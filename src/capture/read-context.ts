@@ -3,6 +3,7 @@
 import type { Anomaly } from '../types.js';
 import { MAX_CAPTURE_WARNINGS } from '../limits.js';
 import { RawPacket } from './raw-packet.js';
+import { UNSET_D } from '../flow/number-fields.js';
 
 /** Receives what a capture holds. `packet()` gets ONE reused RawPacket whose `buf` is valid only during the call. */
 export interface CaptureHandler {
@@ -53,8 +54,8 @@ export class ReadContext {
   readonly metadata: Record<string, string> = {};
   packets = 0;
   bytesCaptured = 0;
-  firstTs = -1;
-  lastTs = -1;
+  firstTs = UNSET_D;
+  lastTs = UNSET_D;
   truncated = false;
   /** Set by a parser when damage means nothing further can be read. */
   stopped = false;

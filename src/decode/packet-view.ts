@@ -1,6 +1,8 @@
 // The one reused decoded view of a packet: layer offsets and header fields as integers, no strings or copies.
 // Filled by Decoder.decode() (decode/decoder.ts); read by the flow table and the extractors.
 
+import { ZERO_D } from '../flow/number-fields.js';
+
 const EMPTY = Buffer.alloc(0);
 
 export const PROTO_ICMP = 1;
@@ -35,8 +37,8 @@ export class PacketView {
   dstPort = 0;
   /** TCP only (0 otherwise). */
   tcpFlags = 0;
-  seq = 0;
-  ack = 0;
+  seq = ZERO_D;
+  ack = ZERO_D;
   window = 0;
   /** Application payload: offset in `buf`, bytes captured, and bytes on the wire per the IP/UDP/TCP lengths. */
   payloadOff = 0;
@@ -53,7 +55,7 @@ export class PacketView {
   /** Copied from the RawPacket. */
   tsSec = 0;
   tsNsec = 0;
-  ts = 0;
+  ts = ZERO_D;
   frame = 0;
   fileOffset = 0;
   appUid = -1;

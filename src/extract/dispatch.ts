@@ -16,6 +16,7 @@ import { QuicFlowState, QUIC_DONE, QUIC_NOT_QUIC } from './quic/state.js';
 import { looksLikeDtls, parseDtlsClientHello } from './tls/dtls.js';
 import { looksLikeTls, scanTlsClientHello, TLS_NEED_MORE } from './tls/record.js';
 import type { ClientHelloInfo } from './tls/client-hello.js';
+import { ZERO_D } from '../flow/number-fields.js';
 
 /** Ports whose protocols look like DNS to the content heuristic but are not DNS: NetBIOS name/datagram
  *  service (RFC 1002 reuses the DNS header; tshark decodes it as NBNS), DHCP, NTP, SSDP, QUIC. */
@@ -73,7 +74,7 @@ export class Dispatcher {
   private readonly quicQueue: QueuedDatagram[] = [];
   /** Reused by the DNS-over-TCP framer callback so no closure is made per segment. */
   private cur: DirConsumer | null = null;
-  private curTs = 0;
+  private curTs = ZERO_D;
   private readonly onTcpDnsMessage = (buf: Buffer, off: number, len: number): void => {
     const c = this.cur as DirConsumer;
     this.dnsPayload(c.flow, buf, off, len, c.fromA, this.curTs, c.frame);

@@ -3,6 +3,7 @@
 
 import type { NameSource } from '../types.js';
 import type { TcpStream } from './stream.js';
+import { UNSET_D } from './number-fields.js';
 
 /** Direction index of a packet relative to the flow's A/B endpoints (A = first sender seen). */
 export const DIR_AB = 0;
@@ -60,10 +61,10 @@ export class Flow {
   /** Union of TCP flags seen. */
   tcpFlags = 0;
   /** Last SYN (no ACK) time and first SYN/ACK time, -1 when unseen. */
-  synTs = -1;
-  synAckTs = -1;
+  synTs = UNSET_D;
+  synAckTs = UNSET_D;
   /** Initial sequence numbers of the SYN, to tell a port reuse from a retransmission. */
-  synSeq = -1;
+  synSeq = UNSET_D;
   macA: string | undefined = undefined;
   macB: string | undefined = undefined;
   vlan: number;
@@ -78,8 +79,8 @@ export class Flow {
   /** QUIC datagrams queued for batched decryption (extract/dispatch.ts). */
   quicQueued = 0;
   /** Initial sequence numbers from the SYN of each direction, -1 when unseen. */
-  isnA = -1;
-  isnB = -1;
+  isnA = UNSET_D;
+  isnB = UNSET_D;
   streamA: TcpStream | null = null;
   streamB: TcpStream | null = null;
   /** Opaque per-protocol state (QUIC, DNS framers), owned by the dispatcher. */
@@ -92,7 +93,7 @@ export class Flow {
   alpn: string[] | undefined = undefined;
   ech = false;
   tlsVersions: string[] | undefined = undefined;
-  quicRttMs = -1;
+  quicRttMs = UNSET_D;
   /** DNS attribution found when the flow started. */
   dnsName: string | undefined = undefined;
   dnsChain: string[] | undefined = undefined;

@@ -12,6 +12,7 @@ import { PacketView, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../de
 import { DIR_AB, DIR_BA, F_DIR_FROM_SYN, F_FIN_A, F_FIN_B, F_RST, Flow } from './flow.js';
 import { isWellKnownServerPort } from './server-ports.js';
 import { formatIp } from '../naming/ip-format.js';
+import { ZERO_D } from './number-fields.js';
 
 export type EndReason = 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
 
@@ -44,7 +45,7 @@ export class FlowTable {
   /** Direction of the last packet tracked: DIR_AB or DIR_BA. */
   dir = DIR_AB;
   /** Latest timestamp seen (captures may go backwards; eviction uses the maximum). */
-  now = 0;
+  now = ZERO_D;
   /** Scratch: source words 0-3, destination words 4-7 of the packet being tracked (also read by create()). */
   private readonly words = new Int32Array(8);
 

@@ -13,6 +13,7 @@ import {
 import { decryptLongPacket, deriveInitialKeys, type InitialKeys } from './initial-keys.js';
 import { walkInitialFrames } from './frames.js';
 import { CryptoStream } from './crypto-stream.js';
+import { UNSET_D } from '../../flow/number-fields.js';
 
 /** More datagrams are useful (no hello yet). */
 export const QUIC_NEED_MORE = 0;
@@ -44,9 +45,9 @@ export class QuicFlowState {
   private status = QUIC_NEED_MORE;
   private initials = 0;
   private version = 0;
-  private firstClientTs = -1;
+  private firstClientTs = UNSET_D;
   private retrySeen = false;
-  private serverTs = -1;
+  private serverTs = UNSET_D;
   private keys: InitialKeys | undefined = undefined;
   private keysVersion = 0;
   private keysDcid: Buffer = Buffer.alloc(0);
