@@ -1,5 +1,5 @@
 // QUIC Initial packet protection (RFC 9001 §5.2 and §5.4, RFC 9369 §3.3): per-version salts, HKDF-Extract and
-// HKDF-Expand-Label over HMAC-SHA256, AES-128-GCM payload and AES-128-ECB header protection. No flow state: the
+// HKDF-Expand-Label over HMAC-SHA256 (hmac-sha256.ts), AES-128-GCM payload and AES-128-ECB header protection. No flow state: the
 // caller keeps the InitialKeys it derived (state.ts re-derives only when the DCID changes).
 
 import type { Cipher } from 'node:crypto';
@@ -11,6 +11,7 @@ function nodeCrypto(): typeof import('node:crypto') {
   return (cryptoModule ??= process.getBuiltinModule('node:crypto'));
 }
 import { QUIC_V2 } from './header.js';
+import { HMAC_MAX_MESSAGE, HmacKey, hmac } from './hmac-sha256.js';
 
 /** https://www.rfc-editor.org/rfc/rfc9001#section-5.2 (also used by draft-33 and draft-34). */
 const SALT_V1 = Buffer.from('38762cf7f55934b34d179ae6a4c80cadccbb7f0a', 'hex');
@@ -21,18 +22,39 @@ const SALT_DRAFT_29 = Buffer.from('afbfec289993d24c9e9786f19c6111e04390a899', 'h
 
 const AEAD_TAG_LEN = 16;
 
+const SALT_KEYS = new Map<Buffer, HmacKey>();
+/** The version's salt as an HMAC key, its pads hashed once. */
+function saltKey(version: number): HmacKey {
+  const salt = initialSalt(version);
+  let k = SALT_KEYS.get(salt);
+  if (k === undefined) SALT_KEYS.set(salt, (k = new HmacKey(salt)));
+  return k;
+}
+
+/** A connection ID longer than HMAC_MAX_MESSAGE (RFC 9000 allows 20; a malformed header may claim more). */
+function nodeExtract(salt: Buffer, ikm: Buffer): Buffer {
+  return nodeCrypto().createHmac('sha256', salt).update(ikm).digest();
+}
+
 export function initialSalt(version: number): Buffer {
   if (version === QUIC_V2) return SALT_V2;
   if (version >= 0xff00001d && version <= 0xff000020) return SALT_DRAFT_29;
   return SALT_V1;
 }
 
+/** HKDF-Extract(salt, ikm) = HMAC-SHA256(salt, ikm) (RFC 5869 §2.2). */
 export function hkdfExtract(salt: Buffer, ikm: Buffer): Buffer {
-  return nodeCrypto().createHmac('sha256', salt).update(ikm).digest();
+  return hkdfExtractWith(new HmacKey(salt), ikm);
 }
 
-/** HKDF-Expand-Label (RFC 8446 §7.1) with an empty context, for lengths up to 32 (one HMAC block). */
-export function hkdfExpandLabel(secret: Buffer, label: string, length: number): Buffer {
+function hkdfExtractWith(salt: HmacKey, ikm: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(32);
+  hmac(salt, ikm, 0, ikm.length, out, 0);
+  return out;
+}
+
+/** HkdfLabel (RFC 8446 §7.1) with an empty context, followed by the HKDF-Expand counter byte T(1). */
+function labelInfo(label: string, length: number): Buffer {
   const full = `tls13 ${label}`;
   const info = Buffer.alloc(2 + 1 + full.length + 1 + 1);
   info.writeUInt16BE(length, 0);
@@ -40,7 +62,28 @@ export function hkdfExpandLabel(secret: Buffer, label: string, length: number): 
   info.write(full, 3, 'latin1');
   info[3 + full.length] = 0; // context length
   info[4 + full.length] = 1; // HKDF-Expand counter T(1)
-  return nodeCrypto().createHmac('sha256', secret).update(info).digest().subarray(0, length);
+  return info;
+}
+
+/** The label infos QUIC Initial derivation uses, built once. */
+const INFOS = new Map<string, Buffer>();
+function infoFor(label: string, length: number): Buffer {
+  const k = `${label}/${length}`;
+  let info = INFOS.get(k);
+  if (info === undefined) INFOS.set(k, (info = labelInfo(label, length)));
+  return info;
+}
+
+/** HKDF-Expand-Label (RFC 8446 §7.1) with an empty context, for lengths up to 32 (one HMAC block). */
+export function hkdfExpandLabel(secret: Buffer, label: string, length: number): Buffer {
+  return expandWith(new HmacKey(secret), label, length);
+}
+
+const T1 = Buffer.alloc(32);
+function expandWith(secret: HmacKey, label: string, length: number): Buffer {
+  const info = infoFor(label, length);
+  hmac(secret, info, 0, info.length, T1, 0);
+  return Buffer.from(T1.subarray(0, length));
 }
 
 /** Keys of one direction. The ECB cipher is kept and reused: ECB has no chaining, each 16-byte block is independent. */
@@ -53,9 +96,10 @@ export class InitialKeys {
   constructor(secret: Buffer, v2: boolean) {
     const pre = v2 ? 'quicv2 ' : 'quic ';
     this.secret = secret;
-    this.key = hkdfExpandLabel(secret, `${pre}key`, 16);
-    this.iv = hkdfExpandLabel(secret, `${pre}iv`, 12);
-    this.hp = hkdfExpandLabel(secret, `${pre}hp`, 16);
+    const k = new HmacKey(secret);
+    this.key = expandWith(k, `${pre}key`, 16);
+    this.iv = expandWith(k, `${pre}iv`, 12);
+    this.hp = expandWith(k, `${pre}hp`, 16);
     this.ecb = nodeCrypto().createCipheriv('aes-128-ecb', this.hp, null);
     this.ecb.setAutoPadding(false);
   }
@@ -77,8 +121,8 @@ export class InitialKeys {
 
 /** Client or server Initial keys for a version and the client's first DCID (RFC 9001 §5.2). */
 export function deriveInitialKeys(version: number, dcid: Buffer, server: boolean): InitialKeys {
-  const initial = hkdfExtract(initialSalt(version), dcid);
-  const secret = hkdfExpandLabel(initial, server ? 'server in' : 'client in', 32);
+  const initial = dcid.length <= HMAC_MAX_MESSAGE ? hkdfExtractWith(saltKey(version), dcid) : nodeExtract(initialSalt(version), dcid);
+  const secret = expandWith(new HmacKey(initial), server ? 'server in' : 'client in', 32);
   return new InitialKeys(secret, version === QUIC_V2);
 }
 
