@@ -215,14 +215,15 @@ export class GeoLocator {
     if (b.scope === 'public' && (f.hostname || (f.cname_chain !== undefined && f.cname_chain.length > 0))) {
       let nameEdge = false;
       let nameRegion: NameHint | undefined;
-      const consider = (n: string): void => {
-        const h = this.nameHint(n);
-        if (h === null) return;
+      const chain = f.cname_chain;
+      const count = chain === undefined ? 0 : chain.length;
+      // The hostname (when set), then the CNAME chain.
+      for (let i = f.hostname ? -1 : 0; i < count; i++) {
+        const h = this.nameHint(i < 0 ? (f.hostname as string) : (chain as string[])[i]);
+        if (h === null) continue;
         if (h.edge) nameEdge = true;
         if (h.region && !nameRegion && (base.providerId === undefined || base.providerId === h.provider)) nameRegion = h;
-      };
-      if (f.hostname) consider(f.hostname);
-      if (f.cname_chain) for (const c of f.cname_chain) consider(c);
+      }
       if (nameEdge) edge = true;
       if (!base.regionFixed && !edge && nameRegion?.region) {
         region = nameRegion.region;

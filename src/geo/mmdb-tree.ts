@@ -18,6 +18,7 @@ export class MmdbTree {
   readonly dataStart: number;
   /** Node where IPv4 addresses start (0 in an IPv4 tree; after 96 zero bits in an IPv6 tree). */
   private readonly v4Start: number;
+  private readonly v4Words = new Uint32Array(1);
   /** Prefix length of the network that answered the last find (bits walked). */
   prefixLength = 0;
 
@@ -40,7 +41,7 @@ export class MmdbTree {
     this.v4Start = node;
   }
 
-  /** Record `bit` (0 left, 1 right) of `node`. */
+  /** Record `bit` (0 left, 1 right) of `node` (used once, for the IPv4 start node). */
   private child(node: number, bit: number): number {
     const b = this.buf;
     switch (this.recordSize) {
@@ -62,26 +63,45 @@ export class MmdbTree {
 
   /** File offset of the data for IPv4 address `ip` (uint32), or -1 when the database has none. */
   findV4(ip: number): number {
-    const n = this.nodeCount;
-    let node = this.v4Start;
-    let depth = 0;
-    while (depth < 32 && node < n) {
-      node = this.child(node, (ip >>> (31 - depth)) & 1);
-      depth++;
-    }
-    this.prefixLength = depth;
-    return this.resolve(node);
+    const w = this.v4Words;
+    w[0] = ip;
+    return this.walk(this.v4Start, w, 32);
   }
 
   /** File offset of the data for IPv6 address `w` (four uint32 words), or -1. An IPv4 tree is walked from its
    *  root with the address's first bits, as the `maxmind` package does. */
   findV6(w: Uint32Array): number {
+    return this.walk(0, w, 128);
+  }
+
+  /**
+   * Walks from `node` over the first `bits` bits of `w` until a record is not a node. One loop per record size
+   * with the node read inline: the walk is most of a lookup, and runs cold (a few thousand new addresses per
+   * capture), so it is kept small enough to be optimised on the spot.
+   */
+  private walk(node: number, w: Uint32Array, bits: number): number {
+    const b = this.buf;
     const n = this.nodeCount;
-    let node = 0;
     let depth = 0;
-    while (depth < 128 && node < n) {
-      node = this.child(node, (w[depth >>> 5] >>> (31 - (depth & 31))) & 1);
-      depth++;
+    if (this.recordSize === 24) {
+      while (depth < bits && node < n) {
+        const o = node * 6 + ((w[depth >>> 5] >>> (31 - (depth & 31))) & 1) * 3;
+        node = (b[o] << 16) | (b[o + 1] << 8) | b[o + 2];
+        depth++;
+      }
+    } else if (this.recordSize === 28) {
+      while (depth < bits && node < n) {
+        const o = node * 7;
+        if (((w[depth >>> 5] >>> (31 - (depth & 31))) & 1) === 0) node = ((b[o + 3] & 0xf0) << 20) | (b[o] << 16) | (b[o + 1] << 8) | b[o + 2];
+        else node = ((b[o + 3] & 0x0f) << 24) | (b[o + 4] << 16) | (b[o + 5] << 8) | b[o + 6];
+        depth++;
+      }
+    } else {
+      while (depth < bits && node < n) {
+        const o = node * 8 + ((w[depth >>> 5] >>> (31 - (depth & 31))) & 1) * 4;
+        node = b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
+        depth++;
+      }
     }
     this.prefixLength = depth;
     return this.resolve(node);
