@@ -93,18 +93,18 @@ function runExternal(mode: string, argv: string[], file: string, dataset: string
 }
 
 /** Median wall time of a whole process; `node -e 0` is the floor no Node program can go below. */
-function processMs(argv: string[], runs: number): number {
+function processMs(argv: string[], runs: number, env: NodeJS.ProcessEnv = process.env): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, argv, { encoding: 'utf8', env });
     times.push(performance.now() - t0);
     if (r.status !== 0) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
   }
   return median(times);
 }
 
-function startupMs(runs: number): number {
+function startupMs(runs: number, env: NodeJS.ProcessEnv = process.env): number {
   const empty = join(CACHE, 'empty.pcap');
   const hdr = Buffer.alloc(24);
   hdr.writeUInt32LE(0xa1b2c3d4, 0);
@@ -113,7 +113,19 @@ function startupMs(runs: number): number {
   hdr.writeUInt32LE(65535, 16);
   hdr.writeUInt32LE(1, 20);
   writeFileSync(empty, hdr);
-  return processMs([CLI, 'flows', '--no-geo', empty], runs);
+  return processMs([CLI, 'flows', '--no-geo', empty], runs, env);
+}
+
+/**
+ * NODE_EXTRA_CA_CERTS makes every Node process parse that certificate bundle (and Node's own roots) before any
+ * JavaScript runs: ~65 ms per start on the machine this was written on, where it is set machine-wide. When it is
+ * set, startup is also measured without it, so the two costs can be told apart.
+ */
+function withoutExtraCaCerts(): NodeJS.ProcessEnv | undefined {
+  if (process.env.NODE_EXTRA_CA_CERTS === undefined) return undefined;
+  const env = { ...process.env };
+  delete env.NODE_EXTRA_CA_CERTS;
+  return env;
 }
 
 function main(): void {
@@ -147,6 +159,9 @@ function main(): void {
   }
   const start = startupMs(9);
   const nodeFloor = processMs(['-e', '0'], 9);
+  const noCa = withoutExtraCaCerts();
+  const startNoCa = noCa !== undefined ? startupMs(9, noCa) : undefined;
+  const nodeFloorNoCa = noCa !== undefined ? processMs(['-e', '0'], 9, noCa) : undefined;
   const lines: string[] = [];
   lines.push(`residency bench — node ${process.version}, ${PIN.length ? 'pinned to one core (taskset -c 1)' : 'not pinned'}, median of ${runs}`);
   lines.push('');
@@ -169,9 +184,12 @@ function main(): void {
     lines.push(`geolocation: flows-geo takes ${((geo.seconds / nogeo.seconds - 1) * 100).toFixed(1)} % longer than flows (pipeline only; databases opened in ${load.toFixed(2)} s before the clock starts), RSS +${geo.max_rss_mb - nogeo.max_rss_mb} MB`);
   }
   lines.push(`startup (flows --no-geo on an empty capture, whole process, median of 9): ${start.toFixed(0)} ms; \`node -e 0\` on this machine: ${nodeFloor.toFixed(0)} ms`);
+  if (startNoCa !== undefined && nodeFloorNoCa !== undefined) {
+    lines.push(`  NODE_EXTRA_CA_CERTS is set here (Node parses that bundle at every start); without it: ${startNoCa.toFixed(0)} ms, \`node -e 0\` ${nodeFloorNoCa.toFixed(0)} ms`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
   const jsonOut = process.argv.indexOf('--json');
-  if (jsonOut >= 0) writeFileSync(process.argv[jsonOut + 1], JSON.stringify({ node: process.version, runs, results: all, startup_ms: start, node_startup_ms: nodeFloor }, null, 2));
+  if (jsonOut >= 0) writeFileSync(process.argv[jsonOut + 1], JSON.stringify({ node: process.version, runs, results: all, startup_ms: start, node_startup_ms: nodeFloor, startup_ms_without_extra_ca_certs: startNoCa, node_startup_ms_without_extra_ca_certs: nodeFloorNoCa }, null, 2));
 }
 
 main();
