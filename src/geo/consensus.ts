@@ -55,7 +55,8 @@ export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAns
   // The place comes from one answer, never mixed: the first with a city and coordinates, else the first with
   // coordinates (often a country centroid: then no city is claimed).
   let place: GeoSourceAnswer | undefined;
-  for (const a of located) {
+  for (let i = 0; i < nl; i++) {
+    const a = located[i];
     if (a.country !== country || a.lat === undefined || a.lon === undefined) continue;
     if (a.city !== undefined) {
       place = a;

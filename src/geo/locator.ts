@@ -273,19 +273,23 @@ export class GeoLocator {
 
     // Answers are shared by every address of the same database record (frozen; copied where a flow adds to them).
     const located: GeoSourceAnswer[] = [];
-    for (const s of this.located) {
+    for (let i = 0; i < this.located.length; i++) {
+      const s = this.located[i];
       if (!s.covers(family)) continue;
       const a = s.locate(family, v4, w);
       if (a) located.push(a);
     }
     const registration: GeoSourceAnswer[] = [];
-    for (const s of this.registration) {
+    for (let i = 0; i < this.registration.length; i++) {
+      const s = this.registration[i];
       if (!s.covers(family)) continue;
       const a = s.locate(family, v4, w); // registration answers carry no place
       if (a) registration.push(a);
     }
     const c = consensus(located, registration);
-    const result: GeoResult = { ip, scope: 'public', sources: [...located, ...registration], country_agreement: c.agreement, edge: false };
+    // Indexed loops and concat rather than for-of and spread: smaller optimised code for a function that runs a
+    // few thousand times per capture (its compile is a visible part of the cost).
+    const result: GeoResult = { ip, scope: 'public', sources: located.concat(registration), country_agreement: c.agreement, edge: false };
     if (c.country !== undefined) result.country = c.country;
     if (c.city !== undefined) result.city = c.city;
     if (c.lat !== undefined && c.lon !== undefined) {
@@ -344,8 +348,8 @@ export class GeoLocator {
   }
 
   private asnOf(family: 4 | 6, v4: number): AsnAnswer | null {
-    for (const s of this.asnMmdb) {
-      const a = s.asn(family, v4, this.words);
+    for (let i = 0; i < this.asnMmdb.length; i++) {
+      const a = this.asnMmdb[i].asn(family, v4, this.words);
       if (a) return a;
     }
     const t = family === 4 ? this.asnTable(4) : this.asnTable(6);
