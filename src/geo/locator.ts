@@ -169,7 +169,7 @@ export class GeoLocator {
       let e = this.flowCache.get(f.server_ip);
       if (e === undefined) {
         if (this.flowCacheSize >= GEO_MAX_CACHED_IPS) this.clearFlowCache();
-        e = {};
+        e = { bare: undefined, named: undefined, chained: undefined }; // one shape for every entry
         this.flowCache.set(f.server_ip, e);
       }
       if (f.hostname === undefined && f.cname_chain === undefined) {
