@@ -99,7 +99,9 @@ export class Dispatcher {
 
   /** End of flow: deliver what the reassembler still holds across holes. */
   finish(f: Flow): void {
-    if (f.quicQueued > 0 && this.quicQueue.length > 0) this.drainQuic();
+    // Only when this flow still has datagrams waiting: draining for every ending QUIC flow cut the batches to
+    // ~18 datagrams on the bench capture instead of QUIC_BATCH_DATAGRAMS.
+    if (f.quicPending > 0) this.drainQuic();
     if (f.streamA !== null) f.streamA.flush(f.firstFrame);
     if (f.streamB !== null) f.streamB.flush(f.firstFrame);
     f.streamA = null;
@@ -240,6 +242,7 @@ export class Dispatcher {
         // packets (cold caches) than back to back (npm run bench; ~150 -> ~50 us per QUIC flow).
         if (f.quicQueued >= MAX_QUIC_INITIALS) return;
         f.quicQueued++;
+        f.quicPending++;
         this.quicQueue.push({ f, data: Buffer.from(buf.subarray(off, off + len)), fromA, ts: v.ts, frame: v.frame });
         if (this.quicQueue.length >= QUIC_BATCH_DATAGRAMS) this.drainQuic();
         return;
@@ -268,6 +271,7 @@ export class Dispatcher {
     }
     for (let i = 0; i < q.length; i++) {
       const it = q[i];
+      it.f.quicPending = 0;
       if ((it.f.state & F_EXTRACT_DONE) === 0) this.quicDatagram(it.f, it.data, it.fromA, it.ts, it.frame);
     }
     q.length = 0;

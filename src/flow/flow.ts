@@ -78,6 +78,8 @@ export class Flow {
   noneDirs = 0;
   /** QUIC datagrams queued for batched decryption (extract/dispatch.ts). */
   quicQueued = 0;
+  /** Of those, how many wait in the queue now (not yet drained). */
+  quicPending = 0;
   /** Initial sequence numbers from the SYN of each direction, -1 when unseen. */
   isnA = UNSET_D;
   isnB = UNSET_D;
