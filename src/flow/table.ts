@@ -11,7 +11,7 @@ import {
 import { PacketView, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet-view.js';
 import { DIR_AB, DIR_BA, F_DIR_FROM_SYN, F_FIN_A, F_FIN_B, F_RST, Flow } from './flow.js';
 import { isWellKnownServerPort } from './server-ports.js';
-import { formatIp } from '../naming/ip-format.js';
+import { ipText } from '../naming/ip-format.js';
 import { ZERO_D } from './number-fields.js';
 
 export type EndReason = 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
@@ -183,8 +183,8 @@ export class FlowTable {
     if (this.size >= this.maxFlows) this.evictOldest();
     const n = v.addrLen as 4 | 16;
     const f = new Flow(this.nextId++, v.proto, v.ipVersion, this.words, v.srcPort, v.dstPort, h, ts, v.frame, v.vlan);
-    f.ipA = formatIp(v.buf, v.srcOff, n);
-    f.ipB = formatIp(v.buf, v.dstOff, n);
+    f.ipA = ipText(v.buf, v.srcOff, n);
+    f.ipB = ipText(v.buf, v.dstOff, n);
     f.clientIsA = orientByPorts(v);
     if (v.proto === PROTO_TCP) {
       const fl = v.tcpFlags & (TCP_SYN | TCP_ACK);
@@ -197,8 +197,8 @@ export class FlowTable {
       }
     }
     if (v.macSrcOff >= 0) {
-      f.macA = formatMac(v.frameBuf, v.macSrcOff);
-      f.macB = formatMac(v.frameBuf, v.macDstOff);
+      f.macA = macAt(v.frameBuf, v.macSrcOff);
+      f.macB = macAt(v.frameBuf, v.macDstOff);
     }
     const slot = h & this.mask;
     f.nextInBucket = this.buckets[slot];
@@ -334,6 +334,24 @@ function formatMac(buf: Buffer, off: number): string {
     const b = buf[off + i];
     s += (i ? ':' : '') + HEX[b >> 4] + HEX[b & 15];
   }
+  return s;
+}
+
+/** MAC text, cached like ipText() (naming/ip-format.ts): a capture has a handful of devices and gateways. */
+const MAC_SLOTS = 1024;
+const macHi = new Int32Array(MAC_SLOTS);
+const macLo = new Int32Array(MAC_SLOTS);
+const macText: (string | undefined)[] = new Array<string | undefined>(MAC_SLOTS).fill(undefined);
+function macAt(buf: Buffer, off: number): string {
+  const hi = (buf[off] << 8) | buf[off + 1];
+  const lo = (buf[off + 2] << 24) | (buf[off + 3] << 16) | (buf[off + 4] << 8) | buf[off + 5];
+  const slot = Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> 22;
+  const t = macText[slot];
+  if (t !== undefined && macHi[slot] === hi && macLo[slot] === lo) return t;
+  const s = formatMac(buf, off);
+  macHi[slot] = hi;
+  macLo[slot] = lo;
+  macText[slot] = s;
   return s;
 }
 

@@ -1,7 +1,7 @@
 import { SocketAddress } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIp } from '../../src/naming/ip-format.js';
+import { formatIp, ipText } from '../../src/naming/ip-format.js';
 
 function v6(hex: string): Buffer {
   return Buffer.from(hex.replace(/[^0-9a-f]/gi, ''), 'hex');
@@ -55,5 +55,38 @@ describe('formatIp', () => {
         expect(formatIp(a, 0, 4)).toBe(new SocketAddress({ address: text, family: 'ipv4' }).address);
       }),
     );
+  });
+});
+
+describe('ipText (cached formatIp)', () => {
+  it('always equals formatIp, however addresses collide in the cache', () => {
+    // Few distinct addresses, many repeats and colliding slots: any stale cache entry would show.
+    const pool = fc.array(fc.uint8Array({ minLength: 16, maxLength: 16 }), { minLength: 1, maxLength: 12 });
+    fc.assert(
+      fc.property(pool, fc.array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 200 }), (addrs, picks) => {
+        for (const [i, v6] of picks) {
+          const a = Buffer.from(addrs[i % addrs.length]);
+          expect(ipText(a, 0, v6 ? 16 : 4)).toBe(formatIp(a, 0, v6 ? 16 : 4));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('returns the same string object for a repeated address (no new text per flow)', () => {
+    const a = Buffer.from([198, 51, 100, 7]);
+    const first = ipText(a, 0, 4);
+    expect(ipText(Buffer.from(a), 0, 4)).toBe(first);
+    expect(Object.is(ipText(Buffer.from(a), 0, 4), first)).toBe(true);
+  });
+
+  it('thousands of distinct addresses: every answer still right (collisions replace, never confuse)', () => {
+    const b = Buffer.alloc(16);
+    for (let i = 0; i < 20000; i++) {
+      b.writeUInt32BE((i * 2654435761) >>> 0, 0);
+      b.writeUInt32BE(i, 12);
+      expect(ipText(b, 0, 4)).toBe(formatIp(b, 0, 4));
+      expect(ipText(b, 0, 16)).toBe(formatIp(b, 0, 16));
+    }
   });
 });

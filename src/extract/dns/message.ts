@@ -7,7 +7,7 @@
 // tolerantly with bounded loops; dns-packet remains the encoder the tests build messages with, and the property
 // test checks both decoders agree on every message dns-packet can encode.
 import type { DnsAnswer } from '../../types.js';
-import { formatIp } from '../../naming/ip-format.js';
+import { ipText } from '../../naming/ip-format.js';
 import { readName, nameCursor } from './names.js';
 import {
   RR_A, RR_AAAA, RR_CNAME, RR_DNAME, RR_HTTPS, RR_MX, RR_NS, RR_OPT, RR_PTR, RR_SOA, RR_SPF, RR_SRV, RR_SVCB,
@@ -137,10 +137,10 @@ function answer(buf: Buffer, start: number, end: number, name: string, type: num
   const a: DnsAnswer = { name, type: rrTypeName(type), data: '', ttl };
   switch (type) {
     case RR_A:
-      if (rdEnd - rd === 4) a.data = formatIp(buf, rd, 4);
+      if (rdEnd - rd === 4) a.data = ipText(buf, rd, 4);
       break;
     case RR_AAAA:
-      if (rdEnd - rd === 16) a.data = formatIp(buf, rd, 16);
+      if (rdEnd - rd === 16) a.data = ipText(buf, rd, 16);
       break;
     case RR_CNAME:
     case RR_NS:
