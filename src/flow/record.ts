@@ -2,7 +2,7 @@
 // Runs once per flow, so it may allocate.
 
 import type { FlowRecord } from '../types.js';
-import { attributeName } from '../naming/attribute.js';
+import { attributeInto } from '../naming/attribute.js';
 import { PROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet-view.js';
 import type { Flow } from './flow.js';
 import type { EndReason } from './table.js';
@@ -15,6 +15,10 @@ const FLAG_LETTERS: [number, string][] = [
   [TCP_PSH, 'P'],
   [TCP_URG, 'U'],
 ];
+const FLAG_BITS = TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST | TCP_PSH | TCP_URG;
+/** The letters of every combination of those six flags, built once (FLAG_BITS is 0x3f). */
+const FLAG_TEXT: string[] = Array.from({ length: FLAG_BITS + 1 }, (_, bits) =>
+  FLAG_LETTERS.filter(([bit]) => (bits & bit) !== 0).map(([, letter]) => letter).join(''));
 
 /** Rounds milliseconds to microsecond precision (capture timestamps carry no more). */
 function ms(x: number): number {
@@ -46,23 +50,13 @@ export function flowRecord(f: Flow, reason: EndReason): FlowRecord {
   if (mac !== undefined) r.client_mac = mac;
   if (f.vlan >= 0) r.vlan = f.vlan;
   if (f.proto === PROTO_TCP) {
-    let s = '';
-    for (const [bit, letter] of FLAG_LETTERS) if ((f.tcpFlags & bit) !== 0) s += letter;
-    r.tcp_flags = s;
+    r.tcp_flags = FLAG_TEXT[f.tcpFlags & FLAG_BITS];
   }
   if (f.sni !== undefined) r.sni = f.sni;
   if (f.quic !== undefined) r.quic = f.quic;
   if (f.quicVersion !== undefined) r.quic_version = f.quicVersion;
   if (f.httpHost !== undefined) r.http_host = f.httpHost;
-  const name = attributeName({
-    sni: f.sni,
-    quic: f.quic,
-    http_host: f.httpHost,
-    dnsName: f.dnsName,
-    dnsChain: f.dnsChain,
-    dnsSource: f.dnsSource,
-  });
-  Object.assign(r, name);
+  attributeInto(r, f.sni, f.quic, f.httpHost, f.dnsName, f.dnsChain, f.dnsSource);
   if (f.synTs >= 0 && f.synAckTs >= f.synTs) {
     r.rtt_ms = ms((f.synAckTs - f.synTs) * 1000);
     r.rtt_source = 'tcp_handshake';

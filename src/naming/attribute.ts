@@ -21,20 +21,34 @@ export interface Attribution {
 }
 
 export function attributeName(e: NameEvidence): Attribution {
-  if (e.sni) return withDns({ hostname: e.sni, name_source: 'tls_sni' }, e);
-  if (e.quic) return withDns({ hostname: e.quic, name_source: 'quic_sni' }, e);
-  if (e.http_host) return withDns({ hostname: e.http_host, name_source: 'http_host' }, e);
-  if (e.dnsName) return withDns({ hostname: e.dnsName, name_source: e.dnsSource ?? 'dns' }, e);
-  return {};
+  const a: Attribution = {};
+  attributeInto(a, e.sni, e.quic, e.http_host, e.dnsName, e.dnsChain, e.dnsSource);
+  return a;
 }
 
-/** The DNS chain is kept as corroborating evidence whatever named the flow. */
-function withDns(a: Attribution, e: NameEvidence): Attribution {
-  if (e.dnsName !== undefined) {
-    a.dns_qname = e.dnsName;
-    if (e.dnsChain !== undefined && e.dnsChain.length > 0) a.cname_chain = e.dnsChain;
+/**
+ * attributeName() written straight into `a` (a flow record: no evidence or result object per flow), in the same
+ * field order: hostname, name_source, then the DNS chain, kept as corroborating evidence whatever named the flow.
+ */
+export function attributeInto(a: Attribution, sni: string | undefined, quic: string | undefined, httpHost: string | undefined,
+  dnsName: string | undefined, dnsChain: string[] | undefined, dnsSource: NameSource | undefined): void {
+  if (sni) {
+    a.hostname = sni;
+    a.name_source = 'tls_sni';
+  } else if (quic) {
+    a.hostname = quic;
+    a.name_source = 'quic_sni';
+  } else if (httpHost) {
+    a.hostname = httpHost;
+    a.name_source = 'http_host';
+  } else if (dnsName) {
+    a.hostname = dnsName;
+    a.name_source = dnsSource ?? 'dns';
+  } else return;
+  if (dnsName !== undefined) {
+    a.dns_qname = dnsName;
+    if (dnsChain !== undefined && dnsChain.length > 0) a.cname_chain = dnsChain;
   }
-  return a;
 }
 
 export type { FlowRecord };
