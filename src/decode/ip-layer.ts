@@ -14,6 +14,7 @@ import {
   DECODE_TRUNCATED,
 } from './decode-result.js';
 import { FRAG_COMPLETE, FRAG_PENDING, FragTable } from './ipfrag.js';
+import { u32be } from './bytes.js';
 
 const L2TP_PORT = 1701;
 const PPP_IPV4 = 0x0021;
@@ -140,8 +141,8 @@ export class IpLayer {
       if (end - o < doff) return DECODE_TRUNCATED;
       v.srcPort = (buf[o] << 8) | buf[o + 1];
       v.dstPort = (buf[o + 2] << 8) | buf[o + 3];
-      v.seq = buf.readUInt32BE(o + 4);
-      v.ack = buf.readUInt32BE(o + 8);
+      v.seq = u32be(buf, o + 4); // not buf.readUInt32BE(): see decode/bytes.ts
+      v.ack = u32be(buf, o + 8);
       v.tcpFlags = buf[o + 13];
       v.window = (buf[o + 14] << 8) | buf[o + 15];
       v.payloadOff = o + doff;

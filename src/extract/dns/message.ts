@@ -14,6 +14,7 @@ import {
   RR_TXT, rrTypeName,
 } from './rr-types.js';
 import { decodeSvcbRdata, svcbResult } from './svcb.js';
+import { u16be, u32be } from '../../decode/bytes.js';
 
 export interface DnsMessage {
   id: number;
@@ -62,9 +63,9 @@ export function decodeDnsMessage(buf: Buffer, off: number, len: number): DnsMess
 
 function decode(buf: Buffer, start: number, end: number): DnsMessage | DnsMalformed {
   if (start < 0 || end - start < HEADER_LEN) return { malformed: 'dns_malformed', offset: Math.max(start, 0) };
-  const flags = buf.readUInt16BE(start + 2);
+  const flags = u16be(buf, start + 2);
   const msg: DnsMessage = {
-    id: buf.readUInt16BE(start),
+    id: u16be(buf, start),
     isResponse: (flags & 0x8000) !== 0,
     opcode: (flags >> 11) & 0xf,
     rcode: flags & 0xf,
@@ -74,10 +75,10 @@ function decode(buf: Buffer, start: number, end: number): DnsMessage | DnsMalfor
     glue: [],
   };
   const counts = COUNTS;
-  counts[0] = buf.readUInt16BE(start + 4);
-  counts[1] = buf.readUInt16BE(start + 6);
-  counts[2] = buf.readUInt16BE(start + 8);
-  counts[3] = buf.readUInt16BE(start + 10);
+  counts[0] = u16be(buf, start + 4);
+  counts[1] = u16be(buf, start + 6);
+  counts[2] = u16be(buf, start + 8);
+  counts[3] = u16be(buf, start + 10);
   let p = start + HEADER_LEN;
 
   for (let i = 0; i < counts[0]; i++) {
@@ -92,7 +93,7 @@ function decode(buf: Buffer, start: number, end: number): DnsMessage | DnsMalfor
     if (p + 4 > end) return damaged(msg, p, 'dns_truncated', end);
     if (i === 0) {
       msg.qname = name;
-      msg.qtype = buf.readUInt16BE(p);
+      msg.qtype = u16be(buf, p);
     }
     p += 4;
   }
@@ -104,9 +105,9 @@ function decode(buf: Buffer, start: number, end: number): DnsMessage | DnsMalfor
       if (nameCursor.failed) return damaged(msg, nameCursor.next, 'dns_malformed', end);
       p = nameCursor.next;
       if (p + 10 > end) return damaged(msg, p, 'dns_truncated', end);
-      const type = buf.readUInt16BE(p);
-      const ttl = buf.readUInt32BE(p + 4);
-      const rdlen = buf.readUInt16BE(p + 8);
+      const type = u16be(buf, p);
+      const ttl = u32be(buf, p + 4);
+      const rdlen = u16be(buf, p + 8);
       const rd = p + 10;
       const rdEnd = rd + rdlen;
       if (rdEnd > end) return damaged(msg, p, 'dns_truncated', end);

@@ -2,6 +2,7 @@
 // addresses, which name the flows a client opens to the hinted addresses. dns-packet does not decode these.
 import { formatIp } from '../../naming/ip-format.js';
 import { nameCursor, readName } from './names.js';
+import { u16be } from '../../decode/bytes.js';
 
 /** Result of the last decodeSvcbRdata() call (module-level like dns-packet's `.bytes`; read it at once). */
 export const svcbResult: { target: string; hints: string[] } = { target: '', hints: [] };
@@ -23,8 +24,8 @@ export function decodeSvcbRdata(buf: Buffer, rd: number, rdEnd: number, msgStart
   svcbResult.target = target;
   let p = nameCursor.next;
   while (p + 4 <= rdEnd) {
-    const key = buf.readUInt16BE(p);
-    const vlen = buf.readUInt16BE(p + 2);
+    const key = u16be(buf, p);
+    const vlen = u16be(buf, p + 2);
     const v = p + 4;
     const vEnd = v + vlen;
     if (vEnd > rdEnd) return;

@@ -2,6 +2,8 @@
 // integers (RFC 9000 §16), known versions and the Initial probe. Pure; parseLongHeader fills a caller-owned,
 // reused LongHeader so walking coalesced packets allocates nothing.
 
+import { u32be } from '../../decode/bytes.js';
+
 export const QUIC_V1 = 0x00000001;
 /** RFC 9369 §3.1 */
 export const QUIC_V2 = 0x6b3343cf;
@@ -89,7 +91,7 @@ export function parseLongHeader(buf: Buffer, off: number, end: number, h: LongHe
   if (off + 7 > end) return HDR_TRUNCATED;
   const b0 = buf[off];
   if ((b0 & 0x80) === 0) return HDR_NOT_LONG;
-  const version = buf.readUInt32BE(off + 1);
+  const version = u32be(buf, off + 1);
   h.version = version;
   let p = off + 5;
   const dl = buf[p];
@@ -134,7 +136,7 @@ export function looksLikeQuicInitial(buf: Buffer, off: number, len: number): boo
   if (len < 7 || off < 0 || off + len > buf.length) return false;
   const b0 = buf[off];
   if ((b0 & 0xc0) !== 0xc0) return false;
-  const version = buf.readUInt32BE(off + 1);
+  const version = u32be(buf, off + 1);
   if (!isKnownQuicVersion(version) || longPacketType(b0, version) !== PKT_INITIAL) return false;
   const dl = buf[off + 5];
   if (dl > MAX_CID_LEN || off + 6 + dl >= off + len) return false;
@@ -148,6 +150,6 @@ export function looksLikeQuicInitial(buf: Buffer, off: number, len: number): boo
 export function looksLikeGoogleQuic(buf: Buffer, off: number, len: number): boolean {
   if (len < 5 || off < 0 || off + len > buf.length) return false;
   const b0 = buf[off];
-  if ((b0 & 0x80) !== 0 && isGoogleQuicVersion(buf.readUInt32BE(off + 1))) return true;
+  if ((b0 & 0x80) !== 0 && isGoogleQuicVersion(u32be(buf, off + 1))) return true;
   return (b0 & 0x89) === 0x09 && len >= 13 && buf[off + 9] === 0x51 && buf[off + 10] === 0x30;
 }
