@@ -46,9 +46,6 @@ export class FlowTable {
   dir = DIR_AB;
   /** Latest timestamp seen (captures may go backwards; eviction uses the maximum). */
   now = ZERO_D;
-  /** A DataView over the buffer of the last packet tracked (see track()). */
-  private dvBuf: Buffer | null = null;
-  private dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   /** Scratch: source words 0-3, destination words 4-7 of the packet being tracked (also read by create()). */
   private readonly words = new Int32Array(8);
 
@@ -73,28 +70,22 @@ export class FlowTable {
     // Addresses as 32-bit words: one hash step and one compare per word instead of per byte (npm run bench).
     const w = this.words;
     const buf = v.buf;
-    // DataView reads compile to one load each and cost no inlining budget (helper calls here ran out of it:
-    // the last ones stayed real calls). One DataView per buffer the packets come in (a read chunk), not per packet.
-    if (buf !== this.dvBuf) {
-      this.dvBuf = buf;
-      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
-    const dv = this.dv;
+    // Words assembled inline, not through a helper: track() is big enough that V8's inlining budget ran out and
+    // the last helper calls stayed real calls (a DataView instead needed a branch per read chunk, which the
+    // optimized code had never seen taken: a deopt and a recompile). Bytes past the end read as 0.
     if (v.addrLen === 4) {
-      w[0] = dv.getInt32(v.srcOff);
-      w[4] = dv.getInt32(v.dstOff);
-      w[1] = w[2] = w[3] = w[5] = w[6] = w[7] = 0;
-    } else {
       const s = v.srcOff;
       const d = v.dstOff;
-      w[0] = dv.getInt32(s);
-      w[1] = dv.getInt32(s + 4);
-      w[2] = dv.getInt32(s + 8);
-      w[3] = dv.getInt32(s + 12);
-      w[4] = dv.getInt32(d);
-      w[5] = dv.getInt32(d + 4);
-      w[6] = dv.getInt32(d + 8);
-      w[7] = dv.getInt32(d + 12);
+      w[0] = (buf[s] << 24) | (buf[s + 1] << 16) | (buf[s + 2] << 8) | buf[s + 3];
+      w[4] = (buf[d] << 24) | (buf[d + 1] << 16) | (buf[d + 2] << 8) | buf[d + 3];
+      w[1] = w[2] = w[3] = w[5] = w[6] = w[7] = 0;
+    } else {
+      for (let i = 0; i < 4; i++) {
+        const s = v.srcOff + 4 * i;
+        const d = v.dstOff + 4 * i;
+        w[i] = (buf[s] << 24) | (buf[s + 1] << 16) | (buf[s + 2] << 8) | buf[s + 3];
+        w[4 + i] = (buf[d] << 24) | (buf[d + 1] << 16) | (buf[d + 2] << 8) | buf[d + 3];
+      }
     }
     const s0 = w[0], s1 = w[1], s2 = w[2], s3 = w[3], d0 = w[4], d1 = w[5], d2 = w[6], d3 = w[7];
     const sp = v.srcPort;
