@@ -8,7 +8,8 @@
 //   ndpiReader   `ndpiReader -C` (nDPI), when installed
 //   tshark       tshark field extraction of the same names, when installed
 // and the startup time of `residency flows` on an empty capture. Prints a table with ratios to `flows`.
-// Options: --mb N (mixed capture size, default 1000), --small-mb N (default 256), --runs N (median of N, default 3),
+// flows, flows-geo and ndpiReader run in rounds, back to back, and each ratio is also reported per round.
+// Options: --mb N (mixed capture size, default 1000), --small-mb N (default 256), --runs N (rounds, default 3),
 // --json FILE (also write the results as JSON), --skip-external.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -31,6 +32,8 @@ interface Measure {
   seconds: number;
   max_rss_mb: number;
   extra?: Record<string, unknown>;
+  /** Seconds of every run, in order. */
+  runs?: number[];
 }
 
 function arg(name: string, def: number): number {
@@ -60,36 +63,32 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function runWorker(mode: string, file: string, dataset: string, runs: number): Measure {
-  const results: Measure[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(PIN[0] ?? process.execPath, [...PIN.slice(1), ...(PIN.length ? [process.execPath] : []), WORKER, mode, file], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    });
-    if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
-    const j = JSON.parse(r.stdout.trim()) as Omit<Measure, 'dataset'> & Record<string, unknown>;
-    const { mode: m, bytes, packets, seconds, max_rss_mb, ...extra } = j;
-    results.push({ mode: m, dataset, bytes, packets, seconds, max_rss_mb, extra });
-  }
-  const secs = median(results.map((r) => r.seconds));
-  return { ...results[0], seconds: secs, max_rss_mb: Math.max(...results.map((r) => r.max_rss_mb)) };
+/** One measurement of `mode` in a fresh worker process pinned to one core. */
+function workerOnce(mode: string, file: string, dataset: string): Measure {
+  const r = spawnSync(PIN[0] ?? process.execPath, [...PIN.slice(1), ...(PIN.length ? [process.execPath] : []), WORKER, mode, file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
+  const j = JSON.parse(r.stdout.trim()) as Omit<Measure, 'dataset'> & Record<string, unknown>;
+  const { mode: m, bytes, packets, seconds, max_rss_mb, ...extra } = j;
+  return { mode: m, dataset, bytes, packets, seconds, max_rss_mb, extra };
 }
 
-/** Times an external command with GNU time (wall seconds and max RSS). */
-function runExternal(mode: string, argv: string[], file: string, dataset: string, runs: number): Measure | undefined {
+/** The median run of several (its seconds), with the largest peak RSS of them. */
+function combine(results: Measure[]): Measure {
+  const secs = median(results.map((r) => r.seconds));
+  return { ...results[0], seconds: secs, max_rss_mb: Math.max(...results.map((r) => r.max_rss_mb)), runs: results.map((r) => r.seconds) };
+}
+
+/** Times an external command once with GNU time (wall seconds and max RSS), pinned like the workers. */
+function externalOnce(mode: string, argv: string[], file: string, dataset: string): Measure | undefined {
   if (!have(argv[0]) || !existsSync('/usr/bin/time')) return undefined;
-  const secs: number[] = [];
-  let rss = 0;
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...PIN, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    const last = r.stderr.trim().split('\n').pop() ?? '';
-    const [e, m] = last.split(' ').map(Number);
-    if (!Number.isFinite(e)) return undefined;
-    secs.push(e);
-    rss = Math.max(rss, Math.round(m / 1024));
-  }
-  return { mode, dataset, bytes: statSync(file).size, packets: 0, seconds: median(secs), max_rss_mb: rss };
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...PIN, ...argv], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [e, m] = last.split(' ').map(Number);
+  if (!Number.isFinite(e)) return undefined;
+  return { mode, dataset, bytes: statSync(file).size, packets: 0, seconds: e, max_rss_mb: Math.round(m / 1024) };
 }
 
 /** Median wall time of a whole process; `node -e 0` is the floor no Node program can go below. */
@@ -136,23 +135,42 @@ function main(): void {
   const mixed = ensureCapture(`mix-${mb}m-s1.pcap`, ['--mb', String(mb), '--seed', '1', '--handsets', '3']);
   const small = ensureCapture(`small-${smallMb}m-s2.pcap`, ['--mb', String(smallMb), '--seed', '2', '--small-packets']);
   const all: Measure[] = [];
+  /** Per-round ratios (this machine's speed drifts by ±20 % over minutes: a ratio of two runs made back to back
+   *  in one round is steadier than a ratio of medians taken minutes apart). */
+  const ratios: Record<string, Record<string, number[]>> = {};
   for (const [dataset, file] of [
     ['mixed', mixed],
     ['small-packet', small],
   ] as const) {
-    for (const mode of ['floor', 'flows', 'flows-geo', 'pcap-parser']) {
-      process.stderr.write(`${dataset}: ${mode} ...\n`);
-      all.push(runWorker(mode, file, dataset, mode === 'pcap-parser' ? 1 : runs));
+    process.stderr.write(`${dataset}: floor, pcap-parser ...\n`);
+    all.push(workerOnce('floor', file, dataset));
+    all.push(workerOnce('pcap-parser', file, dataset));
+    const ndpiArgv = ['ndpiReader', '-q', '-i', file, '-C', join(CACHE, 'ndpi.csv')];
+    const rounds: Record<string, Measure[]> = { flows: [], 'flows-geo': [], 'ndpiReader -C': [] };
+    const r: Record<string, number[]> = { 'ndpiReader -C': [], 'flows-geo': [] };
+    for (let i = 0; i < runs; i++) {
+      // One round: flows, flows-geo and ndpiReader back to back.
+      process.stderr.write(`${dataset}: round ${i + 1}/${runs} (flows, flows-geo${external ? ', ndpiReader' : ''}) ...\n`);
+      const f = workerOnce('flows', file, dataset);
+      const g = workerOnce('flows-geo', file, dataset);
+      rounds.flows.push(f);
+      rounds['flows-geo'].push(g);
+      r['flows-geo'].push(g.seconds / f.seconds);
+      const nd = external ? externalOnce('ndpiReader -C', ndpiArgv, file, dataset) : undefined;
+      if (nd !== undefined) {
+        rounds['ndpiReader -C'].push(nd);
+        r['ndpiReader -C'].push(nd.seconds / f.seconds);
+      }
     }
+    for (const k of Object.keys(rounds)) if (rounds[k].length > 0) all.push(combine(rounds[k]));
+    ratios[dataset] = r;
     if (external) {
-      process.stderr.write(`${dataset}: ndpiReader, tshark ...\n`);
-      const nd = runExternal('ndpiReader -C', ['ndpiReader', '-q', '-i', file, '-C', join(CACHE, 'ndpi.csv')], file, dataset, 1);
-      if (nd) all.push(nd);
-      const ts = runExternal(
+      process.stderr.write(`${dataset}: tshark ...\n`);
+      const ts = externalOnce(
         'tshark fields',
         ['tshark', '-n', '-r', file, '-T', 'fields', '-e', 'frame.number', '-e', 'dns.qry.name', '-e',
           'tls.handshake.extensions_server_name', '-e', 'http.host', '-Y', 'dns || tls.handshake.type == 1 || http.request'],
-        file, dataset, 1,
+        file, dataset,
       );
       if (ts) all.push(ts);
     }
@@ -163,7 +181,7 @@ function main(): void {
   const startNoCa = noCa !== undefined ? startupMs(9, noCa) : undefined;
   const nodeFloorNoCa = noCa !== undefined ? processMs(['-e', '0'], 9, noCa) : undefined;
   const lines: string[] = [];
-  lines.push(`residency bench — node ${process.version}, ${PIN.length ? 'pinned to one core (taskset -c 1)' : 'not pinned'}, median of ${runs}`);
+  lines.push(`residency bench — node ${process.version}, ${PIN.length ? 'pinned to one core (taskset -c 1)' : 'not pinned'}, median of ${runs} rounds (flows, flows-geo and ndpiReader back to back in each); floor, pcap-parser and tshark once`);
   lines.push('');
   lines.push('| dataset | mode | MB/s | packets/s | peak RSS MB | ours (flows) ÷ this |');
   lines.push('|---|---|---:|---:|---:|---:|');
@@ -175,6 +193,17 @@ function main(): void {
       const pps = m.packets > 0 ? Math.round(m.packets / m.seconds).toLocaleString('en-US') : '-';
       lines.push(`| ${ds} (${(m.bytes / 1e6).toFixed(0)} MB) | ${m.mode} | ${mbs.toFixed(0)} | ${pps} | ${m.max_rss_mb} | ${(oursMbs / mbs).toFixed(2)}× |`);
     }
+  }
+  lines.push('');
+  for (const ds of Object.keys(ratios)) {
+    const nd = ratios[ds]['ndpiReader -C'];
+    if (nd.length > 0) {
+      lines.push(`${ds}: ndpiReader ÷ flows per round (back to back): ${nd.map((x) => x.toFixed(2)).join(', ')}; median ${median(nd).toFixed(2)}×`);
+    }
+  }
+  const geoRounds = ratios.mixed?.['flows-geo'] ?? [];
+  if (geoRounds.length > 0) {
+    lines.push(`mixed: flows-geo ÷ flows per round: ${geoRounds.map((x) => x.toFixed(3)).join(', ')}; median +${((median(geoRounds) - 1) * 100).toFixed(1)} %`);
   }
   const geo = all.find((m) => m.dataset === 'mixed' && m.mode === 'flows-geo');
   const nogeo = all.find((m) => m.dataset === 'mixed' && m.mode === 'flows');
@@ -189,7 +218,7 @@ function main(): void {
   }
   process.stdout.write(lines.join('\n') + '\n');
   const jsonOut = process.argv.indexOf('--json');
-  if (jsonOut >= 0) writeFileSync(process.argv[jsonOut + 1], JSON.stringify({ node: process.version, runs, results: all, startup_ms: start, node_startup_ms: nodeFloor, startup_ms_without_extra_ca_certs: startNoCa, node_startup_ms_without_extra_ca_certs: nodeFloorNoCa }, null, 2));
+  if (jsonOut >= 0) writeFileSync(process.argv[jsonOut + 1], JSON.stringify({ node: process.version, runs, results: all, ratios, startup_ms: start, node_startup_ms: nodeFloor, startup_ms_without_extra_ca_certs: startNoCa, node_startup_ms_without_extra_ca_certs: nodeFloorNoCa }, null, 2));
 }
 
 main();
