@@ -45,6 +45,28 @@ export function flowRecord(f: Flow, reason: EndReason): FlowRecord {
     payload_up: a ? f.payload0 : f.payload1,
     payload_down: a ? f.payload1 : f.payload0,
     end_reason: reason,
+    // Every optional field exists from the start (undefined ones are left out of JSON and CSV alike): one object
+    // shape for every record, where adding only the present ones made dozens of shapes and optimized code that
+    // kept meeting new ones (trace-deopt: 'wrong map', recompiled twice per run).
+    client_mac: undefined,
+    vlan: undefined,
+    tcp_flags: undefined,
+    sni: undefined,
+    quic: undefined,
+    quic_version: undefined,
+    http_host: undefined,
+    hostname: undefined,
+    name_source: undefined,
+    dns_qname: undefined,
+    cname_chain: undefined,
+    rtt_ms: undefined,
+    rtt_source: undefined,
+    ech: undefined,
+    alpn: undefined,
+    tls_versions: undefined,
+    app_uid: undefined,
+    anomalies: undefined,
+    app: undefined,
   };
   const mac = a ? f.macA : f.macB;
   if (mac !== undefined) r.client_mac = mac;
