@@ -31,7 +31,6 @@ export async function readCapture(path: string, handler: CaptureHandler, opts: R
       const head = Buffer.alloc(2);
       gzip = readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
     } catch (e) {
-      if (e instanceof CaptureError) throw e;
       throw new CaptureError('capture_open_failed', path, 0, (e as Error).message);
     }
     // gzip goes through zlib, which may hold chunks after the call: give it fresh buffers.
