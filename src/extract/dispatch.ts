@@ -13,7 +13,7 @@ import { DnsTcpFramer } from './dns/tcp-framing.js';
 import { looksLikeHttpRequest, HttpRequestStream, HTTP_HEAD_TOO_LONG } from './http/request-host.js';
 import { looksLikeQuicInitial } from './quic/header.js';
 import { QuicFlowState, QUIC_DONE, QUIC_NOT_QUIC } from './quic/state.js';
-import { looksLikeDtls, parseDtlsClientHello } from './tls/dtls.js';
+import { DtlsHelloAssembler, looksLikeDtls } from './tls/dtls.js';
 import { looksLikeTls, scanTlsClientHello, TLS_NEED_MORE } from './tls/record.js';
 import type { ClientHelloInfo } from './tls/client-hello.js';
 import { ZERO_D } from '../flow/number-fields.js';
@@ -248,7 +248,14 @@ export class Dispatcher {
         return;
       }
       case K_DTLS: {
-        const info = parseDtlsClientHello(buf, off, off + len);
+        if (f.ext === null) f.ext = new DtlsHelloAssembler();
+        const asm = f.ext as DtlsHelloAssembler;
+        const info = asm.add(buf, off, off + len);
+        if (asm.failed) {
+          f.addAnomaly('dtls_client_hello_unassembled');
+          this.done(f, K_DTLS);
+          return;
+        }
         if (info !== null) {
           this.orient(f, fromA);
           this.recordHello(f, info);
