@@ -25,13 +25,22 @@ export class GeoBatcher {
 
   /** Enriches and emits everything held, in arrival order. */
   flush(): void {
+    // Indexed loops and a sorted array instead of for-of, a Set and a spread: this loop runs once per flow and is
+    // compiled by TurboFan in every capture; the less it holds, the less that compile costs (callgrind, geo work
+    // of the 1 GB capture's flows).
     const held = this.held;
-    if (held.length === 0) return;
-    const fresh = new Set<string>();
-    for (const r of held) if (!this.geo.isCached(r.server_ip)) fresh.add(r.server_ip);
-    const ips = [...fresh].sort(); // most addresses of a batch were seen before: only new ones are sorted
-    for (const ip of ips) this.geo.lookup(ip);
-    for (const r of held) this.emit(r, this.geo.enrichFlow(r));
+    const n = held.length;
+    if (n === 0) return;
+    const geo = this.geo;
+    const fresh: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const ip = held[i].server_ip;
+      if (!geo.isCached(ip)) fresh.push(ip);
+    }
+    fresh.sort(); // most addresses of a batch were seen before: only new ones are sorted
+    for (let i = 0; i < fresh.length; i++) if (i === 0 || fresh[i] !== fresh[i - 1]) geo.lookup(fresh[i]);
+    const emit = this.emit;
+    for (let i = 0; i < n; i++) emit(held[i], geo.enrichFlow(held[i]));
     held.length = 0;
   }
 }

@@ -41,8 +41,24 @@ interface FlowCacheEntry {
   bare?: FlowGeoFields;
   /** By hostname, for flows without a CNAME chain. */
   named?: Map<string, FlowGeoFields>;
-  /** By [hostname, chain] as JSON. */
-  chained?: Map<string, FlowGeoFields>;
+  /** By hostname (undefined: none), then by the CNAME chain compared element by element. */
+  chained?: Map<string | undefined, ChainedResult[]>;
+}
+
+/** CNAME chains remembered per server address and hostname (more are computed each time). */
+const MAX_CHAINS_PER_NAME = 16;
+
+/** An enrichFlow result for one CNAME chain. */
+interface ChainedResult {
+  chain: string[];
+  fields: FlowGeoFields;
+}
+
+/** True when two CNAME chains hold the same names in the same order. */
+function sameChain(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A base result plus what the hint steps need that the record does not carry. */
@@ -179,17 +195,34 @@ export class GeoLocator {
         }
         return e.bare;
       }
-      // Names come from the capture (any character): a chain is keyed by its JSON form, which cannot collide.
-      const chained = f.cname_chain !== undefined;
-      const key = chained ? JSON.stringify([f.hostname ?? null, f.cname_chain]) : (f.hostname as string);
-      const named = chained ? (e.chained ??= new Map<string, FlowGeoFields>()) : (e.named ??= new Map<string, FlowGeoFields>());
-      let hit = named.get(key);
-      if (hit === undefined) {
-        hit = this.enrichUncached(f);
-        named.set(key, hit);
+      const chain = f.cname_chain;
+      if (chain === undefined) {
+        const named = (e.named ??= new Map<string, FlowGeoFields>());
+        const host = f.hostname as string;
+        let hit = named.get(host);
+        if (hit === undefined) {
+          hit = this.enrichUncached(f);
+          named.set(host, hit);
+          this.flowCacheSize++;
+        }
+        return hit;
+      }
+      // Names come from the capture (any character): chains are compared name by name, not joined into a key (no
+      // key string is built per flow; a server's flows under one hostname almost always share one chain).
+      const byHost = (e.chained ??= new Map<string | undefined, ChainedResult[]>());
+      let list = byHost.get(f.hostname);
+      if (list === undefined) {
+        list = [];
+        byHost.set(f.hostname, list);
+      }
+      for (let i = 0; i < list.length; i++) if (sameChain(list[i].chain, chain)) return list[i].fields;
+      const fields = this.enrichUncached(f);
+      // Bounded, so a capture crafted with many chains for one name cannot make this scan quadratic.
+      if (list.length < MAX_CHAINS_PER_NAME) {
+        list.push({ chain: chain.slice(), fields }); // copied: the record's array is not ours
         this.flowCacheSize++;
       }
-      return hit;
+      return fields;
     }
     return this.enrichUncached(f);
   }

@@ -80,6 +80,29 @@ describe('enrichFlow', () => {
     expect(edges).toBeGreaterThan(10);
   });
 
+  it('keeps flows under one hostname with different CNAME chains apart (also past the per-name bound, and when a record\'s chain array changes later)', async () => {
+    const geo = await GeoLocator.open({ cacheDir });
+    const ip = '13.228.0.1';
+    const chains: (string[] | undefined)[] = [undefined, [], ['d123.cloudfront.net'], ['x.ap-southeast-1.elb.amazonaws.com'], ['x.ap-southeast-1.elb.amazonaws.com', 'd123.cloudfront.net']];
+    for (let i = 0; i < 20; i++) chains.push([`n${i}.example.com`, i % 2 === 0 ? 'd123.cloudfront.net' : 'bucket.s3.eu-west-1.amazonaws.com']);
+    let differ = 0;
+    for (let round = 0; round < 2; round++) {
+      for (const host of [undefined, '', 'api.example.com']) {
+        const seen = new Set<string>();
+        for (const chain of chains) {
+          if (host === undefined && chain === undefined) continue;
+          const f = flow(ip, host, chain === undefined ? undefined : [...chain], undefined);
+          const got = JSON.stringify(geo.enrichFlow(f));
+          expect(got, `${host} ${JSON.stringify(chain)}`).toBe(JSON.stringify(reference(geo, f)));
+          seen.add(got);
+          if (f.cname_chain) f.cname_chain.push('d123.cloudfront.net'); // the record's array changes after the call
+        }
+        differ = Math.max(differ, seen.size);
+      }
+    }
+    expect(differ).toBeGreaterThan(2); // not vacuous: the chains give different answers
+  });
+
   it('property: any address, hostname, CNAME chain and RTT', () => {
     fc.assert(
       fc.property(
