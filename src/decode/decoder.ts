@@ -38,6 +38,10 @@ const ETH_VLAN = 0x8100;
 const ETH_QINQ = 0x88a8;
 const ETH_QINQ_OLD = 0x9100;
 const ETH_PPPOE_SESSION = 0x8864;
+const ETH_MPLS_UNICAST = 0x8847;
+const ETH_MPLS_MULTICAST = 0x8848;
+/** MPLS labels popped before giving up (real stacks hold a few). */
+const MAX_MPLS_LABELS = 8;
 /** VLAN tags unwrapped before giving up (QinQ uses two; more is abuse). */
 const MAX_VLAN_TAGS = 4;
 const NFULA_PAYLOAD = 9;
@@ -190,6 +194,20 @@ export class Decoder {
   private ethertype(buf: Buffer, o: number, end: number, type: number, v: PacketView): number {
     if (type === ETH_IPV4) return this.ipl.ip(buf, o, end, 4, 0, v);
     if (type === ETH_IPV6) return this.ipl.ip(buf, o, end, 6, 0, v);
+    if (type === ETH_MPLS_UNICAST || type === ETH_MPLS_MULTICAST) {
+      // RFC 3032: 4-byte label stack entries until the bottom-of-stack bit; then IP by its version nibble (a
+      // pseudowire's control word or Ethernet payload starts with 0: not decoded, counted as non-IP).
+      for (let n = 0; ; n++) {
+        if (n >= MAX_MPLS_LABELS) return DECODE_MALFORMED;
+        if (end - o < 4) return DECODE_TRUNCATED;
+        const bottom = (buf[o + 2] & 1) !== 0;
+        o += 4;
+        if (bottom) break;
+      }
+      if (end - o < 1) return DECODE_TRUNCATED;
+      const ver = buf[o] >> 4;
+      return ver === 4 || ver === 6 ? this.ipl.ip(buf, o, end, ver, 0, v) : DECODE_NON_IP;
+    }
     if (type === ETH_PPPOE_SESSION) {
       // RFC 2516 §4: ver/type, code, session id, length, then the PPP protocol field.
       if (end - o < 8) return DECODE_TRUNCATED;

@@ -74,6 +74,26 @@ describe('link layers', () => {
     }
   });
 
+  it('MPLS label stacks (unicast and multicast) carrying IPv4 and IPv6; bad stacks counted, not decoded', () => {
+    const label = (bottom: boolean): Buffer => Buffer.from([0x00, 0x01, bottom ? 0x01 : 0x00, 64]);
+    for (const [pkt, ver] of [[udp4, 4], [tcp6, 6]] as const) {
+      for (const et of [0x8847, 0x8848]) {
+        for (const depth of [1, 3]) {
+          const stack = Buffer.concat([...Array.from({ length: depth - 1 }, () => label(false)), label(true)]);
+          const { r, v } = run(1, ethernetFrame(Buffer.concat([stack, pkt]), { etherType: et }));
+          expect(r).toBe(DECODE_OK);
+          expect(v.ipVersion).toBe(ver);
+          expect(v.srcPort).toBeGreaterThan(0);
+        }
+      }
+    }
+    // a pseudowire control word (first nibble 0) after the stack: not IP
+    expect(run(1, ethernetFrame(Buffer.concat([label(true), Buffer.alloc(4), udp4]), { etherType: 0x8847 })).r).toBe(DECODE_NON_IP);
+    // no bottom-of-stack bit within the limit, and a stack cut short
+    expect(run(1, ethernetFrame(Buffer.concat(Array.from({ length: 12 }, () => label(false))), { etherType: 0x8847 })).r).toBe(DECODE_MALFORMED);
+    expect(run(1, ethernetFrame(label(false).subarray(0, 4), { etherType: 0x8847 })).r).toBe(DECODE_TRUNCATED);
+  });
+
   it('raw IP by version nibble (101, 12, 14) and fixed (228, 229)', () => {
     for (const lt of [101, 12, 14]) {
       expect(run(lt, udp4).v.ipVersion).toBe(4);
