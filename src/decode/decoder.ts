@@ -69,7 +69,7 @@ export class Decoder {
     /** Exceptions caught inside decode(): always 0 unless there is a bug (property tests assert it). */
     internal_error: 0,
   };
-  private readonly ipl = new IpLayer();
+  private readonly ipl = new IpLayer((buf, off, end, depth, v) => this.ethernet(buf, off, end, v, depth));
 
   /** Decodes one frame into `v` (reused) and returns a DECODE_* code; never throws on any bytes. */
   decode(p: RawPacket, v: PacketView): number {
@@ -174,10 +174,14 @@ export class Decoder {
     }
   }
 
-  private ethernet(buf: Buffer, off: number, end: number, v: PacketView): number {
+  private ethernet(buf: Buffer, off: number, end: number, v: PacketView, depth = 0): number {
     if (end - off < 14) return DECODE_TRUNCATED;
-    v.macDstOff = off;
-    v.macSrcOff = off + 6;
+    // An Ethernet frame inside a tunnel (GRE/ERSPAN mirror sessions) names the devices better than the tunnel's
+    // own; its MAC offsets count only when it lies in the frame buffer (not in a reassembled datagram).
+    if (depth === 0 || buf === v.frameBuf) {
+      v.macDstOff = off;
+      v.macSrcOff = off + 6;
+    }
     let type = (buf[off + 12] << 8) | buf[off + 13];
     let o = off + 14;
     for (let tags = 0; type === ETH_VLAN || type === ETH_QINQ || type === ETH_QINQ_OLD; tags++) {
@@ -188,12 +192,12 @@ export class Decoder {
       o += 4;
     }
     if (type <= 1500) return DECODE_NON_IP; // IEEE 802.3 length field: LLC/SNAP frame
-    return this.ethertype(buf, o, end, type, v);
+    return this.ethertype(buf, o, end, type, v, depth);
   }
 
-  private ethertype(buf: Buffer, o: number, end: number, type: number, v: PacketView): number {
-    if (type === ETH_IPV4) return this.ipl.ip(buf, o, end, 4, 0, v);
-    if (type === ETH_IPV6) return this.ipl.ip(buf, o, end, 6, 0, v);
+  private ethertype(buf: Buffer, o: number, end: number, type: number, v: PacketView, depth = 0): number {
+    if (type === ETH_IPV4) return this.ipl.ip(buf, o, end, 4, depth, v);
+    if (type === ETH_IPV6) return this.ipl.ip(buf, o, end, 6, depth, v);
     if (type === ETH_MPLS_UNICAST || type === ETH_MPLS_MULTICAST) {
       // RFC 3032: 4-byte label stack entries until the bottom-of-stack bit; then IP by its version nibble (a
       // pseudowire's control word or Ethernet payload starts with 0: not decoded, counted as non-IP).
@@ -206,14 +210,14 @@ export class Decoder {
       }
       if (end - o < 1) return DECODE_TRUNCATED;
       const ver = buf[o] >> 4;
-      return ver === 4 || ver === 6 ? this.ipl.ip(buf, o, end, ver, 0, v) : DECODE_NON_IP;
+      return ver === 4 || ver === 6 ? this.ipl.ip(buf, o, end, ver, depth, v) : DECODE_NON_IP;
     }
     if (type === ETH_PPPOE_SESSION) {
       // RFC 2516 §4: ver/type, code, session id, length, then the PPP protocol field.
       if (end - o < 8) return DECODE_TRUNCATED;
       const len = (buf[o + 4] << 8) | buf[o + 5];
       const pend = o + 6 + len < end ? o + 6 + len : end;
-      const r = this.ipl.ppp(buf, o + 6, pend, 0, v);
+      const r = this.ipl.ppp(buf, o + 6, pend, depth, v);
       return r >= 0 ? r : DECODE_NON_IP;
     }
     if (type === ETH_VLAN || type === ETH_QINQ) {

@@ -20,11 +20,26 @@ const L2TP_PORT = 1701;
 const PPP_IPV4 = 0x0021;
 const PPP_IPV6 = 0x0057;
 
+/** Decodes an Ethernet frame found inside a tunnel (the Decoder's own Ethernet decoding). */
+export type InnerEthernet = (buf: Buffer, off: number, end: number, depth: number, v: PacketView) => number;
+
+const GRE_IPV4 = 0x0800;
+const GRE_IPV6 = 0x86dd;
+const GRE_PPP = 0x880b;
+/** Transparent Ethernet Bridging (RFC 1701 protocol type): an Ethernet frame. */
+const GRE_TEB = 0x6558;
+/** ERSPAN type I and II (Cisco, draft-foschiano-erspan): type II adds an 8-byte header; type I has no GRE sequence. */
+const GRE_ERSPAN_II = 0x88be;
+/** ERSPAN type III: a 12-byte header, plus 8 when its O bit says a platform subheader follows. */
+const GRE_ERSPAN_III = 0x22eb;
+
 export class IpLayer {
   readonly frags = new FragTable();
   fragments = 0;
   reassembled = 0;
   tunnels = 0;
+
+  constructor(private readonly innerEthernet: InnerEthernet | null = null) {}
 
   /** Decodes the IP packet at buf[off, end). `kind` 4, 6, or 0 = by version nibble. */
   ip(buf: Buffer, off: number, end: number, kind: number, depth: number, v: PacketView): number {
@@ -212,16 +227,29 @@ export class IpLayer {
     } else return DECODE_OTHER_PROTO;
     if (end - o < h) return DECODE_TRUNCATED;
     const inner = o + h;
-    if (etype === 0x0800 || etype === 0x86dd) {
+    if (etype === GRE_IPV4 || etype === GRE_IPV6) {
       this.tunnels++;
       v.tunnelDepth = depth + 1;
-      return this.ip(buf, inner, end, etype === 0x0800 ? 4 : 6, depth + 1, v);
+      return this.ip(buf, inner, end, etype === GRE_IPV4 ? 4 : 6, depth + 1, v);
     }
-    if (etype === 0x880b) {
+    if (etype === GRE_PPP) {
       v.tunnelDepth = depth + 1;
       const r = this.ppp(buf, inner, end, depth + 1, v);
       if (r >= 0) this.tunnels++;
       return r >= 0 ? r : DECODE_NON_IP;
+    }
+    if (version === 0 && this.innerEthernet !== null && (etype === GRE_TEB || etype === GRE_ERSPAN_II || etype === GRE_ERSPAN_III)) {
+      // Mirror sessions (ERSPAN from switches and access points) and bridged tunnels carry whole Ethernet frames.
+      let e = inner;
+      if (etype === GRE_ERSPAN_II && (flags & 0x1000) !== 0) e += 8; // type II (type I has no sequence number)
+      if (etype === GRE_ERSPAN_III) {
+        if (end - e < 12) return DECODE_TRUNCATED;
+        e += (buf[e + 11] & 1) !== 0 ? 20 : 12;
+      }
+      if (end - e < 14) return DECODE_TRUNCATED;
+      this.tunnels++;
+      v.tunnelDepth = depth + 1;
+      return this.innerEthernet(buf, e, end, depth + 1, v);
     }
     return DECODE_OTHER_PROTO;
   }

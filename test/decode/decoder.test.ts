@@ -234,6 +234,41 @@ describe('IP and transport', () => {
     expect([ctrl.r, ctrl.v.dstPort, ip(ctrl.v, ctrl.v.srcOff)]).toEqual([DECODE_OK, 1701, '192.0.2.1']);
   });
 
+  it('GRE carrying Ethernet: transparent bridging and ERSPAN types I, II and III (mirror sessions), inner MACs kept', () => {
+    const inner = ethernetFrame(udp4, { src: '02:00:00:00:00:bb' });
+    const greHdr = (proto: number, seq: boolean): Buffer => {
+      const h = Buffer.alloc(seq ? 8 : 4);
+      h[0] = seq ? 0x10 : 0;
+      h.writeUInt16BE(proto, 2);
+      return h;
+    };
+    const erspan3 = (o: boolean): Buffer => {
+      const h = Buffer.alloc(o ? 20 : 12);
+      h[0] = 0x20; // version 2 = type III
+      if (o) h[11] = 1;
+      return h;
+    };
+    const cases: [string, Buffer][] = [
+      ['TEB', Buffer.concat([greHdr(0x6558, false), inner])],
+      ['ERSPAN I', Buffer.concat([greHdr(0x88be, false), inner])],
+      ['ERSPAN II', Buffer.concat([greHdr(0x88be, true), Buffer.from([0x10, 0, 0, 7, 0, 0, 0, 0]), inner])],
+      ['ERSPAN III', Buffer.concat([greHdr(0x22eb, true), erspan3(false), inner])],
+      ['ERSPAN III + subheader', Buffer.concat([greHdr(0x22eb, true), erspan3(true), inner])],
+    ];
+    for (const [name, gre] of cases) {
+      const { r, v } = run(1, ethernetFrame(ipv4Packet('192.0.2.1', '192.0.2.2', 47, gre), { src: '02:00:00:00:00:aa' }));
+      expect([name, r]).toEqual([name, DECODE_OK]);
+      expect([name, ip(v, v.srcOff), ip(v, v.dstOff), v.dstPort, v.tunnelDepth]).toEqual([name, '10.0.0.2', '8.8.8.8', 53, 1]);
+      expect([name, v.frameBuf[v.macSrcOff + 5]]).toEqual([name, 0xbb]); // the mirrored device, not the mirror session
+    }
+    // cut inside the ERSPAN III header, and Ethernet-in-GRE nested past the tunnel limit: never decoded as IP
+    const cut = Buffer.concat([greHdr(0x22eb, true), Buffer.alloc(6)]);
+    expect(run(101, ipv4Packet('192.0.2.1', '192.0.2.2', 47, cut)).r).toBe(DECODE_TRUNCATED);
+    let nested: Buffer = ipv4Packet('192.0.2.1', '192.0.2.2', 47, Buffer.concat([greHdr(0x6558, false), inner]));
+    for (let i = 0; i < 10; i++) nested = ipv4Packet('192.0.2.1', '192.0.2.2', 47, Buffer.concat([greHdr(0x6558, false), ethernetFrame(nested)]));
+    expect(run(101, nested).r).toBe(DECODE_MALFORMED);
+  });
+
   it('IPv4 fragments reassemble (any order) into a decodable datagram', () => {
     const big = udpPacket({ src: '10.0.0.2', dst: '10.0.0.1', sport: 53, dport: 9999, payload: Buffer.alloc(100, 0x61) }, { id: 77 });
     const frags = fragmentIpv4(big, 24);
