@@ -308,14 +308,14 @@ export class GeoLocator {
     const located: GeoSourceAnswer[] = [];
     for (let i = 0; i < this.located.length; i++) {
       const s = this.located[i];
-      if (!s.covers(family)) continue;
+      if (s.spec.family !== 0 && s.spec.family !== family) continue; // s.covers(family), without a call to compile
       const a = s.locate(family, v4, w);
       if (a) located.push(a);
     }
     const registration: GeoSourceAnswer[] = [];
     for (let i = 0; i < this.registration.length; i++) {
       const s = this.registration[i];
-      if (!s.covers(family)) continue;
+      if (s.spec.family !== 0 && s.spec.family !== family) continue; // s.covers(family), without a call to compile
       const a = s.locate(family, v4, w); // registration answers carry no place
       if (a) registration.push(a);
     }

@@ -63,43 +63,52 @@ export class MmdbTree {
 
   /** File offset of the data for IPv4 address `ip` (uint32), or -1 when the database has none. */
   findV4(ip: number): number {
-    const w = this.v4Words;
-    w[0] = ip;
-    return this.walk(this.v4Start, w, 32);
+    return this.find(4, ip, this.v4Words);
   }
 
   /** File offset of the data for IPv6 address `w` (four uint32 words), or -1. An IPv4 tree is walked from its
    *  root with the address's first bits, as the `maxmind` package does. */
   findV6(w: Uint32Array): number {
-    return this.walk(0, w, 128);
+    return this.find(6, 0, w);
   }
 
   /**
-   * Walks from `node` over the first `bits` bits of `w` until a record is not a node. One loop per record size
-   * with the node read inline: the walk is most of a lookup, and runs cold (a few thousand new addresses per
-   * capture). One function, compiled once on its own: at over 460 bytes of bytecode V8 does not inline it into
-   * each caller's optimised code as well (measured: less JIT work per capture).
+   * File offset of the data for an address (family 4: `v4` as uint32; family 6: the four words of `w`), or -1.
+   * Walks the tree until a record is not a node, one loop per record size with the node read inline: the walk is
+   * most of a lookup, and runs cold (a few thousand new addresses per capture). The lookup path calls this one
+   * function, not a wrapper per family: every small function on that path is compiled by TurboFan on its own
+   * in each capture (about a millisecond each), and at over 460 bytes of bytecode this one is not inlined into
+   * its callers' optimised code either (measured: less JIT work per capture).
    */
-  private walk(node: number, w: Uint32Array, bits: number): number {
+  find(family: 4 | 6, v4: number, w: Uint32Array): number {
+    let node = 0;
+    let bits = 128;
+    let words = w;
+    if (family === 4) {
+      words = this.v4Words;
+      words[0] = v4;
+      node = this.v4Start;
+      bits = 32;
+    }
     const b = this.buf;
     const n = this.nodeCount;
     let depth = 0;
     if (this.recordSize === 24) {
       while (depth < bits && node < n) {
-        const o = node * 6 + ((w[depth >>> 5] >>> (31 - (depth & 31))) & 1) * 3;
+        const o = node * 6 + ((words[depth >>> 5] >>> (31 - (depth & 31))) & 1) * 3;
         node = (b[o] << 16) | (b[o + 1] << 8) | b[o + 2];
         depth++;
       }
     } else if (this.recordSize === 28) {
       while (depth < bits && node < n) {
         const o = node * 7;
-        if (((w[depth >>> 5] >>> (31 - (depth & 31))) & 1) === 0) node = ((b[o + 3] & 0xf0) << 20) | (b[o] << 16) | (b[o + 1] << 8) | b[o + 2];
+        if (((words[depth >>> 5] >>> (31 - (depth & 31))) & 1) === 0) node = ((b[o + 3] & 0xf0) << 20) | (b[o] << 16) | (b[o + 1] << 8) | b[o + 2];
         else node = ((b[o + 3] & 0x0f) << 24) | (b[o + 4] << 16) | (b[o + 5] << 8) | b[o + 6];
         depth++;
       }
     } else {
       while (depth < bits && node < n) {
-        const o = node * 8 + ((w[depth >>> 5] >>> (31 - (depth & 31))) & 1) * 4;
+        const o = node * 8 + ((words[depth >>> 5] >>> (31 - (depth & 31))) & 1) * 4;
         node = b[o] * 16777216 + ((b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]);
         depth++;
       }

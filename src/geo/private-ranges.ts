@@ -2,7 +2,7 @@
 // documentation and reserved ranges (IANA IPv4/IPv6 Special-Purpose Address Registries, RFC 6890 and successors),
 // plus PCAPdroid's VPN-mode client subnet. A lookup of such an address yields scope `private` and no location.
 
-import { parseCidr, parseIpv4, parseIpv6, prefixMatch128 } from './ip-parse.js';
+import { parseCidr, parseIpv4, parseIpv6 } from './ip-parse.js';
 
 /** [CIDR, reason] in most-specific-first order where ranges nest (PCAPdroid's /24 sits inside 10/8). */
 const V4_RANGES: ReadonlyArray<readonly [string, string]> = [
@@ -45,8 +45,10 @@ interface V4Net {
   reason: string;
 }
 interface V6Net {
+  /** The network's words, already masked. */
   net: Uint32Array;
-  bits: number;
+  /** The prefix as four word masks. */
+  mask: Uint32Array;
   reason: string;
 }
 
@@ -58,7 +60,14 @@ const V4: V4Net[] = V4_RANGES.map(([c, reason]) => {
 const V6: V6Net[] = V6_RANGES.map(([c, reason]) => {
   const p = parseCidr(c);
   if (!p || p.family !== 6) throw new Error(`bad built-in range ${c}`);
-  return { net: p.net, bits: p.bits, reason };
+  const mask = new Uint32Array(4);
+  for (let k = 0; k < 4; k++) {
+    const take = Math.max(0, Math.min(32, p.bits - 32 * k));
+    mask[k] = take === 0 ? 0 : take === 32 ? 0xffffffff : ~(0xffffffff >>> take) >>> 0; // (a shift by 32 is a shift by 0)
+  }
+  const net = new Uint32Array(4);
+  for (let k = 0; k < 4; k++) net[k] = (p.net[k] & mask[k]) >>> 0;
+  return { net, mask, reason };
 });
 
 /** Reason an IPv4 address (uint32) is not public, or null when it is public. */
@@ -69,7 +78,17 @@ export function privateReasonV4(ip: number): string | null {
 
 /** Reason an IPv6 address (4 words) is not public, or null. IPv4-mapped addresses must be unwrapped by the caller. */
 export function privateReasonV6(w: Uint32Array): string | null {
-  for (const r of V6) if (prefixMatch128(w, r.net, r.bits)) return r.reason;
+  // Masks precomputed and the words compared inline (no prefixMatch128 call): this runs once per new IPv6 server,
+  // and each small function on that path is compiled by TurboFan on its own in every capture.
+  const w0 = w[0];
+  const w1 = w[1];
+  const w2 = w[2];
+  const w3 = w[3];
+  for (let i = 0; i < V6.length; i++) {
+    const m = V6[i].mask;
+    const n = V6[i].net;
+    if (((w0 & m[0]) >>> 0) === n[0] && ((w1 & m[1]) >>> 0) === n[1] && ((w2 & m[2]) >>> 0) === n[2] && ((w3 & m[3]) >>> 0) === n[3]) return V6[i].reason;
+  }
   return null;
 }
 

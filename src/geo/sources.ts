@@ -99,17 +99,12 @@ export class MmdbSource {
     return this.tree !== null;
   }
 
-  /** File offset of the record for the address (IPv4 as uint32 when family is 4, else the words), or -1. */
-  private find(family: 4 | 6, v4: number, w: Uint32Array): number {
-    if (!this.tree && !this.open()) return -1;
-    const t = this.tree as MmdbTree;
-    return family === 4 ? t.findV4(v4) : t.findV6(w);
-  }
-
   /** The located answer (registration role: country only) for the address, or null. Read-only: shared. */
   locate(family: 4 | 6, v4: number, w: Uint32Array): GeoSourceAnswer | null {
     try {
-      const off = this.find(family, v4, w);
+      // Opened on first use; the tree walk is called directly (no wrapper: see MmdbTree.find).
+      if (this.tree === null && !this.open()) return null;
+      const off = (this.tree as MmdbTree).find(family, v4, w);
       if (off < 0) return null;
       let a = this.answers.get(off);
       if (a === undefined) {
@@ -128,7 +123,8 @@ export class MmdbSource {
   /** ASN and organisation for the address (GeoLite2-ASN / GeoIP2-ISP), or null. Read-only: shared. */
   asn(family: 4 | 6, v4: number, w: Uint32Array): AsnAnswer | null {
     try {
-      const off = this.find(family, v4, w);
+      if (this.tree === null && !this.open()) return null;
+      const off = (this.tree as MmdbTree).find(family, v4, w);
       if (off < 0) return null;
       let a = this.asns.get(off);
       if (a === undefined) {
