@@ -52,10 +52,7 @@ export const MAX_HTTP_REQUESTS_PER_FLOW = 256;
 export const MAX_TLS_HANDSHAKE_BYTES = 65_536;
 /** QUIC CRYPTO bytes reassembled per flow (Zeek: 2^14 + 256; we allow more for post-quantum key shares). */
 export const MAX_QUIC_CRYPTO_BYTES = 65_536;
-/** QUIC datagrams (of flows still unnamed) queued before they are decrypted together: batching keeps node:crypto's
- *  key derivation warm (~3x faster than interleaved with other packets); at most this many ~1.2 KB copies held. */
-export const QUIC_BATCH_DATAGRAMS = 256;
-/** Client Initial packets tried per QUIC flow before giving up (also the datagrams queued per flow). */
+/** Datagrams of a QUIC flow looked at before giving up on its client Initials. */
 export const MAX_QUIC_INITIALS = 16;
 /** Disjoint CRYPTO ranges held per QUIC flow while the hello has holes (a 64 KiB hello in 1-byte frames is abuse;
  *  real clients send 1 to ~10 frames, Chrome scatters a few dozen). */

@@ -6,7 +6,7 @@
 import { PacketView, PROTO_TCP, TCP_SYN } from '../decode/packet-view.js';
 import { DIR_AB, F_DIR_FROM_CONTENT, F_DIR_FROM_SYN, F_EXTRACT_DONE, Flow } from '../flow/flow.js';
 import { STREAM_STOP, TcpStream, type StreamConsumer } from '../flow/stream.js';
-import { MAX_HTTP_REQUESTS_PER_FLOW, MAX_PROBE_PACKETS, MAX_QUIC_INITIALS, QUIC_BATCH_DATAGRAMS } from '../limits.js';
+import { MAX_HTTP_REQUESTS_PER_FLOW, MAX_PROBE_PACKETS, MAX_QUIC_INITIALS } from '../limits.js';
 import { dnsFlavourForPorts, looksLikeDns } from './dns/detect.js';
 import { decodeDnsMessage, isDnsMalformed, type DnsMessage } from './dns/message.js';
 import { DnsTcpFramer } from './dns/tcp-framing.js';
@@ -62,16 +62,7 @@ class DirConsumer implements StreamConsumer {
   }
 }
 
-interface QueuedDatagram {
-  f: Flow;
-  data: Buffer;
-  fromA: boolean;
-  ts: number;
-  frame: number;
-}
-
 export class Dispatcher {
-  private readonly quicQueue: QueuedDatagram[] = [];
   /** Reused by the DNS-over-TCP framer callback so no closure is made per segment. */
   private cur: DirConsumer | null = null;
   private curTs = ZERO_D;
@@ -99,9 +90,6 @@ export class Dispatcher {
 
   /** End of flow: deliver what the reassembler still holds across holes. */
   finish(f: Flow): void {
-    // Only when this flow still has datagrams waiting: draining for every ending QUIC flow cut the batches to
-    // ~18 datagrams on the bench capture instead of QUIC_BATCH_DATAGRAMS.
-    if (f.quicPending > 0) this.drainQuic();
     if (f.streamA !== null) f.streamA.flush(f.firstFrame);
     if (f.streamB !== null) f.streamB.flush(f.firstFrame);
     f.streamA = null;
@@ -238,13 +226,12 @@ export class Dispatcher {
         this.dnsPayload(f, buf, off, len, fromA, v.ts, v.frame);
         return;
       case K_QUIC: {
-        // Queued and decrypted in batches: node:crypto's key derivation ran ~3x slower interleaved with other
-        // packets (cold caches) than back to back (npm run bench; ~150 -> ~50 us per QUIC flow).
-        if (f.quicQueued >= MAX_QUIC_INITIALS) return;
-        f.quicQueued++;
-        f.quicPending++;
-        this.quicQueue.push({ f, data: Buffer.from(buf.subarray(off, off + len)), fromA, ts: v.ts, frame: v.frame });
-        if (this.quicQueue.length >= QUIC_BATCH_DATAGRAMS) this.drainQuic();
+        // Decrypted where it arrives, from the read buffer (no copy). Queueing datagrams to decrypt them in batches
+        // helped while node:crypto derived the keys; with the JS HMAC (quic/hmac-sha256.ts) the copies and the
+        // queue cost more than they saved (npm run bench, back to back: ~1.20 -> ~1.08 s per GB).
+        if (f.quicDatagrams >= MAX_QUIC_INITIALS) return;
+        f.quicDatagrams++;
+        this.quicDatagram(f, buf, off, len, fromA, v.ts, v.frame);
         return;
       }
       case K_DTLS: {
@@ -268,25 +255,9 @@ export class Dispatcher {
     }
   }
 
-  /** Runs the queued QUIC datagrams in arrival order. */
-  drainQuic(): void {
-    const q = this.quicQueue;
-    // Keys first, all together (HMAC-heavy), then decryption and parsing in arrival order.
-    for (let i = 0; i < q.length; i++) {
-      const it = q[i];
-      if ((it.f.state & F_EXTRACT_DONE) === 0 && it.fromA === it.f.clientIsA) (it.f.ext as QuicFlowState).prepareKeys(it.data, 0, it.data.length);
-    }
-    for (let i = 0; i < q.length; i++) {
-      const it = q[i];
-      it.f.quicPending = 0;
-      if ((it.f.state & F_EXTRACT_DONE) === 0) this.quicDatagram(it.f, it.data, it.fromA, it.ts, it.frame);
-    }
-    q.length = 0;
-  }
-
-  private quicDatagram(f: Flow, data: Buffer, fromA: boolean, ts: number, frame: number): void {
+  private quicDatagram(f: Flow, buf: Buffer, off: number, len: number, fromA: boolean, ts: number, frame: number): void {
     const q = f.ext as QuicFlowState;
-    const r = q.onDatagram(data, 0, data.length, fromA === f.clientIsA, ts);
+    const r = q.onDatagram(buf, off, len, fromA === f.clientIsA, ts);
     if (r === QUIC_NOT_QUIC) {
       this.done(f, K_NONE);
       return;

@@ -76,10 +76,8 @@ export class Flow {
   probes = 0;
   /** Directions (bit 1 = A, 2 = B) whose first bytes matched no extractor. */
   noneDirs = 0;
-  /** QUIC datagrams queued for batched decryption (extract/dispatch.ts). */
-  quicQueued = 0;
-  /** Of those, how many wait in the queue now (not yet drained). */
-  quicPending = 0;
+  /** QUIC datagrams handed to the QUIC extractor so far (capped by MAX_QUIC_INITIALS). */
+  quicDatagrams = 0;
   /** Initial sequence numbers from the SYN of each direction, -1 when unseen. */
   isnA = UNSET_D;
   isnB = UNSET_D;

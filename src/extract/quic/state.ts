@@ -102,16 +102,6 @@ export class QuicFlowState {
     return this.status;
   }
 
-  /**
-   * Derives (and caches) the keys a client datagram's first Initial needs, without decrypting: lets a caller
-   * derive many flows' keys back to back, where node:crypto runs warm (extract/dispatch.ts batches).
-   */
-  prepareKeys(buf: Buffer, off: number, len: number): void {
-    if (this.status !== QUIC_NEED_MORE || off < 0 || len <= 0 || off + len > buf.length) return;
-    if (parseLongHeader(buf, off, off + len, header) !== HDR_OK || header.type !== PKT_INITIAL) return;
-    this.keysFor(buf, header.version);
-  }
-
   private onServer(buf: Buffer, off: number, end: number, ts: number): number {
     if (this.serverTs >= 0) return this.status;
     if (parseLongHeader(buf, off, end, header) !== HDR_OK) return this.status;
