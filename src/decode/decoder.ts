@@ -14,6 +14,7 @@ import {
   DECODE_UNKNOWN_LINK,
 } from './decode-result.js';
 import { IpLayer } from './ip-layer.js';
+import { ETH_IPV4, ETH_IPV6, ETH_MPLS_MULTICAST, ETH_MPLS_UNICAST, ETH_PPPOE_SESSION, ETH_QINQ, ETH_QINQ_OLD, ETH_VLAN } from './ethertypes.js';
 
 export * from './decode-result.js';
 
@@ -32,14 +33,6 @@ export const LINKTYPE_IPV6 = 229;
 export const LINKTYPE_NFLOG = 239;
 export const LINKTYPE_LINUX_SLL2 = 276;
 
-const ETH_IPV4 = 0x0800;
-const ETH_IPV6 = 0x86dd;
-const ETH_VLAN = 0x8100;
-const ETH_QINQ = 0x88a8;
-const ETH_QINQ_OLD = 0x9100;
-const ETH_PPPOE_SESSION = 0x8864;
-const ETH_MPLS_UNICAST = 0x8847;
-const ETH_MPLS_MULTICAST = 0x8848;
 /** MPLS labels popped before giving up (real stacks hold a few). */
 const MAX_MPLS_LABELS = 8;
 /** VLAN tags unwrapped before giving up (QinQ uses two; more is abuse). */

@@ -15,6 +15,7 @@ import {
 } from './decode-result.js';
 import { FRAG_COMPLETE, FRAG_PENDING, FragTable } from './ipfrag.js';
 import { u32be } from './bytes.js';
+import { ETH_ERSPAN_II, ETH_ERSPAN_III, ETH_IPV4, ETH_IPV6, ETH_PPP, ETH_TEB } from './ethertypes.js';
 
 const L2TP_PORT = 1701;
 const PPP_IPV4 = 0x0021;
@@ -23,15 +24,6 @@ const PPP_IPV6 = 0x0057;
 /** Decodes an Ethernet frame found inside a tunnel (the Decoder's own Ethernet decoding). */
 export type InnerEthernet = (buf: Buffer, off: number, end: number, depth: number, v: PacketView) => number;
 
-const GRE_IPV4 = 0x0800;
-const GRE_IPV6 = 0x86dd;
-const GRE_PPP = 0x880b;
-/** Transparent Ethernet Bridging (RFC 1701 protocol type): an Ethernet frame. */
-const GRE_TEB = 0x6558;
-/** ERSPAN type I and II (Cisco, draft-foschiano-erspan): type II adds an 8-byte header; type I has no GRE sequence. */
-const GRE_ERSPAN_II = 0x88be;
-/** ERSPAN type III: a 12-byte header, plus 8 when its O bit says a platform subheader follows. */
-const GRE_ERSPAN_III = 0x22eb;
 
 export class IpLayer {
   readonly frags = new FragTable();
@@ -227,22 +219,22 @@ export class IpLayer {
     } else return DECODE_OTHER_PROTO;
     if (end - o < h) return DECODE_TRUNCATED;
     const inner = o + h;
-    if (etype === GRE_IPV4 || etype === GRE_IPV6) {
+    if (etype === ETH_IPV4 || etype === ETH_IPV6) {
       this.tunnels++;
       v.tunnelDepth = depth + 1;
-      return this.ip(buf, inner, end, etype === GRE_IPV4 ? 4 : 6, depth + 1, v);
+      return this.ip(buf, inner, end, etype === ETH_IPV4 ? 4 : 6, depth + 1, v);
     }
-    if (etype === GRE_PPP) {
+    if (etype === ETH_PPP) {
       v.tunnelDepth = depth + 1;
       const r = this.ppp(buf, inner, end, depth + 1, v);
       if (r >= 0) this.tunnels++;
       return r >= 0 ? r : DECODE_NON_IP;
     }
-    if (version === 0 && this.innerEthernet !== null && (etype === GRE_TEB || etype === GRE_ERSPAN_II || etype === GRE_ERSPAN_III)) {
+    if (version === 0 && this.innerEthernet !== null && (etype === ETH_TEB || etype === ETH_ERSPAN_II || etype === ETH_ERSPAN_III)) {
       // Mirror sessions (ERSPAN from switches and access points) and bridged tunnels carry whole Ethernet frames.
       let e = inner;
-      if (etype === GRE_ERSPAN_II && (flags & 0x1000) !== 0) e += 8; // type II (type I has no sequence number)
-      if (etype === GRE_ERSPAN_III) {
+      if (etype === ETH_ERSPAN_II && (flags & 0x1000) !== 0) e += 8; // type II (type I has no sequence number)
+      if (etype === ETH_ERSPAN_III) {
         if (end - e < 12) return DECODE_TRUNCATED;
         e += (buf[e + 11] & 1) !== 0 ? 20 : 12;
       }
