@@ -4,7 +4,7 @@
 // (src/cli/main.ts through tsx) byte for byte.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ const bin = (args: string[], env?: Record<string, string>) => run([join(out, 're
 const modules = (args: string[]) => run([...MODULES, ...args]);
 
 beforeAll(async () => {
+  mkdirSync(join(ROOT, '.cache'), { recursive: true }); // absent in a fresh clone
   out = mkdtempSync(join(ROOT, '.cache', 'bundle-test-'));
   names = await bundle(out);
   pcap = join(out, 'handset.pcap');
