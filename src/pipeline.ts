@@ -19,7 +19,7 @@ import { flowRecord } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
 import { DnsNameCache } from './naming/dns-cache.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
-import { ZERO_D } from './flow/number-fields.js';
+import { ZERO_D } from './number-fields.js';
 
 /** Receives the oracle-shaped events `residency extract` prints. */
 export interface OracleSink {

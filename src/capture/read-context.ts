@@ -3,7 +3,7 @@
 import type { Anomaly } from '../types.js';
 import { MAX_CAPTURE_WARNINGS } from '../limits.js';
 import { RawPacket } from './raw-packet.js';
-import { UNSET_D } from '../flow/number-fields.js';
+import { UNSET_D } from '../number-fields.js';
 
 /** Receives what a capture holds. `packet()` gets ONE reused RawPacket whose `buf` is valid only during the call. */
 export interface CaptureHandler {

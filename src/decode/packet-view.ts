@@ -1,7 +1,7 @@
 // The one reused decoded view of a packet: layer offsets and header fields as integers, no strings or copies.
 // Filled by Decoder.decode() (decode/decoder.ts); read by the flow table and the extractors.
 
-import { ZERO_D } from '../flow/number-fields.js';
+import { ZERO_D } from '../number-fields.js';
 
 const EMPTY = Buffer.alloc(0);
 

@@ -16,7 +16,7 @@ import { QuicFlowState, QUIC_DONE, QUIC_NOT_QUIC } from './quic/state.js';
 import { DtlsHelloAssembler, looksLikeDtls } from './tls/dtls.js';
 import { looksLikeTls, scanTlsClientHello, TLS_NEED_MORE } from './tls/record.js';
 import type { ClientHelloInfo } from './tls/client-hello.js';
-import { ZERO_D } from '../flow/number-fields.js';
+import { ZERO_D } from '../number-fields.js';
 
 /** Ports whose protocols look like DNS to the content heuristic but are not DNS: NetBIOS name/datagram
  *  service (RFC 1002 reuses the DNS header; tshark decodes it as NBNS), DHCP, NTP, SSDP, QUIC. */

@@ -3,7 +3,7 @@
 
 import type { NameSource } from '../types.js';
 import type { TcpStream } from './stream.js';
-import { UNSET_D } from './number-fields.js';
+import { UNSET_D } from '../number-fields.js';
 
 /** Direction index of a packet relative to the flow's A/B endpoints (A = first sender seen). */
 export const DIR_AB = 0;

@@ -12,7 +12,7 @@ import { PacketView, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../de
 import { DIR_AB, DIR_BA, F_DIR_FROM_SYN, F_FIN_A, F_FIN_B, F_RST, Flow } from './flow.js';
 import { isWellKnownServerPort } from './server-ports.js';
 import { ipText } from '../naming/ip-format.js';
-import { ZERO_D } from './number-fields.js';
+import { ZERO_D } from '../number-fields.js';
 
 export type EndReason = 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
 

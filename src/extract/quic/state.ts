@@ -13,7 +13,7 @@ import {
 import { decryptLongPacket, deriveInitialKeys, type InitialKeys } from './initial-keys.js';
 import { walkInitialFrames } from './frames.js';
 import { CryptoStream } from './crypto-stream.js';
-import { UNSET_D } from '../../flow/number-fields.js';
+import { UNSET_D } from '../../number-fields.js';
 
 /** More datagrams are useful (no hello yet). */
 export const QUIC_NEED_MORE = 0;
