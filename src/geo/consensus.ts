@@ -49,9 +49,10 @@ export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAns
       country = c;
     }
   }
-  if (voters === 0 || country === undefined) return { agreement: 'unknown' };
+  // One shape for every result (absent fields undefined): its readers stay monomorphic.
+  if (voters === 0 || country === undefined) return { country: undefined, agreement: 'unknown', city: undefined, lat: undefined, lon: undefined };
   const agreement: CountryAgreement = voters === 1 ? 'single-source' : distinct === 1 ? 'agree' : 'disputed';
-  const out: Consensus = { country, agreement };
+  const out: Consensus = { country, agreement, city: undefined, lat: undefined, lon: undefined };
   // The place comes from one answer, never mixed: the first with a city and coordinates, else the first with
   // coordinates (often a country centroid: then no city is claimed).
   let place: GeoSourceAnswer | undefined;

@@ -268,18 +268,21 @@ export class GeoLocator {
         regionSource = undefined;
       }
     }
-    const out: FlowGeoFields = { country_agreement: b.country_agreement, edge };
-    if (b.scope === 'public') out.geo_sources = b.sources; // private addresses ask no source: field omitted
-    if (b.country !== undefined) out.country = b.country;
-    if (b.city !== undefined) out.city = b.city;
-    if (b.lat !== undefined) out.lat = b.lat;
-    if (b.lon !== undefined) out.lon = b.lon;
-    if (b.asn !== undefined) out.asn = b.asn;
-    if (b.as_org !== undefined) out.as_org = b.as_org;
-    if (provider !== undefined) out.provider = provider;
-    if (region !== undefined) out.region = region;
-    if (regionSource !== undefined) out.region_source = regionSource;
-    return out;
+    return {
+      country_agreement: b.country_agreement,
+      edge,
+      geo_sources: b.scope === 'public' ? b.sources : undefined, // private addresses ask no source: field omitted
+      country: b.country,
+      city: b.city,
+      lat: b.lat,
+      lon: b.lon,
+      asn: b.asn,
+      as_org: b.as_org,
+      provider,
+      region,
+      region_source: regionSource,
+      physical: undefined,
+    };
   }
 
   private base(ip: string): BaseEntry {
@@ -322,13 +325,12 @@ export class GeoLocator {
     const c = consensus(located, registration);
     // Indexed loops and concat rather than for-of and spread: smaller optimised code for a function that runs a
     // few thousand times per capture (its compile is a visible part of the cost).
-    const result: GeoResult = { ip, scope: 'public', sources: located.concat(registration), country_agreement: c.agreement, edge: false };
-    if (c.country !== undefined) result.country = c.country;
-    if (c.city !== undefined) result.city = c.city;
-    if (c.lat !== undefined && c.lon !== undefined) {
-      result.lat = c.lat;
-      result.lon = c.lon;
-    }
+    const placed = c.lat !== undefined && c.lon !== undefined;
+    const result = geoResult(ip, 'public', located.concat(registration), c.agreement);
+    result.country = c.country;
+    result.city = c.city;
+    result.lat = placed ? c.lat : undefined;
+    result.lon = placed ? c.lon : undefined;
 
     const asn = this.asnOf(family, v4);
     if (asn) {
@@ -510,25 +512,54 @@ function namesOf(f: FlowRecord): string[] {
 
 /** The flow record's geo fields from a full result. */
 function flowFields(r: GeoResult): FlowGeoFields {
-  const out: FlowGeoFields = { country_agreement: r.country_agreement, edge: r.edge };
-  if (r.scope === 'public') out.geo_sources = r.sources; // private addresses ask no source: field omitted
-  if (r.country !== undefined) out.country = r.country;
-  if (r.city !== undefined) out.city = r.city;
-  if (r.lat !== undefined) out.lat = r.lat;
-  if (r.lon !== undefined) out.lon = r.lon;
-  if (r.asn !== undefined) out.asn = r.asn;
-  if (r.as_org !== undefined) out.as_org = r.as_org;
-  if (r.provider !== undefined) out.provider = r.provider;
-  if (r.region !== undefined) out.region = r.region;
-  if (r.region_source !== undefined) out.region_source = r.region_source;
-  if (r.physical !== undefined) out.physical = r.physical;
-  return out;
+  // The same keys in the same order as enrichUncached's (absent ones undefined, which JSON leaves out).
+  return {
+    country_agreement: r.country_agreement,
+    edge: r.edge,
+    geo_sources: r.scope === 'public' ? r.sources : undefined, // private addresses ask no source: field omitted
+    country: r.country,
+    city: r.city,
+    lat: r.lat,
+    lon: r.lon,
+    asn: r.asn,
+    as_org: r.as_org,
+    provider: r.provider,
+    region: r.region,
+    region_source: r.region_source,
+    physical: r.physical,
+  };
 }
 
 function privateEntry(ip: string, reason: string): BaseEntry {
+  const result = geoResult(ip, 'private', [], 'private');
+  result.private_reason = reason;
+  return { result, providerId: undefined, regionFixed: false };
+}
+
+/**
+ * A lookup result with every key present, in the order JSON output shows them (absent ones undefined, which JSON
+ * leaves out): one hidden class for all results, so the code reading them stays monomorphic and small.
+ */
+function geoResult(ip: string, scope: GeoResult['scope'], sources: GeoSourceAnswer[], agreement: GeoResult['country_agreement']): GeoResult {
   return {
-    result: { ip, scope: 'private', sources: [], country_agreement: 'private', edge: false, private_reason: reason },
-    regionFixed: false,
+    ip,
+    scope,
+    sources,
+    country_agreement: agreement,
+    edge: false,
+    country: undefined,
+    city: undefined,
+    lat: undefined,
+    lon: undefined,
+    asn: undefined,
+    as_org: undefined,
+    provider: undefined,
+    edge_reason: undefined,
+    region: undefined,
+    region_source: undefined,
+    private_reason: undefined,
+    max_distance_km: undefined,
+    physical: undefined,
   };
 }
 

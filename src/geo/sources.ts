@@ -109,7 +109,7 @@ export class MmdbSource {
       let a = this.answers.get(off);
       if (a === undefined) {
         a = toAnswer(this.spec.id, (this.decoder as MmdbDecoder).record(off, LOCATION_FIELDS));
-        if (a && this.spec.role === 'registration') a = { source: a.source, country: a.country }; // no place
+        if (a && this.spec.role === 'registration') a = answer(a.source, a.country); // no place
         if (a) Object.freeze(a);
         if (this.answers.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) this.answers.clear();
         this.answers.set(off, a);
@@ -207,14 +207,15 @@ export function toAnswer(source: string, rec: MmdbRecord | null): GeoSourceAnswe
     lon = num(loc?.longitude);
   }
   if (country === undefined && lat === undefined) return null;
-  const a: GeoSourceAnswer = { source };
-  if (country !== undefined) a.country = country.toUpperCase();
-  if (city !== undefined) a.city = city;
-  if (lat !== undefined && lon !== undefined) {
-    a.lat = lat;
-    a.lon = lon;
-  }
-  return a;
+  // Every answer has the same keys in the same order (absent ones undefined, which JSON leaves out): one hidden
+  // class, so the code reading answers (consensus, the physical check, reports) stays monomorphic.
+  const placed = lat !== undefined && lon !== undefined;
+  return answer(source, country?.toUpperCase(), city, placed ? lat : undefined, placed ? lon : undefined);
+}
+
+/** A source answer in its one shape (see toAnswer). */
+export function answer(source: string, country?: string, city?: string, lat?: number, lon?: number): GeoSourceAnswer {
+  return { source, country, city, lat, lon };
 }
 
 /** ASN and organisation from a GeoLite2-ASN / GeoIP2-ISP record. */
