@@ -9,11 +9,15 @@
 //   tshark       tshark field extraction of the same names, when installed
 // and the startup time of `residency flows` on an empty capture. Prints a table with ratios to `flows`.
 // flows, flows-geo and ndpiReader run in rounds, back to back, and each ratio is also reported per round.
+// flows-geo ÷ flows is also given in CPU time (every thread of the process) and, on the mixed capture, for a pair
+// run without pinning: on one core V8's compiler and GC threads take turns with the pipeline, on several they
+// run beside it, which is how a user runs the tool.
 // Options: --mb N (mixed capture size, default 1000), --small-mb N (default 256), --runs N (rounds, default 3),
 // --json FILE (also write the results as JSON), --skip-external.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,14 +62,21 @@ function ensureCapture(name: string, args: string[]): string {
   return out;
 }
 
+/** A ratio as a signed percentage: 1.052 -> `+5.2 %`. */
+function pct(ratio: number): string {
+  const p = (ratio - 1) * 100;
+  return `${p >= 0 ? '+' : ''}${p.toFixed(1)} %`;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-/** One measurement of `mode` in a fresh worker process pinned to one core. */
-function workerOnce(mode: string, file: string, dataset: string): Measure {
-  const r = spawnSync(PIN[0] ?? process.execPath, [...PIN.slice(1), ...(PIN.length ? [process.execPath] : []), WORKER, mode, file], {
+/** One measurement of `mode` in a fresh worker process pinned to one core (unless `pinned` is false). */
+function workerOnce(mode: string, file: string, dataset: string, pinned = true): Measure {
+  const pin = pinned ? PIN : [];
+  const r = spawnSync(pin[0] ?? process.execPath, [...pin.slice(1), ...(pin.length ? [process.execPath] : []), WORKER, mode, file], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
   });
@@ -163,15 +174,23 @@ function main(): void {
     all.push(workerOnce('pcap-parser', file, dataset));
     const ndpiArgv = ['ndpiReader', '-q', '-i', file, '-C', join(CACHE, 'ndpi.csv')];
     const rounds: Record<string, Measure[]> = { flows: [], 'flows-geo': [], 'ndpiReader -C': [] };
-    const r: Record<string, number[]> = { 'ndpiReader -C': [], 'flows-geo': [] };
+    const r: Record<string, number[]> = { 'ndpiReader -C': [], 'flows-geo': [], 'flows-geo cpu': [], 'flows-geo unpinned': [] };
     for (let i = 0; i < runs; i++) {
       // One round: flows, flows-geo and ndpiReader back to back.
-      process.stderr.write(`${dataset}: round ${i + 1}/${runs} (flows, flows-geo${external ? ', ndpiReader' : ''}) ...\n`);
+      process.stderr.write(`${dataset}: round ${i + 1}/${runs} (flows, flows-geo${external ? ', ndpiReader' : ''}${dataset === 'mixed' && PIN.length > 0 ? ', flows and flows-geo not pinned' : ''}) ...\n`);
       const f = workerOnce('flows', file, dataset);
       const g = workerOnce('flows-geo', file, dataset);
       rounds.flows.push(f);
       rounds['flows-geo'].push(g);
       r['flows-geo'].push(g.seconds / f.seconds);
+      // CPU time of all the process's threads (V8 compiles and collects garbage on helper threads).
+      r['flows-geo cpu'].push(Number(g.extra?.cpu_seconds) / Number(f.extra?.cpu_seconds));
+      if (dataset === 'mixed' && PIN.length > 0) {
+        // The same pair as a user runs it, on every core: V8's helper threads then work beside the pipeline.
+        const fu = workerOnce('flows', file, dataset, false);
+        const gu = workerOnce('flows-geo', file, dataset, false);
+        r['flows-geo unpinned'].push(gu.seconds / fu.seconds);
+      }
       const nd = external ? externalOnce('ndpiReader -C', ndpiArgv, file, dataset) : undefined;
       if (nd !== undefined) {
         rounds['ndpiReader -C'].push(nd);
@@ -219,7 +238,13 @@ function main(): void {
   }
   const geoRounds = ratios.mixed?.['flows-geo'] ?? [];
   if (geoRounds.length > 0) {
-    lines.push(`mixed: flows-geo ÷ flows per round: ${geoRounds.map((x) => x.toFixed(3)).join(', ')}; median +${((median(geoRounds) - 1) * 100).toFixed(1)} %`);
+    lines.push(`mixed: flows-geo ÷ flows per round: ${geoRounds.map((x) => x.toFixed(3)).join(', ')}; median ${pct(median(geoRounds))}`);
+    const cpu = ratios.mixed['flows-geo cpu'];
+    lines.push(`mixed: flows-geo ÷ flows CPU time (all threads) per round: ${cpu.map((x) => x.toFixed(3)).join(', ')}; median ${pct(median(cpu))}`);
+    const un = ratios.mixed['flows-geo unpinned'];
+    if (un.length > 0) {
+      lines.push(`mixed: flows-geo ÷ flows not pinned (${availableParallelism()} cores) per round: ${un.map((x) => x.toFixed(3)).join(', ')}; median ${pct(median(un))}`);
+    }
   }
   const geo = all.find((m) => m.dataset === 'mixed' && m.mode === 'flows-geo');
   const nogeo = all.find((m) => m.dataset === 'mixed' && m.mode === 'flows');
