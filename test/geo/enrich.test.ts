@@ -121,3 +121,32 @@ describe('enrichFlow', () => {
     );
   });
 });
+
+// Lookup results, source answers and flow fields are built with every key present, in one order (src/geo/locator.ts,
+// sources.ts): their readers stay monomorphic (geo/README.md, "Where the rest goes"). A result built another way
+// (a key added conditionally) would be a different hidden class; JSON must still leave absent keys out.
+describe('one shape per kind of geo object', () => {
+  it('lookups, source answers and flow fields keep one key order whatever the address and names', () => {
+    const resultKeys = new Set<string>();
+    const answerKeys = new Set<string>();
+    const fieldKeys = new Set<string>();
+    for (const ip of IPS) {
+      const r = plain.lookup(ip);
+      resultKeys.add(Object.keys(r).join(','));
+      for (const s of r.sources) answerKeys.add(Object.keys(s).join(','));
+      for (const name of NAMES) fieldKeys.add(Object.keys(plain.enrichFlow(flow(ip, name || undefined, undefined, undefined))).join(','));
+      fieldKeys.add(Object.keys(withVantage.enrichFlow(flow(ip, undefined, undefined, 12))).join(','));
+      // Absent keys are undefined, never null, so JSON leaves them out.
+      expect(JSON.stringify(r)).not.toMatch(/null/);
+    }
+    expect([...resultKeys]).toHaveLength(1);
+    expect([...answerKeys]).toHaveLength(1);
+    expect([...fieldKeys]).toHaveLength(1);
+    expect([...answerKeys][0]).toBe('source,country,city,lat,lon');
+    // Private addresses: no geo_sources key in JSON, a private_reason.
+    const priv = JSON.parse(JSON.stringify(plain.lookup('10.0.0.1'))) as Record<string, unknown>;
+    expect(Object.keys(priv)).toEqual(['ip', 'scope', 'sources', 'country_agreement', 'edge', 'private_reason']);
+    const privFields = JSON.parse(JSON.stringify(plain.enrichFlow(flow('10.0.0.1', undefined, undefined, undefined)))) as Record<string, unknown>;
+    expect(privFields.geo_sources).toBeUndefined();
+  });
+});
