@@ -512,7 +512,9 @@ function namesOf(f: FlowRecord): string[] {
 
 /** The flow record's geo fields from a full result. */
 function flowFields(r: GeoResult): FlowGeoFields {
-  // The same keys in the same order as enrichUncached's (absent ones undefined, which JSON leaves out).
+  // The same keys in the same order as enrichUncached's (absent ones undefined, which JSON leaves out). Written out
+  // twice rather than shared: one helper for both measured slower (geo work of the 1 GB capture's flows, pinned,
+  // 15 alternated runs: median 154 -> 173 ms), as the per-flow path then calls through it.
   return {
     country_agreement: r.country_agreement,
     edge: r.edge,

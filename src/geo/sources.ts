@@ -214,7 +214,7 @@ export function toAnswer(source: string, rec: MmdbRecord | null): GeoSourceAnswe
 }
 
 /** A source answer in its one shape (see toAnswer). */
-export function answer(source: string, country?: string, city?: string, lat?: number, lon?: number): GeoSourceAnswer {
+function answer(source: string, country?: string, city?: string, lat?: number, lon?: number): GeoSourceAnswer {
   return { source, country, city, lat, lon };
 }
 
