@@ -323,9 +323,9 @@ export class GeoLocator {
       if (a) registration.push(a);
     }
     const c = consensus(located, registration);
+    const placed = c.lat !== undefined && c.lon !== undefined;
     // Indexed loops and concat rather than for-of and spread: smaller optimised code for a function that runs a
     // few thousand times per capture (its compile is a visible part of the cost).
-    const placed = c.lat !== undefined && c.lon !== undefined;
     const result = geoResult(ip, 'public', located.concat(registration), c.agreement);
     result.country = c.country;
     result.city = c.city;
