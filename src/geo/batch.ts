@@ -38,7 +38,7 @@ export class GeoBatcher {
       if (!geo.isCached(ip)) fresh.push(ip);
     }
     fresh.sort(); // most addresses of a batch were seen before: only new ones are sorted
-    for (let i = 0; i < fresh.length; i++) if (i === 0 || fresh[i] !== fresh[i - 1]) geo.lookup(fresh[i]);
+    for (let i = 0; i < fresh.length; i++) if (i === 0 || fresh[i] !== fresh[i - 1]) geo.warm(fresh[i]);
     const emit = this.emit;
     for (let i = 0; i < n; i++) emit(held[i], geo.enrichFlow(held[i]));
     held.length = 0;

@@ -36,14 +36,6 @@ export interface LookupHints {
   rttMs?: number;
 }
 
-/** enrichFlow results for one server address: without names, by hostname, by hostname + CNAME chain. */
-interface FlowCacheEntry {
-  bare?: FlowGeoFields;
-  /** By hostname, for flows without a CNAME chain. */
-  named?: Map<string, FlowGeoFields>;
-  /** By hostname (undefined: none), then by the CNAME chain compared element by element. */
-  chained?: Map<string | undefined, ChainedResult[]>;
-}
 
 /** CNAME chains remembered per server address and hostname (more are computed each time). */
 const MAX_CHAINS_PER_NAME = 16;
@@ -61,12 +53,22 @@ function sameChain(a: string[], b: string[]): boolean {
   return true;
 }
 
-/** A base result plus what the hint steps need that the record does not carry. */
+/**
+ * What every address answered by the same database records shares (the same located, registration, ASN and
+ * range entries): the base result, what the hint steps need that the record does not carry, and the enrichFlow
+ * results by names. The result's `ip` is the first such address's; lookup() hands out copies with their own.
+ */
 interface BaseEntry {
   result: GeoResult;
-  providerId?: string;
+  providerId: string | undefined;
   /** true when the region came from official ranges (a DNS name must not override it). */
   regionFixed: boolean;
+  /** enrichFlow result without names (when no RTT check applies; read-only, shared). */
+  bare: FlowGeoFields | undefined;
+  /** By hostname, for flows without a CNAME chain. */
+  named: Map<string, FlowGeoFields> | undefined;
+  /** By hostname (undefined: none), then by the CNAME chain compared element by element. */
+  chained: Map<string | undefined, ChainedResult[]> | undefined;
 }
 
 function displayPath(file: string): string {
@@ -86,10 +88,13 @@ export class GeoLocator {
   private readonly rangeFiles: { file: string; parsed: ParsedRanges }[] = [];
   private readonly providers: ProviderTable;
   private readonly regions: RegionTable;
+  /** Base entries by address (several addresses share one entry: see `shared`). */
   private readonly cache = new Map<string, BaseEntry>();
-  /** enrichFlow results by server address, then names, when no RTT check applies (read-only, shared). */
-  private readonly flowCache = new Map<string, FlowCacheEntry>();
+  /** Base entries by the database records that answered (see recordKey in compute). */
+  private readonly shared = new Map<string, BaseEntry>();
+  /** enrichFlow results held in the base entries (bounded with the caches). */
   private flowCacheSize = 0;
+  private readonly rangeIds = new Map<RangeEntry, number>();
   private readonly nameCache = new Map<string, NameHint | null>();
   private readonly nearCache = new Map<string, RegionInfo | null>();
   private readonly words = new Uint32Array(4);
@@ -163,12 +168,17 @@ export class GeoLocator {
 
   /**
    * Full lookup for one address. Never throws; an unparsable address comes back private with reason `invalid`.
-   * Without hints the cached result object itself is returned: treat it as read-only.
+   * The result is the caller's own; its `sources` entries are shared and frozen.
    */
   lookup(ip: string, hints?: LookupHints): GeoResult {
     const base = this.base(ip);
-    if (!hints || base.result.scope === 'private') return base.result;
-    return this.applyHints(base, hints);
+    if (!hints || base.result.scope === 'private') return { ...base.result, ip };
+    return this.applyHints(ip, base, hints);
+  }
+
+  /** Looks the address up now, so that its flows find it cached (GeoBatcher: new addresses in address order). */
+  warm(ip: string): void {
+    this.base(ip);
   }
 
   /** True when the address's base result is cached (its lookup costs a Map lookup). */
@@ -182,15 +192,11 @@ export class GeoLocator {
     // under the same name share one (read-only) result, so a flow costs two Map lookups (npm run bench,
     // flows-geo). Keyed by address, then name: no key string is built per flow.
     if (this.vantage === undefined || f.rtt_ms === undefined) {
-      let e = this.flowCache.get(f.server_ip);
-      if (e === undefined) {
-        if (this.flowCacheSize >= GEO_MAX_CACHED_IPS) this.clearFlowCache();
-        e = { bare: undefined, named: undefined, chained: undefined }; // one shape for every entry
-        this.flowCache.set(f.server_ip, e);
-      }
+      if (this.flowCacheSize >= GEO_MAX_CACHED_IPS) this.clearCaches();
+      const e = this.base(f.server_ip);
       if (f.hostname === undefined && f.cname_chain === undefined) {
         if (e.bare === undefined) {
-          e.bare = this.enrichUncached(f);
+          e.bare = this.enrichUncached(f, e);
           this.flowCacheSize++;
         }
         return e.bare;
@@ -201,7 +207,7 @@ export class GeoLocator {
         const host = f.hostname as string;
         let hit = named.get(host);
         if (hit === undefined) {
-          hit = this.enrichUncached(f);
+          hit = this.enrichUncached(f, e);
           named.set(host, hit);
           this.flowCacheSize++;
         }
@@ -216,7 +222,7 @@ export class GeoLocator {
         byHost.set(f.hostname, list);
       }
       for (let i = 0; i < list.length; i++) if (sameChain(list[i].chain, chain)) return list[i].fields;
-      const fields = this.enrichUncached(f);
+      const fields = this.enrichUncached(f, e);
       // Bounded, so a capture crafted with many chains for one name cannot make this scan quadratic.
       if (list.length < MAX_CHAINS_PER_NAME) {
         list.push({ chain: chain.slice(), fields }); // copied: the record's array is not ours
@@ -224,20 +230,21 @@ export class GeoLocator {
       }
       return fields;
     }
-    return this.enrichUncached(f);
+    return this.enrichUncached(f, this.base(f.server_ip));
   }
 
-  private clearFlowCache(): void {
-    this.flowCache.clear();
+  /** Forgets every cached result (the data stays loaded); the flow results live in the base entries. */
+  clearCaches(): void {
+    this.cache.clear();
+    this.shared.clear();
     this.flowCacheSize = 0;
   }
 
-  private enrichUncached(f: FlowRecord): FlowGeoFields {
+  private enrichUncached(f: FlowRecord, base: BaseEntry): FlowGeoFields {
     const rtt = f.rtt_ms;
-    const base = this.base(f.server_ip);
     if (base.result.scope === 'public' && this.vantage !== undefined && rtt !== undefined && Number.isFinite(rtt) && rtt >= 0) {
       // The physical check copies the sources: the general path.
-      return flowFields(this.lookup(f.server_ip, { hostnames: namesOf(f), rttMs: rtt }));
+      return flowFields(this.applyHints(f.server_ip, base, { hostnames: namesOf(f), rttMs: rtt }));
     }
     // The same steps as applyHints for names only, without copying the base result.
     const b = base.result;
@@ -294,51 +301,96 @@ export class GeoLocator {
     return entry;
   }
 
+  /**
+   * The base entry for a new address. Every address answered by the same database records (the same network in
+   * each mmdb file, the same ASN range, the same provider range) gets the same answer, so only the lookups run per
+   * address: the tree walks, the ASN search and the range index. The rest (consensus, provider, region, the result
+   * object) runs once per combination of records, in build(). The 1 GB benchmark capture's 2,336 server addresses
+   * fall in 470 combinations.
+   */
   private compute(ip: string): BaseEntry {
     const w = this.words;
     let v4 = parseIpv4(ip);
     let family: 4 | 6 = 4;
     if (v4 < 0) {
-      if (!parseIpv6(ip, w)) return privateEntry(ip, 'invalid');
+      if (!parseIpv6(ip, w)) return this.privateEntry(ip, 'invalid');
       const mapped = embeddedIpv4(w);
       if (mapped >= 0) v4 = mapped;
       else family = 6;
     }
     const reason = family === 4 ? privateReasonV4(v4) : privateReasonV6(w);
-    if (reason) return privateEntry(ip, reason);
+    if (reason) return this.privateEntry(ip, reason);
 
+    // The key names the records: the data offset each file's walk ended at (-1: none), in source order, per family.
+    let key = family === 4 ? '4:' : '6:';
     // Answers are shared by every address of the same database record (frozen; copied where a flow adds to them).
     const located: GeoSourceAnswer[] = [];
     for (let i = 0; i < this.located.length; i++) {
       const s = this.located[i];
       if (s.spec.family !== 0 && s.spec.family !== family) continue; // s.covers(family), without a call to compile
       const a = s.locate(family, v4, w);
+      key += s.lastOffset + ',';
       if (a) located.push(a);
     }
     const registration: GeoSourceAnswer[] = [];
     for (let i = 0; i < this.registration.length; i++) {
       const s = this.registration[i];
-      if (s.spec.family !== 0 && s.spec.family !== family) continue; // s.covers(family), without a call to compile
+      if (s.spec.family !== 0 && s.spec.family !== family) continue;
       const a = s.locate(family, v4, w); // registration answers carry no place
+      key += s.lastOffset + ',';
       if (a) registration.push(a);
     }
+    // ASN: a user's ASN mmdb first, else the CSV table.
+    let asn: AsnAnswer | null = null;
+    for (let i = 0; i < this.asnMmdb.length; i++) {
+      const s = this.asnMmdb[i];
+      asn = s.asn(family, v4, w);
+      key += s.lastOffset + ',';
+      if (asn) break;
+    }
+    let table: AsnTable | null = null;
+    let entry = -1;
+    if (!asn) {
+      table = family === 4 ? this.asnTable(4) : this.asnTable(6);
+      if (table) entry = family === 4 ? table.findV4(v4) : table.findV6(w);
+      key += 'a' + entry;
+    }
+    const range: RangeEntry | undefined = family === 4 ? this.ranges.lookupV4(v4) : this.ranges.lookupV6(w);
+    if (range) key += 'r' + this.rangeId(range);
+    let shared = this.shared.get(key);
+    if (shared === undefined) {
+      if (table && entry >= 0) asn = { asn: table.asnOf(entry), org: table.orgOf(entry) || undefined };
+      shared = this.build(ip, located, registration, asn, range);
+      if (this.shared.size >= GEO_MAX_CACHED_IPS) this.shared.clear();
+      this.shared.set(key, shared);
+    }
+    return shared;
+  }
+
+  /** A small number naming a provider range entry (for compute's key). */
+  private rangeId(range: RangeEntry): number {
+    let id = this.rangeIds.get(range);
+    if (id === undefined) {
+      id = this.rangeIds.size;
+      this.rangeIds.set(range, id);
+    }
+    return id;
+  }
+
+  /** The base entry for one combination of database records (see compute). */
+  private build(ip: string, located: GeoSourceAnswer[], registration: GeoSourceAnswer[], asn: AsnAnswer | null, range: RangeEntry | undefined): BaseEntry {
     const c = consensus(located, registration);
     const placed = c.lat !== undefined && c.lon !== undefined;
-    // Indexed loops and concat rather than for-of and spread: smaller optimised code for a function that runs a
-    // few thousand times per capture (its compile is a visible part of the cost).
     const result = geoResult(ip, 'public', located.concat(registration), c.agreement);
     result.country = c.country;
     result.city = c.city;
     result.lat = placed ? c.lat : undefined;
     result.lon = placed ? c.lon : undefined;
-
-    const asn = this.asnOf(family, v4);
     if (asn) {
       result.asn = asn.asn;
       if (asn.org) result.as_org = asn.org;
     }
     let provider: ProviderInfo | undefined = asn ? this.providers.fromAsn(asn.asn) : undefined;
-    const range: RangeEntry | undefined = family === 4 ? this.ranges.lookupV4(v4) : this.ranges.lookupV6(w);
     if (range) provider = this.providers.byProviderId(range.provider) ?? provider;
     if (provider) {
       result.provider = provider.name;
@@ -367,7 +419,20 @@ export class GeoLocator {
         result.region_source = 'nearest-city';
       }
     }
-    return { result, providerId: provider?.id, regionFixed };
+    return baseEntry(result, provider?.id, regionFixed);
+  }
+
+  /** Private (or unparsable) addresses: one entry per reason, like compute's per combination of records. */
+  private privateEntry(ip: string, reason: string): BaseEntry {
+    const key = 'private:' + reason;
+    let e = this.shared.get(key);
+    if (e === undefined) {
+      const result = geoResult(ip, 'private', [], 'private');
+      result.private_reason = reason;
+      e = baseEntry(result, undefined, false);
+      this.shared.set(key, e);
+    }
+    return e;
   }
 
   /** regions.nearest, remembered per provider and place (the addresses of one city share the answer). */
@@ -380,17 +445,6 @@ export class GeoLocator {
       this.nearCache.set(key, near);
     }
     return near ?? undefined;
-  }
-
-  private asnOf(family: 4 | 6, v4: number): AsnAnswer | null {
-    for (let i = 0; i < this.asnMmdb.length; i++) {
-      const a = this.asnMmdb[i].asn(family, v4, this.words);
-      if (a) return a;
-    }
-    const t = family === 4 ? this.asnTable(4) : this.asnTable(6);
-    if (!t) return null;
-    const e = family === 4 ? t.findV4(v4) : t.findV6(this.words);
-    return e < 0 ? null : { asn: t.asnOf(e), org: t.orgOf(e) || undefined };
   }
 
   private asnTable(family: 4 | 6): AsnTable | null {
@@ -412,8 +466,8 @@ export class GeoLocator {
     return h;
   }
 
-  private applyHints(base: BaseEntry, hints: LookupHints): GeoResult {
-    const r: GeoResult = { ...base.result };
+  private applyHints(ip: string, base: BaseEntry, hints: LookupHints): GeoResult {
+    const r: GeoResult = { ...base.result, ip };
     const names = hints.hostnames ?? [];
     if (names.length > 0) {
       const cached = names.map((n) => this.nameHint(n)).filter((h): h is NameHint => h !== null);
@@ -490,6 +544,7 @@ export class GeoLocator {
       asn_v6_load_ms: this.asn6?.info.load_ms ?? 0,
       range_prefixes: this.ranges.size,
       cached_ips: this.cache.size,
+      cached_record_combinations: this.shared.size,
       rss_bytes: mem.rss,
       heap_used_bytes: mem.heapUsed,
       external_bytes: mem.external + mem.arrayBuffers,
@@ -532,10 +587,9 @@ function flowFields(r: GeoResult): FlowGeoFields {
   };
 }
 
-function privateEntry(ip: string, reason: string): BaseEntry {
-  const result = geoResult(ip, 'private', [], 'private');
-  result.private_reason = reason;
-  return { result, providerId: undefined, regionFixed: false };
+/** A base entry in its one shape (no flow results yet). */
+function baseEntry(result: GeoResult, providerId: string | undefined, regionFixed: boolean): BaseEntry {
+  return { result, providerId, regionFixed, bare: undefined, named: undefined, chained: undefined };
 }
 
 /**

@@ -65,6 +65,8 @@ export class MmdbSource {
   private readonly answers = new Map<number, GeoSourceAnswer | null>();
   private readonly asns = new Map<number, AsnAnswer | null>();
   openMs = 0;
+  /** Data offset the last locate() or asn() walk ended at (-1: no record): it names the record that answered. */
+  lastOffset = -1;
 
   constructor(spec: SourceSpec) {
     this.spec = spec;
@@ -101,11 +103,13 @@ export class MmdbSource {
 
   /** The located answer (registration role: country only) for the address, or null. Read-only: shared. */
   locate(family: 4 | 6, v4: number, w: Uint32Array): GeoSourceAnswer | null {
+    this.lastOffset = -1;
     try {
       // Opened on first use; the tree walk is called directly (no wrapper: see MmdbTree.find).
       if (this.tree === null && !this.open()) return null;
       const off = (this.tree as MmdbTree).find(family, v4, w);
       if (off < 0) return null;
+      this.lastOffset = off;
       let a = this.answers.get(off);
       if (a === undefined) {
         a = toAnswer(this.spec.id, (this.decoder as MmdbDecoder).record(off, LOCATION_FIELDS));
@@ -122,10 +126,12 @@ export class MmdbSource {
 
   /** ASN and organisation for the address (GeoLite2-ASN / GeoIP2-ISP), or null. Read-only: shared. */
   asn(family: 4 | 6, v4: number, w: Uint32Array): AsnAnswer | null {
+    this.lastOffset = -1;
     try {
       if (this.tree === null && !this.open()) return null;
       const off = (this.tree as MmdbTree).find(family, v4, w);
       if (off < 0) return null;
+      this.lastOffset = off;
       let a = this.asns.get(off);
       if (a === undefined) {
         a = toAsn((this.decoder as MmdbDecoder).record(off, ASN_FIELDS));

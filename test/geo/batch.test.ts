@@ -15,7 +15,7 @@ describe('GeoBatcher', () => {
   it('looks each new address up once, in address order, and emits the records in arrival order', () => {
     const lookups: string[] = [];
     const fake = {
-      lookup: (ip: string) => lookups.push(ip),
+      warm: (ip: string) => lookups.push(ip),
       isCached: (ip: string) => lookups.includes(ip),
       enrichFlow: (f: FlowRecord) => ({ country: f.server_ip === '1.1.1.1' ? 'AU' : 'US' }),
     } as unknown as GeoLocator;
