@@ -95,6 +95,8 @@ export class GeoLocator {
   /** enrichFlow results held in the base entries (bounded with the caches). */
   private flowCacheSize = 0;
   private readonly rangeIds = new Map<RangeEntry, number>();
+  /** compute's record offsets per located, then registration, source. */
+  private readonly offsets: Float64Array;
   private readonly nameCache = new Map<string, NameHint | null>();
   private readonly nearCache = new Map<string, RegionInfo | null>();
   private readonly words = new Uint32Array(4);
@@ -109,6 +111,7 @@ export class GeoLocator {
     this.located = all.filter((s) => s.spec.role === 'city' || s.spec.role === 'country');
     this.registration = all.filter((s) => s.spec.role === 'registration');
     this.asnMmdb = all.filter((s) => s.spec.role === 'asn');
+    this.offsets = new Float64Array(this.located.length + this.registration.length);
     this.asnCsv = useEmbedded ? embeddedAsnCsv() : {};
     this.cacheDir = opts.cacheDir ?? defaultCacheDir();
     this.providers = ProviderTable.load();
@@ -321,31 +324,31 @@ export class GeoLocator {
     const reason = family === 4 ? privateReasonV4(v4) : privateReasonV6(w);
     if (reason) return this.privateEntry(ip, reason);
 
-    // The key names the records: the data offset each file's walk ended at (-1: none), in source order, per family.
+    // The key names the records: the data offset each file's walk ended at (-1: none), in source order, per
+    // family. Only offsets here: the answers are decoded (once per record) when a combination is new.
     let key = family === 4 ? '4:' : '6:';
-    // Answers are shared by every address of the same database record (frozen; copied where a flow adds to them).
-    const located: GeoSourceAnswer[] = [];
-    for (let i = 0; i < this.located.length; i++) {
+    const offs = this.offsets;
+    const nl = this.located.length;
+    for (let i = 0; i < nl; i++) {
       const s = this.located[i];
-      if (s.spec.family !== 0 && s.spec.family !== family) continue; // s.covers(family), without a call to compile
-      const a = s.locate(family, v4, w);
-      key += s.lastOffset + ',';
-      if (a) located.push(a);
+      // s.covers(family), without a call to compile
+      const o = s.spec.family !== 0 && s.spec.family !== family ? -1 : s.offset(family, v4, w);
+      offs[i] = o;
+      key += o + ',';
     }
-    const registration: GeoSourceAnswer[] = [];
     for (let i = 0; i < this.registration.length; i++) {
       const s = this.registration[i];
-      if (s.spec.family !== 0 && s.spec.family !== family) continue;
-      const a = s.locate(family, v4, w); // registration answers carry no place
-      key += s.lastOffset + ',';
-      if (a) registration.push(a);
+      const o = s.spec.family !== 0 && s.spec.family !== family ? -1 : s.offset(family, v4, w);
+      offs[nl + i] = o;
+      key += o + ',';
     }
-    // ASN: a user's ASN mmdb first, else the CSV table.
+    // ASN: a user's ASN mmdb first, else the CSV table (left unloaded while the mmdb answers).
     let asn: AsnAnswer | null = null;
     for (let i = 0; i < this.asnMmdb.length; i++) {
       const s = this.asnMmdb[i];
-      asn = s.asn(family, v4, w);
-      key += s.lastOffset + ',';
+      const o = s.offset(family, v4, w);
+      key += o + ',';
+      if (o >= 0) asn = s.asnAt(o);
       if (asn) break;
     }
     let table: AsnTable | null = null;
@@ -360,7 +363,7 @@ export class GeoLocator {
     let shared = this.shared.get(key);
     if (shared === undefined) {
       if (table && entry >= 0) asn = { asn: table.asnOf(entry), org: table.orgOf(entry) || undefined };
-      shared = this.build(ip, located, registration, asn, range);
+      shared = this.build(ip, asn, range);
       if (this.shared.size >= GEO_MAX_CACHED_IPS) this.shared.clear();
       this.shared.set(key, shared);
     }
@@ -377,8 +380,21 @@ export class GeoLocator {
     return id;
   }
 
-  /** The base entry for one combination of database records (see compute). */
-  private build(ip: string, located: GeoSourceAnswer[], registration: GeoSourceAnswer[], asn: AsnAnswer | null, range: RangeEntry | undefined): BaseEntry {
+  /** The base entry for one combination of database records: the offsets compute left in `offsets`, plus these. */
+  private build(ip: string, asn: AsnAnswer | null, range: RangeEntry | undefined): BaseEntry {
+    // Answers are shared by every address of the same database record (frozen; copied where a flow adds to them).
+    const offs = this.offsets;
+    const nl = this.located.length;
+    const located: GeoSourceAnswer[] = [];
+    for (let i = 0; i < nl; i++) {
+      const a = offs[i] < 0 ? null : this.located[i].answerAt(offs[i]);
+      if (a) located.push(a);
+    }
+    const registration: GeoSourceAnswer[] = [];
+    for (let i = 0; i < this.registration.length; i++) {
+      const a = offs[nl + i] < 0 ? null : this.registration[i].answerAt(offs[nl + i]); // no place
+      if (a) registration.push(a);
+    }
     const c = consensus(located, registration);
     const placed = c.lat !== undefined && c.lon !== undefined;
     const result = geoResult(ip, 'public', located.concat(registration), c.agreement);

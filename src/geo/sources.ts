@@ -65,8 +65,6 @@ export class MmdbSource {
   private readonly answers = new Map<number, GeoSourceAnswer | null>();
   private readonly asns = new Map<number, AsnAnswer | null>();
   openMs = 0;
-  /** Data offset the last locate() or asn() walk ended at (-1: no record): it names the record that answered. */
-  lastOffset = -1;
 
   constructor(spec: SourceSpec) {
     this.spec = spec;
@@ -101,48 +99,63 @@ export class MmdbSource {
     return this.tree !== null;
   }
 
-  /** The located answer (registration role: country only) for the address, or null. Read-only: shared. */
-  locate(family: 4 | 6, v4: number, w: Uint32Array): GeoSourceAnswer | null {
-    this.lastOffset = -1;
+  /**
+   * Data offset of the record that answers for the address (every address that record covers shares its answer),
+   * or -1: no record, or the file is unreadable. Opens the file on first use; the tree walk is called directly (no
+   * wrapper: see MmdbTree.find).
+   */
+  offset(family: 4 | 6, v4: number, w: Uint32Array): number {
     try {
-      // Opened on first use; the tree walk is called directly (no wrapper: see MmdbTree.find).
-      if (this.tree === null && !this.open()) return null;
-      const off = (this.tree as MmdbTree).find(family, v4, w);
-      if (off < 0) return null;
-      this.lastOffset = off;
-      let a = this.answers.get(off);
-      if (a === undefined) {
-        a = toAnswer(this.spec.id, (this.decoder as MmdbDecoder).record(off, LOCATION_FIELDS));
-        if (a && this.spec.role === 'registration') a = answer(a.source, a.country); // no place
-        if (a) Object.freeze(a);
-        if (this.answers.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) this.answers.clear();
-        this.answers.set(off, a);
-      }
-      return a;
+      if (this.tree === null && !this.open()) return -1;
+      return (this.tree as MmdbTree).find(family, v4, w);
     } catch {
-      return null;
+      return -1;
     }
   }
 
-  /** ASN and organisation for the address (GeoLite2-ASN / GeoIP2-ISP), or null. Read-only: shared. */
-  asn(family: 4 | 6, v4: number, w: Uint32Array): AsnAnswer | null {
-    this.lastOffset = -1;
-    try {
-      if (this.tree === null && !this.open()) return null;
-      const off = (this.tree as MmdbTree).find(family, v4, w);
-      if (off < 0) return null;
-      this.lastOffset = off;
-      let a = this.asns.get(off);
-      if (a === undefined) {
+  /** The located answer (registration role: country only) of the record at `off` (from offset()), or null. Read-only: shared. */
+  answerAt(off: number): GeoSourceAnswer | null {
+    let a = this.answers.get(off);
+    if (a === undefined) {
+      try {
+        a = toAnswer(this.spec.id, (this.decoder as MmdbDecoder).record(off, LOCATION_FIELDS));
+        if (a && this.spec.role === 'registration') a = answer(a.source, a.country); // no place
+        if (a) Object.freeze(a);
+      } catch {
+        a = null;
+      }
+      if (this.answers.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) this.answers.clear();
+      this.answers.set(off, a);
+    }
+    return a;
+  }
+
+  /** The located answer for the address, or null (offset() then answerAt()). Read-only: shared. */
+  locate(family: 4 | 6, v4: number, w: Uint32Array): GeoSourceAnswer | null {
+    const off = this.offset(family, v4, w);
+    return off < 0 ? null : this.answerAt(off);
+  }
+
+  /** ASN and organisation (GeoLite2-ASN / GeoIP2-ISP) of the record at `off` (from offset()), or null. Read-only: shared. */
+  asnAt(off: number): AsnAnswer | null {
+    let a = this.asns.get(off);
+    if (a === undefined) {
+      try {
         a = toAsn((this.decoder as MmdbDecoder).record(off, ASN_FIELDS));
         if (a) Object.freeze(a);
-        if (this.asns.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) this.asns.clear();
-        this.asns.set(off, a);
+      } catch {
+        a = null;
       }
-      return a;
-    } catch {
-      return null;
+      if (this.asns.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) this.asns.clear();
+      this.asns.set(off, a);
     }
+    return a;
+  }
+
+  /** ASN and organisation for the address, or null (offset() then asnAt()). Read-only: shared. */
+  asn(family: 4 | 6, v4: number, w: Uint32Array): AsnAnswer | null {
+    const off = this.offset(family, v4, w);
+    return off < 0 ? null : this.asnAt(off);
   }
 
   provenance(): GeoProvenance {
