@@ -36,39 +36,22 @@ export interface LookupHints {
   rttMs?: number;
 }
 
-
-/** CNAME chains remembered per server address and hostname (more are computed each time). */
-const MAX_CHAINS_PER_NAME = 16;
-
-/** An enrichFlow result for one CNAME chain. */
-interface ChainedResult {
-  chain: string[];
-  fields: FlowGeoFields;
-}
-
-/** True when two CNAME chains hold the same names in the same order. */
-function sameChain(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * What every address answered by the same database records shares (the same located, registration, ASN and
  * range entries): the base result, what the hint steps need that the record does not carry, and the enrichFlow
- * results by names. The result's `ip` is the first such address's; lookup() hands out copies with their own.
+ * results by what names say. The result's `ip` is the first such address's; lookup() hands out copies with their own.
  */
 interface BaseEntry {
   result: GeoResult;
   providerId: string | undefined;
   /** true when the region came from official ranges (a DNS name must not override it). */
   regionFixed: boolean;
-  /** enrichFlow result without names (when no RTT check applies; read-only, shared). */
+  /** enrichFlow result when the flow's names say nothing (no RTT check applies; read-only, shared). */
   bare: FlowGeoFields | undefined;
-  /** By hostname, for flows without a CNAME chain. */
-  named: Map<string, FlowGeoFields> | undefined;
-  /** By hostname (undefined: none), then by the CNAME chain compared element by element. */
-  chained: Map<string | undefined, ChainedResult[]> | undefined;
+  /** enrichFlow result when a name says the server is an edge. */
+  edged: FlowGeoFields | undefined;
+  /** enrichFlow results by the name hint that gives the region. */
+  byHint: Map<NameHint, FlowGeoFields> | undefined;
 }
 
 function displayPath(file: string): string {
@@ -191,49 +174,54 @@ export class GeoLocator {
 
   /** Geo fields for a flow's server address, using its names (hostname + CNAME chain) and handshake RTT. */
   enrichFlow(f: FlowRecord): FlowGeoFields {
-    // Without a physical check the answer depends only on the address and the names: flows to the same server
-    // under the same name share one (read-only) result, so a flow costs two Map lookups (npm run bench,
-    // flows-geo). Keyed by address, then name: no key string is built per flow.
-    if (this.vantage === undefined || f.rtt_ms === undefined) {
-      if (this.flowCacheSize >= GEO_MAX_CACHED_IPS) this.clearCaches();
-      const e = this.base(f.server_ip);
-      if (f.hostname === undefined && f.cname_chain === undefined) {
-        if (e.bare === undefined) {
-          e.bare = this.enrichUncached(f, e);
-          this.flowCacheSize++;
-        }
-        return e.bare;
-      }
+    const e = this.base(f.server_ip);
+    const rtt = f.rtt_ms;
+    if (e.result.scope === 'public' && this.vantage !== undefined && rtt !== undefined && Number.isFinite(rtt) && rtt >= 0) {
+      // The physical check copies the sources: the general path, per flow.
+      return flowFields(this.applyHints(f.server_ip, e, { hostnames: namesOf(f), rttMs: rtt }));
+    }
+    // Otherwise the answer depends on the address's records and on what the flow's names say (an edge, a region),
+    // not on the names themselves: most names say nothing, and flows whose names say the same share one
+    // (read-only) result per base entry. A flow costs a Map lookup per address and per name (cached name hints).
+    let nameEdge = false;
+    let nameRegion: NameHint | undefined;
+    if (e.result.scope === 'public') {
       const chain = f.cname_chain;
-      if (chain === undefined) {
-        const named = (e.named ??= new Map<string, FlowGeoFields>());
-        const host = f.hostname as string;
-        let hit = named.get(host);
-        if (hit === undefined) {
-          hit = this.enrichUncached(f, e);
-          named.set(host, hit);
-          this.flowCacheSize++;
-        }
-        return hit;
+      const count = chain === undefined ? 0 : chain.length;
+      // The hostname (when set), then the CNAME chain.
+      for (let i = f.hostname ? -1 : 0; i < count; i++) {
+        const h = this.nameHint(i < 0 ? (f.hostname as string) : (chain as string[])[i]);
+        if (h === null) continue;
+        if (h.edge) nameEdge = true;
+        if (h.region && !nameRegion && (e.providerId === undefined || e.providerId === h.provider)) nameRegion = h;
       }
-      // Names come from the capture (any character): chains are compared name by name, not joined into a key (no
-      // key string is built per flow; a server's flows under one hostname almost always share one chain).
-      const byHost = (e.chained ??= new Map<string | undefined, ChainedResult[]>());
-      let list = byHost.get(f.hostname);
-      if (list === undefined) {
-        list = [];
-        byHost.set(f.hostname, list);
-      }
-      for (let i = 0; i < list.length; i++) if (sameChain(list[i].chain, chain)) return list[i].fields;
-      const fields = this.enrichUncached(f, e);
-      // Bounded, so a capture crafted with many chains for one name cannot make this scan quadratic.
-      if (list.length < MAX_CHAINS_PER_NAME) {
-        list.push({ chain: chain.slice(), fields }); // copied: the record's array is not ours
+    }
+    if (this.flowCacheSize >= GEO_MAX_CACHED_IPS) {
+      this.clearCaches(); // e stays valid: it is only no longer cached
+    }
+    if (nameEdge) {
+      // An edge drops any region a name gives: one result.
+      if (e.edged === undefined) {
+        e.edged = this.fieldsFor(e, true, undefined);
         this.flowCacheSize++;
       }
-      return fields;
+      return e.edged;
     }
-    return this.enrichUncached(f, this.base(f.server_ip));
+    if (nameRegion === undefined) {
+      if (e.bare === undefined) {
+        e.bare = this.fieldsFor(e, false, undefined);
+        this.flowCacheSize++;
+      }
+      return e.bare;
+    }
+    const byHint = (e.byHint ??= new Map<NameHint, FlowGeoFields>());
+    let hit = byHint.get(nameRegion);
+    if (hit === undefined) {
+      hit = this.fieldsFor(e, false, nameRegion);
+      byHint.set(nameRegion, hit);
+      this.flowCacheSize++;
+    }
+    return hit;
   }
 
   /** Forgets every cached result (the data stays loaded); the flow results live in the base entries. */
@@ -243,40 +231,22 @@ export class GeoLocator {
     this.flowCacheSize = 0;
   }
 
-  private enrichUncached(f: FlowRecord, base: BaseEntry): FlowGeoFields {
-    const rtt = f.rtt_ms;
-    if (base.result.scope === 'public' && this.vantage !== undefined && rtt !== undefined && Number.isFinite(rtt) && rtt >= 0) {
-      // The physical check copies the sources: the general path.
-      return flowFields(this.applyHints(f.server_ip, base, { hostnames: namesOf(f), rttMs: rtt }));
-    }
-    // The same steps as applyHints for names only, without copying the base result.
+  /** A flow's geo fields from its base entry and what its names say (the same steps as applyHints, no copy). */
+  private fieldsFor(base: BaseEntry, nameEdge: boolean, nameRegion: NameHint | undefined): FlowGeoFields {
     const b = base.result;
     let edge = b.edge;
     let provider = b.provider;
     let region = b.region;
     let regionSource = b.region_source;
-    if (b.scope === 'public' && (f.hostname || (f.cname_chain !== undefined && f.cname_chain.length > 0))) {
-      let nameEdge = false;
-      let nameRegion: NameHint | undefined;
-      const chain = f.cname_chain;
-      const count = chain === undefined ? 0 : chain.length;
-      // The hostname (when set), then the CNAME chain.
-      for (let i = f.hostname ? -1 : 0; i < count; i++) {
-        const h = this.nameHint(i < 0 ? (f.hostname as string) : (chain as string[])[i]);
-        if (h === null) continue;
-        if (h.edge) nameEdge = true;
-        if (h.region && !nameRegion && (base.providerId === undefined || base.providerId === h.provider)) nameRegion = h;
-      }
-      if (nameEdge) edge = true;
-      if (!base.regionFixed && !edge && nameRegion?.region) {
-        region = nameRegion.region;
-        regionSource = 'dns-name';
-        if (!provider) provider = this.providers.byProviderId(nameRegion.provider)?.name;
-      }
-      if (edge && regionSource === 'nearest-city') {
-        region = undefined;
-        regionSource = undefined;
-      }
+    if (nameEdge) edge = true;
+    if (!base.regionFixed && !edge && nameRegion?.region) {
+      region = nameRegion.region;
+      regionSource = 'dns-name';
+      if (!provider) provider = this.providers.byProviderId(nameRegion.provider)?.name;
+    }
+    if (edge && regionSource === 'nearest-city') {
+      region = undefined;
+      regionSource = undefined;
     }
     return {
       country_agreement: b.country_agreement,
@@ -605,7 +575,7 @@ function flowFields(r: GeoResult): FlowGeoFields {
 
 /** A base entry in its one shape (no flow results yet). */
 function baseEntry(result: GeoResult, providerId: string | undefined, regionFixed: boolean): BaseEntry {
-  return { result, providerId, regionFixed, bare: undefined, named: undefined, chained: undefined };
+  return { result, providerId, regionFixed, bare: undefined, edged: undefined, byHint: undefined };
 }
 
 /**
