@@ -164,7 +164,11 @@ export class RangeIndex {
     this.v6Lengths = [...this.v6.keys()].sort((a, b) => b - a);
   }
 
+  /** Scratch words for lookupV6 (no allocation per lookup). */
+  private readonly masked = new Uint32Array(4);
+
   lookupV4(ip: number): RangeEntry | undefined {
+    if (this.v4Lengths.length === 0) return undefined; // no range files: the common case, once per new address
     for (const bits of this.v4Lengths) {
       const mask = bits === 0 ? 0 : ~(0xffffffff >>> bits) >>> 0;
       const e = this.v4.get(bits)?.get((ip & mask) >>> 0);
@@ -174,7 +178,8 @@ export class RangeIndex {
   }
 
   lookupV6(w: Uint32Array): RangeEntry | undefined {
-    const m = new Uint32Array(4);
+    if (this.v6Lengths.length === 0) return undefined;
+    const m = this.masked;
     for (const bits of this.v6Lengths) {
       let left = bits;
       for (let k = 0; k < 4; k++) {

@@ -20,6 +20,8 @@ type RegionsJson = { providers: Record<string, { regions: Record<string, Omit<Re
 
 export class RegionTable {
   private readonly byProvider = new Map<string, Map<string, RegionInfo>>();
+  /** The same regions per provider as an array, for nearest(). */
+  private readonly lists = new Map<string, RegionInfo[]>();
   readonly file: string;
 
   constructor(doc: RegionsJson, file = REGIONS_FILE) {
@@ -28,6 +30,7 @@ export class RegionTable {
       const m = new Map<string, RegionInfo>();
       for (const [region, r] of Object.entries(p.regions)) m.set(region, { region, ...r });
       this.byProvider.set(provider, m);
+      this.lists.set(provider, [...m.values()]);
     }
   }
 
@@ -48,13 +51,16 @@ export class RegionTable {
    * provider has no regions or none lies within `maxKm` (a location far from every region says nothing).
    */
   nearest(provider: string, lat: number, lon: number, country?: string, maxKm = 1500): RegionInfo | undefined {
-    const m = this.byProvider.get(provider);
-    if (!m) return undefined;
+    // Indexed loops over an array, each distance computed once: this runs once per new place and provider, mostly
+    // before the code is optimised.
+    const list = this.lists.get(provider);
+    if (!list) return undefined;
     let best: RegionInfo | undefined;
     let bestKm = Infinity;
-    for (const pass of country ? [true, false] : [false]) {
-      for (const r of m.values()) {
-        if (pass && r.country !== country) continue;
+    if (country) {
+      for (let i = 0; i < list.length; i++) {
+        const r = list[i];
+        if (r.country !== country) continue;
         const d = greatCircleKm(lat, lon, r.lat, r.lon);
         if (d < bestKm) {
           bestKm = d;
@@ -63,6 +69,16 @@ export class RegionTable {
       }
       if (best && bestKm <= maxKm) return best;
     }
-    return undefined;
+    // Then every region (those in `country` were measured above: none of them is nearer than `best`).
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i];
+      if (country && r.country === country) continue;
+      const d = greatCircleKm(lat, lon, r.lat, r.lon);
+      if (d < bestKm) {
+        bestKm = d;
+        best = r;
+      }
+    }
+    return best && bestKm <= maxKm ? best : undefined;
   }
 }
