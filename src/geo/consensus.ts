@@ -30,7 +30,24 @@ export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAns
   let distinct = 0;
   let country: string | undefined;
   let best = 0;
+  // Usually every source that names a country names the same one: one pass settles it.
   for (let i = 0; i < total; i++) {
+    const c = (i < nl ? located[i] : registration[i - nl]).country;
+    if (!c) continue;
+    voters++;
+    if (country === undefined) {
+      country = c;
+      distinct = 1;
+    } else if (c !== country) distinct = 2;
+  }
+  // Otherwise count each country's votes (the counts start again).
+  const mixed = distinct === 2;
+  if (mixed) {
+    voters = 0;
+    distinct = 0;
+    country = undefined;
+  }
+  for (let i = 0; mixed && i < total; i++) {
     const c = (i < nl ? located[i] : registration[i - nl]).country;
     if (!c) continue;
     voters++;
