@@ -130,12 +130,6 @@ export class MmdbSource {
     return a;
   }
 
-  /** The located answer for the address, or null (offset() then answerAt()). Read-only: shared. */
-  locate(family: 4 | 6, v4: number, w: Uint32Array): GeoSourceAnswer | null {
-    const off = this.offset(family, v4, w);
-    return off < 0 ? null : this.answerAt(off);
-  }
-
   /** ASN and organisation (GeoLite2-ASN / GeoIP2-ISP) of the record at `off` (from offset()), or null. Read-only: shared. */
   asnAt(off: number): AsnAnswer | null {
     let a = this.asns.get(off);
@@ -150,12 +144,6 @@ export class MmdbSource {
       this.asns.set(off, a);
     }
     return a;
-  }
-
-  /** ASN and organisation for the address, or null (offset() then asnAt()). Read-only: shared. */
-  asn(family: 4 | 6, v4: number, w: Uint32Array): AsnAnswer | null {
-    const off = this.offset(family, v4, w);
-    return off < 0 ? null : this.asnAt(off);
   }
 
   provenance(): GeoProvenance {
