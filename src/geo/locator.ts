@@ -73,7 +73,7 @@ export class GeoLocator {
   private readonly regions: RegionTable;
   /** Base entries by address (several addresses share one entry: see `shared`). */
   private readonly cache = new Map<string, BaseEntry>();
-  /** Base entries by the database records that answered (see recordKey in compute). */
+  /** Base entries by the database records that answered (keyed by their data offsets: see compute). */
   private readonly shared = new Map<string, BaseEntry>();
   /** enrichFlow results held in the base entries (bounded with the caches). */
   private flowCacheSize = 0;
