@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cmp128, parseIpv4, parseIpv6 } from './ip-parse.js';
+import { asnInWasm } from './lookup-core.js';
 
 const MAGIC = 0x4e534152; // "RASN" little-endian
 const FORMAT_VERSION = 1;
@@ -35,6 +36,10 @@ export class AsnTable {
   private readonly asns: number[];
   private readonly orgs: string[];
   readonly info: AsnLoadInfo;
+  /** Entry id for an IPv4 address (int32 bits), or -1: findV4 run by the WebAssembly instance. */
+  readonly find4: (ip: number) => number;
+  /** Entry id for an IPv6 address (four words, int32 bits), or -1: findV6 run by the WebAssembly instance. */
+  readonly find6: (w0: number, w1: number, w2: number, w3: number) => number;
 
   constructor(
     family: 4 | 6,
@@ -47,9 +52,14 @@ export class AsnTable {
   ) {
     this.family = family;
     this.width = family === 4 ? 1 : 4;
-    this.starts = starts;
-    this.ends = ends;
-    this.index = index;
+    // The ranges live in a WebAssembly instance's memory, which searches them (find4/find6: the lookup path);
+    // findV4/findV6 below search the same words in JavaScript (the reference the tests hold the instance to).
+    const w = asnInWasm(starts, ends, index);
+    this.starts = w.starts;
+    this.ends = w.ends;
+    this.index = w.index;
+    this.find4 = w.find4;
+    this.find6 = w.find6;
     this.asns = asns;
     this.orgs = orgs;
     this.info = info;

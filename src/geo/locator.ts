@@ -11,8 +11,7 @@ import { GEO_MAX_CACHED_IPS } from '../limits.js';
 import { AsnTable } from './asn-table.js';
 import { consensus } from './consensus.js';
 import { defaultCacheDir, geoDataDir } from './data-paths.js';
-import { parseIpv4, parseIpv6 } from './ip-parse.js';
-import { embeddedIpv4, privateReasonV4, privateReasonV6 } from './private-ranges.js';
+import { LookupCore, MAX_TUPLE } from './lookup-core.js';
 import { ProviderTable, type ProviderInfo } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges, type RangeEntry } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
@@ -73,8 +72,14 @@ export class GeoLocator {
   private readonly regions: RegionTable;
   /** Base entries by address (several addresses share one entry: see `shared`). */
   private readonly cache = new Map<string, BaseEntry>();
-  /** Base entries by the database records that answered (keyed by their data offsets: see compute). */
-  private readonly shared = new Map<string, BaseEntry>();
+  /** Base entries by the id of the database records that answered (LookupCore.combo: see compute). */
+  private byId: (BaseEntry | undefined)[] = [];
+  /** The same, for addresses a provider range file also answers: by id * 2^20 + range id. */
+  private readonly byRange = new Map<number, BaseEntry>();
+  /** Private (and unparsable) addresses' entries, by reason. */
+  private readonly privates = new Map<string, BaseEntry>();
+  /** Parse, private ranges and record-combination ids, in WebAssembly. */
+  private readonly core = new LookupCore();
   /** enrichFlow results held in the base entries (bounded with the caches). */
   private flowCacheSize = 0;
   private readonly rangeIds = new Map<RangeEntry, number>();
@@ -95,6 +100,9 @@ export class GeoLocator {
     this.registration = all.filter((s) => s.spec.role === 'registration');
     this.asnMmdb = all.filter((s) => s.spec.role === 'asn');
     this.offsets = new Float64Array(this.located.length + this.registration.length);
+    // The combination tuple: family, one offset per mmdb file, the ASN CSV entry.
+    if (all.length + 2 > MAX_TUPLE) throw new Error(`at most ${MAX_TUPLE - 2} geo database files (${all.length} given)`);
+    this.core.reset(all.length + 2);
     this.asnCsv = useEmbedded ? embeddedAsnCsv() : {};
     this.cacheDir = opts.cacheDir ?? defaultCacheDir();
     this.providers = ProviderTable.load();
@@ -227,8 +235,15 @@ export class GeoLocator {
   /** Forgets every cached result (the data stays loaded); the flow results live in the base entries. */
   clearCaches(): void {
     this.cache.clear();
-    this.shared.clear();
+    this.forgetShared();
     this.flowCacheSize = 0;
+  }
+
+  /** Forgets the base entries by combination (and the combination ids with them). */
+  private forgetShared(): void {
+    this.byId = [];
+    this.byRange.clear();
+    this.core.reset(this.located.length + this.registration.length + this.asnMmdb.length + 2);
   }
 
   /** A flow's geo fields from its base entry and what its names say (the same steps as applyHints, no copy). */
@@ -282,60 +297,71 @@ export class GeoLocator {
    * fall in 470 combinations.
    */
   private compute(ip: string): BaseEntry {
-    const w = this.words;
-    let v4 = parseIpv4(ip);
-    let family: 4 | 6 = 4;
-    if (v4 < 0) {
-      if (!parseIpv6(ip, w)) return this.privateEntry(ip, 'invalid');
-      const mapped = embeddedIpv4(w);
-      if (mapped >= 0) v4 = mapped;
-      else family = 6;
-    }
-    const reason = family === 4 ? privateReasonV4(v4) : privateReasonV6(w);
-    if (reason) return this.privateEntry(ip, reason);
-
-    // The key names the records: the data offset each file's walk ended at (-1: none), in source order, per
-    // family. Only offsets here: the answers are decoded (once per record) when a combination is new.
-    let key = family === 4 ? '4:' : '6:';
+    // Parse, private ranges, tree walks, ASN search and the combination's id run in WebAssembly (lookup-core.ts).
+    const core = this.core;
+    const family = core.parse(ip);
+    if (family <= 0) return this.privateEntry(ip, family === 0 ? 'invalid' : core.reason(family));
+    const io = core.io;
+    const v4 = io[1];
+    const w0 = io[2];
+    const w1 = io[3];
+    const w2 = io[4];
+    const w3 = io[5];
+    // The tuple names the records: the data offset each file's walk ended at (-1: none), in source order, then
+    // the ASN table entry. Only offsets here: the answers are decoded (once per record) when a combination is new.
+    let t = LookupCore.TUPLE;
+    io[t++] = family;
     const offs = this.offsets;
     const nl = this.located.length;
     for (let i = 0; i < nl; i++) {
       const s = this.located[i];
       // s.covers(family), without a call to compile
-      const o = s.spec.family !== 0 && s.spec.family !== family ? -1 : s.offset(family, v4, w);
+      const o = s.spec.family !== 0 && s.spec.family !== family ? -1 : s.walk(family, v4, w0, w1, w2, w3);
       offs[i] = o;
-      key += o + ',';
+      io[t++] = o;
     }
     for (let i = 0; i < this.registration.length; i++) {
       const s = this.registration[i];
-      const o = s.spec.family !== 0 && s.spec.family !== family ? -1 : s.offset(family, v4, w);
+      const o = s.spec.family !== 0 && s.spec.family !== family ? -1 : s.walk(family, v4, w0, w1, w2, w3);
       offs[nl + i] = o;
-      key += o + ',';
+      io[t++] = o;
     }
     // ASN: a user's ASN mmdb first, else the CSV table (left unloaded while the mmdb answers).
     let asn: AsnAnswer | null = null;
     for (let i = 0; i < this.asnMmdb.length; i++) {
-      const s = this.asnMmdb[i];
-      const o = s.offset(family, v4, w);
-      key += o + ',';
-      if (o >= 0) asn = s.asnAt(o);
-      if (asn) break;
+      const o = asn ? -1 : this.asnMmdb[i].walk(family, v4, w0, w1, w2, w3);
+      io[t++] = o;
+      if (o >= 0) asn = this.asnMmdb[i].asnAt(o);
     }
     let table: AsnTable | null = null;
     let entry = -1;
     if (!asn) {
       table = family === 4 ? this.asnTable(4) : this.asnTable(6);
-      if (table) entry = family === 4 ? table.findV4(v4) : table.findV6(w);
-      key += 'a' + entry;
+      if (table) entry = family === 4 ? table.find4(v4) : table.find6(w0, w1, w2, w3);
     }
-    const range: RangeEntry | undefined = family === 4 ? this.ranges.lookupV4(v4) : this.ranges.lookupV6(w);
-    if (range) key += 'r' + this.rangeId(range);
-    let shared = this.shared.get(key);
+    io[t] = entry;
+    const id = core.combo();
+    let range: RangeEntry | undefined;
+    if (this.ranges.size > 0) {
+      if (family === 4) range = this.ranges.lookupV4(v4 >>> 0);
+      else {
+        const w = this.words;
+        w[0] = w0;
+        w[1] = w1;
+        w[2] = w2;
+        w[3] = w3;
+        range = this.ranges.lookupV6(w);
+      }
+    }
+    // Without range files (the usual case) the id alone names the entry; with them, the id and the range.
+    const key = range ? id * 1048576 + this.rangeId(range) : -1;
+    let shared = range ? this.byRange.get(key) : this.byId[id];
     if (shared === undefined) {
       if (table && entry >= 0) asn = { asn: table.asnOf(entry), org: table.orgOf(entry) || undefined };
       shared = this.build(ip, asn, range);
-      if (this.shared.size >= GEO_MAX_CACHED_IPS) this.shared.clear();
-      this.shared.set(key, shared);
+      if (this.byId.length + this.byRange.size >= GEO_MAX_CACHED_IPS) this.forgetShared();
+      if (range) this.byRange.set(key, shared);
+      else this.byId[id] = shared;
     }
     return shared;
   }
@@ -410,13 +436,12 @@ export class GeoLocator {
 
   /** Private (or unparsable) addresses: one entry per reason, like compute's per combination of records. */
   private privateEntry(ip: string, reason: string): BaseEntry {
-    const key = 'private:' + reason;
-    let e = this.shared.get(key);
+    let e = this.privates.get(reason);
     if (e === undefined) {
       const result = geoResult(ip, 'private', [], 'private');
       result.private_reason = reason;
       e = baseEntry(result, undefined, false);
-      this.shared.set(key, e);
+      this.privates.set(reason, e);
     }
     return e;
   }
@@ -530,7 +555,7 @@ export class GeoLocator {
       asn_v6_load_ms: this.asn6?.info.load_ms ?? 0,
       range_prefixes: this.ranges.size,
       cached_ips: this.cache.size,
-      cached_record_combinations: this.shared.size,
+      cached_record_combinations: this.byId.length + this.byRange.size,
       rss_bytes: mem.rss,
       heap_used_bytes: mem.heapUsed,
       external_bytes: mem.external + mem.arrayBuffers,

@@ -17,7 +17,7 @@ export class MmdbTree {
   /** File offset of the data section. */
   readonly dataStart: number;
   /** Node where IPv4 addresses start (0 in an IPv4 tree; after 96 zero bits in an IPv6 tree). */
-  private readonly v4Start: number;
+  readonly v4Start: number;
   private readonly v4Words = new Uint32Array(1);
   /** Prefix length of the network that answered the last find (bits walked). */
   prefixLength = 0;

@@ -39,12 +39,12 @@ const V6_RANGES: ReadonlyArray<readonly [string, string]> = [
   ['ff00::/8', 'multicast'], // RFC 4291
 ];
 
-interface V4Net {
+export interface V4Net {
   net: number;
   mask: number;
   reason: string;
 }
-interface V6Net {
+export interface V6Net {
   /** The network's words, already masked. */
   net: Uint32Array;
   /** The prefix as four word masks. */
@@ -52,12 +52,14 @@ interface V6Net {
   reason: string;
 }
 
-const V4: V4Net[] = V4_RANGES.map(([c, reason]) => {
+/** The IPv4 ranges, parsed, in table order (also written into the WebAssembly lookup core's memory). */
+export const V4: readonly V4Net[] = V4_RANGES.map(([c, reason]) => {
   const p = parseCidr(c);
   if (!p || p.family !== 4) throw new Error(`bad built-in range ${c}`);
   return { net: p.net, mask: p.bits === 0 ? 0 : ~(0xffffffff >>> p.bits) >>> 0, reason };
 });
-const V6: V6Net[] = V6_RANGES.map(([c, reason]) => {
+/** The IPv6 ranges, parsed, in table order (also written into the WebAssembly lookup core's memory). */
+export const V6: readonly V6Net[] = V6_RANGES.map(([c, reason]) => {
   const p = parseCidr(c);
   if (!p || p.family !== 6) throw new Error(`bad built-in range ${c}`);
   const mask = new Uint32Array(4);

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { FieldSpec, MmdbDecoder } from './mmdb-decode.js';
 import { readMmdbMetadata } from './mmdb-metadata.js';
 import { MmdbTree } from './mmdb-tree.js';
+import { loadMmdbInto, type WalkFn } from './lookup-core.js';
 import { GEO_MMDB_DECODE_CACHE_ENTRIES } from '../limits.js';
 import type { GeoProvenance, GeoSourceAnswer } from '../types.js';
 
@@ -60,6 +61,8 @@ export class MmdbSource {
   private tree: MmdbTree | null = null;
   private decoder: MmdbDecoder | null = null;
   private failed = false;
+  /** The tree walk of the WebAssembly instance holding the file (see lookup-core.ts). */
+  private walker: WalkFn | null = null;
   private sha: string | null = null;
   /** Answers by data-section offset (null: the record says nothing). */
   private readonly answers = new Map<number, GeoSourceAnswer | null>();
@@ -89,7 +92,11 @@ export class MmdbSource {
     if (this.tree || this.failed) return this.tree !== null;
     try {
       const t0 = performance.now();
-      const tree = new MmdbTree(fs.readFileSync(this.spec.file));
+      // The file is read into the memory of its own WebAssembly instance, which walks the tree (walk()); the
+      // JavaScript reader decodes records from the same bytes.
+      const loaded = loadMmdbInto(this.spec.file);
+      const tree = new MmdbTree(loaded.buf);
+      this.walker = loaded.attachTree(tree.nodeCount, tree.recordSize, tree.v4Start, tree.treeSize);
       this.decoder = new MmdbDecoder(tree.buf, tree.dataStart);
       this.tree = tree;
       this.openMs = Math.round((performance.now() - t0) * 10) / 10;
@@ -111,6 +118,15 @@ export class MmdbSource {
     } catch {
       return -1;
     }
+  }
+
+  /**
+   * offset(), walked by the WebAssembly instance holding the file: the address as family 4 (`v4`, int32 bits) or
+   * 6 (the four words, int32 bits). Opens the file on first use; -1 when it is unreadable.
+   */
+  walk(family: number, v4: number, w0: number, w1: number, w2: number, w3: number): number {
+    if (this.walker === null && !this.open()) return -1;
+    return (this.walker as WalkFn)(family, v4, w0, w1, w2, w3);
   }
 
   /** The located answer (registration role: country only) of the record at `off` (from offset()), or null. Read-only: shared. */

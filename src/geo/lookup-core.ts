@@ -1,0 +1,219 @@
+// Owns the WebAssembly side of a lookup (wasm/lookup-core.wat, embedded as bytes): compiling the module once per
+// process, and its instances: one per locator for parsing, the private ranges and the record-combination ids
+// (LookupCore), one per mmdb file holding that file (loadMmdbInto), one per ASN table holding it (asnInWasm).
+// Why: the per-address work (parse, three tree walks, the ASN search, the combination key) ran as a dozen small
+// JavaScript functions that V8's TurboFan compiled in every capture, ~25 ms of the ~90 ms the 1 GB benchmark
+// capture's geolocation took; Liftoff compiles the module in about a millisecond. An instance's memory holds one
+// file and never grows, so the Buffers over it stay valid; only LookupCore's grows (its io views are renewed).
+
+import fs from 'node:fs';
+import { V4 as PRIVATE_V4, V6 as PRIVATE_V6 } from './private-ranges.js';
+import { LOOKUP_CORE_WASM } from './wasm/lookup-core-bytes.js';
+
+// The WebAssembly JS API as far as it is used here (lib ES2022 without DOM does not declare it; Node has it).
+declare global {
+  namespace WebAssembly {
+    class Module {
+      constructor(bytes: Uint8Array);
+    }
+    class Memory {
+      constructor(desc: { initial: number; maximum?: number });
+      readonly buffer: ArrayBuffer;
+      grow(pages: number): number;
+    }
+    class Instance {
+      constructor(module: Module, imports: Record<string, Record<string, unknown>>);
+      readonly exports: Record<string, unknown>;
+    }
+  }
+}
+
+interface CoreExports {
+  parse(len: number): number;
+  walk(family: number, v4: number, w0: number, w1: number, w2: number, w3: number): number;
+  asn4(ip: number): number;
+  asn6(w0: number, w1: number, w2: number, w3: number): number;
+  initTree(base: number, nodeCount: number, recordSize: number, v4Start: number, treeSize: number, len: number): void;
+  initAsn(starts: number, ends: number, index: number, n: number): void;
+  initCombos(tab: number, cap: number, width: number): void;
+  combo(): number;
+  comboCount(): number;
+  comboFresh(): number;
+}
+
+/** A tree walk over one file: family 4 (v4) or 6 (w0..w3) -> file offset of the record's data, or -1. */
+export type WalkFn = (family: number, v4: number, w0: number, w1: number, w2: number, w3: number) => number;
+
+const PAGE = 65536;
+/** Where file, table and hash-table bytes start in an instance's memory (below: input, io, private tables). */
+const HEAP = 4096;
+const IO = 64 / 4;
+/** io slot of the combination tuple; at most MAX_TUPLE slots. */
+const TUPLE = 8;
+export const MAX_TUPLE = 24;
+
+let compiled: WebAssembly.Module | null = null;
+
+function instantiate(bytes: number): { ex: CoreExports; memory: WebAssembly.Memory } {
+  compiled ??= new WebAssembly.Module(Buffer.from(LOOKUP_CORE_WASM, 'base64'));
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((HEAP + bytes) / PAGE)) });
+  const inst = new WebAssembly.Instance(compiled, { env: { memory } });
+  return { ex: inst.exports as unknown as CoreExports, memory };
+}
+
+/**
+ * Reads a whole file into the memory of a new instance: its bytes (a Buffer over that memory, valid for the
+ * instance's life) and a function that walks it once initTree has been given the tree's shape (see attachTree).
+ */
+export function loadMmdbInto(file: string): { buf: Buffer; attachTree: (nodeCount: number, recordSize: number, v4Start: number, treeSize: number) => WalkFn } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size > 0x7fff0000 - HEAP) throw new Error(`${file}: too large for a WebAssembly memory`);
+    const { ex, memory } = instantiate(size);
+    const buf = Buffer.from(memory.buffer, HEAP, size);
+    let got = 0;
+    while (got < size) {
+      const n = fs.readSync(fd, buf, got, size - got, got);
+      if (n <= 0) throw new Error(`${file}: short read at offset ${got}`);
+      got += n;
+    }
+    return {
+      buf,
+      attachTree: (nodeCount, recordSize, v4Start, treeSize) => {
+        ex.initTree(HEAP, nodeCount, recordSize, v4Start, treeSize, size);
+        return ex.walk;
+      },
+    };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Copies an ASN range table (starts, ends: one word per IPv4 bound, four per IPv6 one; index: one entry per range) into a new
+ * instance. Returns views over the copies (the caller drops its own arrays) and the search for its family.
+ */
+export function asnInWasm(
+  starts: Uint32Array,
+  ends: Uint32Array,
+  index: Uint32Array,
+): { starts: Uint32Array; ends: Uint32Array; index: Uint32Array; find4: (ip: number) => number; find6: (w0: number, w1: number, w2: number, w3: number) => number } {
+  const bytes = (starts.length + ends.length + index.length) * 4;
+  const { ex, memory } = instantiate(bytes);
+  const s = new Uint32Array(memory.buffer, HEAP, starts.length);
+  const e = new Uint32Array(memory.buffer, HEAP + starts.byteLength, ends.length);
+  const x = new Uint32Array(memory.buffer, HEAP + starts.byteLength + ends.byteLength, index.length);
+  s.set(starts);
+  e.set(ends);
+  x.set(index);
+  ex.initAsn(s.byteOffset, e.byteOffset, x.byteOffset, index.length);
+  return { starts: s, ends: e, index: x, find4: ex.asn4, find6: ex.asn6 };
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Per locator: address text -> family, IPv4 uint32 or IPv6 words (in `io`), or why it is not public; and the id of
+ * each distinct tuple of record offsets (`io[TUPLE..]`), counted from 0, until reset().
+ */
+export class LookupCore {
+  private readonly ex: CoreExports;
+  private readonly memory: WebAssembly.Memory;
+  private input: Uint8Array;
+  /** io[0] family, io[1] IPv4 (int32 bits), io[2..5] IPv6 words (int32 bits), io[TUPLE..] the tuple to name. */
+  io: Int32Array;
+  private width = 0;
+  private tab = HEAP;
+  private cap = 0;
+  /** Private range reasons: IPv4 table order, then IPv6 (parse returns -k or -(1000 + k)). */
+  private readonly reasons4 = PRIVATE_V4.map((r) => r.reason);
+  private readonly reasons6 = PRIVATE_V6.map((r) => r.reason);
+
+  constructor() {
+    const { ex, memory } = instantiate(0);
+    this.ex = ex;
+    this.memory = memory;
+    this.input = new Uint8Array(memory.buffer, 0, 64);
+    this.io = new Int32Array(memory.buffer, IO * 4, 48);
+    const w = new Int32Array(memory.buffer);
+    w[256 / 4] = PRIVATE_V4.length;
+    PRIVATE_V4.forEach((r, i) => {
+      w[260 / 4 + 2 * i] = r.net | 0;
+      w[260 / 4 + 2 * i + 1] = r.mask | 0;
+    });
+    w[768 / 4] = PRIVATE_V6.length;
+    PRIVATE_V6.forEach((r, i) => {
+      for (let k = 0; k < 4; k++) {
+        w[772 / 4 + 8 * i + k] = r.net[k] | 0;
+        w[772 / 4 + 8 * i + 4 + k] = r.mask[k] | 0;
+      }
+    });
+  }
+
+  /**
+   * Parses `ip`: 4 or 6 (public; io holds the address: an IPv4-mapped or NAT64 address as the IPv4 it carries),
+   * 0 (not an address), or a negative code for a private range (reason()).
+   */
+  parse(ip: string): number {
+    // At most 64 bytes: longer text is no address either way (an IPv6 address is 45 characters before any `%zone`).
+    return this.ex.parse(encoder.encodeInto(ip, this.input).written);
+  }
+
+  /** The private-range reason of a negative parse() code. */
+  reason(code: number): string {
+    return code <= -1000 ? this.reasons6[-code - 1001] : this.reasons4[-code - 1];
+  }
+
+  /** Sets the tuple width (slots io[TUPLE..TUPLE+width)) and forgets every id. */
+  reset(width: number): void {
+    if (width < 1 || width > MAX_TUPLE) throw new Error(`combination tuple of ${width} slots (1..${MAX_TUPLE})`);
+    this.width = width;
+    this.allocate(this.cap === 0 ? 1024 : this.cap);
+  }
+
+  /** The id of the tuple in io[TUPLE..TUPLE+width): an earlier tuple's, or the next number (fresh() is then true). */
+  combo(): number {
+    const id = this.ex.combo();
+    if (this.ex.comboCount() * 2 > this.cap) this.grow();
+    return id;
+  }
+
+  fresh(): boolean {
+    return this.ex.comboFresh() === 1;
+  }
+
+  /** io slot where the tuple starts. */
+  static readonly TUPLE = TUPLE;
+
+  private allocate(cap: number): void {
+    const bytes = cap * (this.width + 1) * 4;
+    const have = this.memory.buffer.byteLength;
+    if (HEAP + bytes > have) {
+      this.memory.grow(Math.ceil((HEAP + bytes - have) / PAGE));
+      this.input = new Uint8Array(this.memory.buffer, 0, 64);
+      this.io = new Int32Array(this.memory.buffer, IO * 4, 48);
+    }
+    new Uint8Array(this.memory.buffer, HEAP, bytes).fill(0);
+    this.tab = HEAP;
+    this.cap = cap;
+    this.ex.initCombos(HEAP, cap, this.width);
+  }
+
+  /** Doubles the table, entering the tuples again in id order (so each keeps its id). */
+  private grow(): void {
+    const slot = this.width + 1;
+    const old = new Int32Array(this.memory.buffer, this.tab, this.cap * slot).slice();
+    const byId: number[] = [];
+    for (let s = 0; s < this.cap; s++) {
+      const id = old[s * slot + this.width];
+      if (id !== 0) byId[id - 1] = s;
+    }
+    this.allocate(this.cap * 2);
+    const io = this.io;
+    for (const s of byId) {
+      for (let k = 0; k < this.width; k++) io[TUPLE + k] = old[s * slot + k];
+      this.ex.combo();
+    }
+  }
+}
