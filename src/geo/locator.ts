@@ -170,16 +170,6 @@ export class GeoLocator {
     return this.applyHints(ip, base, hints);
   }
 
-  /** Looks the address up now, so that its flows find it cached (GeoBatcher: new addresses in address order). */
-  warm(ip: string): void {
-    this.base(ip);
-  }
-
-  /** True when the address's base result is cached (its lookup costs a Map lookup). */
-  isCached(ip: string): boolean {
-    return this.cache.has(ip);
-  }
-
   /** Geo fields for a flow's server address, using its names (hostname + CNAME chain) and handshake RTT. */
   enrichFlow(f: FlowRecord): FlowGeoFields {
     const e = this.base(f.server_ip);

@@ -12,24 +12,26 @@ function flow(id: number, ip: string): FlowRecord {
 }
 
 describe('GeoBatcher', () => {
-  it('looks each new address up once, in address order, and emits the records in arrival order', () => {
-    const lookups: string[] = [];
+  it('holds records until the batch is full, enriches each once, and emits them in arrival order', () => {
+    const enriched: number[] = [];
     const fake = {
-      warm: (ip: string) => lookups.push(ip),
-      isCached: (ip: string) => lookups.includes(ip),
-      enrichFlow: (f: FlowRecord) => ({ country: f.server_ip === '1.1.1.1' ? 'AU' : 'US' }),
+      enrichFlow: (f: FlowRecord) => {
+        enriched.push(f.flow_id);
+        return { country: f.server_ip === '1.1.1.1' ? 'AU' : 'US' };
+      },
     } as unknown as GeoLocator;
     const out: [number, string | undefined][] = [];
     const b = new GeoBatcher(fake, (r, g) => out.push([r.flow_id, g.country]), 3);
     b.add(flow(1, '8.8.8.8'));
     b.add(flow(2, '1.1.1.1'));
     expect(out).toEqual([]);
+    expect(enriched).toEqual([]); // nothing is looked up before the batch is full
     b.add(flow(3, '8.8.8.8'));
-    expect(lookups).toEqual(['1.1.1.1', '8.8.8.8']);
+    expect(enriched).toEqual([1, 2, 3]);
     b.add(flow(4, '9.9.9.9'));
     b.add(flow(5, '1.1.1.1'));
     b.flush();
-    expect(lookups).toEqual(['1.1.1.1', '8.8.8.8', '9.9.9.9']); // an address already looked up is not asked again
+    expect(enriched).toEqual([1, 2, 3, 4, 5]);
     expect(out).toEqual([
       [1, 'US'],
       [2, 'AU'],
