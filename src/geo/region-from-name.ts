@@ -118,61 +118,41 @@ function normalise(name: string): string | null {
   return n.length > 0 ? n : null;
 }
 
-/** Each rule suffix -> rank (rule index * 64 + position in the rule's list); the first rule naming it wins. */
-const SUFFIX_RANK = new Map<string, number>();
-NAME_RULES.forEach((rule, r) =>
-  rule.suffixes.forEach((sfx, i) => {
-    if (!SUFFIX_RANK.has(sfx)) SUFFIX_RANK.set(sfx, r * 64 + i);
-  }),
-);
-
-/**
- * The rank of the rule suffix the name ends with (the name itself or the part after one of its dots) that comes
- * first in NAME_RULES order, or -1: what trying every rule's suffixes in order finds, with one Map lookup per label
- * instead of ~70 suffix comparisons per name (test/geo/region-from-name.test.ts holds it to that plain loop).
- */
-function firstRuleSuffix(n: string): number {
-  let best = -1;
-  let pos = 0;
-  for (;;) {
-    const rank = SUFFIX_RANK.get(pos === 0 ? n : n.slice(pos));
-    if (rank !== undefined && (best < 0 || rank < best)) best = rank;
-    const dot = n.indexOf('.', pos);
-    if (dot < 0) return best;
-    pos = dot + 1;
-  }
+function matchSuffix(name: string, suffix: string): boolean {
+  return name === suffix || (name.endsWith(suffix) && name.charCodeAt(name.length - suffix.length - 1) === 46);
 }
 
 /** The provider, region and/or edge a single DNS name encodes, or null. */
 export function regionFromName(name: string, regions: RegionTable): NameHint | null {
   const n = normalise(name);
   if (!n) return null;
-  const rank = firstRuleSuffix(n);
-  if (rank < 0) return null;
-  const rule = NAME_RULES[rank >> 6];
-  const suffix = rule.suffixes[rank & 63];
-  const hint: NameHint = { provider: rule.provider, name: n };
-  if (rule.edge_reason) {
-    hint.edge = true;
-    hint.edge_reason = rule.edge_reason;
-    return hint;
-  }
-  const fixed = rule.fixed?.(n);
-  if (fixed && rule.regions && regions.has(rule.regions, fixed)) {
-    hint.region = fixed;
-    return hint;
-  }
-  if (rule.extract && rule.regions) {
-    const left = n.length > suffix.length ? n.slice(0, n.length - suffix.length - 1) : '';
-    const labels = left.length > 0 ? left.split('.') : [];
-    for (const c of rule.extract(labels, n)) {
-      if (regions.has(rule.regions, c)) {
-        hint.region = c;
-        break;
+  for (const rule of NAME_RULES) {
+    const suffix = rule.suffixes.find((s) => matchSuffix(n, s));
+    if (!suffix) continue;
+    const hint: NameHint = { provider: rule.provider, name: n };
+    if (rule.edge_reason) {
+      hint.edge = true;
+      hint.edge_reason = rule.edge_reason;
+      return hint;
+    }
+    const fixed = rule.fixed?.(n);
+    if (fixed && rule.regions && regions.has(rule.regions, fixed)) {
+      hint.region = fixed;
+      return hint;
+    }
+    if (rule.extract && rule.regions) {
+      const left = n.length > suffix.length ? n.slice(0, n.length - suffix.length - 1) : '';
+      const labels = left.length > 0 ? left.split('.') : [];
+      for (const c of rule.extract(labels, n)) {
+        if (regions.has(rule.regions, c)) {
+          hint.region = c;
+          break;
+        }
       }
     }
+    return hint;
   }
-  return hint;
+  return null;
 }
 
 /**
