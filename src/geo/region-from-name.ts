@@ -118,6 +118,21 @@ function normalise(name: string): string | null {
   return n.length > 0 ? n : null;
 }
 
+/** The last two labels of a name (the whole name when it has fewer). */
+function lastTwoLabels(n: string): string {
+  const last = n.lastIndexOf('.');
+  if (last <= 0) return n;
+  const before = n.lastIndexOf('.', last - 1);
+  return before < 0 ? n : n.slice(before + 1);
+}
+
+/**
+ * The last two labels of every rule suffix (each has at least two): a name can end with a suffix only if its own
+ * last two labels are among these, so most names (no cloud or CDN suffix) are turned away with one Set lookup
+ * before the rule loop. Keeps regionFromName cold: V8 compiled it with TurboFan in captures with many names.
+ */
+const SUFFIX_TAILS = new Set(NAME_RULES.flatMap((r) => r.suffixes.map(lastTwoLabels)));
+
 function matchSuffix(name: string, suffix: string): boolean {
   return name === suffix || (name.endsWith(suffix) && name.charCodeAt(name.length - suffix.length - 1) === 46);
 }
@@ -125,7 +140,7 @@ function matchSuffix(name: string, suffix: string): boolean {
 /** The provider, region and/or edge a single DNS name encodes, or null. */
 export function regionFromName(name: string, regions: RegionTable): NameHint | null {
   const n = normalise(name);
-  if (!n) return null;
+  if (!n || !SUFFIX_TAILS.has(lastTwoLabels(n))) return null;
   for (const rule of NAME_RULES) {
     const suffix = rule.suffixes.find((s) => matchSuffix(n, s));
     if (!suffix) continue;
