@@ -70,7 +70,7 @@ export class GeoLocator {
   private readonly rangeFiles: { file: string; parsed: ParsedRanges }[] = [];
   private readonly providers: ProviderTable;
   private readonly regions: RegionTable;
-  /** Base entries by address (several addresses share one entry: see `shared`). */
+  /** Base entries by address (several addresses share one entry: see `byId`). */
   private readonly cache = new Map<string, BaseEntry>();
   /** Base entries by the id of the database records that answered (LookupCore.combo: see compute). */
   private byId: (BaseEntry | undefined)[] = [];

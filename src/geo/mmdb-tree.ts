@@ -74,6 +74,8 @@ export class MmdbTree {
 
   /**
    * File offset of the data for an address (family 4: `v4` as uint32; family 6: the four words of `w`), or -1.
+   * Lookups walk the tree in WebAssembly (lookup-core.wat `walk`, a port of this function); this is the reference
+   * test/geo/lookup-core.test.ts holds it to, itself held to the `maxmind` package by mmdb-reader.test.ts.
    * Walks the tree until a record is not a node, one loop per record size with the node read inline: the walk is
    * most of a lookup, and runs cold (a few thousand new addresses per capture). The lookup path calls this one
    * function, not a wrapper per family: every small function on that path is compiled by TurboFan on its own

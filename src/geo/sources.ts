@@ -1,6 +1,7 @@
 // Owns the geolocation data files: which exist (embedded npm packages, a user's --geo-dir), opening each mmdb
 // lazily on its first lookup (so an IPv4-only capture never loads the IPv6 files) with the project's own reader
-// (mmdb-tree.ts + mmdb-decode.ts; the `maxmind` package is the tests' cross-check), reading its records in either
+// (the tree walked by the file's WebAssembly instance, lookup-core.ts, shaped by mmdb-tree.ts; records decoded by
+// mmdb-decode.ts; the `maxmind` package is the tests' cross-check), reading its records in either
 // schema (ip-location-db's flat `country_code/city/latitude/longitude` or MaxMind GeoIP2 `country.iso_code/
 // city.names.en/location.latitude`), and the provenance of each file (SHA-256, build_epoch, database_type,
 // package version, licence).
@@ -107,29 +108,17 @@ export class MmdbSource {
   }
 
   /**
-   * Data offset of the record that answers for the address (every address that record covers shares its answer),
-   * or -1: no record, or the file is unreadable. Opens the file on first use; the tree walk is called directly (no
-   * wrapper: see MmdbTree.find).
-   */
-  offset(family: 4 | 6, v4: number, w: Uint32Array): number {
-    try {
-      if (this.tree === null && !this.open()) return -1;
-      return (this.tree as MmdbTree).find(family, v4, w);
-    } catch {
-      return -1;
-    }
-  }
-
-  /**
-   * offset(), walked by the WebAssembly instance holding the file: the address as family 4 (`v4`, int32 bits) or
-   * 6 (the four words, int32 bits). Opens the file on first use; -1 when it is unreadable.
+   * File offset of the data of the record that answers for the address (every address that record covers shares
+   * its answer), or -1: no record, or the file is unreadable. The address: family 4 (`v4`, int32 bits) or 6 (the
+   * four words, int32 bits). Walked by the WebAssembly instance holding the file (MmdbTree.find is the reference the
+   * tests hold it to); opens the file on first use.
    */
   walk(family: number, v4: number, w0: number, w1: number, w2: number, w3: number): number {
     if (this.walker === null && !this.open()) return -1;
     return (this.walker as WalkFn)(family, v4, w0, w1, w2, w3);
   }
 
-  /** The located answer (registration role: country only) of the record at `off` (from offset()), or null. Read-only: shared. */
+  /** The located answer (registration role: country only) of the record at `off` (from walk()), or null. Read-only: shared. */
   answerAt(off: number): GeoSourceAnswer | null {
     let a = this.answers.get(off);
     if (a === undefined) {
@@ -146,7 +135,7 @@ export class MmdbSource {
     return a;
   }
 
-  /** ASN and organisation (GeoLite2-ASN / GeoIP2-ISP) of the record at `off` (from offset()), or null. Read-only: shared. */
+  /** ASN and organisation (GeoLite2-ASN / GeoIP2-ISP) of the record at `off` (from walk()), or null. Read-only: shared. */
   asnAt(off: number): AsnAnswer | null {
     let a = this.asns.get(off);
     if (a === undefined) {
