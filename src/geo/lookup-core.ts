@@ -91,8 +91,8 @@ export function loadMmdbInto(file: string): { buf: Buffer; attachTree: (nodeCoun
 }
 
 /**
- * Copies an ASN range table (starts, ends: one word per IPv4 bound, four per IPv6 one; index: one entry per range) into a new
- * instance. Returns views over the copies (the caller drops its own arrays) and the search for its family.
+ * Copies an ASN range table (starts, ends: one word per IPv4 bound, four per IPv6 one; index: one entry per
+ * range) into a new instance. Returns views over the copies (the caller drops its own arrays) and the searches.
  */
 export function asnInWasm(
   starts: Uint32Array,
@@ -124,7 +124,7 @@ export class LookupCore {
   /** io[0] family, io[1] IPv4 (int32 bits), io[2..5] IPv6 words (int32 bits), io[TUPLE..] the tuple to name. */
   io: Int32Array;
   private width = 0;
-  private tab = HEAP;
+  /** Slots of the combination table, which starts at HEAP. */
   private cap = 0;
   /** Private range reasons: IPv4 table order, then IPv6 (parse returns -k or -(1000 + k)). */
   private readonly reasons4 = PRIVATE_V4.map((r) => r.reason);
@@ -198,7 +198,6 @@ export class LookupCore {
       this.io = new Int32Array(this.memory.buffer, IO * 4, 48);
     }
     new Uint8Array(this.memory.buffer, HEAP, bytes).fill(0);
-    this.tab = HEAP;
     this.cap = cap;
     this.ex.initCombos(HEAP, cap, this.width);
   }
@@ -206,7 +205,7 @@ export class LookupCore {
   /** Doubles the table, entering the tuples again in id order (so each keeps its id). */
   private grow(): void {
     const slot = this.width + 1;
-    const old = new Int32Array(this.memory.buffer, this.tab, this.cap * slot).slice();
+    const old = new Int32Array(this.memory.buffer, HEAP, this.cap * slot).slice();
     const byId: number[] = [];
     for (let s = 0; s < this.cap; s++) {
       const id = old[s * slot + this.width];
