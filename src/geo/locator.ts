@@ -80,6 +80,8 @@ export class GeoLocator {
   private readonly privates = new Map<string, BaseEntry>();
   /** Parse, private ranges and record-combination ids, in WebAssembly. */
   private readonly core = new LookupCore();
+  /** Slots of the combination tuple (LookupCore.reset). */
+  private readonly tupleWidth: number;
   /** enrichFlow results held in the base entries (bounded with the caches). */
   private flowCacheSize = 0;
   private readonly rangeIds = new Map<RangeEntry, number>();
@@ -101,8 +103,9 @@ export class GeoLocator {
     this.asnMmdb = all.filter((s) => s.spec.role === 'asn');
     this.offsets = new Float64Array(this.located.length + this.registration.length);
     // The combination tuple: family, one offset per mmdb file, the ASN CSV entry.
-    if (all.length + 2 > MAX_TUPLE) throw new Error(`at most ${MAX_TUPLE - 2} geo database files (${all.length} given)`);
-    this.core.reset(all.length + 2);
+    this.tupleWidth = all.length + 2;
+    if (this.tupleWidth > MAX_TUPLE) throw new Error(`at most ${MAX_TUPLE - 2} geo database files (${all.length} given)`);
+    this.core.reset(this.tupleWidth);
     this.asnCsv = useEmbedded ? embeddedAsnCsv() : {};
     this.cacheDir = opts.cacheDir ?? defaultCacheDir();
     this.providers = ProviderTable.load();
@@ -233,7 +236,7 @@ export class GeoLocator {
   private forgetShared(): void {
     this.byId = [];
     this.byRange.clear();
-    this.core.reset(this.located.length + this.registration.length + this.asnMmdb.length + 2);
+    this.core.reset(this.tupleWidth);
   }
 
   /** A flow's geo fields from its base entry and what its names say (the same steps as applyHints, no copy). */

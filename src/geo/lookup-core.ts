@@ -37,7 +37,6 @@ interface CoreExports {
   initAsn(starts: number, ends: number, index: number, n: number): void;
   initCombos(tab: number, cap: number, width: number): void;
   combo(): number;
-  comboFresh(): number;
 }
 
 /** A tree walk over one file: family 4 (v4) or 6 (w0..w3) -> file offset of the record's data, or -1. */
@@ -174,16 +173,12 @@ export class LookupCore {
     this.allocate(this.cap === 0 ? INITIAL_SLOTS : this.cap);
   }
 
-  /** The id of the tuple in io[TUPLE..TUPLE+width): an earlier tuple's, or the next number (fresh() is then true). */
+  /** The id of the tuple in io[TUPLE..TUPLE+width): an earlier tuple's, or the next number. */
   combo(): number {
     const id = this.ex.combo();
     // Ids are handed out in order, so id + 1 tuples are known once a new one gets `id`.
     if ((id + 1) * 2 > this.cap) this.grow();
     return id;
-  }
-
-  fresh(): boolean {
-    return this.ex.comboFresh() === 1;
   }
 
   /** io slot where the tuple starts. */

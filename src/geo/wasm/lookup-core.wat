@@ -37,7 +37,6 @@
   (global $cap (mut i32) (i32.const 0))
   (global $width (mut i32) (i32.const 0))
   (global $count (mut i32) (i32.const 0))
-  (global $fresh (mut i32) (i32.const 0))
 
   (func (export "initTree") (param $b i32) (param $nc i32) (param $rs i32) (param $v4s i32) (param $ts i32) (param $len i32)
     (global.set $base (local.get $b))
@@ -373,10 +372,8 @@
     (global.set $width (local.get $w))
     (global.set $count (i32.const 0)))
 
-  (func (export "comboCount") (result i32) (global.get $count))
-  (func (export "comboFresh") (result i32) (global.get $fresh))
 
-  ;; The id of the tuple at io slot 8 (width i32): an existing id, or the next one (comboFresh() then says 1).
+  ;; The id of the tuple at io slot 8 (width i32): an existing id, or the next one (ids are handed out in order).
   ;; The host keeps the load below one half (it grows the table with rehash before it fills).
   (func (export "combo") (result i32)
     (local $h i32) (local $i i32) (local $slot i32) (local $mask i32) (local $stride i32) (local $same i32) (local $id i32)
@@ -390,7 +387,6 @@
     (local.set $h (i32.xor (local.get $h) (i32.shr_u (local.get $h) (i32.const 15))))
     (local.set $mask (i32.sub (global.get $cap) (i32.const 1)))
     (local.set $stride (i32.shl (i32.add (global.get $width) (i32.const 1)) (i32.const 2)))
-    (global.set $fresh (i32.const 0))
     (loop $probe
       (local.set $h (i32.and (local.get $h) (local.get $mask)))
       (local.set $slot (i32.add (global.get $tab) (i32.mul (local.get $h) (local.get $stride))))
@@ -407,7 +403,6 @@
                 (br $copy))))
           (global.set $count (i32.add (global.get $count) (i32.const 1)))
           (i32.store (i32.add (local.get $slot) (i32.shl (global.get $width) (i32.const 2))) (global.get $count))
-          (global.set $fresh (i32.const 1))
           (return (i32.sub (global.get $count) (i32.const 1)))))
       (local.set $same (i32.const 1))
       (local.set $i (i32.const 0))
