@@ -25,49 +25,97 @@ function ms(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
-export function flowRecord(f: Flow, reason: EndReason): FlowRecord {
-  const a = f.clientIsA;
-  const r: FlowRecord = {
-    flow_id: f.id,
-    transport: f.proto === PROTO_TCP ? 'tcp' : 'udp',
-    ip_version: f.ipVersion === 6 ? 6 : 4,
-    client_ip: a ? f.ipA : f.ipB,
-    client_port: a ? f.portA : f.portB,
-    server_ip: a ? f.ipB : f.ipA,
-    server_port: a ? f.portB : f.portA,
-    first_seen: f.firstTs,
-    last_seen: f.lastTs,
-    first_frame: f.firstFrame,
-    packets_up: a ? f.packets0 : f.packets1,
-    packets_down: a ? f.packets1 : f.packets0,
-    bytes_up: a ? f.bytes0 : f.bytes1,
-    bytes_down: a ? f.bytes1 : f.bytes0,
-    payload_up: a ? f.payload0 : f.payload1,
-    payload_down: a ? f.payload1 : f.payload0,
-    end_reason: reason,
+/**
+ * A flow record. A class rather than an object literal: V8 tracks a literal's allocation site and, once most of what
+ * it allocates survives a young-generation GC (records held by GeoBatcher until their batch is enriched), switches
+ * the site to old-space allocation and throws away the optimised flowRecord (a "code dependencies" deopt in
+ * `--trace-deopt`), so it was compiled twice with geolocation and once without. Constructed objects have no
+ * allocation site. Fields are assigned in the order JSON shows them.
+ */
+class Record implements FlowRecord {
+  declare flow_id: FlowRecord['flow_id'];
+  declare transport: FlowRecord['transport'];
+  declare ip_version: FlowRecord['ip_version'];
+  declare client_ip: FlowRecord['client_ip'];
+  declare client_port: FlowRecord['client_port'];
+  declare server_ip: FlowRecord['server_ip'];
+  declare server_port: FlowRecord['server_port'];
+  declare first_seen: FlowRecord['first_seen'];
+  declare last_seen: FlowRecord['last_seen'];
+  declare first_frame: FlowRecord['first_frame'];
+  declare packets_up: FlowRecord['packets_up'];
+  declare packets_down: FlowRecord['packets_down'];
+  declare bytes_up: FlowRecord['bytes_up'];
+  declare bytes_down: FlowRecord['bytes_down'];
+  declare payload_up: FlowRecord['payload_up'];
+  declare payload_down: FlowRecord['payload_down'];
+  declare end_reason: FlowRecord['end_reason'];
+  declare client_mac: FlowRecord['client_mac'];
+  declare vlan: FlowRecord['vlan'];
+  declare tcp_flags: FlowRecord['tcp_flags'];
+  declare sni: FlowRecord['sni'];
+  declare quic: FlowRecord['quic'];
+  declare quic_version: FlowRecord['quic_version'];
+  declare http_host: FlowRecord['http_host'];
+  declare hostname: FlowRecord['hostname'];
+  declare name_source: FlowRecord['name_source'];
+  declare dns_qname: FlowRecord['dns_qname'];
+  declare cname_chain: FlowRecord['cname_chain'];
+  declare rtt_ms: FlowRecord['rtt_ms'];
+  declare rtt_source: FlowRecord['rtt_source'];
+  declare ech: FlowRecord['ech'];
+  declare alpn: FlowRecord['alpn'];
+  declare tls_versions: FlowRecord['tls_versions'];
+  declare app_uid: FlowRecord['app_uid'];
+  declare anomalies: FlowRecord['anomalies'];
+  declare app: FlowRecord['app'];
+
+  constructor(f: Flow, reason: EndReason, a: boolean) {
+    this.flow_id = f.id;
+    this.transport = f.proto === PROTO_TCP ? 'tcp' : 'udp';
+    this.ip_version = f.ipVersion === 6 ? 6 : 4;
+    this.client_ip = a ? f.ipA : f.ipB;
+    this.client_port = a ? f.portA : f.portB;
+    this.server_ip = a ? f.ipB : f.ipA;
+    this.server_port = a ? f.portB : f.portA;
+    this.first_seen = f.firstTs;
+    this.last_seen = f.lastTs;
+    this.first_frame = f.firstFrame;
+    this.packets_up = a ? f.packets0 : f.packets1;
+    this.packets_down = a ? f.packets1 : f.packets0;
+    this.bytes_up = a ? f.bytes0 : f.bytes1;
+    this.bytes_down = a ? f.bytes1 : f.bytes0;
+    this.payload_up = a ? f.payload0 : f.payload1;
+    this.payload_down = a ? f.payload1 : f.payload0;
+    this.end_reason = reason;
     // Every optional field exists from the start (undefined ones are left out of JSON and CSV alike): one object
     // shape for every record, where adding only the present ones made dozens of shapes and optimized code that
     // kept meeting new ones (trace-deopt: 'wrong map', recompiled twice per run).
-    client_mac: undefined,
-    vlan: undefined,
-    tcp_flags: undefined,
-    sni: undefined,
-    quic: undefined,
-    quic_version: undefined,
-    http_host: undefined,
-    hostname: undefined,
-    name_source: undefined,
-    dns_qname: undefined,
-    cname_chain: undefined,
-    rtt_ms: undefined,
-    rtt_source: undefined,
-    ech: undefined,
-    alpn: undefined,
-    tls_versions: undefined,
-    app_uid: undefined,
-    anomalies: undefined,
-    app: undefined,
-  };
+    this.client_mac = undefined;
+    this.vlan = undefined;
+    this.tcp_flags = undefined;
+    this.sni = undefined;
+    this.quic = undefined;
+    this.quic_version = undefined;
+    this.http_host = undefined;
+    this.hostname = undefined;
+    this.name_source = undefined;
+    this.dns_qname = undefined;
+    this.cname_chain = undefined;
+    this.rtt_ms = undefined;
+    this.rtt_source = undefined;
+    this.ech = undefined;
+    this.alpn = undefined;
+    this.tls_versions = undefined;
+    this.app_uid = undefined;
+    this.anomalies = undefined;
+    this.app = undefined;
+  }
+}
+
+export function flowRecord(f: Flow, reason: EndReason): FlowRecord {
+  const a = f.clientIsA;
+  const r: FlowRecord = new Record(f, reason, a);
   const mac = a ? f.macA : f.macB;
   if (mac !== undefined) r.client_mac = mac;
   if (f.vlan >= 0) r.vlan = f.vlan;

@@ -14,15 +14,41 @@ export interface DnsNaming {
   source: 'dns' | 'dns_https_hint';
 }
 
-interface AddrEntry {
-  naming: DnsNaming;
-  added: number;
-  expires: number;
+// The cache's long-lived entries are class instances, not object literals: V8 tracks an object literal's
+// allocation site and, once most of what it allocates survives a young-generation GC, switches the site to old-space
+// allocation and throws away the optimised code that allocates there. How soon that happens depends on the heap
+// around it (e.g. loaded geo databases), so the DNS code was recompiled in one mode and not the other (`npm run
+// bench`, flows-geo against flows; `--trace-deopt` shows the "code dependencies" deopts). Constructed objects have
+// no allocation site.
+class AddrEntry {
+  declare naming: DnsNaming;
+  declare added: number;
+  declare expires: number;
+  constructor(naming: DnsNaming, added: number, expires: number) {
+    this.naming = naming;
+    this.added = added;
+    this.expires = expires;
+  }
 }
 
-interface AliasEntry {
-  alias: string;
-  expires: number;
+class AliasEntry {
+  declare readonly alias: string;
+  declare readonly expires: number;
+  constructor(alias: string, expires: number) {
+    this.alias = alias;
+    this.expires = expires;
+  }
+}
+
+class Naming implements DnsNaming {
+  declare readonly hostname: string;
+  declare readonly cnameChain: string[];
+  declare readonly source: DnsNaming['source'];
+  constructor(hostname: string, cnameChain: string[], source: DnsNaming['source']) {
+    this.hostname = hostname;
+    this.cnameChain = cnameChain;
+    this.source = source;
+  }
 }
 
 interface ClientCache {
@@ -44,6 +70,7 @@ export class DnsNameCache {
   private readonly clientCap: number;
   /** Entries dropped because a bound was reached (for the `dns_cache_evicted` counter). */
   evicted = 0;
+  private readonly chainScratch: string[] = [];
 
   constructor(perClientCap: number = MAX_DNS_CACHE_ENTRIES_PER_CLIENT, clientCap: number = MAX_DNS_CACHE_CLIENTS) {
     this.perClientCap = Math.max(1, perClientCap);
@@ -59,7 +86,7 @@ export class DnsNameCache {
     for (const a of msg.answers) {
       if (a.type === TYPE_CNAME && a.data !== '' && a.data !== a.name) {
         c.aliases.delete(a.data);
-        c.aliases.set(a.data, { alias: a.name, expires: ts + a.ttl + DNS_TTL_GRACE_S });
+        c.aliases.set(a.data, new AliasEntry(a.name, ts + a.ttl + DNS_TTL_GRACE_S));
         this.trim(c.aliases);
       }
     }
@@ -119,7 +146,7 @@ export class DnsNameCache {
     let naming = this.memoNaming;
     if (naming === null || this.memoCache !== c || this.memoOwner !== owner || this.memoSource !== source) {
       const chain = this.chainTo(c, owner, qname, ts);
-      naming = { hostname: chain[0], cnameChain: chain, source };
+      naming = new Naming(chain[0], chain, source);
       this.memoCache = c;
       this.memoOwner = owner;
       this.memoSource = source;
@@ -133,14 +160,18 @@ export class DnsNameCache {
       e.expires = ts + ttl + DNS_TTL_GRACE_S;
       return;
     }
-    c.addrs.set(addr, { naming, added: ts, expires: ts + ttl + DNS_TTL_GRACE_S });
+    c.addrs.set(addr, new AddrEntry(naming, ts, ts + ttl + DNS_TTL_GRACE_S));
     this.trim(c.addrs);
   }
 
   /** Walks aliases back from `owner` (stopping at the queried name, a loop or MAX_CNAME_CHAIN) and returns the
    *  chain in forward order: asked-for name first, owner last. */
   private chainTo(c: ClientCache, owner: string, qname: string, ts: number): string[] {
-    const back = [owner];
+    // Built in a reused array and handed out as a copy: the copy comes from a builtin, not from an array literal,
+    // so it has no allocation site (see AddrEntry).
+    const back = this.chainScratch;
+    back.length = 0;
+    back.push(owner);
     let cur = owner;
     while (cur !== qname && back.length <= MAX_CNAME_CHAIN) {
       const a = c.aliases.get(cur);
@@ -148,7 +179,7 @@ export class DnsNameCache {
       back.push(a.alias);
       cur = a.alias;
     }
-    return back.reverse();
+    return back.slice().reverse();
   }
 
   /** Over the cap, drops the oldest eighth in one pass. Dropping one entry per insert re-walked the Map's
