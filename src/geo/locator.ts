@@ -79,7 +79,7 @@ export class GeoLocator {
   /** Private (and unparsable) addresses' entries, by reason. */
   private readonly privates = new Map<string, BaseEntry>();
   /** Parse, private ranges and record-combination ids, in WebAssembly. */
-  private readonly core = new LookupCore();
+  private readonly core: LookupCore;
   /** Slots of the combination tuple (LookupCore.reset). */
   private readonly tupleWidth: number;
   /** enrichFlow results held in the base entries (bounded with the caches). */
@@ -105,6 +105,8 @@ export class GeoLocator {
     // The combination tuple: family, one offset per mmdb file, the ASN CSV entry.
     this.tupleWidth = all.length + 2;
     if (this.tupleWidth > MAX_TUPLE) throw new Error(`at most ${MAX_TUPLE - 2} geo database files (${all.length} given)`);
+    // Ids are forgotten (forgetShared) before GEO_MAX_CACHED_IPS combinations are held.
+    this.core = new LookupCore(this.tupleWidth, GEO_MAX_CACHED_IPS);
     this.core.reset(this.tupleWidth);
     this.asnCsv = useEmbedded ? embeddedAsnCsv() : {};
     this.cacheDir = opts.cacheDir ?? defaultCacheDir();

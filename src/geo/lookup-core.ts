@@ -3,10 +3,13 @@
 // (LookupCore), one per mmdb file holding that file (loadMmdbInto), one per ASN table holding it (asnInWasm).
 // Why: the per-address work (parse, three tree walks, the ASN search, the combination key) ran as a dozen small
 // JavaScript functions that V8's TurboFan compiled in every capture, ~25 ms of the ~90 ms the 1 GB benchmark
-// capture's geolocation took; Liftoff compiles the module in about a millisecond. An instance's memory holds one
-// file and never grows, so the Buffers over it stay valid; only LookupCore's grows (its io views are renewed).
+// capture's geolocation took; Liftoff compiles the module in about a millisecond. No instance's memory ever grows:
+// growing a memory detaches its old ArrayBuffer, and the first detach anywhere in the process makes V8 give up an
+// assumption (the ArrayBufferDetaching protector) and check for detachment at every typed-array and Buffer access
+// in optimised code from then on: the whole packet pipeline ran ~5 % more instructions (see LookupCore).
 
 import fs from 'node:fs';
+import { GEO_MAX_CACHED_IPS } from '../limits.js';
 import { V4 as PRIVATE_V4, V6 as PRIVATE_V6 } from './private-ranges.js';
 import { LOOKUP_CORE_WASM } from './wasm/lookup-core-bytes.js';
 
@@ -119,18 +122,31 @@ const encoder = new TextEncoder();
 export class LookupCore {
   private readonly ex: CoreExports;
   private readonly memory: WebAssembly.Memory;
-  private input: Uint8Array;
+  private readonly input: Uint8Array;
   /** io[0] family, io[1] IPv4 (int32 bits), io[2..5] IPv6 words (int32 bits), io[TUPLE..] the tuple to name. */
-  io: Int32Array;
+  readonly io: Int32Array;
   private width = 0;
   /** Slots of the combination table, which starts at HEAP. */
   private cap = 0;
+  /** The most slots the table may reach: the memory is sized for it once (see the constructor). */
+  private readonly maxSlots: number;
   /** Private range reasons: IPv4 table order, then IPv6 (parse returns -k or -(1000 + k)). */
   private readonly reasons4 = PRIVATE_V4.map((r) => r.reason);
   private readonly reasons6 = PRIVATE_V6.map((r) => r.reason);
 
-  constructor() {
-    const { ex, memory } = instantiate(0);
+  /**
+   * `maxWidth`: the widest tuple reset() will be given; `maxIds`: the most ids handed out before a reset (the
+   * locator resets when its caches reach GEO_MAX_CACHED_IPS entries). The memory is sized for the largest table
+   * those allow and never grows (see the module header: a grow would slow every typed-array access in the
+   * process). The pages past what the table has used are never touched, so they cost address space, not memory.
+   */
+  constructor(maxWidth: number = MAX_TUPLE, maxIds: number = GEO_MAX_CACHED_IPS) {
+    if (maxWidth < 1 || maxWidth > MAX_TUPLE) throw new Error(`combination tuple of ${maxWidth} slots (1..${MAX_TUPLE})`);
+    // The table doubles when half full (combo), from INITIAL_SLOTS.
+    let slots = INITIAL_SLOTS;
+    while (slots < 2 * (maxIds + 1)) slots *= 2;
+    this.maxSlots = slots;
+    const { ex, memory } = instantiate(slots * (maxWidth + 1) * 4);
     this.ex = ex;
     this.memory = memory;
     this.input = new Uint8Array(memory.buffer, 0, 64);
@@ -166,7 +182,9 @@ export class LookupCore {
 
   /** Sets the tuple width (slots io[TUPLE..TUPLE+width)) and forgets every id. */
   reset(width: number): void {
-    if (width < 1 || width > MAX_TUPLE) throw new Error(`combination tuple of ${width} slots (1..${MAX_TUPLE})`);
+    if (width < 1 || HEAP + this.maxSlots * (width + 1) * 4 > this.memory.buffer.byteLength) {
+      throw new Error(`combination tuple of ${width} slots: wider than this core was made for`);
+    }
     this.width = width;
     // 8,192 slots (a few hundred KB): the 1 GB benchmark capture has 470 combinations, its small-packet one ~1,000;
     // a table that grows while a capture is read makes V8 drop and recompile the optimised compute() once.
@@ -177,7 +195,10 @@ export class LookupCore {
   combo(): number {
     const id = this.ex.combo();
     // Ids are handed out in order, so id + 1 tuples are known once a new one gets `id`.
-    if ((id + 1) * 2 > this.cap) this.grow();
+    if ((id + 1) * 2 > this.cap) {
+      if (this.cap >= this.maxSlots) throw new Error(`more than ${this.maxSlots / 2 - 1} record combinations: reset() first`);
+      this.grow();
+    }
     return id;
   }
 
@@ -186,12 +207,7 @@ export class LookupCore {
 
   private allocate(cap: number): void {
     const bytes = cap * (this.width + 1) * 4;
-    const have = this.memory.buffer.byteLength;
-    if (HEAP + bytes > have) {
-      this.memory.grow(Math.ceil((HEAP + bytes - have) / PAGE));
-      this.input = new Uint8Array(this.memory.buffer, 0, 64);
-      this.io = new Int32Array(this.memory.buffer, IO * 4, 48);
-    }
+    // The constructor sized the memory for maxSlots (combo stops before more are needed).
     new Uint8Array(this.memory.buffer, HEAP, bytes).fill(0);
     this.cap = cap;
     this.ex.initCombos(HEAP, cap, this.width);

@@ -248,6 +248,31 @@ describe('lookup core: combination ids', () => {
     );
   });
 
+  it('the memory is sized once: the table doubles inside it, and a core refuses more ids or a wider tuple than it was made for', () => {
+    const core = new LookupCore(2, 20_000);
+    core.reset(2);
+    const buffer = core.io.buffer;
+    for (let i = 0; i <= 20_000; i++) {
+      core.io.set([i, 7], LookupCore.TUPLE);
+      expect(core.combo()).toBe(i);
+    }
+    // Past three doublings (8,192 -> 65,536 slots) the views still stand on the same, attached buffer: a grown
+    // WebAssembly memory would have detached it (see no-detach.test.ts for why that matters).
+    expect(core.io.buffer).toBe(buffer);
+    expect(buffer.byteLength).toBeGreaterThan(0);
+    core.io.set([20_001, 7], LookupCore.TUPLE);
+    expect(() => {
+      for (let i = 20_001; i < 40_000; i++) {
+        core.io.set([i, 7], LookupCore.TUPLE);
+        core.combo();
+      }
+    }).toThrow(/record combinations: reset\(\) first/);
+    expect(() => core.reset(3)).toThrow(/wider than this core was made for/);
+    core.reset(2);
+    core.io.set([1, 1], LookupCore.TUPLE);
+    expect(core.combo()).toBe(0);
+  });
+
   it('ids stay right past several doublings of the table', () => {
     const core = new LookupCore();
     core.reset(2);
