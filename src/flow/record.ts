@@ -32,7 +32,7 @@ function ms(x: number): number {
  * `--trace-deopt`), so it was compiled twice with geolocation and once without. Constructed objects have no
  * allocation site. Fields are assigned in the order JSON shows them.
  */
-class Record implements FlowRecord {
+class FlowRecordObject implements FlowRecord {
   declare flow_id: FlowRecord['flow_id'];
   declare transport: FlowRecord['transport'];
   declare ip_version: FlowRecord['ip_version'];
@@ -115,7 +115,7 @@ class Record implements FlowRecord {
 
 export function flowRecord(f: Flow, reason: EndReason): FlowRecord {
   const a = f.clientIsA;
-  const r: FlowRecord = new Record(f, reason, a);
+  const r: FlowRecord = new FlowRecordObject(f, reason, a);
   const mac = a ? f.macA : f.macB;
   if (mac !== undefined) r.client_mac = mac;
   if (f.vlan >= 0) r.vlan = f.vlan;

@@ -22,7 +22,6 @@ declare global {
     class Memory {
       constructor(desc: { initial: number; maximum?: number });
       readonly buffer: ArrayBuffer;
-      grow(pages: number): number;
     }
     class Instance {
       constructor(module: Module, imports: Record<string, Record<string, unknown>>);
