@@ -51,7 +51,7 @@ export function run(argv) { runAsProcess(argv, COMMANDS); }`;
   }
   return `import { runAsProcess } from './src/cli/program.ts';
 import { ${name}Command } from './src/cli/commands/${name}.ts';
-export function run(argv) { runAsProcess(argv, { ${JSON.stringify(name)}: async () => ${name}Command() }); }`;
+export function run(argv) { runAsProcess(argv, { ${JSON.stringify(name)}: async (io) => ${name}Command(io) }); }`;
 }
 
 /** Builds every bundle, its code cache and the launcher into outDir (default dist/bin). Returns the bundle names. */

@@ -1,41 +1,46 @@
 // The `residency` program around a set of command modules: builds the commander program and is the only place
-// that turns errors into exit codes (src/errors.ts EXIT). Commands set process.exitCode for their own outcomes
+// that turns errors into exit codes (src/errors.ts EXIT). Commands set io.exitCode (src/cli/io.ts) for their own outcomes
 // (audit verdicts, drift). Which commands exist is the caller's choice: src/cli/registry.ts lists all of them
 // (loaded lazily); the per-command bundles that `residency` runs from (scripts/bundle.ts) pass just one.
 
 import { Command } from 'commander';
 import { CaptureError, EXIT, InternalError, UsageError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { processIo, type CliIo } from './io.js';
 
 /** Command name → a loader of its commander definition. */
-export type CommandRegistry = Record<string, () => Promise<Command>>;
+export type CommandRegistry = Record<string, (io: CliIo) => Promise<Command>>;
 
 /** The program with the command named in argv (or every command, for help and unknown names). */
-export async function buildProgram(argv: string[], commands: CommandRegistry): Promise<Command> {
+export async function buildProgram(argv: string[], commands: CommandRegistry, io: CliIo = processIo()): Promise<Command> {
   const program = new Command('residency')
     .description('Where does user data go? Flows, names, geolocation and vendor-claim verdicts from packet captures.')
     .version(TOOL_VERSION)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => void io.stdout.write(t), writeErr: (t) => void io.stderr.write(t) });
   const named = argv[2];
   // --version needs no command; help and unknown names need every command's summary.
   const names =
     named === '--version' || named === '-V' ? [] : named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands);
-  for (const n of names) program.addCommand((await commands[n]()).exitOverride());
+  for (const n of names) {
+    const cmd = await commands[n](io);
+    program.addCommand(cmd.exitOverride().configureOutput({ writeOut: (t) => void io.stdout.write(t), writeErr: (t) => void io.stderr.write(t) }));
+  }
   return program;
 }
 
 /** Runs the program on argv and returns the exit code (never throws). */
-export async function runProgram(argv: string[], commands: CommandRegistry): Promise<number> {
+export async function runProgram(argv: string[], commands: CommandRegistry, io: CliIo = processIo()): Promise<number> {
   try {
-    await (await buildProgram(argv, commands)).parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+    await (await buildProgram(argv, commands, io)).parseAsync(argv);
+    return io.exitCode ?? EXIT.OK;
   } catch (e) {
-    return exitCodeFor(e);
+    return exitCodeFor(e, io);
   }
 }
 
-function exitCodeFor(e: unknown): number {
+function exitCodeFor(e: unknown, io: CliIo): number {
   const err = e as { code?: string; exitCode?: number; message?: string };
   if (typeof err?.code === 'string' && err.code.startsWith('commander.')) {
     // Help and version exit 0; usage mistakes were already printed by commander.
@@ -43,16 +48,16 @@ function exitCodeFor(e: unknown): number {
     return EXIT.BAD_INPUT;
   }
   if (e instanceof CaptureError || e instanceof UsageError) {
-    process.stderr.write(`residency: error: ${e.message} [${e.code}]\n`);
+    io.stderr.write(`residency: error: ${e.message} [${e.code}]\n`);
     return EXIT.BAD_INPUT;
   }
   const sys = e as NodeJS.ErrnoException;
   if (sys?.code === 'ENOENT' || sys?.code === 'EACCES' || sys?.code === 'EISDIR') {
-    process.stderr.write(`residency: error: ${sys.message}\n`);
+    io.stderr.write(`residency: error: ${sys.message}\n`);
     return EXIT.BAD_INPUT;
   }
   const what = e instanceof InternalError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);
-  process.stderr.write(`residency: internal error (please report): ${what}\n`);
+  io.stderr.write(`residency: internal error (please report): ${what}\n`);
   return EXIT.INTERNAL;
 }
 

@@ -1,6 +1,7 @@
 // A progress bar on stderr for long reads, shown only when stderr is a terminal; silent otherwise.
 
 import { statSync } from 'node:fs';
+import type { CliIo } from './io.js';
 
 export interface Progress {
   update(bytes: number): void;
@@ -9,8 +10,8 @@ export interface Progress {
 
 const QUIET: Progress = { update: () => undefined, done: () => undefined };
 
-export function progressFor(path: string, enabled = process.stderr.isTTY === true): Progress {
-  if (!enabled || path === '-') return QUIET;
+export function progressFor(path: string, io: CliIo): Progress {
+  if (!io.stderrIsTTY || path === '-') return QUIET;
   let total = 0;
   try {
     total = statSync(path).size;
@@ -30,10 +31,10 @@ export function progressFor(path: string, enabled = process.stderr.isTTY === tru
       const width = 30;
       const full = Math.round(frac * width);
       const mbs = bytes / 1e6 / Math.max(0.001, (now - started) / 1000);
-      process.stderr.write(`\r${name} [${'#'.repeat(full)}${' '.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mbs.toFixed(0)} MB/s`);
+      io.stderr.write(`\r${name} [${'#'.repeat(full)}${' '.repeat(width - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mbs.toFixed(0)} MB/s`);
     },
     done() {
-      process.stderr.write('\r\x1b[2K');
+      io.stderr.write('\r\x1b[2K');
     },
   };
 }

@@ -5,12 +5,12 @@
 import type { CommandRegistry } from './program.js';
 
 export const COMMANDS: CommandRegistry = {
-  extract: async () => (await import('./commands/extract.js')).extractCommand(),
-  flows: async () => (await import('./commands/flows.js')).flowsCommand(),
-  dns: async () => (await import('./commands/dns.js')).dnsCommand(),
-  geo: async () => (await import('./commands/geo.js')).geoCommand(),
-  ingest: async () => (await import('./commands/ingest.js')).ingestCommand(),
-  audit: async () => (await import('./commands/audit.js')).auditCommand(),
-  report: async () => (await import('./commands/report.js')).reportCommand(),
-  regress: async () => (await import('./commands/regress.js')).regressCommand(),
+  extract: async (io) => (await import('./commands/extract.js')).extractCommand(io),
+  flows: async (io) => (await import('./commands/flows.js')).flowsCommand(io),
+  dns: async (io) => (await import('./commands/dns.js')).dnsCommand(io),
+  geo: async (io) => (await import('./commands/geo.js')).geoCommand(io),
+  ingest: async (io) => (await import('./commands/ingest.js')).ingestCommand(io),
+  audit: async (io) => (await import('./commands/audit.js')).auditCommand(io),
+  report: async (io) => (await import('./commands/report.js')).reportCommand(io),
+  regress: async (io) => (await import('./commands/regress.js')).regressCommand(io),
 };

@@ -3,6 +3,7 @@
 // arrays joined with `;`, nested objects as JSON.
 
 import { csvRow } from '../report/escape.js';
+import type { TextSink } from './io.js';
 
 export type Format = 'ndjson' | 'csv' | 'table' | 'json';
 
@@ -24,7 +25,7 @@ function safeText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function recordWriter(format: Format, columns: readonly string[], out: NodeJS.WritableStream = process.stdout): RecordWriter {
+export function recordWriter(format: Format, columns: readonly string[], out: TextSink): RecordWriter {
   switch (format) {
     case 'ndjson':
       return { write: (r) => out.write(JSON.stringify(r) + '\n'), end: () => undefined };

@@ -6,15 +6,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { regressCommand } from '../../src/cli/commands/regress.js';
 import { EXIT } from '../../src/errors.js';
+import { bufferIo } from '../../src/cli/io.js';
 
 afterEach(() => {
-  process.exitCode = undefined;
   vi.restoreAllMocks();
 });
 
 describe('residency regress (command)', () => {
   it('declares CLAIMS, --expected, --update and --save-report with the documented defaults', () => {
-    const cmd = regressCommand();
+    const cmd = regressCommand(bufferIo());
     expect(cmd.name()).toBe('regress');
     const longs = cmd.options.map((o) => o.long);
     expect(longs).toEqual(['--expected', '--update', '--save-report']);
@@ -24,11 +24,11 @@ describe('residency regress (command)', () => {
 
   it('exits 2 (bad input) for a missing claims file and says which', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'residency-regress-cmd-'));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const io = bufferIo();
     try {
-      await regressCommand().parseAsync(['node', 'regress', path.join(dir, 'missing.yaml'), '--expected', dir]);
-      expect(process.exitCode).toBe(EXIT.BAD_INPUT);
-      expect(String(err.mock.calls[0]?.[0])).toContain('claims file not found');
+      await regressCommand(io).parseAsync(['node', 'regress', path.join(dir, 'missing.yaml'), '--expected', dir]);
+      expect(io.exitCode).toBe(EXIT.BAD_INPUT);
+      expect(io.err()).toContain('claims file not found');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { runAudit } from '../../audit/run.js';
 import { summaryText } from '../../audit/summary-text.js';
+import type { CliIo } from '../io.js';
 
 export interface AuditCliOptions {
   db?: string;
@@ -14,7 +15,7 @@ export interface AuditCliOptions {
   reports: boolean;
 }
 
-export function auditCommand(): Command {
+export function auditCommand(io: CliIo): Command {
   return new Command('audit')
     .description('hold vendor claims against captures: verdicts (confirmed/refuted/inconclusive/unobservable) and reports')
     .argument('<claims>', 'claims file (YAML or JSON)')
@@ -29,9 +30,9 @@ export function auditCommand(): Command {
         outDir: opts.reports ? opts.out : undefined,
         formats: opts.format?.split(','),
         geoDir: opts.geoDir,
-        log: (line) => process.stderr.write(`${line}\n`),
+        log: (line) => io.stderr.write(`${line}\n`),
       });
-      process.stdout.write(summaryText(r.model, r.files) + '\n');
-      process.exitCode = r.exitCode;
+      io.stdout.write(summaryText(r.model, r.files) + '\n');
+      io.exitCode = r.exitCode;
     });
 }

@@ -6,21 +6,22 @@ import { analyzeCapture } from '../../pipeline.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
+import type { CliIo } from '../io.js';
 
 export const DNS_COLUMNS = [
   'capture', 'ts', 'frame', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
   'qname', 'qtype_name', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen',
 ] as const;
 
-export function dnsCommand(): Command {
+export function dnsCommand(io: CliIo): Command {
   return new Command('dns')
     .description('one record per DNS, mDNS or LLMNR transaction')
     .argument('<captures...>', 'capture files; - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
     .action(async (captures: string[], opts: { format: Format }) => {
-      const w = recordWriter(opts.format, DNS_COLUMNS);
+      const w = recordWriter(opts.format, DNS_COLUMNS, io.stdout);
       for (const c of captures) {
-        const progress = progressFor(c);
+        const progress = progressFor(c, io);
         const capture = basename(c);
         const summary = await analyzeCapture(
           c,
@@ -35,7 +36,7 @@ export function dnsCommand(): Command {
           { onProgress: (b) => progress.update(b) },
         );
         progress.done();
-        reportWarnings(summary);
+        reportWarnings(summary, io);
       }
       w.end();
     });

@@ -5,16 +5,17 @@ import { Command } from 'commander';
 import { extractOracleDoc, formatOracleDoc } from '../../oracle-doc.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
+import type { CliIo } from '../io.js';
 
-export function extractCommand(): Command {
+export function extractCommand(io: CliIo): Command {
   return new Command('extract')
     .description('print the DNS messages, TLS SNI, QUIC SNI and HTTP Host of a capture as one tshark-oracle-shaped JSON document')
     .argument('<capture>', 'pcap, pcapng or gzip-compressed capture; - for standard input')
     .action(async (capture: string) => {
-      const progress = progressFor(capture);
+      const progress = progressFor(capture, io);
       const { doc, summary } = await extractOracleDoc(capture, { onProgress: (b) => progress.update(b) });
       progress.done();
-      process.stdout.write(formatOracleDoc(doc));
-      reportWarnings(summary);
+      io.stdout.write(formatOracleDoc(doc));
+      reportWarnings(summary, io);
     });
 }

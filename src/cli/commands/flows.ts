@@ -10,6 +10,7 @@ import { reportWarnings } from './warnings.js';
 import { parseVantage } from './vantage.js';
 import { TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
 import { UsageError } from '../../errors.js';
+import type { CliIo } from '../io.js';
 
 function seconds(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -41,7 +42,7 @@ interface FlowsOptions {
   vantage?: string;
 }
 
-export function flowsCommand(): Command {
+export function flowsCommand(io: CliIo): Command {
   return new Command('flows')
     .description('one record per flow: endpoints, counters, names and how they were found, RTT, geolocation')
     .argument('<captures...>', 'capture files; - for standard input')
@@ -58,12 +59,12 @@ export function flowsCommand(): Command {
       const geoMod = opts.geo ? await import('../../geo/index.js') : undefined;
       const geo = geoMod !== undefined ? await geoMod.GeoLocator.open({ geoDir: opts.geoDir, vantage }) : undefined;
       const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
-      const w = recordWriter(opts.format, cols);
+      const w = recordWriter(opts.format, cols, io.stdout);
       // With a vantage point the physical RTT check needs the whole capture first (are its handshakes synthesised
       // on the phone?), so that capture's records are held until it is read; otherwise they stream out.
       const hold = geo !== undefined && vantage !== undefined;
       for (const c of captures) {
-        const progress = progressFor(c);
+        const progress = progressFor(c, io);
         const capture = basename(c);
         const held: FlowRecord[] = [];
         const batch =
@@ -87,12 +88,12 @@ export function flowsCommand(): Command {
           const synth = geoMod.detectSynthesizedHandshakes(held, summary.link_types);
           if (synth.synthesized) {
             geo.disablePhysicalCheck(synth.reason ?? 'handshakes synthesised on the device');
-            process.stderr.write(`residency: ${capture}: physical RTT check disabled: ${synth.reason ?? ''}\n`);
+            io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${synth.reason ?? ''}\n`);
           }
           for (const r of held) w.write({ capture, ...r, ...geo.enrichFlow(r) });
           geo.enablePhysicalCheck();
         }
-        reportWarnings(summary);
+        reportWarnings(summary, io);
       }
       w.end();
     });

@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { EXIT, UsageError } from '../../errors.js';
 import type { GeoResult } from '../../types.js';
 import { parseVantage } from './vantage.js';
+import type { CliIo } from '../io.js';
 
 export interface GeoCommandOptions {
   format?: 'json' | 'table';
@@ -70,7 +71,7 @@ export function renderTable(results: GeoResult[]): string {
   return lines.join('\n');
 }
 
-export function geoCommand(): Command {
+export function geoCommand(io: CliIo): Command {
   return new Command('geo')
     .description('geolocate addresses: every source, consensus country, ASN, provider, region, CDN edge, physical RTT check')
     .argument('<ips...>', 'IPv4 or IPv6 addresses')
@@ -83,7 +84,7 @@ export function geoCommand(): Command {
     .option('--cache-dir <dir>', 'where the ASN lookup table is cached (default $XDG_CACHE_HOME/residency or node_modules/.cache/residency)')
     .action(async (ips: string[], o: GeoCommandOptions & { embedded?: boolean }) => {
       const { text, exitCode } = await runGeo(ips, { ...o, useEmbedded: o.embedded !== false });
-      process.stdout.write(text);
-      if (exitCode !== EXIT.OK) process.exitCode = exitCode;
+      io.stdout.write(text);
+      if (exitCode !== EXIT.OK) io.exitCode = exitCode;
     });
 }

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { openStore } from '../../store/db.js';
 import { ingestCapture } from '../../store/ingest.js';
 import { progressFor } from '../progress.js';
+import type { CliIo } from '../io.js';
 
 interface IngestOptions {
   db: string;
@@ -12,7 +13,7 @@ interface IngestOptions {
   device?: string;
 }
 
-export function ingestCommand(): Command {
+export function ingestCommand(io: CliIo): Command {
   return new Command('ingest')
     .description('store captures (flows, DNS, names) in a SQLite case store; the same capture twice is stored once')
     .argument('<captures...>', 'capture files')
@@ -23,10 +24,10 @@ export function ingestCommand(): Command {
       const db = openStore(opts.db);
       try {
         for (const c of captures) {
-          const progress = progressFor(c);
+          const progress = progressFor(c, io);
           const r = await ingestCapture(db, c, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b) });
           progress.done();
-          process.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${c}\n`);
+          io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${c}\n`);
         }
       } finally {
         db.close();

@@ -4,8 +4,9 @@
 
 import { Command } from 'commander';
 import { runRegress } from '../../regress/run.js';
+import type { CliIo } from '../io.js';
 
-export function regressCommand(): Command {
+export function regressCommand(io: CliIo): Command {
   return new Command('regress')
     .description(
       'audit CLAIMS (default captures/claims.yaml) and compare the JSON report with the expected one; ' +
@@ -21,7 +22,7 @@ export function regressCommand(): Command {
         update: opts.update,
         ...(opts.saveReport !== undefined ? { saveReport: opts.saveReport } : {}),
       });
-      (result.ok ? process.stdout : process.stderr).write(result.diffText);
-      process.exitCode = result.exitCode;
+      (result.ok ? io.stdout : io.stderr).write(result.diffText);
+      io.exitCode = result.exitCode;
     });
 }

@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { runAudit } from '../../audit/run.js';
 import { summaryText } from '../../audit/summary-text.js';
+import type { CliIo } from '../io.js';
 
 interface ReportCliOptions {
   db: string;
@@ -13,7 +14,7 @@ interface ReportCliOptions {
   geoDir?: string;
 }
 
-export function reportCommand(): Command {
+export function reportCommand(io: CliIo): Command {
   return new Command('report')
     .description('write the reports (JSON, HTML, Markdown, CSV) for a claims file from an existing case store')
     .requiredOption('--db <file>', 'case store written by `ingest` or `audit --db`')
@@ -23,7 +24,7 @@ export function reportCommand(): Command {
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
     .action(async (opts: ReportCliOptions) => {
       const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir });
-      process.stdout.write(summaryText(r.model, r.files) + '\n');
-      process.exitCode = r.exitCode;
+      io.stdout.write(summaryText(r.model, r.files) + '\n');
+      io.exitCode = r.exitCode;
     });
 }
