@@ -54,6 +54,10 @@ export const MAX_TLS_HANDSHAKE_BYTES = 65_536;
 export const MAX_QUIC_CRYPTO_BYTES = 65_536;
 /** Datagrams of a QUIC flow looked at before giving up on its client Initials. */
 export const MAX_QUIC_INITIALS = 16;
+/** Client Initials per QUIC flow tried with every Initial salt when the version's own salt is unknown or uncertain
+ *  (versions.ts TRIAL_SALTS, six key derivations and AEAD checks each): a real client's first Initial decides, the
+ *  second covers a first one cut short; more would let a capture of look-alike UDP flows cost ~0.2 ms a datagram. */
+export const MAX_QUIC_TRIAL_INITIALS = 2;
 /** Disjoint CRYPTO ranges held per QUIC flow while the hello has holes (a 64 KiB hello in 1-byte frames is abuse;
  *  real clients send 1 to ~10 frames, Chrome scatters a few dozen). */
 export const MAX_QUIC_CRYPTO_FRAGMENTS = 256;

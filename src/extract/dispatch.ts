@@ -11,7 +11,7 @@ import { dnsFlavourForPorts, looksLikeDns } from './dns/detect.js';
 import { decodeDnsMessage, isDnsMalformed, type DnsMessage } from './dns/message.js';
 import { DnsTcpFramer } from './dns/tcp-framing.js';
 import { looksLikeHttpRequest, HttpRequestStream, HTTP_HEAD_TOO_LONG } from './http/request-host.js';
-import { looksLikeQuicInitial } from './quic/header.js';
+import { looksLikeGoogleQuic, looksLikeQuicInitial } from './quic/header.js';
 import { QuicFlowState, QUIC_DONE, QUIC_NOT_QUIC } from './quic/state.js';
 import { DtlsHelloAssembler, looksLikeDtls } from './tls/dtls.js';
 import { looksLikeTls, scanTlsClientHello, TLS_NEED_MORE } from './tls/record.js';
@@ -258,13 +258,18 @@ export class Dispatcher {
   private quicDatagram(f: Flow, buf: Buffer, off: number, len: number, fromA: boolean, ts: number, frame: number): void {
     const q = f.ext as QuicFlowState;
     const r = q.onDatagram(buf, off, len, fromA === f.clientIsA, ts);
+    // Anomalies and the version go on the flow as soon as they are known: a flow whose Initials never decrypt
+    // must still say why it has no name (quic_version_unknown, quic_initial_decrypt_failed), even if it never ends.
+    for (let i = q.anomaliesOnFlow; i < q.anomalies.length; i++) f.addAnomaly(q.anomalies[i]);
+    q.anomaliesOnFlow = q.anomalies.length;
     if (r === QUIC_NOT_QUIC) {
       this.done(f, K_NONE);
       return;
     }
+    if (q.versionName !== undefined) f.quicVersion = q.versionName;
     const res = q.result;
-    if (res !== undefined && f.quicVersion === undefined) {
-      f.quicVersion = res.version;
+    if (res !== undefined && !q.helloOnFlow) {
+      q.helloOnFlow = true;
       if (res.sni !== undefined) f.quic = res.sni;
       if (res.alpn.length > 0 && f.alpn === undefined) f.alpn = res.alpn;
       if (res.ech) f.ech = true;
@@ -272,14 +277,13 @@ export class Dispatcher {
     }
     if (r === QUIC_DONE) {
       if (res !== undefined && res.serverInitialTs !== undefined) f.quicRttMs = (res.serverInitialTs - res.clientInitialTs) * 1000;
-      for (const a of q.anomalies) f.addAnomaly(a);
       this.done(f, K_QUIC);
     }
   }
 
   private probeUdp(f: Flow, buf: Buffer, off: number, len: number): number {
     if (dnsFlavourForPorts(f.portA, f.portB) !== null) return K_DNS;
-    if (looksLikeQuicInitial(buf, off, len)) return K_QUIC;
+    if (looksLikeQuicInitial(buf, off, len) || looksLikeGoogleQuic(buf, off, len)) return K_QUIC;
     if (looksLikeDtls(buf, off, len)) return K_DTLS;
     if (!NOT_DNS_PORTS.has(f.portA) && !NOT_DNS_PORTS.has(f.portB) && looksLikeDns(buf, off, len, 'udp')) return K_DNS;
     return K_UNKNOWN;
