@@ -204,7 +204,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
         server_ip: f.server_ip, flows: 0, bytes_up: 0, bytes_down: 0, first_party: false, geo_sources: f.geo_sources, edge: f.edge,
         physical: 'unchecked', consistency: 'out_of_scope', claims: [],
       };
-      for (const k of ['hostname', 'country', 'country_agreement', 'lat', 'lon', 'provider', 'region'] as const) {
+      for (const k of ['hostname', 'country', 'country_agreement', 'country_settled_by', 'lat', 'lon', 'provider', 'region'] as const) {
         if (f[k] !== undefined) (d as unknown as Record<string, unknown>)[k] = f[k];
       }
       entry = { d, statuses: spec.claims.map(() => undefined) };

@@ -164,6 +164,8 @@ export interface ReportDestination {
   first_party: boolean;
   country?: string;
   country_agreement?: CountryAgreement;
+  /** `rtt` when the handshake RTT settled the sources' dispute (as on the flows). */
+  country_settled_by?: 'rtt';
   /** Sorted by source id. */
   geo_sources: ReportGeoSource[];
   lat?: number;
