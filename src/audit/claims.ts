@@ -1,6 +1,8 @@
 // Claims file loader: YAML (or JSON, a YAML subset) -> validated ClaimsFile. Every error names the file,
 // the line and the field path (`claims.yaml:12: vendors[0].claims[1].country: ...`); all problems are
-// collected and thrown together as one UsageError('claims_invalid').
+// collected and thrown together as one UsageError('claims_invalid'). Countries are ISO 3166-1 alpha-2 codes or
+// groups (geo/country-groups.json), regions must be regions of the claimed provider in geo/regions.json, and an
+// invalid one gets the nearest valid names (name-suggestions.ts): a typo must never pass as a claim.
 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -8,7 +10,12 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UsageError } from '../errors.js';
 import { MAX_CLAIMS_FILE_BYTES } from '../limits.js';
+import { parseCidr } from '../geo/ip-parse.js';
+import { ProviderTable } from '../geo/provider.js';
+import { RegionTable } from '../geo/regions.js';
 import { isCountryCode } from './country-codes.js';
+import { countryGroups } from './country-groups.js';
+import { suggestCountries, suggestRegions, type RegionChoice } from './name-suggestions.js';
 import { normaliseProvider, providerIds } from './provider-ids.js';
 import type { Vantage } from './report-model.js';
 
@@ -18,8 +25,11 @@ export interface Claim {
   id: string;
   text: string;
   scope: ClaimScope;
-  /** ISO 3166-1 alpha-2, upper case. */
+  /** The claimed country as written, upper-cased: one ISO 3166-1 alpha-2 code (`SG`), a group (`EU`), or a
+   *  list of them joined by ", " (`SG, MY`). For reports and sentences; judging uses `countries`. */
   country?: string;
+  /** The ISO 3166-1 alpha-2 codes `country` stands for (groups expanded), sorted; set exactly when `country` is. */
+  countries?: string[];
   /** Canonical provider id (see provider-ids.ts). */
   provider?: string;
   /** Cloud region id as the provider spells it, lower case (`ap-southeast-1`). */
@@ -33,6 +43,16 @@ export interface DeviceSpec {
   mac?: string;
 }
 
+/** A vendor's own networks (claims file `networks:`): unnamed flows to them are first-party. */
+export interface VendorNetworks {
+  /** Origin AS numbers. */
+  asns: number[];
+  /** AS organisation names, compared with a flow's `as_org` case-insensitively after collapsing white space. */
+  orgs: string[];
+  /** CIDR prefixes (IPv4 and IPv6) as written. */
+  prefixes: string[];
+}
+
 export interface VendorSpec {
   name: string;
   /** Patterns as written (relative to the claims file). */
@@ -40,6 +60,8 @@ export interface VendorSpec {
   /** Registrable domains, lower case, without trailing dot. */
   first_party: string[];
   devices: DeviceSpec[];
+  /** Present when the claims file lists the vendor's networks. */
+  networks?: VendorNetworks;
   claims: Claim[];
 }
 
@@ -150,8 +172,133 @@ function checkCountry(c: Checker, o: Record<string, unknown>, p: Path): string |
   const raw = c.string(o, p, 'country', p[0] === 'vantage');
   if (raw === undefined) return undefined;
   const code = raw.toUpperCase();
-  if (!isCountryCode(code)) return c.fail([...p, 'country'], `${JSON.stringify(raw)} is not an ISO 3166-1 alpha-2 code`);
+  if (!isCountryCode(code)) {
+    const near = suggestCountries(raw, []);
+    return c.fail([...p, 'country'], `${JSON.stringify(raw)} is not an ISO 3166-1 alpha-2 code${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`);
+  }
   return code;
+}
+
+/** The regions a claims file may name, per regions.json key, and the key of each provider id. */
+interface RegionData {
+  choices: RegionChoice[];
+  keyOf: (provider: string) => string | undefined;
+}
+
+let regionData: RegionData | undefined;
+
+function loadRegionData(): RegionData {
+  if (regionData !== undefined) return regionData;
+  const choices: RegionChoice[] = [];
+  let providers: ProviderTable | undefined;
+  try {
+    const table = RegionTable.load();
+    for (const key of table.keys()) for (const r of table.list(key)) choices.push({ provider: key, region: r.region, city: r.city, country: r.country });
+    providers = ProviderTable.load();
+  } catch {
+    // no region data: every region is then unknown (and reported so)
+  }
+  const keys = new Set(choices.map((c) => c.provider));
+  regionData = {
+    choices,
+    keyOf: (provider) => providers?.byProviderId(provider)?.regions ?? (keys.has(provider) ? provider : undefined),
+  };
+  return regionData;
+}
+
+/** A claim's `country`: one code or group, or a list of them. Returns the written form and the expanded codes. */
+function checkClaimCountries(c: Checker, o: Record<string, unknown>, p: Path): { written: string; codes: string[] } | undefined {
+  const v = o.country;
+  if (v === undefined || v === null) return undefined;
+  const fp = [...p, 'country'];
+  const items = typeof v === 'string' ? [v] : v;
+  if (!Array.isArray(items) || items.length === 0) return c.fail(fp, 'must be a country code, a group or a non-empty list of them');
+  const groups = countryGroups();
+  const written: string[] = [];
+  const codes = new Set<string>();
+  let ok = true;
+  items.forEach((item, i) => {
+    const ip = typeof v === 'string' ? fp : [...fp, i];
+    if (typeof item !== 'string' || item.trim() === '') {
+      ok = false;
+      c.fail(ip, `${JSON.stringify(item)} must be a non-empty string`);
+      return;
+    }
+    const raw = item.trim();
+    const code = raw.toUpperCase();
+    const group = groups.get(code);
+    if (group !== undefined) for (const m of group.members) codes.add(m);
+    else if (isCountryCode(code)) codes.add(code);
+    else {
+      ok = false;
+      const ids = [...groups.keys()].sort();
+      const near = suggestCountries(raw, ids);
+      c.fail(ip, `${JSON.stringify(raw)} is not an ISO 3166-1 alpha-2 code or a country group (${ids.join(', ')})${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`);
+      return;
+    }
+    if (!written.includes(code)) written.push(code);
+  });
+  if (!ok) return undefined;
+  return { written: written.join(', '), codes: [...codes].sort() };
+}
+
+/** A claim's `region`: one of the claimed provider's regions, or (no provider) a region of some provider that means
+ *  one place; otherwise an error with the nearest valid names. */
+function checkClaimRegion(c: Checker, raw: string, p: Path, provider: string | undefined): void {
+  const region = raw.toLowerCase();
+  const fp = [...p, 'region'];
+  const data = loadRegionData();
+  const where = (r: RegionChoice): string => `${r.provider} (${r.city})`;
+  if (provider !== undefined) {
+    const key = data.keyOf(provider);
+    if (key === undefined) {
+      c.fail(fp, `${JSON.stringify(raw)}: provider ${provider} has no published regions in geo/regions.json, so a region cannot be checked for it`);
+      return;
+    }
+    const mine = data.choices.filter((r) => r.provider === key);
+    if (mine.some((r) => r.region === region)) return;
+    const elsewhere = data.choices.filter((r) => r.region === region);
+    const near = suggestRegions(raw, mine);
+    let msg = `${JSON.stringify(raw)} is not a region of ${provider} in geo/regions.json`;
+    if (elsewhere.length > 0) msg += `; it is a region of ${elsewhere.map(where).join(', ')}`;
+    if (near.length > 0) msg += `; did you mean ${near.join(', ')}?`;
+    c.fail(fp, msg);
+    return;
+  }
+  const found = data.choices.filter((r) => r.region === region);
+  if (found.length === 0) {
+    const near = suggestRegions(raw, data.choices);
+    c.fail(fp, `${JSON.stringify(raw)} is not a region of any provider in geo/regions.json${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`);
+    return;
+  }
+  const places = new Set(found.map((r) => `${r.city}|${r.country}`));
+  if (places.size > 1) c.fail(fp, `${JSON.stringify(raw)} names regions of several providers in different places (${found.map(where).join(', ')}): add the provider`);
+}
+
+/** `networks:` — the vendor's own ASNs, AS organisations and prefixes. */
+function checkNetworks(c: Checker, v: unknown, p: Path): VendorNetworks | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = c.object(v, p);
+  if (!o) return undefined;
+  c.unknownKeys(o, p, ['asns', 'orgs', 'prefixes']);
+  const out: VendorNetworks = { asns: [], orgs: [], prefixes: [] };
+  const asnList = o.asns === undefined || o.asns === null ? [] : Array.isArray(o.asns) ? o.asns : [o.asns];
+  asnList.forEach((a, i) => {
+    const ap = [...p, 'asns', ...(Array.isArray(o.asns) ? [i] : [])];
+    const m = typeof a === 'number' ? [String(a), String(a)] : typeof a === 'string' ? /^\s*(?:AS)?(\d{1,10})\s*$/i.exec(a) : null;
+    const n = m ? Number(m[1]) : NaN;
+    if (!Number.isInteger(n) || n < 1 || n > 4294967294) c.fail(ap, `${JSON.stringify(a)} is not an AS number (AS32934 or 32934)`);
+    else if (!out.asns.includes(n)) out.asns.push(n);
+  });
+  out.orgs = [...new Set(c.stringList(o, p, 'orgs', false).map((x) => x.replace(/\s+/g, ' ')))];
+  c.stringList(o, p, 'prefixes', false).forEach((x, i) => {
+    if (parseCidr(x) === null) c.fail([...p, 'prefixes', i], `${JSON.stringify(x)} is not a CIDR prefix (192.0.2.0/24, 2001:db8::/32)`);
+    else if (!out.prefixes.includes(x)) out.prefixes.push(x);
+  });
+  const given = [o.asns, o.orgs, o.prefixes].some((x) => x !== undefined && x !== null && !(Array.isArray(x) && x.length === 0));
+  if (!given) c.fail(p, 'lists no network: give asns, orgs or prefixes');
+  out.asns.sort((a, b) => a - b);
+  return out;
 }
 
 function checkDevices(c: Checker, v: unknown, p: Path): DeviceSpec[] {
@@ -192,7 +339,7 @@ function checkClaim(c: Checker, v: unknown, p: Path, seen: Set<string>): Claim |
   let scope: ClaimScope = 'first-party';
   if (scopeRaw === 'all' || scopeRaw === 'first-party') scope = scopeRaw;
   else c.fail([...p, 'scope'], `${JSON.stringify(scopeRaw)} must be first-party or all`);
-  const country = checkCountry(c, o, p);
+  const countries = checkClaimCountries(c, o, p);
   const providerRaw = c.string(o, p, 'provider', false);
   let provider: string | undefined;
   if (providerRaw !== undefined) {
@@ -202,12 +349,16 @@ function checkClaim(c: Checker, v: unknown, p: Path, seen: Set<string>): Claim |
   const regionRaw = c.string(o, p, 'region', false);
   const region = regionRaw?.toLowerCase();
   if (region !== undefined && !REGION_RE.test(region)) c.fail([...p, 'region'], `${JSON.stringify(regionRaw)} is not a region id like ap-southeast-1`);
-  if (country === undefined && provider === undefined && region === undefined && o.country === undefined && o.provider === undefined && o.region === undefined) {
+  else if (regionRaw !== undefined && (providerRaw === undefined || provider !== undefined)) checkClaimRegion(c, regionRaw, p, provider);
+  if (countries === undefined && provider === undefined && region === undefined && o.country === undefined && o.provider === undefined && o.region === undefined) {
     c.fail(p, 'states nothing to check: give at least one of country, provider, region');
   }
   if (id === undefined || text === undefined) return undefined;
   const claim: Claim = { id, text, scope };
-  if (country !== undefined) claim.country = country;
+  if (countries !== undefined) {
+    claim.country = countries.written;
+    claim.countries = countries.codes;
+  }
   if (provider !== undefined) claim.provider = provider;
   if (region !== undefined) claim.region = region;
   return claim;
@@ -216,7 +367,7 @@ function checkClaim(c: Checker, v: unknown, p: Path, seen: Set<string>): Claim |
 function checkVendor(c: Checker, v: unknown, p: Path, ids: Set<string>, names: Set<string>): VendorSpec | undefined {
   const o = c.object(v, p);
   if (!o) return undefined;
-  c.unknownKeys(o, p, ['name', 'captures', 'first_party', 'devices', 'claims']);
+  c.unknownKeys(o, p, ['name', 'captures', 'first_party', 'devices', 'networks', 'claims']);
   const name = c.string(o, p, 'name', true);
   if (name !== undefined && names.has(name)) c.fail([...p, 'name'], `duplicate vendor name ${JSON.stringify(name)}`);
   if (name !== undefined) names.add(name);
@@ -228,6 +379,7 @@ function checkVendor(c: Checker, v: unknown, p: Path, ids: Set<string>, names: S
     else firstParty.push(dom);
   });
   const devices = checkDevices(c, o.devices, [...p, 'devices']);
+  const networks = checkNetworks(c, o.networks, [...p, 'networks']);
   const claims: Claim[] = [];
   if (!Array.isArray(o.claims) || o.claims.length === 0) c.fail([...p, 'claims'], 'must be a non-empty list');
   else
@@ -240,7 +392,9 @@ function checkVendor(c: Checker, v: unknown, p: Path, ids: Set<string>, names: S
     c.fail([...p, 'first_party'], 'is required when a claim has scope first-party');
   }
   if (name === undefined) return undefined;
-  return { name, captures, first_party: [...new Set(firstParty)].sort(), devices, claims };
+  const vendor: VendorSpec = { name, captures, first_party: [...new Set(firstParty)].sort(), devices, claims };
+  if (networks !== undefined) vendor.networks = networks;
+  return vendor;
 }
 
 /** Parses and validates claims text; `label` names the file in error messages. */

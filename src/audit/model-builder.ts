@@ -8,6 +8,7 @@ import type { GeoProvenance } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, ClaimsFile, VendorSpec } from './claims.js';
 import { FirstPartyMatcher, flowNames, hiddenReason } from './first-party.js';
+import { VendorNetworkMatcher } from './vendor-networks.js';
 import { observedProviderId } from './provider-ids.js';
 import {
   REPORT_SCHEMA,
@@ -65,10 +66,13 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const RANK: Record<FlowStatus, number> = { inconsistent: 2, unknown: 1, consistent: 0 };
 const worse = (a: FlowStatus, b: FlowStatus): FlowStatus => (RANK[a] >= RANK[b] ? a : b);
 
-function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: FirstPartyMatcher, firstPartyAddresses: ReadonlySet<string>): ReportFlow {
+function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: FirstPartyMatcher, firstPartyAddresses: ReadonlySet<string>, networks: VendorNetworkMatcher): ReportFlow {
   const byName = fp.matchesFlow(f);
-  const byAddress = !byName && flowNames(f).length === 0 && f.edge !== true && firstPartyAddresses.has(`${f.client_ip}|${f.server_ip}`);
-  const firstParty = byName || byAddress;
+  const unnamed = !byName && flowNames(f).length === 0;
+  const byAddress = unnamed && f.edge !== true && firstPartyAddresses.has(`${f.client_ip}|${f.server_ip}`);
+  // An unnamed flow to one of the vendor's own networks is the vendor's; a named one keeps what its name says.
+  const byNetwork = unnamed && !byAddress && f.country_agreement !== 'private' && networks.matches(f);
+  const firstParty = byName || byAddress || byNetwork;
   const r: ReportFlow = {
     capture: cap.label,
     capture_sha256: cap.stored.sha256,
@@ -103,8 +107,9 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
     if (f[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = f[k];
   };
   for (const k of ['app', 'client_mac', 'hostname', 'name_source', 'sni', 'quic', 'http_host', 'dns_qname', 'cname_chain', 'ech'] as const) copy(k);
-  for (const k of ['country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'rtt_ms'] as const) copy(k);
-  if (firstParty) r.first_party_via = byName ? 'name' : 'address';
+  for (const k of ['country', 'country_agreement', 'country_settled_by', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'rtt_ms'] as const) copy(k);
+  if (firstParty) r.first_party_via = byName ? 'name' : byAddress ? 'address' : 'network';
+  if (byNetwork) r.name_source = 'network';
   if (r.provider !== undefined) r.provider = observedProviderId(r.provider);
   if (!firstParty && !isLocalFlow(r)) {
     const h = hiddenReason(f);
@@ -116,6 +121,7 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
 function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<VerdictOptions>): { vendor: ReportVendor; results: BuiltModel['results'] } {
   const namer = new DeviceNamer(spec.devices);
   const fp = new FirstPartyMatcher(spec.first_party);
+  const networks = new VendorNetworkMatcher(spec.networks);
   const flows: ReportFlow[] = [];
   const vflows: VerdictFlow[] = [];
   for (const cap of caps) {
@@ -123,7 +129,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
     const fpAddresses = new Set<string>();
     for (const f of cap.flows) if (f.edge !== true && fp.matchesFlow(f)) fpAddresses.add(`${f.client_ip}|${f.server_ip}`);
     for (const f of cap.flows) {
-      const rf = reportFlow(cap, f, namer, fp, fpAddresses);
+      const rf = reportFlow(cap, f, namer, fp, fpAddresses, networks);
       flows.push(rf);
       const vf: VerdictFlow = { ...rf, local: isLocalFlow(rf) };
       if (cap.synthesized) delete vf.rtt_ms;
@@ -158,6 +164,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
       evidence_omitted: result.evidence.length - evidence.length,
     };
     if (claim.country !== undefined) rc.country = claim.country;
+    if (claim.countries !== undefined && (claim.countries.length !== 1 || claim.countries[0] !== claim.country)) rc.countries = [...claim.countries];
     if (claim.provider !== undefined) rc.provider = claim.provider;
     if (claim.region !== undefined) rc.region = claim.region;
     claims.push(rc);
@@ -197,7 +204,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
         server_ip: f.server_ip, flows: 0, bytes_up: 0, bytes_down: 0, first_party: false, geo_sources: f.geo_sources, edge: f.edge,
         physical: 'unchecked', consistency: 'out_of_scope', claims: [],
       };
-      for (const k of ['hostname', 'country', 'country_agreement', 'lat', 'lon', 'provider', 'region'] as const) {
+      for (const k of ['hostname', 'country', 'country_agreement', 'country_settled_by', 'lat', 'lon', 'provider', 'region'] as const) {
         if (f[k] !== undefined) (d as unknown as Record<string, unknown>)[k] = f[k];
       }
       entry = { d, statuses: spec.claims.map(() => undefined) };
@@ -232,6 +239,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const vendor: ReportVendor = {
     name: spec.name,
     first_party: spec.first_party,
+    ...(spec.networks !== undefined ? { networks: { asns: [...spec.networks.asns], orgs: [...spec.networks.orgs], prefixes: [...spec.networks.prefixes] } } : {}),
     captures: caps.map((c) => c.label).sort(cmp),
     claims,
     destinations,

@@ -84,7 +84,8 @@ export interface ReportFlow {
   server_ip: string;
   server_port: number;
   hostname?: string;
-  name_source?: NameSource;
+  /** What named the flow; `network` when it has no name and the vendor's own network (claims `networks:`) tied it. */
+  name_source?: NameSource | 'network';
   sni?: string;
   quic?: string;
   http_host?: string;
@@ -101,12 +102,15 @@ export interface ReportFlow {
   /** The name (or a CNAME of it) belongs to one of the vendor's first-party registrable domains. */
   first_party: boolean;
   /** How first-party was decided: by a name of the flow, or (flows without any name) because the same client
-   *  reached the same non-edge server address under a first-party name in the same capture. */
-  first_party_via?: 'name' | 'address';
+   *  reached the same non-edge server address under a first-party name in the same capture (`address`), or
+   *  because the server is on one of the vendor's own networks listed in the claims file (`network`). */
+  first_party_via?: 'name' | 'address' | 'network';
   /** Set when the flow's name is hidden from the auditor. */
   hidden?: HiddenReason;
   country?: string;
   country_agreement?: CountryAgreement;
+  /** `rtt` when the handshake RTT settled a dispute between geolocation sources (see the flows' field). */
+  country_settled_by?: 'rtt';
   geo_sources: ReportGeoSource[];
   city?: string;
   lat?: number;
@@ -134,7 +138,10 @@ export interface ReportClaim {
   id: string;
   text: string;
   scope: 'first-party' | 'all';
+  /** The claimed country as written (a code, a group such as `EU`, or a list joined by ", "). */
   country?: string;
+  /** The ISO codes a list or group stands for, sorted; absent when the claim names one country. */
+  countries?: string[];
   provider?: string;
   region?: string;
   verdict: Verdict;
@@ -157,6 +164,8 @@ export interface ReportDestination {
   first_party: boolean;
   country?: string;
   country_agreement?: CountryAgreement;
+  /** `rtt` when the handshake RTT settled the sources' dispute (as on the flows). */
+  country_settled_by?: 'rtt';
   /** Sorted by source id. */
   geo_sources: ReportGeoSource[];
   lat?: number;
@@ -186,6 +195,8 @@ export interface ReportDevice {
 export interface ReportVendor {
   name: string;
   first_party: string[];
+  /** The vendor's own networks as the claims file lists them (absent when it lists none). */
+  networks?: { asns: number[]; orgs: string[]; prefixes: string[] };
   /** Input paths (ReportInput.path), sorted. */
   captures: string[];
   /** Claims in the order the claims file lists them. */

@@ -15,6 +15,7 @@ import type { FlowGeoFields, GeoResult } from '../types.js';
 import { captureLabel, listedCaptures } from './attribution.js';
 import { ClaimedLocationCheck } from './claimed-location.js';
 import { loadClaims, type ClaimsFile } from './claims.js';
+import { providerOrigin } from './provider-origin.js';
 import { buildReportModel, type ModelCapture } from './model-builder.js';
 import type { ReportModel } from './report-model.js';
 import type { VerdictOptions } from './verdict.js';
@@ -134,6 +135,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
     const modelCaps: ModelCapture[] = caps.map((c) => ({ ...c, ...enrichCapture(db, locator, c.stored, generatedAt) }));
     const verdictOptions: Partial<VerdictOptions> = {
       claimedLocationImpossible: new ClaimedLocationCheck(claims.vantage).impossible,
+      providerOrigin: providerOrigin((ip) => locator.publishedRangeProvider(ip)),
       ...opts.verdictOptions,
     };
     const { model, results } = buildReportModel({

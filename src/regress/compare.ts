@@ -111,7 +111,7 @@ function classify(keys: readonly string[]): DiffSection {
     if (keys.length <= 4) return 'destinations';
     const field = keys[4];
     if (BYTE_KEY.test(field)) return 'bytes';
-    if (field === 'country' || field === 'country_agreement' || field === 'geo_sources' || field === 'lat' || field === 'lon') {
+    if (field === 'country' || field === 'country_agreement' || field === 'country_settled_by' || field === 'geo_sources' || field === 'lat' || field === 'lon') {
       return 'countries';
     }
     if (field === 'provider' || field === 'region' || field === 'edge' || field === 'physical') return 'providers';

@@ -94,6 +94,24 @@ describe('buildReportModel', () => {
     expect(m.claims[0].totals.in_scope.bytes_up).toBe(59_000);
   });
 
+  it('carries a settled country (country_settled_by) to the flows, the destinations and the reasons', () => {
+    const m = build([
+      { ...buildFlow(1, { bytes_up: 50_000 }), ...sg, country_settled_by: 'rtt' as const },
+      { ...buildFlow(2, { bytes_up: 20_000 }), ...sg },
+    ]).vendors[0];
+    expect(m.flows.map((f) => f.country_settled_by)).toEqual(['rtt', undefined]);
+    expect(m.destinations.find((d) => d.server_ip === '13.250.0.1')?.country_settled_by).toBe('rtt');
+    expect(m.claims[0].reasons.map((r) => r.code)).toEqual(['country_settled_by_rtt', 'coverage_met']);
+    expect(m.claims[0].country).toBe('SG');
+    expect(m.claims[0].countries).toBeUndefined();
+  });
+
+  it('shows a claimed group as written and the countries it stands for', () => {
+    const claims = parseClaims(CLAIMS.replace('country: SG }', 'country: [ASEAN, IN] }'), 'claims.yaml', '/c/claims.yaml');
+    const m = buildReportModel({ claims, claimsLabel: 'c', captures: [capture([{ ...buildFlow(1, { bytes_up: 50_000 }), ...sg }])], provenance: [], toolVersion: '1', formats: [], generatedAt: 'x' }).model.vendors[0];
+    expect(m.claims[0]).toMatchObject({ country: 'ASEAN, IN', countries: ['BN', 'ID', 'IN', 'KH', 'LA', 'MM', 'MY', 'PH', 'SG', 'TH', 'TL', 'VN'], verdict: 'confirmed' });
+  });
+
   it('caps evidence per claim and counts what it left out', () => {
     const many: StoredFlow[] = [];
     for (let i = 0; i < MAX_EVIDENCE_FLOWS_PER_CLAIM + 7; i++) many.push({ ...buildFlow(i, { bytes_up: 1000 }), ...sg });

@@ -24,7 +24,7 @@ export const FLOW_COLUMNS = [
   'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up', 'payload_down', 'tcp_flags',
   'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source', 'cname_chain', 'dns_qname',
   'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
-  'country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source', 'edge',
+  'country', 'country_agreement', 'country_settled_by', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source', 'edge',
   'physical', 'geo_sources',
 ] as const;
 
