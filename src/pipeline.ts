@@ -15,7 +15,7 @@ import { DnsTransactions } from './extract/dns/transactions.js';
 import type { QuicFlowState } from './extract/quic/state.js';
 import type { ClientHelloInfo } from './extract/tls/client-hello.js';
 import { F_DIR_FROM_CONTENT, type Flow } from './flow/flow.js';
-import { flowRecord } from './flow/record.js';
+import { flowRecord, uidOf } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
 import { DnsNameCache } from './naming/dns-cache.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
@@ -110,6 +110,8 @@ class Analyzer implements ExtractSink {
       f.dnsName = hit.hostname;
       f.dnsChain = hit.cnameChain;
       f.dnsSource = hit.source;
+      f.dnsUid = hit.uid;
+      f.dnsFrame = hit.frame;
     }
   }
 
@@ -148,8 +150,9 @@ class Analyzer implements ExtractSink {
     const srcPort = fromA ? f.portA : f.portB;
     const dstPort = fromA ? f.portB : f.portA;
     const transport = f.proto === 6 ? 'tcp' : 'udp';
-    if (msg.isResponse) this.names.addResponse(dstIp, msg, ts);
-    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort });
+    const uid = uidOf(f);
+    if (msg.isResponse) this.names.addResponse(dstIp, msg, ts, uid, frame);
+    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort, uid });
     const o = this.h.oracle;
     if (o !== undefined) {
       o.dns({

@@ -79,7 +79,10 @@ export interface DnsAnswer {
 /** One DNS transaction: a query matched with its response (either may be missing). */
 export interface DnsRecord {
   ts: EpochSeconds;
-  frame: number;
+  /** Frame of the query (of the response when no query was seen); absent for records read from logs. */
+  frame?: number;
+  /** uid of the flow that carried the query (of the response when no query was seen): see FlowRecord.uid. */
+  uid?: string;
   transport: 'udp' | 'tcp';
   /** `dns`, `mdns` or `llmnr`. */
   protocol: 'dns' | 'mdns' | 'llmnr';
@@ -93,6 +96,8 @@ export interface DnsRecord {
   qtype_name: string | null;
   rcode?: number;
   rcode_name?: string;
+  /** Frame of the response, when one was seen (what a flow's `dns_frame` points at). */
+  response_frame?: number;
   answers: DnsAnswer[];
   /** Response time in milliseconds, when both halves were seen. */
   rtt_ms?: number;
@@ -107,6 +112,10 @@ export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_htt
 export interface FlowRecord {
   /** Stable id within one capture: `<first frame>-<transport>`-free integer assigned in creation order. */
   flow_id: number;
+  /** Zeek-form flow id (`C` + base62): deterministic for captures and Suricata logs, Zeek's own for Zeek logs. */
+  uid?: string;
+  /** Community ID v1 (seed 0) of the flow's tuple: the same string Zeek, Suricata, Arkime and Wireshark print. */
+  community_id?: string;
   transport: 'tcp' | 'udp';
   ip_version: 4 | 6;
   client_ip: string;
@@ -118,7 +127,8 @@ export interface FlowRecord {
   vlan?: number;
   first_seen: EpochSeconds;
   last_seen: EpochSeconds;
-  first_frame: number;
+  /** Frame number of the first packet; absent for flows read from logs (they number no frames). */
+  first_frame?: number;
   packets_up: number;
   packets_down: number;
   /** IP payload bytes (L4 header + data), as the IP header states them. */
@@ -129,8 +139,9 @@ export interface FlowRecord {
   payload_down: number;
   /** TCP flags seen in either direction, in the order `SAFRPU` (letters present). */
   tcp_flags?: string;
-  /** Why the flow record was closed: `fin`, `rst`, `idle`, `end` (capture ended), `reuse` (port reused). */
-  end_reason: 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
+  /** Why the flow record was closed: `fin`, `rst`, `idle`, `end` (capture ended), `reuse` (port reused); absent
+   *  when a log cannot say. */
+  end_reason?: 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
   /** SNI from a TLS ClientHello over TCP (or DTLS over UDP). */
   sni?: string;
   /** SNI from the QUIC Initial's ClientHello. */
@@ -144,6 +155,10 @@ export interface FlowRecord {
   cname_chain?: string[];
   /** DNS name the client asked for when the flow was attributed via DNS. */
   dns_qname?: string;
+  /** uid of the flow carrying the DNS response that gave `dns_qname` (the DNS record's `uid`). */
+  dns_uid?: string;
+  /** Frame of that DNS response (the DNS record's `response_frame`); absent for logs. */
+  dns_frame?: number;
   /** Handshake round trip at the capture point: TCP SYN -> SYN/ACK, or QUIC client Initial -> server Initial. */
   rtt_ms?: number;
   rtt_source?: 'tcp_handshake' | 'quic_initial';

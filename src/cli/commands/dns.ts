@@ -9,8 +9,8 @@ import { reportWarnings } from './warnings.js';
 import type { CliIo } from '../io.js';
 
 export const DNS_COLUMNS = [
-  'capture', 'ts', 'frame', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
-  'qname', 'qtype_name', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen',
+  'capture', 'ts', 'frame', 'uid', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
+  'qname', 'qtype_name', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'response_frame',
 ] as const;
 
 export function dnsCommand(io: CliIo): Command {
