@@ -12,6 +12,8 @@ export interface Anomaly {
   /** Byte offset in the (decompressed) capture stream where it was met, where known. */
   offset?: number;
   frame?: number;
+  /** Line of a log file (Zeek, eve.json) where it was met, 1-based. */
+  line?: number;
 }
 
 // ---------------------------------------------------------------- oracle shape (`residency extract`)
@@ -134,9 +136,9 @@ export interface FlowRecord {
   /** IP payload bytes (L4 header + data), as the IP header states them. */
   bytes_up: number;
   bytes_down: number;
-  /** Application payload bytes (after the TCP/UDP header). */
-  payload_up: number;
-  payload_down: number;
+  /** Application payload bytes (after the TCP/UDP header); absent for flows read from logs that do not say. */
+  payload_up?: number;
+  payload_down?: number;
   /** TCP flags seen in either direction, in the order `SAFRPU` (letters present). */
   tcp_flags?: string;
   /** Why the flow record was closed: `fin`, `rst`, `idle`, `end` (capture ended), `reuse` (port reused); absent
@@ -205,7 +207,8 @@ export interface CaptureSummary {
   /** SHA-256 of the file bytes as stored (before decompression); absent when hashing was off. */
   sha256?: string;
   size_bytes: number;
-  format: 'pcap' | 'pcapng' | 'unknown';
+  /** Capture format, or for logs read as input: `zeek-tsv`, `zeek-json`, `suricata-eve`. */
+  format: 'pcap' | 'pcapng' | 'unknown' | 'zeek-tsv' | 'zeek-json' | 'suricata-eve';
   gzip: boolean;
   /** `pcap` only: `us` or `ns`; `pcapng`: resolutions of the interfaces. */
   ts_resolution?: string;
@@ -225,6 +228,10 @@ export interface CaptureSummary {
   truncated: boolean;
   /** pcapng comments and metadata kept (SHB/IDB options, interface names). */
   metadata?: Record<string, string>;
+  /** Logs read as input: the files read, in order (Zeek: the ssl, quic, http and dns logs, then the conn logs). */
+  log_files?: string[];
+  /** Logs read as input: lines read (records, headers and damaged lines). */
+  log_lines?: number;
   /** PCAPdroid-style locally synthesised handshakes suspected (see geo/rtt-check). */
   synthesized_handshakes?: boolean;
 }

@@ -81,9 +81,11 @@ function walk(base: string, segments: string[], out: Set<string>): void {
   }
 }
 
-/** Files matching `pattern` (relative to `baseDir` unless absolute), sorted. A plain path yields itself if it is a file. */
+/** Files matching `pattern` (relative to `baseDir` unless absolute), sorted. A plain path yields itself if it is a file,
+ *  or a folder (a folder of Zeek logs or eve.json files is one log input). */
 export function expandCapturePattern(baseDir: string, pattern: string): string[] {
   const abs = path.resolve(baseDir, pattern);
+  if (!hasMagic(pattern) && isDir(abs)) return [abs];
   const root = path.parse(abs).root;
   const segments = abs.slice(root.length).split(/[\\/]+/).filter((s) => s.length > 0);
   const out = new Set<string>();

@@ -9,6 +9,7 @@ import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
 import { openStore, type Db } from '../store/db.js';
 import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
+import { logIdentity } from '../input.js';
 import { captureBySha, capturesByVendor, flowsOfCapture, saveAudit, saveGeo, type StoredCapture, type StoredFlow } from '../store/records.js';
 import { TOOL_VERSION } from '../version.js';
 import type { FlowGeoFields, GeoResult } from '../types.js';
@@ -30,7 +31,7 @@ export interface AuditOptions {
   geoDir?: string;
   /** `report` mode: do not ingest, use what the store holds. */
   noIngest?: boolean;
-  /** Injected analysis (tests); default analyzeCapture. */
+  /** Injected analysis (tests); default analyzeInput (captures and logs). */
   analyze?: AnalyzeFn;
   /** Clock for `generated_at` (tests). */
   now?: () => Date;
@@ -81,7 +82,7 @@ async function collectCaptures(db: Db, claims: ClaimsFile, opts: AuditOptions): 
       listed = []; // `report` works from the store even when the capture files have moved
     }
     for (const l of listed) {
-      const stored = captureBySha(db, await sha256File(l.file));
+      const stored = captureBySha(db, (await logIdentity(l.file))?.sha256 ?? (await sha256File(l.file)));
       if (!stored) continue;
       const e = bySha.get(stored.sha256) ?? { label: l.label, stored, vendors: [] };
       e.label = l.label;

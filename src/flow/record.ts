@@ -22,6 +22,11 @@ const FLAG_BITS = TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST | TCP_PSH | TCP_URG;
 const FLAG_TEXT: string[] = Array.from({ length: FLAG_BITS + 1 }, (_, bits) =>
   FLAG_LETTERS.filter(([bit]) => (bits & bit) !== 0).map(([, letter]) => letter).join(''));
 
+/** The `tcp_flags` letters (`SAFRPU` order) of a set of TCP header flag bits. */
+export function tcpFlagsText(bits: number): string {
+  return FLAG_TEXT[bits & FLAG_BITS];
+}
+
 /** Rounds milliseconds to microsecond precision (capture timestamps carry no more). */
 function ms(x: number): number {
   return Math.round(x * 1000) / 1000;

@@ -8,12 +8,12 @@ import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
 import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
-import { analyzeCapture } from '../pipeline.js';
+import { analyzeInput, logIdentity } from '../input.js';
 import type { CaptureSummary, DnsRecord, FlowRecord } from '../types.js';
 import type { Db } from './db.js';
 import { TOOL_VERSION } from '../version.js';
 
-/** The analysis the store ingests from (analyzeCapture; tests inject a fake). */
+/** The analysis the store ingests from (analyzeInput: captures and logs; tests inject a fake). */
 export type AnalyzeFn = (
   path: string,
   handlers: { flow?(r: FlowRecord): void; dns?(r: DnsRecord): void },
@@ -59,8 +59,8 @@ const FLOW_COLUMNS = [
 function flowRow(captureId: number, f: FlowRecord): unknown[] {
   return [
     captureId, f.flow_id, f.transport, f.ip_version, f.client_ip, f.client_port, f.server_ip, f.server_port, f.client_mac ?? null,
-    f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame ?? 0, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up,
-    f.payload_down, f.tcp_flags ?? null, f.end_reason ?? '', f.sni ?? null, f.quic ?? null, f.quic_version ?? null, f.http_host ?? null,
+    f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame ?? 0, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up ?? -1,
+    f.payload_down ?? -1, f.tcp_flags ?? null, f.end_reason ?? '', f.sni ?? null, f.quic ?? null, f.quic_version ?? null, f.http_host ?? null,
     f.hostname ?? null, f.name_source ?? null, json(f.cname_chain), f.dns_qname ?? null, f.rtt_ms ?? null, f.rtt_source ?? null,
     bool(f.ech), json(f.alpn), json(f.tls_versions), f.app ?? null, f.app_uid ?? null, json(f.anomalies),
     f.uid ?? null, f.community_id ?? null, f.dns_uid ?? null, f.dns_frame ?? null,
@@ -94,6 +94,9 @@ function flowNames(f: FlowRecord): [string, string][] {
 
 /** Ingests `file` (see module comment). Throws CaptureError when the capture cannot be read at all. */
 export async function ingestCapture(db: Db, file: string, opts: IngestOptions = {}): Promise<IngestResult> {
+  // Logs (a Zeek log folder, a conn.log with its siblings, an eve.json) have their own identity (logs/identity.ts).
+  const logs = await logIdentity(file);
+  if (logs !== null) return ingestIdentified(db, file, logs.sizeBytes, logs.sha256, opts);
   let size: number;
   try {
     const st = statSync(file);
@@ -102,7 +105,10 @@ export async function ingestCapture(db: Db, file: string, opts: IngestOptions = 
   } catch (e) {
     throw new CaptureError('capture_unreadable', file, 0, (e as Error).message);
   }
-  const sha256 = await sha256File(file);
+  return ingestIdentified(db, file, size, await sha256File(file), opts);
+}
+
+async function ingestIdentified(db: Db, file: string, size: number, sha256: string, opts: IngestOptions): Promise<IngestResult> {
   const existing = db.prepare('SELECT id, vendor, device FROM captures WHERE sha256 = ?').get(sha256) as
     | { id: number; vendor: string | null; device: string | null }
     | undefined;
@@ -116,7 +122,7 @@ export async function ingestCapture(db: Db, file: string, opts: IngestOptions = 
   const insFlow = db.prepare(`INSERT INTO flows (${FLOW_COLUMNS.join(', ')}) VALUES (${FLOW_COLUMNS.map(() => '?').join(', ')})`);
   const insDns = db.prepare(`INSERT INTO dns (${DNS_COLUMNS.join(', ')}) VALUES (${DNS_COLUMNS.map(() => '?').join(', ')})`);
   const insName = db.prepare('INSERT OR IGNORE INTO names (capture_id, flow_id, name, source) VALUES (?, ?, ?, ?)');
-  const analyze: AnalyzeFn = opts.analyze ?? analyzeCapture;
+  const analyze: AnalyzeFn = opts.analyze ?? analyzeInput;
 
   db.exec('BEGIN IMMEDIATE');
   try {

@@ -56,13 +56,14 @@ export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
       client_ip: r.client_ip as string, client_port: r.client_port as number, server_ip: r.server_ip as string,
       server_port: r.server_port as number, first_seen: r.first_seen as number, last_seen: r.last_seen as number,
       packets_up: r.packets_up as number, packets_down: r.packets_down as number,
-      bytes_up: r.bytes_up as number, bytes_down: r.bytes_down as number, payload_up: r.payload_up as number,
-      payload_down: r.payload_down as number,
+      bytes_up: r.bytes_up as number, bytes_down: r.bytes_down as number,
     };
     const set = <K extends keyof StoredFlow>(k: K, v: StoredFlow[K] | undefined): void => {
       if (v !== undefined) f[k] = v;
     };
-    // Stored as 0 and '' when a log could not say (schema.ts, migration 2).
+    // Stored as -1, 0 and '' when a log could not say (schema.ts, migration 2).
+    set('payload_up', r.payload_up === -1 ? undefined : opt(r.payload_up));
+    set('payload_down', r.payload_down === -1 ? undefined : opt(r.payload_down));
     set('first_frame', r.first_frame === 0 ? undefined : opt(r.first_frame));
     set('end_reason', r.end_reason === '' ? undefined : opt(r.end_reason));
     set('uid', opt(r.uid));

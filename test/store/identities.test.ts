@@ -26,7 +26,7 @@ const summary = (file: string): CaptureSummary => ({
 });
 
 describe('case store: identities (migration 2)', () => {
-  it('keeps uid, community_id, dns_uid and dns_frame; absent first_frame, end_reason and DNS frame stay absent', async () => {
+  it('keeps uid, community_id, dns_uid and dns_frame; absent first_frame, end_reason, payload and DNS frame stay absent', async () => {
     const file = tmpFile('identities');
     const named: FlowRecord = buildFlow(1, {
       uid: 'CabcDEF123', community_id: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=', dns_uid: 'Cdns9', dns_frame: 7,
@@ -34,6 +34,8 @@ describe('case store: identities (migration 2)', () => {
     const fromLog: FlowRecord = buildFlow(2, { uid: 'CfromLog', community_id: '1:x=' });
     delete fromLog.first_frame;
     delete fromLog.end_reason;
+    delete fromLog.payload_up;
+    delete fromLog.payload_down;
     const dnsFromLog: DnsRecord = { ...buildDns(3), uid: 'Cdns9' };
     delete dnsFromLog.frame;
     const db = openStore(':memory:');
@@ -51,6 +53,8 @@ describe('case store: identities (migration 2)', () => {
     expect(flows[1].uid).toBe('CfromLog');
     expect('first_frame' in flows[1]).toBe(false);
     expect('end_reason' in flows[1]).toBe(false);
+    expect('payload_up' in flows[1] || 'payload_down' in flows[1]).toBe(false);
+    expect(flows[0].payload_up).toBe(901);
     const dns = db.prepare('SELECT uid, frame, response_frame FROM dns ORDER BY seq').all();
     expect(dns).toEqual([{ uid: 'Cdns9', frame: 3, response_frame: 7 }, { uid: 'Cdns9', frame: 0, response_frame: null }]);
     db.close();

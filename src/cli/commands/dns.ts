@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeCapture } from '../../pipeline.js';
+import { analyzeInput } from '../../input.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
@@ -23,7 +23,7 @@ export function dnsCommand(io: CliIo): Command {
       for (const c of captures) {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        const summary = await analyzeCapture(
+        const summary = await analyzeInput(
           c,
           {
             dns: (r) =>

@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeCapture } from '../../pipeline.js';
+import { analyzeInput } from '../../input.js';
 import type { FlowRecord } from '../../types.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
@@ -71,7 +71,7 @@ export function flowsCommand(io: CliIo): Command {
           geo !== undefined && geoMod !== undefined && !hold
             ? new geoMod.GeoBatcher(geo, (r, g) => w.write({ capture, ...r, ...g }))
             : undefined;
-        const summary = await analyzeCapture(
+        const summary = await analyzeInput(
           c,
           {
             flow: (r) => {
