@@ -33,7 +33,7 @@ export interface AnalyzeLogsOptions {
 const DNS_EXPIRE_INTERVAL_S = 1;
 
 /** A bounded map that forgets its oldest entries first (Map order is insertion order). */
-class JoinMap<K> {
+export class JoinMap<K> {
   readonly map = new Map<K, AppInfo>();
   dropped = 0;
   constructor(private readonly cap: number) {}
