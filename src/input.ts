@@ -4,17 +4,18 @@
 
 import { analyzeCapture, type AnalyzeHandlers, type AnalyzeOptions } from './pipeline.js';
 import { detectLogInput } from './logs/detect.js';
-import { analyzeLogs } from './logs/analyze.js';
-import { logInputIdentity } from './logs/identity.js';
 import type { CaptureSummary } from './types.js';
+
+// The log reader is loaded only for log inputs: a capture run does not pay for it at startup.
 
 /** Analyses a capture or a log input at `path` (see module comment). */
 export async function analyzeInput(path: string, handlers: AnalyzeHandlers, opts: AnalyzeOptions = {}): Promise<CaptureSummary> {
   if (path === '-' || opts.source !== undefined) return analyzeCapture(path, handlers, opts);
   const logs = detectLogInput(path);
   if (logs === null) return analyzeCapture(path, handlers, opts);
+  const { analyzeLogs } = await import('./logs/analyze.js');
   const summary = await analyzeLogs(logs, handlers, { onProgress: opts.onProgress });
-  if (opts.hash) summary.sha256 = (await logInputIdentity(logs)).sha256;
+  if (opts.hash) summary.sha256 = (await (await import('./logs/identity.js')).logInputIdentity(logs)).sha256;
   return summary;
 }
 
@@ -22,5 +23,5 @@ export async function analyzeInput(path: string, handlers: AnalyzeHandlers, opts
 export async function logIdentity(path: string): Promise<{ sha256: string; sizeBytes: number } | null> {
   if (path === '-') return null;
   const logs = detectLogInput(path);
-  return logs === null ? null : logInputIdentity(logs);
+  return logs === null ? null : (await import('./logs/identity.js')).logInputIdentity(logs);
 }

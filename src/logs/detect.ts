@@ -9,7 +9,6 @@
 
 import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { constants as zc, gunzipSync } from 'node:zlib';
 import { CaptureError } from '../errors.js';
 import { LOG_SNIFF_BYTES } from '../limits.js';
 import { zeekKindOfFields, zeekKindOfPath, type ZeekLogKind } from './zeek-row.js';
@@ -42,7 +41,9 @@ function sniffText(file: string): string {
     let bytes = buf.subarray(0, n);
     if (n >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
       // A partial gzip stream: Z_SYNC_FLUSH gives what the bytes read decompress to, without an error at their end.
-      bytes = gunzipSync(bytes, { finishFlush: zc.Z_SYNC_FLUSH }).subarray(0, LOG_SNIFF_BYTES);
+      // zlib is loaded only here (startup cost on every run otherwise).
+      const zlib = process.getBuiltinModule('node:zlib');
+      bytes = zlib.gunzipSync(bytes, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, LOG_SNIFF_BYTES);
     }
     return bytes.toString('utf8');
   } catch {

@@ -3,14 +3,13 @@
 // `<sha256>  <file name>\n`, one per file sorted by name (byte order): what `sha256sum FILES | LC_ALL=C sort -k2`
 // prints in their folder. The same logs always give the same identity.
 
-import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError } from '../errors.js';
 import { logInputFiles, type LogInput } from './detect.js';
 
 async function fileSha256(file: string): Promise<string> {
-  const h = createHash('sha256');
+  const h = process.getBuiltinModule('node:crypto').createHash('sha256');
   try {
     for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
   } catch (e) {
@@ -34,5 +33,5 @@ export async function logInputIdentity(input: LogInput): Promise<{ sha256: strin
   for (const f of [...files].sort((a, b) => (path.basename(a) < path.basename(b) ? -1 : path.basename(a) > path.basename(b) ? 1 : 0))) {
     lines.push(`${await fileSha256(f)}  ${path.basename(f)}\n`);
   }
-  return { sha256: createHash('sha256').update(lines.join('')).digest('hex'), sizeBytes: size };
+  return { sha256: process.getBuiltinModule('node:crypto').createHash('sha256').update(lines.join('')).digest('hex'), sizeBytes: size };
 }

@@ -16,7 +16,7 @@ export const DNS_COLUMNS = [
 export function dnsCommand(io: CliIo): Command {
   return new Command('dns')
     .description('one record per DNS, mDNS or LLMNR transaction')
-    .argument('<captures...>', 'capture files; - for standard input')
+    .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json); - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
     .action(async (captures: string[], opts: { format: Format }) => {
       const w = recordWriter(opts.format, DNS_COLUMNS, io.stdout);

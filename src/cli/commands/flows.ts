@@ -45,7 +45,7 @@ interface FlowsOptions {
 export function flowsCommand(io: CliIo): Command {
   return new Command('flows')
     .description('one record per flow: endpoints, counters, names and how they were found, RTT, geolocation')
-    .argument('<captures...>', 'capture files; - for standard input')
+    .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json); - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv', 'table']).default('ndjson'))
     .option('--no-geo', 'skip geolocation (faster; no country/provider/region fields)')
     .option('--geo-dir <dir>', 'also read MaxMind GeoIP2/GeoLite2 mmdb files and provider range files from this folder')
