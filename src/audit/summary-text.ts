@@ -1,6 +1,7 @@
 // The one-screen summary `residency audit` prints: one line per claim (verdict, id, upload split, top reason),
 // then the report files. Names from the claims file are printed with control characters escaped.
 
+import { bytes } from '../report/number-format.js';
 import type { ReportModel } from './report-model.js';
 
 function safe(s: string): string {
@@ -10,10 +11,6 @@ function safe(s: string): string {
 
 function share(part: number, whole: number): string {
   return whole > 0 ? `${Math.round((part / whole) * 100)}%` : '-';
-}
-
-function kb(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
 }
 
 /** Summary lines (no trailing newline on the last). */
@@ -26,7 +23,7 @@ export function summaryText(model: ReportModel, files: string[] = []): string {
   );
   for (const v of model.vendors) {
     lines.push('');
-    lines.push(`${safe(v.name)}  (${v.totals.flows} flows, ${kb(v.totals.bytes_up)} up, ${v.devices.length} device${v.devices.length === 1 ? '' : 's'})`);
+    lines.push(`${safe(v.name)}  (${v.totals.flows} flows, ${bytes(v.totals.bytes_up)} up, ${v.devices.length} device${v.devices.length === 1 ? '' : 's'})`);
     for (const c of v.claims) {
       const t = c.totals;
       const up = t.in_scope.bytes_up;
@@ -34,8 +31,8 @@ export function summaryText(model: ReportModel, files: string[] = []): string {
         `  ${c.verdict.toUpperCase().padEnd(12)} ${safe(c.id)}: ${safe(c.text)}`,
       );
       lines.push(
-        `               ${kb(up)} in scope: ${share(t.consistent.bytes_up, up)} consistent, ${share(t.inconsistent.bytes_up, up)} inconsistent, ` +
-          `${share(t.unknown.bytes_up, up)} unknown${t.hidden.flows > 0 ? `; ${kb(t.hidden.bytes_up)} with hidden names` : ''}`,
+        `               ${bytes(up)} in scope: ${share(t.consistent.bytes_up, up)} consistent, ${share(t.inconsistent.bytes_up, up)} inconsistent, ` +
+          `${share(t.unknown.bytes_up, up)} unknown${t.hidden.flows > 0 ? `; ${bytes(t.hidden.bytes_up)} with hidden names` : ''}`,
       );
       const r = c.reasons[0];
       if (r) lines.push(`               ${r.code}: ${safe(r.text)}`);
