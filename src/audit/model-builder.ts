@@ -7,6 +7,7 @@ import { EXIT } from '../errors.js';
 import type { GeoProvenance } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, ClaimsFile, VendorSpec } from './claims.js';
+import { coverageSource, CoverageTally, isUndecryptableQuic } from './coverage.js';
 import { FirstPartyMatcher, flowNames, hiddenReason } from './first-party.js';
 import { observedProviderId } from './provider-ids.js';
 import {
@@ -20,6 +21,7 @@ import {
   type ReportInput,
   type ReportModel,
   type ReportVendor,
+  type CoverageSource,
 } from './report-model.js';
 import type { StoredCapture, StoredFlow } from '../store/records.js';
 import { decideClaim, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
@@ -108,7 +110,7 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
   if (r.provider !== undefined) r.provider = observedProviderId(r.provider);
   if (!firstParty && !isLocalFlow(r)) {
     const h = hiddenReason(f);
-    if (h !== undefined) r.hidden = h;
+    if (h !== undefined) r.hidden = h === 'no_name' && isUndecryptableQuic(f) ? 'quic_undecryptable' : h;
   }
   return r;
 }
@@ -118,6 +120,8 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const fp = new FirstPartyMatcher(spec.first_party);
   const flows: ReportFlow[] = [];
   const vflows: VerdictFlow[] = [];
+  /** Per flow (same index), the source its upload is counted under in coverage. */
+  const sources: CoverageSource[] = [];
   for (const cap of caps) {
     // client|server pairs seen under a first-party name (non-edge): unnamed flows on the same pair are first-party too
     const fpAddresses = new Set<string>();
@@ -125,6 +129,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
     for (const f of cap.flows) {
       const rf = reportFlow(cap, f, namer, fp, fpAddresses);
       flows.push(rf);
+      sources.push(coverageSource({ ...f, first_party_via: rf.first_party_via }));
       const vf: VerdictFlow = { ...rf, local: isLocalFlow(rf) };
       if (cap.synthesized) delete vf.rtt_ms;
       vflows.push(vf);
@@ -136,6 +141,8 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const statusByClaim: Map<number, FlowStatus>[] = [];
   for (const claim of spec.claims) {
     const result = decideClaim(claim, vflows, opts);
+    const claimCoverage = new CoverageTally();
+    for (const j of result.evidence) claimCoverage.add(sources[j.index], vflows[j.index].bytes_up);
     const statuses = new Map<number, FlowStatus>();
     for (const j of result.evidence) if (!j.hidden) statuses.set(j.index, j.status);
     statusByClaim.push(statuses);
@@ -156,6 +163,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
       totals: result.totals,
       evidence,
       evidence_omitted: result.evidence.length - evidence.length,
+      coverage: claimCoverage.result('claim_in_scope_and_hidden_upload'),
     };
     if (claim.country !== undefined) rc.country = claim.country;
     if (claim.provider !== undefined) rc.provider = claim.provider;
@@ -169,6 +177,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const byProvider = new Map<string, { bytes_up: number; flows: number }>();
   const devices = new Map<string, ReportDevice & { appSet: Set<string> }>();
   const totals = { flows: 0, bytes_up: 0, bytes_down: 0 };
+  const vendorCoverage = new CoverageTally();
   flows.forEach((f, i) => {
     totals.flows++;
     totals.bytes_up += f.bytes_up;
@@ -184,6 +193,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
     dev.bytes_down += f.bytes_down;
     if (f.app !== undefined) dev.appSet.add(f.app);
     if (vflows[i].local) return;
+    vendorCoverage.add(sources[i], f.bytes_up);
     for (const [map, key] of [[byCountry, f.country ?? '??'], [byProvider, f.provider ?? 'unknown']] as const) {
       const e = map.get(key) ?? { bytes_up: 0, flows: 0 };
       e.bytes_up += f.bytes_up;
@@ -242,6 +252,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
     bytes_by_country: ranked(byCountry),
     bytes_by_provider: ranked(byProvider),
     totals,
+    coverage: vendorCoverage.result('vendor_non_local_upload'),
   };
   return { vendor, results };
 }

@@ -27,7 +27,42 @@ export type PartStatus = 'consistent' | 'inconsistent' | 'unknown' | 'not_claime
 /** A flow's status against a whole claim: inconsistent if any part is, else unknown if any part is, else consistent. */
 export type FlowStatus = 'consistent' | 'inconsistent' | 'unknown';
 /** Why a first-party flow's destination or name is hidden from the auditor. */
-export type HiddenReason = 'ech' | 'doh' | 'no_name';
+export type HiddenReason = 'ech' | 'doh' | 'no_name' | 'quic_undecryptable';
+
+/** The one source a flow's upload is counted under in coverage (src/audit/coverage.ts): the flow's own name source,
+ *  a tie to the vendor without a name (`network`, `address`), a hidden kind, or `unnamed`. */
+export type CoverageSource =
+  | 'tls_sni'
+  | 'quic_sni'
+  | 'http_host'
+  | 'dns'
+  | 'dns_https_hint'
+  | 'network'
+  | 'address'
+  | 'ech'
+  | 'doh'
+  | 'quic_undecryptable'
+  | 'unnamed';
+/** What a coverage's shares are of: all of a vendor's non-local upload, or a claim's in-scope + hidden upload. */
+export type CoverageScope = 'vendor_non_local_upload' | 'claim_in_scope_and_hidden_upload';
+
+export interface CoverageBucket {
+  bytes_up: number;
+  flows: number;
+  /** Percent of the scope's upload bytes, one decimal; the shares of one coverage add up to exactly 100 (all 0 when
+   *  the scope is empty). */
+  share: number;
+}
+
+/** Upload bytes per coverage source over one scope. */
+export interface FlowCoverage {
+  scope: CoverageScope;
+  /** Upload bytes and flows in the scope (the sum over `sources`). */
+  bytes_up: number;
+  flows: number;
+  /** Every source, zero when none. */
+  sources: Record<CoverageSource, CoverageBucket>;
+}
 
 export interface ByteFlowCount {
   flows: number;
@@ -102,7 +137,7 @@ export interface ReportFlow {
   first_party: boolean;
   /** How first-party was decided: by a name of the flow, or (flows without any name) because the same client
    *  reached the same non-edge server address under a first-party name in the same capture. */
-  first_party_via?: 'name' | 'address';
+  first_party_via?: 'name' | 'address' | 'network';
   /** Set when the flow's name is hidden from the auditor. */
   hidden?: HiddenReason;
   country?: string;
@@ -145,6 +180,8 @@ export interface ReportClaim {
   evidence: EvidenceFlow[];
   /** In-scope flows not listed in `evidence` because of the cap. */
   evidence_omitted: number;
+  /** Which naming source accounts for the claim's in-scope + hidden upload. */
+  coverage: FlowCoverage;
 }
 
 /** Aggregate per destination (server IP + hostname) for the map, charts and destinations CSV. */
@@ -201,6 +238,8 @@ export interface ReportVendor {
   /** Upload bytes per provider (`unknown` when none), sorted like bytes_by_country. */
   bytes_by_provider: { key: string; bytes_up: number; flows: number }[];
   totals: ByteFlowCount;
+  /** Which naming source accounts for the vendor's non-local upload. */
+  coverage: FlowCoverage;
 }
 
 export interface ReportOptions {

@@ -2,7 +2,8 @@
 // then the report files. Names from the claims file are printed with control characters escaped.
 
 import { bytes } from '../report/number-format.js';
-import type { ReportModel } from './report-model.js';
+import { COVERAGE_SOURCES } from './coverage.js';
+import type { FlowCoverage, ReportModel } from './report-model.js';
 
 function safe(s: string): string {
   // eslint-disable-next-line no-control-regex
@@ -11,6 +12,12 @@ function safe(s: string): string {
 
 function share(part: number, whole: number): string {
   return whole > 0 ? `${Math.round((part / whole) * 100)}%` : '-';
+}
+
+/** `coverage of 22.6 kB non-local upload: tls_sni 80.1%, dns 15.0%, unnamed 4.9%` (sources with bytes only). */
+export function coverageLine(c: FlowCoverage): string {
+  const parts = COVERAGE_SOURCES.filter((s) => c.sources[s].bytes_up > 0).map((s) => `${s} ${c.sources[s].share.toFixed(1)}%`);
+  return `coverage of ${bytes(c.bytes_up)} non-local upload: ${parts.length > 0 ? parts.join(', ') : 'none'}`;
 }
 
 /** Summary lines (no trailing newline on the last). */
@@ -24,6 +31,7 @@ export function summaryText(model: ReportModel, files: string[] = []): string {
   for (const v of model.vendors) {
     lines.push('');
     lines.push(`${safe(v.name)}  (${v.totals.flows} flows, ${bytes(v.totals.bytes_up)} up, ${v.devices.length} device${v.devices.length === 1 ? '' : 's'})`);
+    lines.push(`  ${coverageLine(v.coverage)}`);
     for (const c of v.claims) {
       const t = c.totals;
       const up = t.in_scope.bytes_up;

@@ -39,6 +39,12 @@ figure.chart{margin:0;flex:1 1 480px;max-width:620px}figure.chart figcaption{fon
 figure.chart svg{width:100%;height:auto}
 .chart-label{font-size:12px;text-anchor:end;fill:var(--ink)}.chart-value{font-size:11px;fill:var(--mute)}
 .chart-bar{fill:#3b6ea8}.chart-empty{font-size:12px;fill:var(--mute)}
+.cov-bars{margin:6px 0 8px}.cov-row{display:flex;align-items:center;gap:10px;margin:3px 0}
+.cov-label{flex:0 0 300px;font-size:12px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.cov-total{flex:0 0 80px;font-size:12px;color:var(--mute);text-align:right}
+svg.cov-bar{flex:1 1 auto;min-width:200px;height:16px;border:1px solid var(--line)}svg.cov-swatch{width:12px;height:12px;vertical-align:-1px}
+.cov-tls_sni{fill:#1f5fa8}.cov-quic_sni{fill:#4a8fd4}.cov-http_host{fill:#8fbde8}.cov-dns{fill:#2e8b57}.cov-dns_https_hint{fill:#7cc49a}
+.cov-network{fill:#b8860b}.cov-address{fill:#e0c068}.cov-ech{fill:#6a4c93}.cov-doh{fill:#9a77c9}.cov-quic_undecryptable{fill:#c9b3e6}
+.cov-unnamed{fill:#8a8f98}.cov-empty{fill:var(--bg)}tr.cov-sum th,tr.cov-sum td{border-top:2px solid var(--ink)}
 .table-wrap{overflow-x:auto}
 html.js table.sortable th{cursor:pointer;user-select:none}
 html.js table.sortable th::after{content:" \\2195";color:var(--out);font-size:11px}

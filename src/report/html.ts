@@ -5,6 +5,7 @@
 
 import type { ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
 import { renderBarChart } from './chart-svg.js';
+import { coverageSection } from './coverage-html.js';
 import { attr, html } from './escape.js';
 import { CSP, CSS, SCRIPT } from './html-assets.js';
 import { destinationsTable, devicesTable, evidenceTable, nameSpan, provenance } from './html-tables.js';
@@ -40,7 +41,7 @@ function totalsLine(c: ReportClaim): string {
     `<span class="s-consistent">Consistent ${html(percent(t.consistent.bytes_up, up))}</span> (${t.consistent.flows}), ` +
     `<span class="s-inconsistent">inconsistent ${html(percent(t.inconsistent.bytes_up, up))}</span> (${t.inconsistent.flows}), ` +
     `<span class="s-unknown">unknown ${html(percent(t.unknown.bytes_up, up))}</span> (${t.unknown.flows}). ` +
-    `Hidden (ECH, DoH, no name): ${html(bytes(t.hidden.bytes_up))} up in ${t.hidden.flows} flow(s).</p>`
+    `Hidden (ECH, DoH, undecryptable QUIC, no name): ${html(bytes(t.hidden.bytes_up))} up in ${t.hidden.flows} flow(s).</p>`
   );
 }
 
@@ -102,6 +103,7 @@ function vendorSection(v: ReportVendor, vi: number): string {
     out += evidenceTable(c.evidence, c.evidence_omitted);
     out += '</div>';
   });
+  out += coverageSection(v);
   out += '<h3>Upload by country and provider</h3><div class="charts">';
   out += renderBarChart('Upload bytes per country (consensus)', v.bytes_by_country);
   out += renderBarChart('Upload bytes per provider', v.bytes_by_provider);

@@ -1,7 +1,8 @@
 // report.md: a short summary for tickets and e-mail: overall counts, per vendor a verdict table with reasons and
 // the top destinations, then the inputs and geolocation sources. Every data string goes through escape.markdown.
 
-import type { ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
+import { COVERAGE_LABEL, COVERAGE_SOURCES } from '../audit/coverage.js';
+import type { FlowCoverage, ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
 import { REPORT_MARKDOWN_TOP_DESTINATIONS } from '../limits.js';
 import { markdown as md } from './escape.js';
 import { bytes, isoTime, latLon, percent } from './number-format.js';
@@ -23,6 +24,21 @@ function claimed(c: ReportClaim): string {
   if (c.provider) parts.push(`provider ${md(c.provider)}`);
   if (c.region) parts.push(`region ${md(c.region)}`);
   return parts.length ? parts.join(', ') : '-';
+}
+
+/** Upload per naming source: one column per scope (the vendor, then each claim), one row per source with bytes. */
+function coverageTable(v: ReportVendor): string {
+  const scopes: [string, FlowCoverage][] = [['Vendor: all non-local upload', v.coverage]];
+  for (const c of v.claims) scopes.push([`${md(c.id)}: in scope + hidden`, c.coverage]);
+  const shown = COVERAGE_SOURCES.filter((s) => scopes.some(([, c]) => c.sources[s].bytes_up > 0 || c.sources[s].flows > 0));
+  let out = '### Coverage: which source names the upload\n\n';
+  if (!shown.length) return out + 'No non-local upload.\n\n';
+  out += 'Shares of upload bytes; each column adds up to 100 %. Sources with no traffic are left out.\n\n';
+  out += header(['Source', ...scopes.map(([label]) => label)]);
+  const cell = (b: { bytes_up: number; share: number }): string => `${b.share.toFixed(1)}% (${bytes(b.bytes_up)})`;
+  for (const s of shown) out += row([`${md(COVERAGE_LABEL[s])} (${md(s)})`, ...scopes.map(([, c]) => cell(c.sources[s]))]);
+  out += row(['**Total**', ...scopes.map(([, c]) => `${c.bytes_up > 0 ? '100.0%' : '-'} (${bytes(c.bytes_up)}, ${c.flows} flows)`)]);
+  return out + '\n';
 }
 
 function vendorSection(v: ReportVendor): string {
@@ -56,6 +72,7 @@ function vendorSection(v: ReportVendor): string {
   } else {
     out += 'No claims.\n\n';
   }
+  out += coverageTable(v);
   const top = v.destinations.slice(0, MARKDOWN_TOP_DESTINATIONS);
   if (top.length) {
     out += `### Top destinations by upload (${top.length} of ${v.destinations.length})\n\n`;

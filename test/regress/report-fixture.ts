@@ -1,5 +1,6 @@
 // A small residency.report/1 document built in code, for the regress diff tests.
 
+import { CoverageTally } from '../../src/audit/coverage.js';
 import type { ReportModel } from '../../src/audit/report-model.js';
 
 export function sampleReport(): ReportModel {
@@ -72,6 +73,7 @@ export function sampleReport(): ReportModel {
               },
             ],
             evidence_omitted: 1,
+            coverage: cov('claim_in_scope_and_hidden_upload'),
           },
         ],
         destinations: [
@@ -96,8 +98,17 @@ export function sampleReport(): ReportModel {
         bytes_by_country: [{ key: 'CN', bytes_up: 200_000, flows: 1 }],
         bytes_by_provider: [{ key: 'alibaba', bytes_up: 200_000, flows: 1 }],
         totals: { flows: 2, bytes_up: 500_000, bytes_down: 10_000 },
+        coverage: cov('vendor_non_local_upload'),
       },
     ],
     summary: { confirmed: 0, refuted: 1, inconclusive: 0, unobservable: 0, exit_code: 3 },
   };
+}
+
+/** 300 kB named by TLS SNI, 200 kB by DNS (the fixture's two flows). */
+function cov(scope: 'vendor_non_local_upload' | 'claim_in_scope_and_hidden_upload') {
+  const t = new CoverageTally();
+  t.add('tls_sni', 300_000);
+  t.add('dns', 200_000);
+  return t.result(scope);
 }

@@ -1,6 +1,7 @@
 // A report model built in code for the renderer tests: two vendors, destinations on several continents (one
 // without coordinates), evidence of every status, and hostile names as a capture could carry them.
 
+import { coverageOf } from '../../src/audit/coverage.js';
 import type { EvidenceFlow, ReportDestination, ReportFlow, ReportModel } from '../../src/audit/report-model.js';
 
 export const HOSTILE = {
@@ -183,6 +184,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             totals: { in_scope: sum(flows), consistent: of('consistent'), inconsistent: of('inconsistent'), unknown: of('unknown'), hidden: sum(flows.filter((f) => f.hidden)) },
             evidence: evidenceFlows,
             evidence_omitted: 3,
+            coverage: coverageOf(flows, 'claim_in_scope_and_hidden_upload'),
           },
           {
             id: 'a-confirmed',
@@ -193,6 +195,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             totals: { in_scope: sum([]), consistent: sum([]), inconsistent: sum([]), unknown: sum([]), hidden: sum([]) },
             evidence: [],
             evidence_omitted: 0,
+            coverage: coverageOf([], 'claim_in_scope_and_hidden_upload'),
           },
         ],
         destinations,
@@ -201,6 +204,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
         bytes_by_country: byKey((f) => f.country ?? '??'),
         bytes_by_provider: byKey((f) => f.provider ?? 'unknown'),
         totals: sum(flows),
+        coverage: coverageOf(flows, 'vendor_non_local_upload'),
       },
       {
         name: 'Vendor <B> "quoted"',
@@ -217,6 +221,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             totals: { in_scope: sum([]), consistent: sum([]), inconsistent: sum([]), unknown: sum([]), hidden: sum([]) },
             evidence: [],
             evidence_omitted: 0,
+            coverage: coverageOf([], 'claim_in_scope_and_hidden_upload'),
           },
         ],
         destinations: [],
@@ -225,6 +230,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
         bytes_by_country: [],
         bytes_by_provider: [],
         totals: sum([]),
+        coverage: coverageOf([], 'vendor_non_local_upload'),
       },
     ],
     summary: { confirmed: 1, refuted: 1, inconclusive: 0, unobservable: 1, exit_code: 3 },
