@@ -94,6 +94,8 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
         const g: ReportFlow['geo_sources'][number] = { source: s.source };
         if (s.country !== undefined) g.country = s.country;
         if (s.city !== undefined) g.city = s.city;
+        if (s.lat !== undefined) g.lat = s.lat;
+        if (s.lon !== undefined) g.lon = s.lon;
         if (s.physical !== undefined) g.physical = s.physical;
         return g;
       })

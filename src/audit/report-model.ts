@@ -100,6 +100,9 @@ export interface ReportGeoSource {
   source: string;
   country?: string;
   city?: string;
+  /** Where this source places the address (the map marks it as ruled out when `physical` is impossible). */
+  lat?: number;
+  lon?: number;
   physical?: 'plausible' | 'impossible';
 }
 

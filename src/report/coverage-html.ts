@@ -47,7 +47,7 @@ export function coverageSection(v: ReportVendor): string {
   const scopes: { label: string; c: FlowCoverage }[] = [{ label: 'Vendor (all non-local upload)', c: v.coverage }];
   for (const claim of v.claims) scopes.push({ label: `Claim ${claim.id} (in scope + hidden)`, c: claim.coverage });
   let out = '<h3>Coverage: which source names the upload</h3>';
-  out += '<p class="note">Shares of upload bytes. The vendor row covers all of its non-local upload; a claim row covers the claim\'s in-scope and hidden upload (what its verdict weighs). Each row adds up to 100 %.</p>';
+  out += '<p class="note">Shares of upload bytes. The vendor row covers all of its non-local upload; a claim row covers the claim\'s in-scope and hidden upload (what its verdict weighs). Each bar, and each column of the table, adds up to 100 %.</p>';
   out += '<div class="cov-bars">';
   for (const { label, c } of scopes) {
     out += `<div class="cov-row"><span class="cov-label">${html(label)}</span>${coverageBar(c, label)}<span class="cov-total">${html(bytes(c.bytes_up))}</span></div>`;

@@ -126,9 +126,11 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
       hidden: name === undefined ? 'no_name' : undefined,
       geo_sources: [
         { source: 'dbip-city', country: p.country },
-        { source: 'geolite2-city', country: i === 4 ? 'NL' : p.country, physical: i === 4 ? 'impossible' : undefined },
+        i === 4 ? { source: 'geolite2-city', country: 'NL', lat: 52.37, lon: 4.9, physical: 'impossible' } : { source: 'geolite2-city', country: p.country },
       ],
       country_agreement: i === 4 ? 'disputed' : 'agree',
+      // The RTT check rules out this flow's consensus position (Australia, seen from New Delhi in a few ms).
+      physical: i === 5 ? 'impossible' : 'plausible',
     });
   });
   const statuses: EvidenceFlow['status'][] = flows.map((f) => (f.country === 'SG' ? 'consistent' : f.country === 'US' || f.country === 'DE' ? 'inconsistent' : 'unknown'));
