@@ -4,10 +4,11 @@
 
 import { MAX_EVIDENCE_FLOWS_PER_CLAIM, VERDICT_CONFIRM_COVERAGE, VERDICT_HIDDEN_SHARE, VERDICT_INCONSISTENT_TOLERANCE, VERDICT_MIN_UPLOAD_BYTES } from '../limits.js';
 import { EXIT } from '../errors.js';
-import type { GeoProvenance } from '../types.js';
+import type { Anomaly, GeoProvenance } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, ClaimsFile, VendorSpec } from './claims.js';
 import { coverageSource, CoverageTally, isUndecryptableQuic } from './coverage.js';
+import { applyInputProblems, missingProblem, readProblem, readStatus, reportWarnings, type MissingCapture } from './input-problems.js';
 import { FirstPartyMatcher, flowNames, hiddenReason } from './first-party.js';
 import { observedProviderId } from './provider-ids.js';
 import {
@@ -22,6 +23,7 @@ import {
   type ReportModel,
   type ReportVendor,
   type CoverageSource,
+  type InputProblem,
 } from './report-model.js';
 import type { StoredCapture, StoredFlow } from '../store/records.js';
 import { decideClaim, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
@@ -34,6 +36,8 @@ export interface ModelCapture {
   flows: StoredFlow[];
   /** Handshakes synthesised on the device (PCAPdroid VPN): RTTs say nothing about distance. */
   synthesized: boolean;
+  /** The reader's warnings stored with the capture (damage, truncation); none when absent. */
+  warnings?: Anomaly[];
 }
 
 export interface ModelInput {
@@ -47,6 +51,8 @@ export interface ModelInput {
   geoDir?: string;
   generatedAt: string;
   verdictOptions?: Partial<VerdictOptions>;
+  /** Captures the claims file lists that are not in the evidence (report mode: not in the store, or gone). */
+  missing?: MissingCapture[];
 }
 
 export interface BuiltModel {
@@ -117,7 +123,13 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
   return r;
 }
 
-function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<VerdictOptions>): { vendor: ReportVendor; results: BuiltModel['results'] } {
+function buildVendor(
+  spec: VendorSpec,
+  caps: ModelCapture[],
+  opts: Partial<VerdictOptions>,
+  problems: readonly InputProblem[],
+  missingLabels: readonly string[],
+): { vendor: ReportVendor; results: BuiltModel['results'] } {
   const namer = new DeviceNamer(spec.devices);
   const fp = new FirstPartyMatcher(spec.first_party);
   const flows: ReportFlow[] = [];
@@ -142,7 +154,9 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const claims: ReportClaim[] = [];
   const statusByClaim: Map<number, FlowStatus>[] = [];
   for (const claim of spec.claims) {
-    const result = decideClaim(claim, vflows, opts);
+    const decided = decideClaim(claim, vflows, opts);
+    const honest = applyInputProblems(decided.verdict, problems);
+    const result: VerdictResult = { ...decided, verdict: honest.verdict, reasons: [...honest.reasons, ...decided.reasons] };
     const claimCoverage = new CoverageTally();
     for (const j of result.evidence) claimCoverage.add(sources[j.index], vflows[j.index].bytes_up);
     const statuses = new Map<number, FlowStatus>();
@@ -166,6 +180,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
       evidence,
       evidence_omitted: result.evidence.length - evidence.length,
       coverage: claimCoverage.result('claim_in_scope_and_hidden_upload'),
+      evidence_complete: honest.complete,
     };
     if (claim.country !== undefined) rc.country = claim.country;
     if (claim.provider !== undefined) rc.provider = claim.provider;
@@ -244,7 +259,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const vendor: ReportVendor = {
     name: spec.name,
     first_party: spec.first_party,
-    captures: caps.map((c) => c.label).sort(cmp),
+    captures: [...caps.map((c) => c.label), ...missingLabels].sort(cmp),
     claims,
     destinations,
     devices: [...devices.values()]
@@ -264,8 +279,22 @@ export function buildReportModel(input: ModelInput): BuiltModel {
   const caps = [...input.captures].sort((a, b) => cmp(a.label, b.label) || cmp(a.stored.sha256, b.stored.sha256));
   const vendors: ReportVendor[] = [];
   const results: BuiltModel['results'] = [];
+  const missing = [...(input.missing ?? [])].sort((a, b) => cmp(a.label, b.label));
+  const problems: InputProblem[] = [];
+  for (const c of caps) {
+    const p = readProblem(c.label, c.vendors, c.stored.truncated, c.warnings ?? []);
+    if (p !== undefined) problems.push(p);
+  }
+  for (const m of missing) problems.push(missingProblem(m));
+  problems.sort((a, b) => cmp(a.capture, b.capture) || cmp(a.status, b.status));
   for (const spec of input.claims.vendors) {
-    const built = buildVendor(spec, caps.filter((c) => c.vendors.includes(spec.name)), input.verdictOptions ?? {});
+    const built = buildVendor(
+      spec,
+      caps.filter((c) => c.vendors.includes(spec.name)),
+      input.verdictOptions ?? {},
+      problems.filter((p) => p.vendors.includes(spec.name)),
+      missing.filter((m) => m.vendors.includes(spec.name)).map((m) => m.label),
+    );
     vendors.push(built.vendor);
     results.push(...built.results);
   }
@@ -275,8 +304,8 @@ export function buildReportModel(input: ModelInput): BuiltModel {
 
   const inputs: ReportInput[] = caps.map((c) => {
     const i: ReportInput = {
-      path: c.label, sha256: c.stored.sha256, size_bytes: c.stored.size_bytes, packets: c.stored.packets, link_types: c.stored.link_types,
-      truncated: c.stored.truncated,
+      path: c.label, status: readStatus(c.stored.truncated, c.warnings ?? []), sha256: c.stored.sha256, size_bytes: c.stored.size_bytes,
+      packets: c.stored.packets, link_types: c.stored.link_types, truncated: c.stored.truncated, ...reportWarnings(c.warnings ?? []),
     };
     if (c.stored.first_ts !== undefined) i.first_ts = c.stored.first_ts;
     if (c.stored.last_ts !== undefined) i.last_ts = c.stored.last_ts;
@@ -284,7 +313,14 @@ export function buildReportModel(input: ModelInput): BuiltModel {
     if (c.stored.device !== undefined) i.device = c.stored.device;
     return i;
   });
-  inputs.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
+  for (const m of missing) {
+    const i: ReportInput = { path: m.label, status: 'missing', truncated: false, missing_reason: m.reason };
+    if (m.sha256 !== undefined) i.sha256 = m.sha256;
+    if (m.size_bytes !== undefined) i.size_bytes = m.size_bytes;
+    if (m.vendors.length > 0) i.vendor = [...m.vendors].sort(cmp).join(', ');
+    inputs.push(i);
+  }
+  inputs.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256 ?? '', b.sha256 ?? ''));
 
   const thresholds: Record<string, number> = {};
   for (const k of Object.keys(THRESHOLDS).sort()) thresholds[k] = THRESHOLDS[k];
@@ -300,6 +336,7 @@ export function buildReportModel(input: ModelInput): BuiltModel {
     tool: { name: 'residency', version: input.toolVersion, options: { thresholds, formats: [...input.formats] } },
     claims_file: { path: input.claimsLabel, sha256: input.claims.sha256 },
     inputs,
+    problems,
     geo_sources: [...input.provenance].sort((a, b) => cmp(a.source, b.source) || cmp(a.file, b.file)),
     vendors,
     summary,

@@ -22,6 +22,9 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:now
 .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:700;color:#fff;text-transform:uppercase;letter-spacing:.03em;white-space:nowrap}
 .v-confirmed{background:var(--ok)}.v-refuted{background:var(--bad)}.v-inconclusive{background:var(--warn)}.v-unobservable{background:var(--hid)}
 .counts .badge{margin-right:6px}
+.badge.incomplete{background:#fff;color:var(--warn);border:1.5px solid var(--warn);padding:0 7px}
+section.problems{border:2px solid var(--warn);background:#fff8e6;padding:4px 14px 8px;margin:16px 0}section.problems h2{border-bottom:none;margin-top:8px;color:#7a4a00}
+.st-missing,.st-truncated{color:var(--bad);text-transform:uppercase;font-size:12px}.st-damaged{color:var(--warn);text-transform:uppercase;font-size:12px}
 .s-consistent{color:var(--ok);font-weight:600}.s-inconsistent{color:var(--bad);font-weight:600}.s-unknown{color:var(--warn)}.s-out_of_scope,.s-not_claimed{color:var(--out)}
 ul.reasons{margin:4px 0 8px;padding-left:20px}ul.reasons code{background:var(--bg);padding:0 3px}
 .map-wrap{border:1px solid var(--line);background:#fff;padding:6px}

@@ -5,7 +5,7 @@ import { COVERAGE_LABEL, COVERAGE_SOURCES } from '../audit/coverage.js';
 import type { FlowCoverage, ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
 import { REPORT_MARKDOWN_TOP_DESTINATIONS } from '../limits.js';
 import { markdown as md } from './escape.js';
-import { bytes, isoTime, latLon, percent } from './number-format.js';
+import { bytes, grouped, isoTime, latLon, percent } from './number-format.js';
 
 /** Destinations listed per vendor in the summary (see limits.ts). */
 export const MARKDOWN_TOP_DESTINATIONS = REPORT_MARKDOWN_TOP_DESTINATIONS;
@@ -54,7 +54,7 @@ function vendorSection(v: ReportVendor): string {
         md(c.text),
         claimed(c),
         md(c.scope),
-        `**${md(c.verdict.toUpperCase())}**`,
+        `**${md(c.verdict.toUpperCase())}**${c.evidence_complete ? '' : ' (incomplete evidence)'}`,
         `${bytes(up)} (${t.in_scope.flows} flows)`,
         percent(t.consistent.bytes_up, up),
         percent(t.inconsistent.bytes_up, up),
@@ -106,11 +106,22 @@ export function renderMarkdown(model: ReportModel): string {
     out += `Vantage point: ${md(vp.name)}, ${md(vp.country)} (${latLon(vp.lat, vp.lon)}).\n\n`;
   }
   out += `Verdicts: ${s.confirmed} confirmed, ${s.refuted} refuted, ${s.inconclusive} inconclusive, ${s.unobservable} unobservable (exit code ${s.exit_code}).\n\n`;
+  if (model.problems.length) {
+    out += '## Capture problems: the evidence is incomplete\n\n';
+    out += 'Every verdict of the vendors named here carries a capture\\_missing, capture\\_truncated or capture\\_damaged reason; a claim that would be confirmed is reported inconclusive while a listed capture is missing.\n\n';
+    out += header(['Status', 'Capture', 'At byte', 'Code', 'What happened', 'Vendors']);
+    for (const p of model.problems) {
+      out += row([`**${md(p.status.toUpperCase())}**`, md(p.capture), p.offset !== undefined ? grouped(p.offset) : '-', md(p.code), md(p.message), md(p.vendors.join(', '))]);
+    }
+    out += '\n';
+  }
   for (const v of model.vendors) out += vendorSection(v);
   out += '## Inputs\n\n';
-  out += header(['Capture', 'SHA-256', 'Bytes', 'Packets', 'First packet', 'Vendor', 'Truncated']);
+  out += header(['Capture', 'SHA-256', 'Bytes', 'Packets', 'First packet', 'Vendor', 'Status']);
   for (const i of model.inputs) {
-    out += row([md(i.path), md(i.sha256), String(i.size_bytes), String(i.packets), isoTime(i.first_ts), md(i.vendor ?? '-'), i.truncated ? 'yes' : 'no']);
+    const n = (x: number | undefined): string => (x === undefined ? '-' : String(x));
+    const status = i.status === 'ok' ? 'ok' : `**${md(i.status)}**${i.warnings?.length ? ` (${md(i.warnings[0].code)})` : ''}`;
+    out += row([md(i.path), md(i.sha256 ?? '-'), n(i.size_bytes), n(i.packets), isoTime(i.first_ts), md(i.vendor ?? '-'), status]);
   }
   out += '\n## Geolocation sources\n\n';
   out += header(['Source', 'Kind', 'Version', 'SHA-256']);

@@ -36,8 +36,9 @@ export function sampleReport(): ReportModel {
     tool: { name: 'residency', version: '0.1.0', options: { thresholds: {}, formats: ['json'] } },
     claims_file: { path: 'captures/claims.yaml', sha256: 'c'.repeat(64) },
     inputs: [
-      { path: 'vendor-alder/alder.pcap', sha256: 'a'.repeat(64), size_bytes: 300_000, packets: 120, link_types: [1], truncated: false },
+      { path: 'vendor-alder/alder.pcap', status: 'ok', sha256: 'a'.repeat(64), size_bytes: 300_000, packets: 120, link_types: [1], truncated: false },
     ],
+    problems: [],
     geo_sources: [
       { source: 'dbip-city', kind: 'mmdb', file: 'x.mmdb', sha256: 'd'.repeat(64), version: '2026-06-05' },
     ],
@@ -74,6 +75,7 @@ export function sampleReport(): ReportModel {
             ],
             evidence_omitted: 1,
             coverage: cov('claim_in_scope_and_hidden_upload'),
+            evidence_complete: true,
           },
         ],
         destinations: [

