@@ -146,3 +146,8 @@ export const REPORT_HTML_NAME_DISPLAY_CHARS = 256;
 export const REPORT_CHART_MAX_BARS = 12;
 /** Destinations per vendor in the Markdown summary (the full list is in destinations.csv and report.html). */
 export const REPORT_MARKDOWN_TOP_DESTINATIONS = 10;
+/** Reader warnings listed per input in report.json (a damaged capture may have up to MAX_CAPTURE_WARNINGS stored);
+ *  the rest are counted in `warnings_omitted`. The first ones locate the damage; more add length, not meaning. */
+export const REPORT_MAX_INPUT_WARNINGS = 20;
+/** Captures named in the text of one capture_* verdict reason (the reason's `captures` list has them all). */
+export const REPORT_CAPTURES_NAMED_PER_REASON = 5;

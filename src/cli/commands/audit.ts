@@ -4,7 +4,7 @@
 
 import { Command } from 'commander';
 import { runAudit } from '../../audit/run.js';
-import { summaryText } from '../../audit/summary-text.js';
+import { problemLines, summaryText } from '../../audit/summary-text.js';
 import type { CliIo } from '../io.js';
 
 export interface AuditCliOptions {
@@ -32,6 +32,7 @@ export function auditCommand(io: CliIo): Command {
         geoDir: opts.geoDir,
         log: (line) => io.stderr.write(`${line}\n`),
       });
+      for (const line of problemLines(r.model)) io.stderr.write(`${line}\n`);
       io.stdout.write(summaryText(r.model, r.files) + '\n');
       io.exitCode = r.exitCode;
     });

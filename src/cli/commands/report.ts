@@ -3,7 +3,7 @@
 
 import { Command } from 'commander';
 import { runAudit } from '../../audit/run.js';
-import { summaryText } from '../../audit/summary-text.js';
+import { problemLines, summaryText } from '../../audit/summary-text.js';
 import type { CliIo } from '../io.js';
 
 interface ReportCliOptions {
@@ -24,6 +24,7 @@ export function reportCommand(io: CliIo): Command {
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
     .action(async (opts: ReportCliOptions) => {
       const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir });
+      for (const line of problemLines(r.model)) io.stderr.write(`${line}\n`);
       io.stdout.write(summaryText(r.model, r.files) + '\n');
       io.exitCode = r.exitCode;
     });
