@@ -74,8 +74,11 @@ export function parseClientHello(buf: Buffer, off: number, end: number): ClientH
 /**
  * Shared body parser. `dtls` adds the cookie field (RFC 6347 §4.2.1) after session_id.
  * Extensions are optional (a TLS 1.0 hello may end after compression_methods).
+ * `partial`: buf[off, end) is the start of a hello whose rest was never captured: everything up to the
+ * compression methods must be there; extensions are read while whole (a server_name extension complete within the
+ * bytes gives the SNI), and `tls_client_hello_truncated` is noted when the hello was longer.
  */
-export function parseHelloBody(buf: Buffer, off: number, end: number, dtls: boolean): ClientHelloResult {
+export function parseHelloBody(buf: Buffer, off: number, end: number, dtls: boolean, partial = false): ClientHelloResult {
   if (off < 0 || end > buf.length || end - off < 2 + 32 + 1) return bad('tls_client_hello_truncated');
   let p = off;
   const legacyVersion = buf.readUInt16BE(p);
@@ -104,25 +107,39 @@ export function parseHelloBody(buf: Buffer, off: number, end: number, dtls: bool
     extensionTypes: [],
     anomalies: [],
   };
-  if (p === end) {
+  if (p === end || (partial && p + 2 > end)) {
+    // A cut-short hello that ends here may have had extensions: say so.
+    if (partial) info.anomalies.push('tls_client_hello_truncated');
     info.versions.push(tlsVersionName(legacyVersion));
     return info;
   }
   if (p + 2 > end) return bad('tls_client_hello_truncated');
   const extLen = buf.readUInt16BE(p);
   p += 2;
-  const extEnd = p + extLen;
-  if (extEnd > end) return bad('tls_client_hello_truncated');
+  let extEnd = p + extLen;
+  let cut = false;
+  if (extEnd > end) {
+    if (!partial) return bad('tls_client_hello_truncated');
+    extEnd = end;
+    cut = true;
+    info.anomalies.push('tls_client_hello_truncated');
+  }
   if (extEnd < end) info.anomalies.push('tls_client_hello_trailing_bytes');
 
   let sawVersions = false;
   while (p < extEnd) {
-    if (p + 4 > extEnd) return bad('tls_extension_truncated');
+    if (p + 4 > extEnd) {
+      if (cut) break;
+      return bad('tls_extension_truncated');
+    }
     const type = buf.readUInt16BE(p);
     const len = buf.readUInt16BE(p + 2);
     const d = p + 4;
     const dEnd = d + len;
-    if (dEnd > extEnd) return bad('tls_extension_truncated');
+    if (dEnd > extEnd) {
+      if (cut) break; // the extension the capture cut: nothing of it is used
+      return bad('tls_extension_truncated');
+    }
     info.extensionTypes.push(type);
     if (type === EXT_SERVER_NAME) {
       if (info.sni !== undefined) addOnce(info, 'tls_sni_duplicate_extension');
