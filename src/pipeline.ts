@@ -234,7 +234,8 @@ class Analyzer implements ExtractSink {
   }
 
   clientHello(f: Flow, info: ClientHelloInfo, frame: number): void {
-    if (this.h.oracle !== undefined && info.sni !== undefined) this.h.oracle.tls(this.sniEntry(f, info.sni, frame));
+    // Every server_name entry, as tshark lists them (an empty one, a second one, another name type).
+    if (this.h.oracle !== undefined) for (const n of info.serverNames) this.h.oracle.tls(this.sniEntry(f, n, frame));
   }
 
   quicHello(f: Flow, state: QuicFlowState, frame: number): void {

@@ -137,6 +137,7 @@ function scanSslv2(buf: Buffer, off: number, end: number): number | ClientHelloI
     return { anomaly: 'tls_sslv2_hello_malformed' };
   }
   return {
+    serverNames: [],
     alpn: [],
     legacyVersion: version,
     versions: [tlsVersionName(version)],
