@@ -16,16 +16,26 @@ export const MAX_CAPTURE_WARNINGS = 100;
 // ---------------------------------------------------------------- IP
 /** Concurrent fragmented datagrams awaiting reassembly (Linux ipfrag_high_thresh is memory-based: 4 MB). */
 export const MAX_FRAG_DATAGRAMS = 4096;
-/** Reassembly gives up on a datagram after this many seconds (Linux ipfrag_time = 30 s; RFC 8200 says 60 s for IPv6). */
-export const FRAG_TIMEOUT_S = 30;
+/** Seconds of capture time after its first fragment at which a datagram still missing fragments is given up and
+ *  delivered as it is (anomaly `ip_fragment_incomplete`). Hosts wait longer (Linux ipfrag_time 30 s, RFC 8200 60 s)
+ *  because the sender may still be transmitting; in a capture a datagram's fragments leave the sender back to back
+ *  and reordering moves them by milliseconds, so waiting longer only delays the evidence: the datagram joins its
+ *  flow late, its DNS answers name no flow opened meanwhile, and its query's transaction may have timed out
+ *  (DNS_RESPONSE_TIMEOUT_S). Kept below TCP_CLOSE_LINGER_S minus the pipeline's 1 s expiry sweep, so a datagram
+ *  cut short just before a connection closed still joins that connection's record. */
+export const FRAG_TIMEOUT_S = 3;
 /** IPv4/IPv6 datagram size cap (65535 + jumbo headroom not supported). */
 export const MAX_DATAGRAM_BYTES = 65_535;
 /** Bytes buffered for all pending fragmented datagrams (Linux ipfrag_high_thresh defaults to 4 MiB). */
 export const MAX_FRAG_PENDING_BYTES = 8 << 20;
 /** IP-in-IP / tunnel nesting depth we unwrap (ipoipoip.pcap has four). */
 export const MAX_TUNNEL_DEPTH = 8;
-/** IPv6 extension headers walked before giving up (RFC 8200 imposes no limit; Linux caps at 8 options blocks). */
-export const MAX_IPV6_EXT_HEADERS = 16;
+/** IPv6 extension headers in one packet above which the packet is flagged (`ipv6_ext_headers_excessive`). The walk
+ *  itself has no cap, like tshark's: every header is at least 8 bytes, so a packet holds at most 8,191 of them and
+ *  the walk costs no more than reading the packet once. RFC 8200 §4.1 allows each header once (Destination Options
+ *  twice): 7 in a conforming packet (hop-by-hop, destination options, routing, fragment, AH, ESP, destination
+ *  options); more is evasion or a fuzzer, and still delivered. */
+export const MAX_IPV6_EXT_HEADERS = 7;
 
 // ---------------------------------------------------------------- flows
 /** Live flows before the least recently active one is ended early (anomaly `flow_table_full`; its record is still
