@@ -46,3 +46,26 @@ export class InternalError extends Error {
     this.name = 'InternalError';
   }
 }
+
+/** The reader of standard output went away (EPIPE: `| head -1`, `| true`). The run stops reading and ends
+ *  quietly, as `cat` does: no message, the exit code the command had already decided (0 when none). */
+export class OutputClosedError extends Error {
+  readonly code = 'output_closed';
+  constructor() {
+    super('standard output was closed by its reader');
+    this.name = 'OutputClosedError';
+  }
+}
+
+/** A file the run writes cannot be written: standard output or a report on a full disk (`ENOSPC`), a read-only
+ *  case store (`EROFS`, `SQLITE_READONLY`), an I/O error. `code` is stable; `cause` names the system error. */
+export class WriteError extends Error {
+  readonly code: string;
+  readonly file: string;
+  constructor(code: string, file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'WriteError';
+    this.code = code;
+    this.file = file;
+  }
+}

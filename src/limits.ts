@@ -12,6 +12,25 @@ export const MAX_RECORD_BYTES = 262_144 + 1024;
 export const MAX_PCAPNG_META_BLOCK_BYTES = 16 << 20;
 /** Warnings kept in a capture summary (damage stops reading, so only per-record oddities can pile up). */
 export const MAX_CAPTURE_WARNINGS = 100;
+/** Characters of command output gathered before one write to stdout: one system call per batch instead of per
+ *  record, small next to the RSS budget; a Linux pipe holds 64 KiB, so a batch fills it in one go. */
+export const OUTPUT_BATCH_CHARS = 64 << 10;
+/** Compressed bytes handed to zlib per write for gzip captures: the unit in which damage is located before a
+ *  file's damaged slice is decoded again in tiny pieces (src/capture/gunzip.ts). */
+export const GZIP_SLICE_BYTES = 64 << 10;
+/** Compressed slices zlib may work on ahead of the parser (it runs on the thread pool while we parse). */
+export const GZIP_SLICES_IN_FLIGHT = 2;
+/** zlib's output chunk: each costs a thread-pool round trip, so 64 KiB decompresses a 200 MB capture in half the
+ *  CPU time of zlib's default 16 KiB (measured with flows --no-geo; docs/faults.md). */
+export const GZIP_OUTPUT_CHUNK_BYTES = 64 << 10;
+/** Decompressed bytes queued for the parser before no more compressed input is handed to zlib. A deflate byte can
+ *  expand 1,032 times, but zlib hands out each output chunk through the main thread, so the queue stays near this
+ *  (a 1 GB, 1,000:1 gzip bomb: 91 MB peak RSS for the whole run). */
+export const GZIP_QUEUE_BYTES = 4 << 20;
+/** Compressed bytes of a gzip capture read from standard input kept to decode again after damage (a file is read
+ *  again instead): small captures piped in recover as much as files do; past this, up to one zlib output chunk
+ *  before the damage can be lost. */
+export const GZIP_REPLAY_KEEP_BYTES = 4 << 20;
 
 // ---------------------------------------------------------------- IP
 /** Concurrent fragmented datagrams awaiting reassembly (Linux ipfrag_high_thresh is memory-based: 4 MB). */

@@ -21,6 +21,9 @@ export interface ReadOptions {
   chunkSize?: number;
   /** Called after each chunk of stored bytes with the running total. */
   onProgress?(bytesRead: number): void;
+  /** Called after each chunk is parsed: undefined to go on, or a promise to wait for first (the CLI's output
+   *  backpressure, src/cli/io.ts). What it throws ends the read and propagates (OutputClosedError). */
+  pace?(): Promise<void> | undefined;
 }
 
 export interface CaptureReadSummary {
