@@ -10,6 +10,16 @@ export const READ_CHUNK_BYTES = 4 << 20;
 export const MAX_RECORD_BYTES = 262_144 + 1024;
 /** pcapng blocks other than packet blocks (SHB/IDB/NRB/custom) larger than this are skipped unread. */
 export const MAX_PCAPNG_META_BLOCK_BYTES = 16 << 20;
+/** Any pcapng block longer than this is damage at its own offset, not a block to skip (Wireshark's MAX_BLOCK_SIZE
+ *  in wiretap/pcapng.c: an EPB with the largest D-Bus packet, 128 MiB, plus 128 KiB of options). */
+export const MAX_PCAPNG_BLOCK_BYTES = 128 * 1024 * 1024 + 131_072 + 32;
+/** Packet times are kept within [0, this) seconds: 2^32 s (year 2106) is what a classic pcap record can carry; a
+ *  pcapng time past it (or negative) comes from a damaged 64-bit field, if_tsresol or if_tsoffset. Such a packet
+ *  takes the previous packet's time, with a warning (`capture_timestamp_out_of_range`). */
+export const CAPTURE_TS_LIMIT_S = 2 ** 32;
+/** A packet time this far (s) from the previous packet's is reported (`capture_timestamp_jump`) and kept: a clock
+ *  set at boot jumps once; a damaged record header jumps there and back. */
+export const CAPTURE_TS_JUMP_S = 366 * 86_400;
 /** Warnings kept in a capture summary (damage stops reading, so only per-record oddities can pile up). */
 export const MAX_CAPTURE_WARNINGS = 100;
 /** Characters of command output gathered before one write to stdout: one system call per batch instead of per

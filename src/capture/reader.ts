@@ -292,7 +292,10 @@ class Driver {
       if (!this.parser.atBoundary() && this.parser instanceof PcapngParser && this.abs === 0) {
         throw new CaptureError('pcapng_bad_block_length', ctx.file, 0, 'file ends inside the first section header');
       }
-      ctx.damage(pcap ? 'pcap_truncated_record' : 'pcapng_truncated_block', this.abs, `file ends ${this.carryLen} bytes into a record that needs ${this.parser.needed}`);
+      // Inside a pcapng block being skipped the record started before this.abs: locate the cut at that block.
+      const skipped = this.parser instanceof PcapngParser ? this.parser.cutInSkipped(this.abs + this.carryLen) : undefined;
+      if (skipped !== undefined) ctx.damage('pcapng_truncated_block', skipped.offset, skipped.message);
+      else ctx.damage(pcap ? 'pcap_truncated_record' : 'pcapng_truncated_block', this.abs, `file ends ${this.carryLen} bytes into a record that needs ${this.parser.needed}`);
     }
   }
 }
