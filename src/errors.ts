@@ -69,3 +69,17 @@ export class WriteError extends Error {
     this.file = file;
   }
 }
+
+/** The case store cannot be used: full disk (`store_full`), read-only file or folder (`store_readonly`), another
+ *  process writing for longer than the store waits (`store_busy`), an I/O error (`store_io_error`), not a store or
+ *  damaged (`store_damaged`). The message names the store file and the cause. */
+export class StoreError extends Error {
+  readonly code: string;
+  readonly file: string;
+  constructor(code: string, file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'StoreError';
+    this.code = code;
+    this.file = file;
+  }
+}

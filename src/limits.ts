@@ -134,6 +134,12 @@ export const VERDICT_HIDDEN_SHARE = 0.5;
 export const MAX_EVIDENCE_FLOWS_PER_CLAIM = 200;
 /** Claims files larger than this are refused (a claims file is hand-written; megabytes means a wrong file). */
 export const MAX_CLAIMS_FILE_BYTES = 1 << 20;
+/** How long a statement waits for another process writing the same case store before it fails (store_busy): an
+ *  ingest holds the write lock for its whole capture (one transaction), so a second writer waits for it to end. */
+export const STORE_BUSY_TIMEOUT_MS = 10 * 60 * 1000;
+/** Free space the case store's folder must have before a store is opened or a capture ingested: below it SQLite
+ *  cannot even make its 32 KiB shared-memory file, fails with an I/O error and leaves -wal/-shm files behind. */
+export const STORE_MIN_FREE_BYTES = 1 << 20;
 /** Rows inserted per prepared-statement batch while a capture is being ingested (inside its one transaction). */
 export const STORE_INSERT_BATCH_ROWS = 1000;
 

@@ -98,11 +98,17 @@ export class StreamOutput implements TextSink {
   }
 }
 
+/** One StreamOutput for the process's stdout (it listens on the stream: made once, however many runs). */
+let processStdout: StreamOutput | undefined;
+
 /** The running process's streams. */
 export function processIo(): CliIo {
-  const stdout = new StreamOutput(process.stdout, 'standard output');
-  // Warnings go out at once (no batching); a closed stderr (`2>&1 | head`) must not crash the run either.
-  process.stderr.on('error', () => undefined);
+  if (processStdout === undefined) {
+    processStdout = new StreamOutput(process.stdout, 'standard output');
+    // Warnings go out at once (no batching); a closed stderr (`2>&1 | head`) must not crash the run either.
+    process.stderr.on('error', () => undefined);
+  }
+  const stdout = processStdout;
   return {
     stdout,
     stderr: process.stderr,

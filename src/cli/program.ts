@@ -4,7 +4,7 @@
 // (loaded lazily); the per-command bundles that `residency` runs from (scripts/bundle.ts) pass just one.
 
 import { Command } from 'commander';
-import { CaptureError, EXIT, InternalError, OutputClosedError, UsageError, WriteError } from '../errors.js';
+import { CaptureError, EXIT, InternalError, OutputClosedError, StoreError, UsageError, WriteError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { processIo, type CliIo } from './io.js';
 import { terminalLines, terminalText } from './terminal-text.js';
@@ -60,7 +60,7 @@ function exitCodeFor(e: unknown, io: CliIo): number {
   }
   // The reader of our output went away: stop quietly, as `cat` does, with the outcome decided so far.
   if (e instanceof OutputClosedError || err?.code === 'EPIPE') return io.exitCode ?? EXIT.OK;
-  if (e instanceof CaptureError || e instanceof WriteError) {
+  if (e instanceof CaptureError || e instanceof WriteError || e instanceof StoreError) {
     io.stderr.write(`residency: error: ${terminalText(e.message)} [${e.code}]\n`);
     return EXIT.BAD_INPUT;
   }

@@ -5,7 +5,9 @@
 import { Command } from 'commander';
 import { runAudit } from '../../audit/run.js';
 import { summaryText } from '../../audit/summary-text.js';
+import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
+import { terminalText } from '../terminal-text.js';
 
 export interface AuditCliOptions {
   db?: string;
@@ -30,7 +32,9 @@ export function auditCommand(io: CliIo): Command {
         outDir: opts.reports ? opts.out : undefined,
         formats: opts.format?.split(','),
         geoDir: opts.geoDir,
-        log: (line) => io.stderr.write(`${line}\n`),
+        log: (line) => io.stderr.write(`${terminalText(line)}\n`),
+      }).catch((e: unknown) => {
+        throw storeError(e, opts.db ?? '(in-memory store)');
       });
       io.stdout.write(summaryText(r.model, r.files) + '\n');
       io.exitCode = r.exitCode;

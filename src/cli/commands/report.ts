@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { runAudit } from '../../audit/run.js';
 import { summaryText } from '../../audit/summary-text.js';
+import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 
 interface ReportCliOptions {
@@ -23,7 +24,11 @@ export function reportCommand(io: CliIo): Command {
     .option('--format <list>', 'report formats: json,html,md,csv', 'json,html,md,csv')
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
     .action(async (opts: ReportCliOptions) => {
-      const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir });
+      const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir}).catch(
+        (e: unknown) => {
+          throw storeError(e, opts.db);
+        },
+      );
       io.stdout.write(summaryText(r.model, r.files) + '\n');
       io.exitCode = r.exitCode;
     });
