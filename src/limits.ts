@@ -134,6 +134,17 @@ export const VERDICT_HIDDEN_SHARE = 0.5;
 export const MAX_EVIDENCE_FLOWS_PER_CLAIM = 200;
 /** Claims files larger than this are refused (a claims file is hand-written; megabytes means a wrong file). */
 export const MAX_CLAIMS_FILE_BYTES = 1 << 20;
+/** Vendors and claims (over all vendors) a claims file may hold: each vendor's claims are decided over every flow of
+ *  its captures, so these bound the audit's work; a lab audits tens of vendors (7,108 vendors took 2.7 GB). */
+export const MAX_CLAIMS_VENDORS = 1000;
+export const MAX_CLAIMS_TOTAL = 10_000;
+/** YAML alias references resolved in a claims file (the `yaml` package's maxAliasCount; its default): a billion-laughs
+ *  file of nested aliases is refused instead of expanded. */
+export const CLAIMS_MAX_ALIAS_COUNT = 100;
+/** Directory entries one `captures:` glob may list while it is expanded, and folders it may go down through `**`:
+ *  a lab's capture tree holds hundreds to thousands of files; a pattern reaching /, or a link farm, is refused. */
+export const MAX_GLOB_ENTRIES = 100_000;
+export const MAX_GLOB_DEPTH = 32;
 /** How long a statement waits for another process writing the same case store before it fails (store_busy): an
  *  ingest holds the write lock for its whole capture (one transaction), so a second writer waits for it to end. */
 export const STORE_BUSY_TIMEOUT_MS = 10 * 60 * 1000;

@@ -4,7 +4,7 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { CaptureError, UsageError } from '../errors.js';
 import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
 import { openStore, type Db } from '../store/db.js';
@@ -37,6 +37,8 @@ export interface AuditOptions {
   log?: (line: string) => void;
   /** Verdict thresholds overriding limits.ts (tests, what-if). */
   verdictOptions?: Partial<VerdictOptions>;
+  /** Allow captures outside the claims file's folder (`--allow-outside`). */
+  allowOutside?: boolean;
 }
 
 export interface AuditResult {
@@ -44,7 +46,9 @@ export interface AuditResult {
   /** Report files written, in writeReports' order. */
   files: string[];
   exitCode: number;
-  ingested: { path: string; sha256: string; skipped: boolean }[];
+  /** Listed captures: ingested, already stored (`skipped`), or `status: 'skipped'` with the `reason` (not a
+   *  capture, unreadable: the audit went on without it; sha256 is then empty). */
+  ingested: { path: string; sha256: string; skipped: boolean; status?: 'skipped'; reason?: string }[];
 }
 
 /** Parses `--format json,html`: validated against the renderers' list. */
@@ -75,7 +79,7 @@ async function collectCaptures(db: Db, claims: ClaimsFile, opts: AuditOptions): 
     }
     let listed: ReturnType<typeof listedCaptures> = [];
     try {
-      listed = listedCaptures(claims);
+      listed = listedCaptures(claims, { allowOutside: opts.allowOutside });
     } catch {
       listed = []; // `report` works from the store even when the capture files have moved
     }
@@ -88,8 +92,18 @@ async function collectCaptures(db: Db, claims: ClaimsFile, opts: AuditOptions): 
       bySha.set(stored.sha256, e);
     }
   } else {
-    for (const l of listedCaptures(claims)) {
-      const r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+    for (const l of listedCaptures(claims, { allowOutside: opts.allowOutside })) {
+      let r: Awaited<ReturnType<typeof ingestCapture>>;
+      try {
+        r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+      } catch (e) {
+        // Not a capture, or unreadable: said, recorded, and the audit goes on without it.
+        if (!(e instanceof CaptureError)) throw e;
+        const reason = `not read: ${e.code} at byte ${e.offset}`;
+        ingested.push({ path: l.label, sha256: '', skipped: true, status: 'skipped', reason });
+        opts.log?.(`warning: ${l.label} skipped (${reason})`);
+        continue;
+      }
       ingested.push({ path: l.label, sha256: r.sha256, skipped: r.skipped });
       opts.log?.(`${r.skipped ? 'already stored' : 'ingested'}: ${l.label}`);
       const stored = captureBySha(db, r.sha256) as StoredCapture;

@@ -15,6 +15,7 @@ export interface AuditCliOptions {
   format?: string;
   geoDir?: string;
   reports: boolean;
+  allowOutside?: boolean;
 }
 
 export function auditCommand(io: CliIo): Command {
@@ -26,12 +27,14 @@ export function auditCommand(io: CliIo): Command {
     .option('--format <list>', 'report formats: json,html,md,csv', 'json,html,md,csv')
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
     .option('--no-reports', 'decide and print the summary only')
+    .option('--allow-outside', "read captures the claims file names outside its own folder (default: refused)")
     .action(async (claims: string, opts: AuditCliOptions) => {
       const r = await runAudit(claims, {
         db: opts.db,
         outDir: opts.reports ? opts.out : undefined,
         formats: opts.format?.split(','),
         geoDir: opts.geoDir,
+        allowOutside: opts.allowOutside === true,
         log: (line) => io.stderr.write(`${terminalText(line)}\n`),
       }).catch((e: unknown) => {
         throw storeError(e, opts.db ?? '(in-memory store)');

@@ -13,6 +13,7 @@ interface ReportCliOptions {
   out: string;
   format?: string;
   geoDir?: string;
+  allowOutside?: boolean;
 }
 
 export function reportCommand(io: CliIo): Command {
@@ -23,8 +24,9 @@ export function reportCommand(io: CliIo): Command {
     .option('--out <dir>', 'report directory', 'residency-report')
     .option('--format <list>', 'report formats: json,html,md,csv', 'json,html,md,csv')
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
+    .option('--allow-outside', "match captures the claims file names outside its own folder (default: refused)")
     .action(async (opts: ReportCliOptions) => {
-      const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir}).catch(
+      const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir, allowOutside: opts.allowOutside === true }).catch(
         (e: unknown) => {
           throw storeError(e, opts.db);
         },
