@@ -30,12 +30,12 @@ export const OUTPUT_BATCH_CHARS = 64 << 10;
 export const GZIP_SLICE_BYTES = 64 << 10;
 /** Compressed slices zlib may work on ahead of the parser (it runs on the thread pool while we parse). */
 export const GZIP_SLICES_IN_FLIGHT = 2;
-/** zlib's output chunk: each costs a thread-pool round trip, so 64 KiB decompresses a 200 MB capture in half the
- *  CPU time of zlib's default 16 KiB (measured with flows --no-geo; docs/faults.md). */
+/** zlib's output chunk: each costs a thread-pool round trip; with 64 KiB instead of zlib's default 16 KiB a 187 MB
+ *  gzip capture takes 1.9-2.5 s of CPU instead of 2.4-2.7 s (flows --no-geo; docs/faults.md). */
 export const GZIP_OUTPUT_CHUNK_BYTES = 64 << 10;
 /** Decompressed bytes queued for the parser before no more compressed input is handed to zlib. A deflate byte can
  *  expand 1,032 times, but zlib hands out each output chunk through the main thread, so the queue stays near this
- *  (a 1 GB, 1,000:1 gzip bomb: 91 MB peak RSS for the whole run). */
+ *  (a 1 GB, 1,000:1 gzip bomb: 91-97 MB peak RSS for the whole run). */
 export const GZIP_QUEUE_BYTES = 4 << 20;
 /** Compressed bytes of a gzip capture read from standard input kept to decode again after damage (a file is read
  *  again instead): small captures piped in recover as much as files do; past this, up to one zlib output chunk

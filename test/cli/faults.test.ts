@@ -189,4 +189,13 @@ describe('file names with control characters reach the terminal escaped', () => 
     expect(r.err).toContain('c\\u001b]0;title\\u0007d.pcap');
     expect(r.out).not.toContain('\x1b');
   });
+
+  it('the audit summary escapes a vendor name and claim text holding an escape sequence', () => {
+    const claims = join(dir, 'evil-claims.yaml');
+    writeFileSync(claims, 'vendors:\n  - name: "V\\e[2J\\e[31m"\n    captures: ["handset.pcap"]\n    first_party: [alder-sync.com]\n    claims:\n      - { id: c, text: "t\\e]0;x\\a", country: SG }\n');
+    const r = run(['audit', claims, '--no-reports']);
+    expect(r.code).not.toBe(1);
+    expect(r.out + r.err).not.toContain('\x1b');
+    expect(r.out).toMatch(/V\\(x1b|u001b)\[2J/);
+  });
 });

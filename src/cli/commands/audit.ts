@@ -7,7 +7,7 @@ import { runAudit } from '../../audit/run.js';
 import { summaryText } from '../../audit/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
-import { terminalText } from '../terminal-text.js';
+import { terminalLines, terminalText } from '../terminal-text.js';
 
 export interface AuditCliOptions {
   db?: string;
@@ -39,7 +39,8 @@ export function auditCommand(io: CliIo): Command {
       }).catch((e: unknown) => {
         throw storeError(e, opts.db ?? '(in-memory store)');
       });
-      io.stdout.write(summaryText(r.model, r.files) + '\n');
+      // Vendor names, claim texts and capture labels are someone else's text: control characters escaped.
+      io.stdout.write(terminalLines(summaryText(r.model, r.files)) + '\n');
       io.exitCode = r.exitCode;
     });
 }

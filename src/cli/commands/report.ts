@@ -6,6 +6,7 @@ import { runAudit } from '../../audit/run.js';
 import { summaryText } from '../../audit/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
+import { terminalLines } from '../terminal-text.js';
 
 interface ReportCliOptions {
   db: string;
@@ -31,7 +32,8 @@ export function reportCommand(io: CliIo): Command {
           throw storeError(e, opts.db);
         },
       );
-      io.stdout.write(summaryText(r.model, r.files) + '\n');
+      // Vendor names, claim texts and capture labels are someone else's text: control characters escaped.
+      io.stdout.write(terminalLines(summaryText(r.model, r.files)) + '\n');
       io.exitCode = r.exitCode;
     });
 }
