@@ -42,6 +42,8 @@ export interface AnalyzeOptions extends FlowTableOptions {
   hash?: boolean;
   chunkSize?: number;
   onProgress?(bytesRead: number): void;
+  /** Between read chunks: a promise to wait for (output backpressure), or a throw to stop (src/cli/io.ts pace). */
+  pace?(): Promise<void> | undefined;
   /** Read from this stream instead of the path (tests: arbitrary chunk boundaries). */
   source?: AsyncIterable<Buffer>;
 }
@@ -277,7 +279,7 @@ export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, op
     warning: (a: Anomaly) => handlers.warning?.(a),
     metadata: (k: string, v: string) => an.metadata(k, v),
   };
-  const ro = { hash: opts.hash, chunkSize: opts.chunkSize, onProgress: opts.onProgress };
+  const ro = { hash: opts.hash, chunkSize: opts.chunkSize, onProgress: opts.onProgress, pace: opts.pace };
   const rs: CaptureReadSummary =
     opts.source !== undefined ? await readCaptureStream(opts.source, path, handler, ro) : await readCapture(path, handler, ro);
   an.finish();

@@ -5,11 +5,11 @@
 // invalid one gets the nearest valid names (name-suggestions.ts): a typo must never pass as a claim.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UsageError } from '../errors.js';
-import { MAX_CLAIMS_FILE_BYTES } from '../limits.js';
+import { CLAIMS_MAX_ALIAS_COUNT, MAX_CLAIMS_FILE_BYTES, MAX_CLAIMS_TOTAL, MAX_CLAIMS_VENDORS } from '../limits.js';
 import { parseCidr } from '../geo/ip-parse.js';
 import { ProviderTable } from '../geo/provider.js';
 import { RegionTable } from '../geo/regions.js';
@@ -406,7 +406,7 @@ export function parseClaims(text: string, label: string, absPath: string): Claim
     throw new UsageError('claims_invalid', msgs.join('\n'));
   }
   const c = new Checker(label, doc, lines);
-  const root = c.object(doc.toJS({ maxAliasCount: 100 }), []);
+  const root = c.object(toPlain(doc, label), []);
   let vantage: Vantage | undefined;
   const vendors: VendorSpec[] = [];
   if (root) {
@@ -427,13 +427,52 @@ export function parseClaims(text: string, label: string, absPath: string): Claim
   return { path: absPath, dir: path.dirname(absPath), sha256, vantage, vendors };
 }
 
-/** Reads and validates a claims file. Throws UsageError('claims_invalid' | 'claims_unreadable'). */
+/**
+ * The parsed document as plain values, refusing what would cost too much before validation looks at it: aliases
+ * expanding past CLAIMS_MAX_ALIAS_COUNT (a YAML "billion laughs"), more than MAX_CLAIMS_VENDORS vendors or
+ * MAX_CLAIMS_TOTAL claims. Throws UsageError('claims_too_large').
+ */
+function toPlain(doc: Document, label: string): unknown {
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: CLAIMS_MAX_ALIAS_COUNT });
+  } catch (e) {
+    throw new UsageError('claims_too_large', `${label}: YAML aliases expand too far (more than ${CLAIMS_MAX_ALIAS_COUNT} alias references): ${(e as Error).message}`);
+  }
+  const vendors = (js as { vendors?: unknown } | null)?.vendors;
+  if (Array.isArray(vendors)) {
+    if (vendors.length > MAX_CLAIMS_VENDORS) throw new UsageError('claims_too_large', `${label}: ${vendors.length} vendors; a claims file may list at most ${MAX_CLAIMS_VENDORS}`);
+    const claims = vendors.reduce((n: number, v) => n + (Array.isArray((v as { claims?: unknown } | null)?.claims) ? (v as { claims: unknown[] }).claims.length : 0), 0);
+    if (claims > MAX_CLAIMS_TOTAL) throw new UsageError('claims_too_large', `${label}: ${claims} claims; a claims file may hold at most ${MAX_CLAIMS_TOTAL}`);
+  }
+  return js;
+}
+
+/** The file's bytes, its size checked before reading (a 1.5 GB sparse file is refused unread), and never more than
+ *  MAX_CLAIMS_FILE_BYTES + 1 read even if it grows meanwhile. */
+function readBounded(file: string): Buffer {
+  // stat before open: opening a FIFO would wait for a writer.
+  if (!statSync(file).isFile()) throw new UsageError('claims_unreadable', `${file}: not a regular file`);
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UsageError('claims_unreadable', `${file}: not a regular file`);
+    if (st.size > MAX_CLAIMS_FILE_BYTES) throw new UsageError('claims_too_large', `${file}: ${st.size} bytes; a claims file may be at most ${MAX_CLAIMS_FILE_BYTES}`);
+    const buf = Buffer.alloc(MAX_CLAIMS_FILE_BYTES + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    if (n > MAX_CLAIMS_FILE_BYTES) throw new UsageError('claims_too_large', `${file}: larger than ${MAX_CLAIMS_FILE_BYTES} bytes`);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads and validates a claims file. Throws UsageError('claims_invalid' | 'claims_unreadable' | 'claims_too_large'). */
 export function loadClaims(file: string): ClaimsFile {
   let text: string;
   try {
-    const buf = readFileSync(file);
-    if (buf.length > MAX_CLAIMS_FILE_BYTES) throw new UsageError('claims_invalid', `${file}: larger than ${MAX_CLAIMS_FILE_BYTES} bytes`);
-    text = buf.toString('utf8');
+    text = readBounded(file).toString('utf8');
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError('claims_unreadable', `${file}: cannot read claims file: ${(e as Error).message}`);

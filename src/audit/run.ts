@@ -4,7 +4,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { CaptureError, UsageError } from '../errors.js';
 import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
 import { openStore, type Db } from '../store/db.js';
@@ -49,6 +49,8 @@ export interface AuditOptions {
   log?: (line: string) => void;
   /** Verdict thresholds overriding limits.ts (tests, what-if). */
   verdictOptions?: Partial<VerdictOptions>;
+  /** Allow captures outside the claims file's folder (`--allow-outside`). */
+  allowOutside?: boolean;
 }
 
 export interface AuditResult {
@@ -56,7 +58,9 @@ export interface AuditResult {
   /** Report files written, in writeReports' order. */
   files: string[];
   exitCode: number;
-  ingested: { path: string; sha256: string; skipped: boolean }[];
+  /** Listed captures: ingested, already stored (`skipped`), or `status: 'skipped'` with the `reason` (not a
+   *  capture, unreadable: the audit went on without it; sha256 is then empty). */
+  ingested: { path: string; sha256: string; skipped: boolean; status?: 'skipped'; reason?: string }[];
 }
 
 /** Parses `--format json,html`: validated against the renderers' list. */
@@ -74,9 +78,9 @@ export function parseFormats(formats: string[] | undefined): ReportFormat[] {
 }
 
 /** The files one `captures:` pattern of one vendor lists (empty when it matches none), by the same rules as audit. */
-function filesOfPattern(claims: ClaimsFile, v: VendorSpec, pattern: string): ListedCapture[] {
+function filesOfPattern(claims: ClaimsFile, v: VendorSpec, pattern: string, allowOutside: boolean | undefined): ListedCapture[] {
   try {
-    return listedCaptures({ ...claims, vendors: [{ ...v, captures: [pattern] }] });
+    return listedCaptures({ ...claims, vendors: [{ ...v, captures: [pattern] }] }, { allowOutside });
   } catch (e) {
     if (e instanceof UsageError && e.code === 'claims_capture_missing') return [];
     throw e;
@@ -114,7 +118,7 @@ async function collectCaptures(
     }
     for (const v of claims.vendors) {
       for (const pattern of v.captures) {
-        const files = filesOfPattern(claims, v, pattern);
+        const files = filesOfPattern(claims, v, pattern, opts.allowOutside);
         if (files.length === 0) {
           const abs = path.resolve(claims.dir, pattern);
           const fromPath = capturesByPath(db, abs);
@@ -147,8 +151,20 @@ async function collectCaptures(
       }
     }
   } else {
-    for (const l of listedCaptures(claims)) {
-      const r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+    for (const l of listedCaptures(claims, { allowOutside: opts.allowOutside })) {
+      let r: Awaited<ReturnType<typeof ingestCapture>>;
+      try {
+        r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+      } catch (e) {
+        // Not a capture, or unreadable: said, recorded, and the audit goes on without it.
+        if (!(e instanceof CaptureError)) throw e;
+        const reason = `not read: ${e.code} at byte ${e.offset}`;
+        ingested.push({ path: l.label, sha256: '', skipped: true, status: 'skipped', reason });
+        opts.log?.(`warning: ${l.label} skipped (${reason})`);
+        // Its flows are missing from the evidence: the verdicts of the vendors listing it say so (capture_missing).
+        lack({ label: l.label, vendors: [...l.vendors], reason: `listed in the claims file but skipped: ${reason}` });
+        continue;
+      }
       ingested.push({ path: l.label, sha256: r.sha256, skipped: r.skipped });
       opts.log?.(`${r.skipped ? 'already stored' : 'ingested'}: ${l.label}`);
       const stored = captureBySha(db, r.sha256) as StoredCapture;

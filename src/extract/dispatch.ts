@@ -173,6 +173,7 @@ export class Dispatcher {
         this.httpFrame = frame;
         if (c.http === null) c.http = new HttpRequestStream();
         const r = c.http.feed(buf, off, len, this.onHttpHost);
+        if (c.http.controlHosts > 0) f.addAnomaly('http_host_control_chars');
         if (r < 0 || c.http.requests >= MAX_HTTP_REQUESTS_PER_FLOW) {
           // Not (or no longer) HTTP, a head too long, or enough requests read: the flow is done.
           if (r === HTTP_HEAD_TOO_LONG) f.addAnomaly('http_head_too_long');

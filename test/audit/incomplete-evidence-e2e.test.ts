@@ -25,9 +25,12 @@ if (!HAVE_REPRO) console.warn(`skipping the ../shared truncated-audit case: ${re
 const dir = mkdtempSync(path.join(tmpdir(), 'residency-incomplete-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Runs a command in-process. The claims files below name the samples by absolute path, outside their own temp
+ *  folder: audit and report get --allow-outside. */
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = bufferIo();
-  const code = await runProgram(['node', 'residency', ...args], COMMANDS, io);
+  const extra = args[0] === 'audit' || args[0] === 'report' ? ['--allow-outside'] : [];
+  const code = await runProgram(['node', 'residency', ...args, ...extra], COMMANDS, io);
   return { code, out: io.out(), err: io.err() };
 }
 
@@ -88,6 +91,16 @@ describe.skipIf(!HAVE_REPRO)('audit over ../shared/repro/truncated-audit (a samp
 describe.skipIf(!HAVE_SAMPLES)('audit over captures cut short or damaged (made from the samples)', () => {
   const alder = path.join(samples, 'vendor-alder', 'alder-phone.pcap');
   const birch = path.join(samples, 'vendor-birch', 'birch-two-phones.pcapng');
+
+  it('a listed file that is not a capture is skipped, and the verdict says a listed capture is missing', async () => {
+    writeFileSync(path.join(dir, 'notes.pcap'), 'not a capture\n');
+    const f = claims('skipped', 'Vendor Birch', [birch, 'notes.pcap'], ['birchdevice-cloud.net']);
+    const r = await cli('audit', f, '--no-reports');
+    expect(r.code).toBe(EXIT.INCONCLUSIVE);
+    expect(r.err).toContain('notes.pcap skipped');
+    expect(r.out).toContain('capture_missing');
+    expect(r.out).toMatch(/INCONCLUSIVE sg: AWS Singapore {2}\[evidence incomplete\]/);
+  }, 180_000);
 
   it('the full sample is refuted; cut at 30,000 bytes it is confirmed on what was read, marked truncated', async () => {
     const cutFile = path.join(dir, 'alder-cut.pcap');
