@@ -123,6 +123,11 @@ function readResult(v: unknown, probes: Map<number, AtlasProbe>, c: MeasurementC
     return;
   }
   const rawDst = v.dst_addr ?? v.addr;
+  if (rawDst === undefined && typeof (v.dst_name ?? v.name) === 'string') {
+    // The documented case of a probe that could not resolve the target's name: no address, nothing measured.
+    c.issue('atlas_name_unresolved', 'skipped', `probe ${prb} could not resolve ${JSON.stringify(v.dst_name ?? v.name)}`, at);
+    return;
+  }
   const dst = canonicalIp(rawDst);
   if (dst === undefined) {
     c.issue('atlas_result_malformed', 'error', `dst_addr ${JSON.stringify(rawDst) ?? 'missing'} is not an IP address`, at);

@@ -107,6 +107,7 @@ describe('RIPE Atlas ping results', () => {
     ['an empty file', '', 'atlas_results_empty'],
     ['a lone number', '42', 'atlas_result_malformed'],
     ['a result without prb_id', '[{"type": "ping", "dst_addr": "192.0.2.1", "result": [{"rtt": 1}]}]', 'atlas_result_malformed'],
+    ['a probe that could not resolve the target', '[{"type": "ping", "prb_id": 6001, "dst_name": "example.com", "result": [{"error": "dns resolution failed"}]}]', 'atlas_name_unresolved'],
     ['a result whose destination is a name', '[{"type": "ping", "prb_id": 6001, "dst_addr": "example.com", "result": [{"rtt": 1}]}]', 'atlas_result_malformed'],
     ['a missing element', '[{"type": "ping", "prb_id": 6001, "dst_addr": "192.0.2.1", "result": [{"rtt": 1}]},,]', 'vantage_json_damaged'],
   ])('reports %s with a code and a line, never throwing', (_name, text, code) => {
