@@ -207,3 +207,21 @@ export const REPORT_MARKDOWN_TOP_DESTINATIONS = 10;
 export const REPORT_MAX_INPUT_WARNINGS = 20;
 /** Captures named in the text of one capture_* verdict reason (the reason's `captures` list has them all). */
 export const REPORT_CAPTURES_NAMED_PER_REASON = 5;
+
+// ---------------------------------------------------------------- vantage (measurements from several places, issue 18)
+/** Measurement files (RIPE Atlas results, ping/mtr output) larger than this are refused: they are read whole into
+ *  one string, and V8 strings stop at ~512 MiB; a year of one Atlas ping measurement from 1,000 probes is ~200 MiB. */
+export const VANTAGE_MAX_MEASUREMENT_FILE_BYTES = 256 << 20;
+/** Problems listed per measurement file (each with its line); the rest are only counted, so a wrong file (a
+ *  traceroute result, a binary) yields one readable warning, not a million lines. */
+export const VANTAGE_MAX_ISSUES_LISTED_PER_FILE = 20;
+/** Added to every disc's radius (RTT x 100 km/ms): labs, probes and claimed metros are known as city points (RIPE
+ *  Atlas shows probe positions as their hosts set them; a cloud region's metro point can be tens of km from its data
+ *  centres, e.g. us-east-1 in Ashburn vs. Sterling), so a refutation must never rest on a position's precision.
+ *  50 km covers a metro area (Greater London's radius is ~30 km). */
+export const VANTAGE_POSITION_SLACK_KM = 50;
+/** Discs per destination kept for the exact "is the intersection empty" test (cubic in the count) after discs that
+ *  contain a smaller one are dropped (they never bind); the smallest are kept, and every point test still uses all. */
+export const VANTAGE_MAX_BINDING_DISCS = 300;
+/** Disjoint disc pairs named per anycast address (the widest gaps first); the rest are counted. */
+export const VANTAGE_MAX_ANYCAST_PAIRS_LISTED = 5;
