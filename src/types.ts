@@ -109,7 +109,7 @@ export interface DnsRecord {
 
 // ---------------------------------------------------------------- flows
 
-export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_https_hint';
+export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_https_hint' | 'network';
 
 export interface FlowRecord {
   /** Stable id within one capture: `<first frame>-<transport>`-free integer assigned in creation order. */

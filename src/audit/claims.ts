@@ -5,11 +5,12 @@
 // invalid one gets the nearest valid names (name-suggestions.ts): a typo must never pass as a claim.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UsageError } from '../errors.js';
-import { MAX_CLAIMS_FILE_BYTES } from '../limits.js';
+import { CLAIMS_MAX_ALIAS_COUNT, MAX_CLAIMS_FILE_BYTES, MAX_CLAIMS_TOTAL, MAX_CLAIMS_VENDORS } from '../limits.js';
 import { parseCidr } from '../geo/ip-parse.js';
 import { ProviderTable } from '../geo/provider.js';
 import { RegionTable } from '../geo/regions.js';
@@ -63,7 +64,32 @@ export interface VendorSpec {
   /** Present when the claims file lists the vendor's networks. */
   networks?: VendorNetworks;
   claims: Claim[];
+  /** Capture pattern (as in `captures`) -> id of the lab (`vantages:` key) it was captured at; only patterns given
+   *  as `{ path, vantage }`. Other captures were taken at the top-level `vantage`. */
+  capture_vantages?: Record<string, string>;
 }
+
+/** Kinds of `measurements:` files. */
+export type MeasurementFileKind = 'ripe-atlas' | 'ping' | 'mtr';
+export const MEASUREMENT_FILE_KINDS: readonly MeasurementFileKind[] = ['ripe-atlas', 'ping', 'mtr'];
+
+/** One `measurements:` entry: round trips measured from elsewhere than the captures (issue 18). */
+export interface MeasurementFileSpec {
+  /** As written, relative to the claims file. */
+  file: string;
+  kind: MeasurementFileKind;
+  /** ripe-atlas: the probe metadata file (as written). */
+  probes?: string;
+  /** ping/mtr: id of the lab it was measured at (a `vantages:` key, or DEFAULT_VANTAGE_ID for the top-level `vantage`). */
+  vantage?: string;
+  /** ping/mtr: the address measured, when the output does not say (or to pick it). */
+  dst?: string;
+  /** Line of the entry in the claims file. */
+  line: number;
+}
+
+/** Lab id of a top-level `vantage:` given as a mapping (a `vantages:` key may not take it). */
+export const DEFAULT_VANTAGE_ID = 'vantage';
 
 export interface ClaimsFile {
   /** Absolute path of the claims file. */
@@ -73,6 +99,12 @@ export interface ClaimsFile {
   sha256: string;
   vantage?: Vantage;
   vendors: VendorSpec[];
+  /** Lab id of `vantage` (the `vantages:` key it names, or DEFAULT_VANTAGE_ID for a mapping). */
+  vantage_id?: string;
+  /** Named labs (`vantages:`), by id. */
+  vantages?: Record<string, Vantage>;
+  /** `measurements:` files, in the order written. */
+  measurements?: MeasurementFileSpec[];
 }
 
 type Path = (string | number)[];
@@ -169,7 +201,7 @@ function checkVantage(c: Checker, v: unknown): Vantage | undefined {
 }
 
 function checkCountry(c: Checker, o: Record<string, unknown>, p: Path): string | undefined {
-  const raw = c.string(o, p, 'country', p[0] === 'vantage');
+  const raw = c.string(o, p, 'country', p[0] === 'vantage' || p[0] === 'vantages');
   if (raw === undefined) return undefined;
   const code = raw.toUpperCase();
   if (!isCountryCode(code)) {
@@ -364,14 +396,14 @@ function checkClaim(c: Checker, v: unknown, p: Path, seen: Set<string>): Claim |
   return claim;
 }
 
-function checkVendor(c: Checker, v: unknown, p: Path, ids: Set<string>, names: Set<string>): VendorSpec | undefined {
+function checkVendor(c: Checker, v: unknown, p: Path, ids: Set<string>, names: Set<string>, labs: LabIds): VendorSpec | undefined {
   const o = c.object(v, p);
   if (!o) return undefined;
   c.unknownKeys(o, p, ['name', 'captures', 'first_party', 'devices', 'networks', 'claims']);
   const name = c.string(o, p, 'name', true);
   if (name !== undefined && names.has(name)) c.fail([...p, 'name'], `duplicate vendor name ${JSON.stringify(name)}`);
   if (name !== undefined) names.add(name);
-  const captures = c.stringList(o, p, 'captures', true);
+  const { captures, vantageOf } = checkCaptures(c, o, p, labs);
   const firstParty: string[] = [];
   c.stringList(o, p, 'first_party', false).forEach((d, i) => {
     const dom = d.toLowerCase().replace(/\.$/, '');
@@ -394,7 +426,115 @@ function checkVendor(c: Checker, v: unknown, p: Path, ids: Set<string>, names: S
   if (name === undefined) return undefined;
   const vendor: VendorSpec = { name, captures, first_party: [...new Set(firstParty)].sort(), devices, claims };
   if (networks !== undefined) vendor.networks = networks;
+  if (Object.keys(vantageOf).length > 0) vendor.capture_vantages = vantageOf;
   return vendor;
+}
+
+/** The labs a claims file names: `vantages:` keys. */
+type LabIds = ReadonlySet<string>;
+
+function labList(labs: LabIds): string {
+  return labs.size === 0 ? 'none: add a vantages: map' : [...labs].sort().join(', ');
+}
+
+/** A lab reference (`vantage: frankfurt`): one of the `vantages:` keys. */
+function checkLabRef(c: Checker, v: unknown, p: Path, labs: LabIds): string | undefined {
+  if (typeof v !== 'string' || v.trim() === '') return c.fail(p, `${JSON.stringify(v)} must be the name of a lab in vantages:`);
+  const id = v.trim();
+  if (!labs.has(id)) return c.fail(p, `${JSON.stringify(id)} is not a lab in vantages: (${labList(labs)})`);
+  return id;
+}
+
+/** `vantages:` — named labs (id -> name, lat, lon, country). */
+function checkLabs(c: Checker, v: unknown, topIsMapping: boolean): Record<string, Vantage> {
+  const out: Record<string, Vantage> = {};
+  const o = c.object(v, ['vantages']);
+  if (!o) return out;
+  for (const [id, spec] of Object.entries(o)) {
+    const p: Path = ['vantages', id];
+    if (!ID_RE.test(id)) {
+      c.fail(p, `lab name ${JSON.stringify(id)} must be letters, digits, '.', '_' or '-'`);
+      continue;
+    }
+    if (id === DEFAULT_VANTAGE_ID && topIsMapping) {
+      c.fail(p, `the name ${JSON.stringify(DEFAULT_VANTAGE_ID)} is taken by the top-level vantage: mapping`);
+      continue;
+    }
+    const lab = c.object(spec, p);
+    if (!lab) continue;
+    c.unknownKeys(lab, p, ['name', 'lat', 'lon', 'country']);
+    const name = c.string(lab, p, 'name', false) ?? id;
+    const lat = c.number(lab, p, 'lat', -90, 90);
+    const lon = c.number(lab, p, 'lon', -180, 180);
+    const country = checkCountry(c, lab, p);
+    if (lat !== undefined && lon !== undefined && country !== undefined) out[id] = { name, lat, lon, country };
+  }
+  return out;
+}
+
+/** A vendor's `captures:` — patterns, or `{ path, vantage }` mappings naming the lab they were captured at. */
+function checkCaptures(c: Checker, o: Record<string, unknown>, p: Path, labs: LabIds): { captures: string[]; vantageOf: Record<string, string> } {
+  const v = o.captures;
+  const vantageOf: Record<string, string> = {};
+  if (!Array.isArray(v) || !v.some((x) => x !== null && typeof x === 'object')) return { captures: c.stringList(o, p, 'captures', true), vantageOf };
+  const captures: string[] = [];
+  v.forEach((item, i) => {
+    const ip: Path = [...p, 'captures', i];
+    if (typeof item === 'string' && item.trim() !== '') {
+      captures.push(item.trim());
+      return;
+    }
+    const m = c.object(item, ip);
+    if (!m) return;
+    c.unknownKeys(m, ip, ['path', 'vantage']);
+    const pattern = c.string(m, ip, 'path', true);
+    const lab = m.vantage === undefined || m.vantage === null ? undefined : checkLabRef(c, m.vantage, [...ip, 'vantage'], labs);
+    if (pattern === undefined) return;
+    if (captures.includes(pattern)) {
+      c.fail([...ip, 'path'], `${JSON.stringify(pattern)} is listed twice`);
+      return;
+    }
+    captures.push(pattern);
+    if (lab !== undefined) vantageOf[pattern] = lab;
+  });
+  if (v.length === 0) c.fail([...p, 'captures'], 'must not be empty');
+  return { captures, vantageOf };
+}
+
+/** `measurements:` — RIPE Atlas results (+ probes), ping and mtr output, each from a named place. */
+function checkMeasurements(c: Checker, v: unknown, labs: LabIds, defaultLab: string | undefined, lineOf: (p: Path) => number): MeasurementFileSpec[] {
+  const out: MeasurementFileSpec[] = [];
+  if (!Array.isArray(v)) {
+    c.fail(['measurements'], 'must be a list of { file, kind, ... } entries');
+    return out;
+  }
+  v.forEach((item, i) => {
+    const p: Path = ['measurements', i];
+    const o = c.object(item, p);
+    if (!o) return;
+    c.unknownKeys(o, p, ['file', 'kind', 'probes', 'vantage', 'dst']);
+    const file = c.string(o, p, 'file', true);
+    const kindRaw = c.string(o, p, 'kind', true);
+    const kind = MEASUREMENT_FILE_KINDS.find((k) => k === kindRaw?.toLowerCase());
+    if (kindRaw !== undefined && kind === undefined) c.fail([...p, 'kind'], `${JSON.stringify(kindRaw)} must be one of ${MEASUREMENT_FILE_KINDS.join(', ')}`);
+    const spec: Partial<MeasurementFileSpec> = { line: lineOf(p) };
+    if (kind === 'ripe-atlas') {
+      spec.probes = c.string(o, p, 'probes', true);
+      for (const k of ['vantage', 'dst']) {
+        if (o[k] !== undefined) c.fail([...p, k], 'not for ripe-atlas: its vantage points are the probes, its destinations are in the results');
+      }
+    } else if (kind !== undefined) {
+      if (o.probes !== undefined) c.fail([...p, 'probes'], `only for ripe-atlas, not ${kind}`);
+      if (o.vantage !== undefined && o.vantage !== null) spec.vantage = checkLabRef(c, o.vantage, [...p, 'vantage'], labs);
+      else if (defaultLab !== undefined) spec.vantage = defaultLab;
+      else c.fail([...p, 'vantage'], `is required for ${kind} output: name the lab it was measured at (${labList(labs)})`);
+      const dst = c.string(o, p, 'dst', false);
+      if (dst !== undefined && isIP(dst) === 0) c.fail([...p, 'dst'], `${JSON.stringify(dst)} is not an IP address`);
+      else if (dst !== undefined) spec.dst = dst;
+    }
+    if (file !== undefined && kind !== undefined) out.push({ ...spec, file, kind } as MeasurementFileSpec);
+  });
+  return out;
 }
 
 /** Parses and validates claims text; `label` names the file in error messages. */
@@ -406,34 +546,103 @@ export function parseClaims(text: string, label: string, absPath: string): Claim
     throw new UsageError('claims_invalid', msgs.join('\n'));
   }
   const c = new Checker(label, doc, lines);
-  const root = c.object(doc.toJS({ maxAliasCount: 100 }), []);
+  const root = c.object(toPlain(doc, label), []);
   let vantage: Vantage | undefined;
+  let vantageId: string | undefined;
+  let labs: Record<string, Vantage> | undefined;
+  let measurements: MeasurementFileSpec[] | undefined;
   const vendors: VendorSpec[] = [];
   if (root) {
-    c.unknownKeys(root, [], ['vantage', 'vendors']);
-    if (root.vantage !== undefined) vantage = checkVantage(c, root.vantage);
+    c.unknownKeys(root, [], ['vantage', 'vantages', 'measurements', 'vendors']);
+    const topIsMapping = root.vantage !== null && typeof root.vantage === 'object';
+    if (root.vantages !== undefined && root.vantages !== null) labs = checkLabs(c, root.vantages, topIsMapping);
+    // Every well-formed key counts as a lab for references, so a lab with a bad field is reported once.
+    const rawLabs = root.vantages !== null && typeof root.vantages === 'object' && !Array.isArray(root.vantages) ? Object.keys(root.vantages) : [];
+    const labIds: LabIds = new Set(rawLabs.filter((k) => ID_RE.test(k)));
+    if (typeof root.vantage === 'string') {
+      vantageId = checkLabRef(c, root.vantage, ['vantage'], labIds);
+      if (vantageId !== undefined && labs !== undefined) vantage = labs[vantageId];
+    } else if (root.vantage !== undefined) {
+      vantage = checkVantage(c, root.vantage);
+      if (vantage !== undefined) vantageId = DEFAULT_VANTAGE_ID;
+    }
+    if (root.measurements !== undefined && root.measurements !== null) {
+      measurements = checkMeasurements(c, root.measurements, labIds, vantageId, (p) => c.lineOf(p));
+    }
     if (!Array.isArray(root.vendors) || root.vendors.length === 0) c.fail(['vendors'], 'must be a non-empty list');
     else {
       const ids = new Set<string>();
       const names = new Set<string>();
       root.vendors.forEach((v, i) => {
-        const vendor = checkVendor(c, v, ['vendors', i], ids, names);
+        const vendor = checkVendor(c, v, ['vendors', i], ids, names, labIds);
         if (vendor) vendors.push(vendor);
       });
     }
   }
   if (c.errors.length > 0) throw new UsageError('claims_invalid', c.errors.join('\n'));
   const sha256 = createHash('sha256').update(text).digest('hex');
-  return { path: absPath, dir: path.dirname(absPath), sha256, vantage, vendors };
+  const out: ClaimsFile = { path: absPath, dir: path.dirname(absPath), sha256, vantage, vendors };
+  if (vantageId !== undefined) out.vantage_id = vantageId;
+  if (labs !== undefined) out.vantages = labs;
+  if (measurements !== undefined) out.measurements = measurements;
+  return out;
 }
 
-/** Reads and validates a claims file. Throws UsageError('claims_invalid' | 'claims_unreadable'). */
+/** The lab a vendor's capture pattern was taken at: its `{ path, vantage }` lab, else the top-level `vantage`. */
+export function captureVantage(claims: ClaimsFile, vendor: VendorSpec, pattern: string): { id: string; vantage: Vantage } | undefined {
+  const id = vendor.capture_vantages?.[pattern];
+  const lab = id === undefined ? undefined : claims.vantages?.[id];
+  if (id !== undefined && lab !== undefined) return { id, vantage: lab };
+  if (claims.vantage !== undefined) return { id: claims.vantage_id ?? DEFAULT_VANTAGE_ID, vantage: claims.vantage };
+  return undefined;
+}
+
+/**
+ * The parsed document as plain values, refusing what would cost too much before validation looks at it: aliases
+ * expanding past CLAIMS_MAX_ALIAS_COUNT (a YAML "billion laughs"), more than MAX_CLAIMS_VENDORS vendors or
+ * MAX_CLAIMS_TOTAL claims. Throws UsageError('claims_too_large').
+ */
+function toPlain(doc: Document, label: string): unknown {
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: CLAIMS_MAX_ALIAS_COUNT });
+  } catch (e) {
+    throw new UsageError('claims_too_large', `${label}: YAML aliases expand too far (more than ${CLAIMS_MAX_ALIAS_COUNT} alias references): ${(e as Error).message}`);
+  }
+  const vendors = (js as { vendors?: unknown } | null)?.vendors;
+  if (Array.isArray(vendors)) {
+    if (vendors.length > MAX_CLAIMS_VENDORS) throw new UsageError('claims_too_large', `${label}: ${vendors.length} vendors; a claims file may list at most ${MAX_CLAIMS_VENDORS}`);
+    const claims = vendors.reduce((n: number, v) => n + (Array.isArray((v as { claims?: unknown } | null)?.claims) ? (v as { claims: unknown[] }).claims.length : 0), 0);
+    if (claims > MAX_CLAIMS_TOTAL) throw new UsageError('claims_too_large', `${label}: ${claims} claims; a claims file may hold at most ${MAX_CLAIMS_TOTAL}`);
+  }
+  return js;
+}
+
+/** The file's bytes, its size checked before reading (a 1.5 GB sparse file is refused unread), and never more than
+ *  MAX_CLAIMS_FILE_BYTES + 1 read even if it grows meanwhile. */
+function readBounded(file: string): Buffer {
+  // stat before open: opening a FIFO would wait for a writer.
+  if (!statSync(file).isFile()) throw new UsageError('claims_unreadable', `${file}: not a regular file`);
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UsageError('claims_unreadable', `${file}: not a regular file`);
+    if (st.size > MAX_CLAIMS_FILE_BYTES) throw new UsageError('claims_too_large', `${file}: ${st.size} bytes; a claims file may be at most ${MAX_CLAIMS_FILE_BYTES}`);
+    const buf = Buffer.alloc(MAX_CLAIMS_FILE_BYTES + 1);
+    let n = 0;
+    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    if (n > MAX_CLAIMS_FILE_BYTES) throw new UsageError('claims_too_large', `${file}: larger than ${MAX_CLAIMS_FILE_BYTES} bytes`);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Reads and validates a claims file. Throws UsageError('claims_invalid' | 'claims_unreadable' | 'claims_too_large'). */
 export function loadClaims(file: string): ClaimsFile {
   let text: string;
   try {
-    const buf = readFileSync(file);
-    if (buf.length > MAX_CLAIMS_FILE_BYTES) throw new UsageError('claims_invalid', `${file}: larger than ${MAX_CLAIMS_FILE_BYTES} bytes`);
-    text = buf.toString('utf8');
+    text = readBounded(file).toString('utf8');
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError('claims_unreadable', `${file}: cannot read claims file: ${(e as Error).message}`);

@@ -106,6 +106,7 @@ export const REASON_CODES = [
   'inconsistent_asn_not_provider',
   'names_hidden_ech',
   'names_hidden_doh',
+  'names_hidden_quic',
   'names_missing',
   'no_in_scope_traffic',
   'too_little_traffic',
@@ -321,8 +322,9 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
     ech: ['names_hidden_ech', 'used Encrypted Client Hello, hiding the real server name'],
     doh: ['names_hidden_doh', 'went to encrypted DNS resolvers (DoH/DoT), hiding the names looked up'],
     no_name: ['names_missing', 'had no name at all (no SNI, Host or DNS answer), so first-party traffic cannot be told apart'],
+    quic_undecryptable: ['names_hidden_quic', 'were QUIC whose Initial could not be decrypted (unknown version or failed decryption), hiding the server name'],
   };
-  for (const h of ['ech', 'doh', 'no_name'] as const) {
+  for (const h of ['ech', 'doh', 'quic_undecryptable', 'no_name'] as const) {
     const b = hiddenBytes.get(h);
     if (b === undefined) continue;
     const [code, what] = hiddenText[h];

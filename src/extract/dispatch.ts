@@ -63,6 +63,9 @@ class DirConsumer implements StreamConsumer {
 }
 
 export class Dispatcher {
+  /** Set by the pipeline while it hands over a packet whose payload was cut short for good (a datagram given up
+   *  with fragments missing): a ClientHello still waiting for bytes is then read for what it has. */
+  truncated = false;
   /** Reused by the DNS-over-TCP framer callback so no closure is made per segment. */
   private cur: DirConsumer | null = null;
   private curTs = ZERO_D;
@@ -148,7 +151,7 @@ export class Dispatcher {
     switch (f.kind) {
       case K_TLS: {
         if (c.fromA !== f.clientIsA) return STREAM_STOP;
-        const r = scanTlsClientHello(buf, off, off + len);
+        const r = scanTlsClientHello(buf, off, off + len, this.truncated);
         if (r === TLS_NEED_MORE) return 0;
         if (typeof r === 'number') {
           this.done(f, K_NONE);
@@ -170,6 +173,7 @@ export class Dispatcher {
         this.httpFrame = frame;
         if (c.http === null) c.http = new HttpRequestStream();
         const r = c.http.feed(buf, off, len, this.onHttpHost);
+        if (c.http.controlHosts > 0) f.addAnomaly('http_host_control_chars');
         if (r < 0 || c.http.requests >= MAX_HTTP_REQUESTS_PER_FLOW) {
           // Not (or no longer) HTTP, a head too long, or enough requests read: the flow is done.
           if (r === HTTP_HEAD_TOO_LONG) f.addAnomaly('http_head_too_long');

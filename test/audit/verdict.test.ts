@@ -58,6 +58,7 @@ const table: Row[] = [
   { name: 'local traffic never counts', flows: [sg({ local: true }), sg({ local: true, first_party: false, hidden: 'no_name' })], verdict: 'inconclusive', reasons: ['no_in_scope_traffic'] },
   { name: 'only ECH traffic', flows: [sg({ first_party: false, hidden: 'ech' })], verdict: 'unobservable', reasons: ['names_hidden_ech', 'no_in_scope_traffic'] },
   { name: 'DoH then unnamed flows', flows: [sg({ first_party: false, hidden: 'doh', bytes_up: 2000 }), sg({ first_party: false, hidden: 'no_name' })], verdict: 'unobservable', reasons: ['names_hidden_doh', 'names_missing', 'no_in_scope_traffic'] },
+  { name: 'unnamed QUIC that could not be decrypted', flows: [sg({ bytes_up: 20_000 }), sg({ first_party: false, hidden: 'quic_undecryptable', bytes_up: 30_000 })], verdict: 'unobservable', reasons: ['names_hidden_quic'] },
   { name: 'hidden traffic dominates identified traffic', flows: [sg({ bytes_up: 20_000 }), sg({ first_party: false, hidden: 'no_name', bytes_up: 80_000 })], verdict: 'unobservable', reasons: ['names_missing'] },
   { name: 'hidden traffic limits coverage', flows: [sg({ bytes_up: 80_000 }), sg({ first_party: false, hidden: 'no_name', bytes_up: 20_000 })], verdict: 'inconclusive', reasons: ['names_missing', 'hidden_traffic_limits_coverage'] },
   { name: 'refuted wins over hidden', flows: [sg({ country: 'US', region: 'us-east-1' }), sg({ first_party: false, hidden: 'ech', bytes_up: 900_000 })], verdict: 'refuted', reasons: ['inconsistent_upload', 'names_hidden_ech'] },
