@@ -36,7 +36,14 @@ const ICMP6_COUNTERPART = new Map<number, number>([
   [144, 145], [145, 144], // home agent address discovery request, reply
 ]);
 
-const DIGEST = Buffer.alloc(20);
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+/** "1:" and the 28 base64 characters of a digest, as character codes (written in place, turned into a string once:
+ *  Buffer's toString('base64') and writeInt32BE go through Buffer.prototype, a dictionary-mode object, at each call). */
+const TEXT: number[] = Array.from({ length: 30 }, (_, i) => (i === 0 ? 0x31 : i === 1 ? 0x3a : 0x3d));
+
+function digestByte(k: number): number {
+  return (SHA1_OUT[k >> 2] >>> (24 - 8 * (k & 3))) & 0xff;
+}
 
 /**
  * Community ID v1 of a flow. `addr` holds the addresses as 32-bit big-endian words: source in 0..3, destination in
@@ -44,8 +51,22 @@ const DIGEST = Buffer.alloc(20);
  */
 export function communityId(proto: number, ipVersion: 4 | 6, addr: ArrayLike<number>, sport: number, dport: number, seed = 0): string {
   sha1Block(writeTuple(proto, ipVersion, addr, sport, dport, seed));
-  for (let i = 0; i < 5; i++) DIGEST.writeInt32BE(SHA1_OUT[i], i * 4);
-  return '1:' + DIGEST.toString('base64');
+  const t = TEXT;
+  let o = 2;
+  // 20 bytes: six 3-byte groups, then 2 bytes as 3 characters and '=' (left in place at t[29]).
+  for (let k = 0; k < 18; k += 3) {
+    const n = (digestByte(k) << 16) | (digestByte(k + 1) << 8) | digestByte(k + 2);
+    t[o] = B64.charCodeAt(n >>> 18);
+    t[o + 1] = B64.charCodeAt((n >>> 12) & 63);
+    t[o + 2] = B64.charCodeAt((n >>> 6) & 63);
+    t[o + 3] = B64.charCodeAt(n & 63);
+    o += 4;
+  }
+  const n = (digestByte(18) << 16) | (digestByte(19) << 8);
+  t[o] = B64.charCodeAt(n >>> 18);
+  t[o + 1] = B64.charCodeAt((n >>> 12) & 63);
+  t[o + 2] = B64.charCodeAt((n >>> 6) & 63);
+  return String.fromCharCode.apply(null, t);
 }
 
 /** Writes the Community ID hash input of a flow into SHA1_INPUT (see communityId); returns its length (<= 40). */

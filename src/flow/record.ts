@@ -7,7 +7,7 @@ import { PROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from 
 import type { Flow } from './flow.js';
 import type { EndReason } from './table.js';
 import { communityId } from './community-id.js';
-import { flowUid } from './uid.js';
+import { flowUid, uidFromDigest } from './uid.js';
 
 const FLAG_LETTERS: [number, string][] = [
   [TCP_SYN, 'S'],
@@ -48,14 +48,21 @@ function tupleOf(f: Flow): Int32Array {
   return t;
 }
 
-/** The flow's uid (flow/uid.ts: its tuple and first packet time in microseconds), computed once and kept. */
+/** The flow's uid (flow/uid.ts: its tuple, first packet time in microseconds and flow_id), computed once and kept. */
 export function uidOf(f: Flow): string {
   let u = f.uid;
   if (u === undefined) {
-    u = flowUid(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB, Math.round(f.firstTs * 1e6));
+    u = flowUid(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB, Math.round(f.firstTs * 1e6), f.id);
     f.uid = u;
   }
   return u;
+}
+
+/** The Community ID, then the uid from the same digest when the flow has none yet (one tuple hash per flow). */
+function identify(r: FlowRecordObject, f: Flow): void {
+  r.community_id = communityId(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB);
+  if (f.uid === undefined) f.uid = uidFromDigest(Math.round(f.firstTs * 1e6), f.id);
+  r.uid = f.uid;
 }
 
 /**
@@ -109,8 +116,9 @@ class FlowRecordObject implements FlowRecord {
 
   constructor(f: Flow, reason: EndReason, a: boolean) {
     this.flow_id = f.id;
-    this.uid = uidOf(f);
-    this.community_id = communityId(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB);
+    this.uid = undefined;
+    this.community_id = undefined;
+    identify(this, f);
     this.transport = f.proto === PROTO_TCP ? 'tcp' : 'udp';
     this.ip_version = f.ipVersion === 6 ? 6 : 4;
     this.client_ip = a ? f.ipA : f.ipB;

@@ -51,3 +51,35 @@ describe('flowUid', () => {
     expect(flowUid(17, 4, a, 46153, 443, 1772442000050000)).not.toBe(u);
   });
 });
+
+describe('uidFromDigest', () => {
+  it('gives the flow uid from the Community ID digest the record computes anyway', async () => {
+    const { communityId } = await import('../../src/flow/community-id.js');
+    const { uidFromDigest } = await import('../../src/flow/uid.js');
+    fc.assert(fc.property(fc.array(fc.integer(), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 65535 }),
+      fc.integer({ min: 0, max: 65535 }), fc.boolean(), fc.nat({ max: Number.MAX_SAFE_INTEGER }), fc.nat(), (words, sp, dp, v6, t, id) => {
+        const a = Int32Array.from(words);
+        const v = v6 ? 6 : 4;
+        const expected = flowUid(6, v, a, sp, dp, t, id);
+        communityId(6, v, a, sp, dp);
+        expect(uidFromDigest(t, id)).toBe(expected);
+      }));
+  });
+
+  it('is unique over many flows of one tuple and many tuples of one time', () => {
+    const a = Int32Array.from([0x0a000002, 0, 0, 0, 0x0de44011, 0, 0, 0]);
+    const seen = new Set<string>();
+    for (let t = 0; t < 20_000; t++) seen.add(flowUid(17, 4, a, 5353, 53, 1772442000000000 + t));
+    for (let p = 0; p < 20_000; p++) seen.add(flowUid(17, 4, a, p, 53, 1772442000000000));
+    expect(seen.size).toBe(40_000 - 1); // (port 5353, t = 0) is in both loops
+  });
+});
+
+describe('uid serial', () => {
+  it('tells apart flows of one tuple that start at the same time (captures with zero timestamps)', () => {
+    const a = Int32Array.from([0, 0, 0, 0, -1, 0, 0, 0]); // 0.0.0.0 -> 255.255.255.255, DHCP
+    const uids = new Set<string>();
+    for (let id = 1; id <= 1000; id++) uids.add(flowUid(17, 4, a, 68, 67, 0, id));
+    expect(uids.size).toBe(1000);
+  });
+});
