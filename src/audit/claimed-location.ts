@@ -3,8 +3,8 @@
 // territory lies beyond the RTT's reach (rtt-check.ts: RTT x 100 km): the nearest point of it (Natural Earth
 // outline, src/geo/country-area.ts: coasts, borders, islands and exclaves included) is farther from the lab.
 // A claim naming several countries (a list or a group) is impossible only when every one of them is. The lab's
-// own country and a country with no outline (Bouvet Island) are never impossible. The lab is fixed for a run,
-// so each country's distance from it is computed once.
+// own country (and a code with no outline, though every accepted code has one) is never impossible. The lab is
+// fixed for a run, so each country's distance from it is computed once.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -3,17 +3,19 @@
 //
 // Data: Natural Earth admin-0 countries (public domain) as TopoJSON from the `world-atlas` package (ISC), read
 // from node_modules on first use (never bundled: commands that do not check pay nothing) and kept per country.
-// Scale: 1:50m, which has the small states 1:110m lacks (Singapore, Bahrain, Malta, Hong Kong...); the three
-// codes 1:50m lacks too (GI, TV, UM) come from 1:10m, loaded only when one of them is asked for. Why not 1:10m
-// for all: it is 3.6 MB against 0.76 MB to parse (load times in docs/country-outlines.md), and the outline error
-// of 1:50m near coasts (a few km) is nothing at the scale of the RTT check (100 km per ms of round trip).
+// Scale: 1:10m (OUTLINE_SCALE), the only one with every remote island. 1:50m would load about 5 times faster
+// but lacks islands far from the rest of their country (Minamitorishima, Japan, 1,210 km from Japan's 1:50m
+// outline; Kure Atoll, US, 1,950 km; Bouvet Island; 28 countries have an island over 300 km from their 1:50m
+// outline): a missing island makes a territory look farther than it is, and the check would then call a
+// country out of reach that is not. The coastline detail itself does not matter (1:50m is within a few km of
+// 1:10m along coasts; the check's bound is 100 km per ms of round trip). Measurements: docs/country-outlines.md.
 //
-// Natural Earth ids are ISO 3166-1 numeric codes; features without one are mapped by name (Kosovo -> XK,
-// Somaliland -> SO, N. Cyprus -> CY, Siachen Glacier -> IN and PK, Australia's Indian Ocean Territories ->
-// CX and CC). Natural Earth folds some territories with their own alpha-2 code into the sovereign state
-// (French Guiana, Guadeloupe, Martinique, Reunion and Mayotte into France; Svalbard and Jan Mayen into Norway;
-// Bonaire, Sint Eustatius and Saba into the Netherlands; Tokelau into New Zealand): those polygons are split
-// off by box (SPLITS), as geolocation databases name them by their own code. Bouvet Island (BV) has no outline.
+// Natural Earth ids are ISO 3166-1 numeric codes; features without one are mapped by name (CODES_BY_NAME:
+// Kosovo -> XK, Somaliland -> SO, N. Cyprus -> CY, ...). Natural Earth folds some territories with their own
+// alpha-2 code into the sovereign state (French Guiana, Guadeloupe, Martinique, Reunion and Mayotte into France;
+// Svalbard, Jan Mayen and Bouvet Island into Norway; Bonaire, Sint Eustatius and Saba into the Netherlands;
+// Tokelau into New Zealand): those polygons are split off by box (SPLITS), as geolocation databases name them
+// by their own code.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +25,9 @@ import type { GeometryCollection, GeometryObject, Topology } from 'topojson-spec
 import { areaContains, areaDistanceKm, sphereArea, type SphereArea } from './sphere-polygon.js';
 
 export type OutlineScale = '50m' | '10m';
+
+/** The scale the check uses (see the file comment); 1:50m stays loadable for comparisons. */
+export const OUTLINE_SCALE: OutlineScale = '10m';
 
 /** One country's territory, ready for distance queries. */
 export interface CountryOutline extends SphereArea {
@@ -53,15 +58,26 @@ export const ALPHA2_BY_NUMERIC: ReadonlyMap<string, string> = new Map(
   ISO_NUMERIC.split(' ').map((s) => [s.slice(2), s.slice(0, 2)]),
 );
 
-/** Natural Earth features without an ISO numeric id, by name: the alpha-2 codes whose territory they are part of. */
+/**
+ * Natural Earth features without an ISO numeric id, by name: the alpha-2 codes whose territory they are part of.
+ * Disputed areas go to every state that administers or claims them (a larger territory only ever makes a claim
+ * less likely to be called impossible); reefs and banks claimed by several states (Spratly Is., Scarborough
+ * Reef, Bajo Nuevo Bank, Serranilla Bank) and Clipperton Island (no ISO code) belong to none.
+ */
 export const CODES_BY_NAME: Readonly<Record<string, readonly string[]>> = {
   Kosovo: ['XK'],
   Somaliland: ['SO'],
   'N. Cyprus': ['CY'],
-  // Administered by India, claimed by Pakistan: part of both (a larger territory only ever makes a claim less
-  // likely to be called impossible).
+  'Cyprus U.N. Buffer Zone': ['CY'],
+  // The UK's Sovereign Base Areas on Cyprus: no ISO code; addresses there are Cyprus's in geolocation databases.
+  Akrotiri: ['CY'],
+  Dhekelia: ['CY'],
   'Siachen Glacier': ['IN', 'PK'],
   'Indian Ocean Ter.': ['CX', 'CC'],
+  // Leased (to Russia, to the US) but Kazakh and Cuban territory.
+  Baikonur: ['KZ'],
+  'USNB Guantanamo Bay': ['CU'],
+  'Coral Sea Is.': ['AU'],
 };
 
 /** A territory with its own alpha-2 code that Natural Earth draws inside another feature: the polygons in `box`. */
@@ -81,18 +97,16 @@ export const SPLITS: readonly Split[] = [
   { from: 'FR', code: 'YT', box: [44.8, -13.2, 45.5, -12.5] },
   { from: 'NO', code: 'SJ', box: [10, 73.5, 35, 81] }, // Svalbard (mainland Norway ends at 71.2 N)
   { from: 'NO', code: 'SJ', box: [-9.5, 70.6, -7.5, 71.4] }, // Jan Mayen
+  { from: 'NO', code: 'BV', box: [3, -54.6, 3.7, -54.3] }, // Bouvet Island (in Norway at 1:10m, absent at 1:50m)
   { from: 'NL', code: 'BQ', box: [-69, 11.8, -62.5, 18] },
   { from: 'NZ', code: 'TK', box: [-173, -10, -171, -8] },
   { from: 'Indian Ocean Ter.', code: 'CX', box: [105.3, -10.8, 106, -10.2] },
   { from: 'Indian Ocean Ter.', code: 'CC', box: [96.5, -12.5, 97.2, -11.6] },
 ];
 
-/** The codes 1:50m lacks and 1:10m has (checked by test/geo/country-area.test.ts). */
-export const ONLY_AT_10M: ReadonlySet<string> = new Set(['GI', 'TV', 'UM']);
-
 const requireFromHere = createRequire(import.meta.url);
 
-/** Path of a world-atlas file (countries-50m.json, package.json...). */
+/** Path of a world-atlas file (countries-10m.json, package.json...). */
 export function worldAtlasFile(name: string): string {
   return requireFromHere.resolve(`world-atlas/${name}`);
 }
@@ -175,13 +189,13 @@ const outlines = new Map<string, CountryOutline | null>();
 
 /**
  * The territory of an ISO 3166-1 alpha-2 code (upper case), loaded on first use and kept; undefined when Natural
- * Earth has none (BV, or a code that is not a country). Throws when world-atlas is not installed.
+ * Earth has none (a code that is not a country). Throws when world-atlas is not installed.
  */
 export function countryOutline(code: string): CountryOutline | undefined {
   const cached = outlines.get(code);
   if (cached !== undefined) return cached ?? undefined;
   let found: CountryOutline | null = null;
-  const scale: OutlineScale = ONLY_AT_10M.has(code) ? '10m' : '50m';
+  const scale = OUTLINE_SCALE;
   const polygons = /^[A-Z]{2}$/.test(code) ? countryPolygons(code, scale) : [];
   if (polygons.length) found = { code, scale, ...sphereArea({ type: 'MultiPolygon', coordinates: polygons }) };
   outlines.set(code, found);

@@ -106,8 +106,8 @@ export function worldMapPaths(frame: MapFrame): WorldMapPaths | undefined {
 export function mapAttribution(): string {
   const version = worldAtlasVersion();
   return (
-    'World map: Natural Earth 1:110m admin-0 countries; country outlines for the physical RTT check: Natural Earth 1:50m ' +
-    '(1:10m for GI, TV, UM). Made with Natural Earth: free vector and raster map data @ naturalearthdata.com (public domain), ' +
+    'World map: Natural Earth 1:110m admin-0 countries; country outlines for the physical RTT check: Natural Earth 1:10m. ' +
+    'Made with Natural Earth: free vector and raster map data @ naturalearthdata.com (public domain), ' +
     `as TopoJSON from world-atlas${version ? ` ${version}` : ''} by Mike Bostock (ISC licence).`
   );
 }

@@ -1,5 +1,5 @@
-// Country territories from Natural Earth (world-atlas): hand-checked distances, territories Natural Earth folds
-// into another state, the ISO mapping, the 1:10m fallback, and fast-check properties on real outlines.
+// Country territories from Natural Earth (world-atlas 1:10m): hand-checked distances, territories Natural Earth
+// folds into another state, the ISO mapping, why not 1:50m, and fast-check properties on real outlines.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,11 +11,15 @@ import {
   countryOutline,
   countryPolygons,
   loadScale,
-  ONLY_AT_10M,
+  OUTLINE_SCALE,
   SPLITS,
   worldAtlasVersion,
 } from '../../src/geo/country-area.js';
 import { greatCircleKm } from '../../src/geo/rtt-check.js';
+import { areaDistanceKm, sphereArea } from '../../src/geo/sphere-polygon.js';
+
+/** Distance to a country's 1:50m outline, for comparison. */
+const km50 = (code: string, lat: number, lon: number): number => areaDistanceKm(sphereArea({ type: 'MultiPolygon', coordinates: countryPolygons(code, '50m') }), lat, lon);
 
 const DELHI = [28.6139, 77.209] as const;
 const TOKYO = [35.6762, 139.6503] as const;
@@ -58,7 +62,7 @@ describe('countryDistanceKm: hand-checked cases', () => {
     expect(d).toBeLessThan(greatCircleKm(55.4295, 13.82, 55.3, 12.45) - 15);
   });
 
-  it('capitals of small states are inside or within a km of their 1:50m outline', () => {
+  it('capitals of small states are inside or within a km or two of their outline', () => {
     for (const [code, lat, lon] of [['SG', 1.29, 103.85], ['BH', 26.22, 50.58], ['MT', 35.9, 14.51], ['HK', 22.3, 114.17], ['MC', 43.74, 7.42], ['VA', 41.904, 12.453], ['LU', 49.61, 6.13], ['AD', 42.5, 1.52]] as const) {
       expect(countryDistanceKm(code, lat, lon), code).toBeLessThan(2);
     }
@@ -86,13 +90,15 @@ describe('territories Natural Earth draws inside another feature', () => {
     ['TK', 'NZ', -9.37, -171.21, 'Fakaofo, Tokelau'],
     ['CX', 'AU', -10.45, 105.65, 'Christmas Island'],
     ['CC', 'AU', -12.13, 96.87, 'Cocos (Keeling) Islands'],
+    ['BV', 'NO', -54.42, 3.36, 'Bouvet Island'],
   ] as const)('%s is its own territory, not part of %s (%f, %f: %s)', (code, other, lat, lon, _place) => {
     expect(countryDistanceKm(code, lat, lon)).toBeLessThan(15);
     expect(countryDistanceKm(other, lat, lon)).toBeGreaterThan(300);
   });
 
-  it('every split box catches at least one polygon at 1:50m', () => {
-    for (const s of SPLITS) expect(countryPolygons(s.code, '50m').length, `${s.code} from ${s.from}`).toBeGreaterThan(0);
+  it('every split box catches at least one polygon (at 1:50m too, but for Bouvet Island, absent there)', () => {
+    for (const s of SPLITS) expect(countryPolygons(s.code, OUTLINE_SCALE).length, `${s.code} from ${s.from}`).toBeGreaterThan(0);
+    for (const s of SPLITS) if (s.code !== 'BV') expect(countryPolygons(s.code, '50m').length, `${s.code} from ${s.from}`).toBeGreaterThan(0);
   });
 
   it('metropolitan France, mainland Norway and the European Netherlands keep their own polygons', () => {
@@ -100,6 +106,36 @@ describe('territories Natural Earth draws inside another feature', () => {
     expect(countryContains('FR', 42.15, 9.1)).toBe(true); // Corsica
     expect(countryContains('NO', 59.91, 10.75)).toBe(true);
     expect(countryContains('NL', 52.37, 4.9)).toBe(true);
+  });
+});
+
+describe('why 1:10m and not 1:50m', () => {
+  it('1:50m lacks small states and territories', () => {
+    expect(COUNTRY_CODES.filter((c) => c !== 'XK' && countryPolygons(c, '50m').length === 0)).toEqual(['BV', 'GI', 'TV', 'UM']);
+  });
+
+  it.each([
+    ['JP', 24.29, 153.97, 'Minamitorishima', 1000],
+    ['US', 28.39, -178.29, 'Kure Atoll', 1900],
+    ['CL', -26.28, -80.1, 'San Felix Island', 800],
+    ['GB', 57.6, -13.69, 'Rockall', 300],
+  ] as const)('1:50m lacks remote islands: %s territory at %f, %f (%s) is over %i km from its 1:50m outline', (code, lat, lon, _place, far) => {
+    expect(countryDistanceKm(code, lat, lon)).toBeLessThan(2);
+    expect(km50(code, lat, lon)).toBeGreaterThan(far);
+  });
+
+  it('which moves a lab\'s distance to a country by hundreds of km: Honolulu to Japan', () => {
+    // 1:10m: Minamitorishima, ~4,920 km; 1:50m: the Ogasawara Islands, ~5,700 km (a 7.8 ms difference of RTT bound).
+    const d10 = countryDistanceKm('JP', 21.31, -157.86) as number;
+    expect(d10).toBeGreaterThan(4800);
+    expect(d10).toBeLessThan(5000);
+    expect(km50('JP', 21.31, -157.86) - d10).toBeGreaterThan(700);
+  });
+
+  it('along coasts the two scales agree within a few km (nothing at 100 km per ms)', () => {
+    for (const [code, lat, lon] of [['SG', 28.6139, 77.209], ['US', 35.6762, 139.6503], ['DK', 55.4295, 13.82], ['SG', 1.4927, 103.7414], ['FR', 51.5, -0.12]] as const) {
+      expect(Math.abs((countryDistanceKm(code, lat, lon) as number) - km50(code, lat, lon)), code).toBeLessThan(5);
+    }
   });
 });
 
@@ -119,12 +155,9 @@ describe('ISO 3166-1 mapping and coverage', () => {
     }
   });
 
-  it('every accepted country code has an outline except Bouvet Island; 1:10m only for GI, TV and UM', () => {
-    const missing = COUNTRY_CODES.filter((c) => countryOutline(c) === undefined);
-    expect(missing).toEqual(['BV']);
-    const at10 = COUNTRY_CODES.filter((c) => countryOutline(c)?.scale === '10m');
-    expect(at10).toEqual([...ONLY_AT_10M].sort());
-    for (const c of ONLY_AT_10M) expect(countryPolygons(c, '50m'), c).toEqual([]);
+  it('every accepted country code has an outline', () => {
+    expect(OUTLINE_SCALE).toBe('10m');
+    expect(COUNTRY_CODES.filter((c) => countryOutline(c) === undefined)).toEqual([]);
   });
 
   it('no outline for what is not an alpha-2 code', () => {
