@@ -4,7 +4,7 @@
 // GeoJSON too, so "inside" and "nearest edge" agree). Pure; the rings are turned into unit vectors once.
 
 import { geoContains } from 'd3-geo';
-import type { MultiPolygon, Polygon } from 'geojson';
+import type { MultiPolygon, Polygon, Position } from 'geojson';
 import { EARTH_MEAN_RADIUS_KM } from './rtt-check.js';
 
 /** An area ready for repeated distance queries: the geometry plus each ring as unit vectors (x, y, z per vertex). */
@@ -13,15 +13,53 @@ export interface SphereArea {
   readonly rings: readonly Float64Array[];
   /** Vertices over all rings (each ring's closing vertex counted once). */
   readonly vertices: number;
+  /** Per polygon: its coordinates and the [west, south, east, north] box a point must be in to be inside it (null: any point). */
+  readonly boxes: readonly { polygon: Position[][]; box: readonly [number, number, number, number] | null }[];
 }
 
 const RAD = Math.PI / 180;
+
+/** Central angle in degrees between two [lon, lat] positions (haversine). */
+function angleDeg(a: Position, b: Position): number {
+  const dLat = (b[1] - a[1]) * RAD;
+  const dLon = (b[0] - a[0]) * RAD;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * RAD) * Math.cos(b[1] * RAD) * Math.sin(dLon / 2) ** 2;
+  return (2 * Math.asin(Math.min(1, Math.sqrt(h)))) / RAD;
+}
+
+/**
+ * The [west, south, east, north] box a point must be in to be inside the polygon, or null (test every point):
+ * it spares d3's point-in-polygon (trigonometry per vertex) for the polygons far from the point. An edge, a
+ * great-circle arc, stays within its ends' longitudes (unless it passes near a pole) and each of its points is
+ * within half its length of an end, so its latitude strays at most that far from the ends': the box of the
+ * vertices grows by the longest half-edge (plus 0.01 degree for rounding). Polygons reaching beyond 80 degrees of
+ * latitude, touching the antimeridian or spanning over 180 degrees of longitude get no box.
+ */
+function polygonBox(polygon: Position[][]): readonly [number, number, number, number] | null {
+  const ring = polygon[0];
+  let w = Infinity;
+  let s = Infinity;
+  let e = -Infinity;
+  let n = -Infinity;
+  let margin = 0.01;
+  for (let i = 0; i < ring.length; i++) {
+    const [lon, lat] = ring[i];
+    if (lon < w) w = lon;
+    if (lon > e) e = lon;
+    if (lat < s) s = lat;
+    if (lat > n) n = lat;
+    if (i > 0) margin = Math.max(margin, angleDeg(ring[i - 1], ring[i]) / 2 + 0.01);
+  }
+  if (n + margin > 80 || s - margin < -80 || w <= -180 || e >= 180 || e - w > 180) return null;
+  return [w - margin, s - margin, e + margin, n + margin];
+}
 
 /** The area of a Polygon or MultiPolygon, with its rings converted for distance queries. */
 export function sphereArea(geometry: Polygon | MultiPolygon): SphereArea {
   const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
   const rings: Float64Array[] = [];
   let vertices = 0;
+  const boxes = polygons.map((polygon) => ({ polygon, box: polygonBox(polygon) }));
   for (const polygon of polygons) {
     for (const ring of polygon) {
       const v = new Float64Array(ring.length * 3);
@@ -37,7 +75,7 @@ export function sphereArea(geometry: Polygon | MultiPolygon): SphereArea {
       vertices += Math.max(0, ring.length - 1);
     }
   }
-  return { geometry, rings, vertices };
+  return { geometry, rings, vertices, boxes };
 }
 
 /** Angle (radians) between two unit vectors; atan2 of |u x v| and u . v stays accurate for tiny and near-antipodal angles. */
@@ -93,9 +131,13 @@ export function boundaryDistanceKm(area: SphereArea, lat: number, lon: number): 
   return best * EARTH_MEAN_RADIUS_KM;
 }
 
-/** True when (lat, lon) is inside the area (d3-geo `geoContains`, spherical). */
+/** True when (lat, lon) is inside the area (d3-geo `geoContains`, spherical, on the polygons whose box holds it). */
 export function areaContains(area: SphereArea, lat: number, lon: number): boolean {
-  return geoContains(area.geometry, [lon, lat]);
+  for (const { polygon, box } of area.boxes) {
+    if (box !== null && (lon < box[0] || lon > box[2] || lat < box[1] || lat > box[3])) continue;
+    if (geoContains({ type: 'Polygon', coordinates: polygon }, [lon, lat])) return true;
+  }
+  return false;
 }
 
 /** Great-circle distance (km) from (lat, lon) to the area: 0 inside, else to its nearest boundary point. */
