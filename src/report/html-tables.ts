@@ -108,7 +108,7 @@ export function evidenceTable(rows: readonly EvidenceFlow[], omitted: number): s
     out += td(status(f.physical));
     out += bytesTd(f.bytes_up);
     out += bytesTd(f.bytes_down);
-    out += td(`${nameSpan(f.capture, '-')}<br><span class="note">frame ${f.first_frame}, ${html(isoTime(f.first_seen))}</span>`, 'seen', `${f.capture} ${String(f.first_frame).padStart(12, '0')}`);
+    out += td(`${nameSpan(f.capture, '-')}<br><span class="note">${f.first_frame !== undefined ? `frame ${f.first_frame}, ` : ''}${html(isoTime(f.first_seen))}</span>`, 'seen', `${f.capture} ${String(f.first_frame ?? 0).padStart(12, '0')}`);
     out += td(html(f.app ? `${f.device} / ${f.app}` : f.device));
     out += '</tr>';
   }
