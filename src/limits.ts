@@ -167,6 +167,9 @@ export const STORE_BUSY_TIMEOUT_MS = 10 * 60 * 1000;
 export const STORE_MIN_FREE_BYTES = 1 << 20;
 /** Rows inserted per prepared-statement batch while a capture is being ingested (inside its one transaction). */
 export const STORE_INSERT_BATCH_ROWS = 1000;
+/** Distinct geolocation results of one capture remembered while ingesting, so flows sharing one store it once
+ *  (store/ingest.ts GeoIds). Past it the memory is cleared: later flows get new rows (more rows, same answers). */
+export const GEO_ROWS_DEDUP_MAX = 50_000;
 
 // ---------------------------------------------------------------- regress
 /** Byte totals compared by `residency regress` may move by the larger of this many bytes and ... */
