@@ -146,6 +146,14 @@ export const VERDICT_MIN_UPLOAD_BYTES = 10_240;
 export const VERDICT_HIDDEN_SHARE = 0.5;
 /** Evidence flows listed per claim in reports (the rest are counted in `evidence_omitted`). */
 export const MAX_EVIDENCE_FLOWS_PER_CLAIM = 200;
+/** Destinations (server address + name) listed per vendor in a report, those with the most upload first; the rest
+ *  are counted (`destinations_omitted`) and are in flows.csv. Keeps report.json/HTML readable and bounded whatever
+ *  the capture (a scan reaches a million addresses). */
+export const REPORT_MAX_DESTINATIONS = 1000;
+/** Devices listed per vendor in a report (most upload first); the rest are counted (`devices_omitted`). */
+export const REPORT_MAX_DEVICES = 200;
+/** Groups of like flows read from the case store per page while an audit decides its verdicts (audit/aggregate.ts). */
+export const AUDIT_GROUP_PAGE_ROWS = 2000;
 /** Claims files larger than this are refused (a claims file is hand-written; megabytes means a wrong file). */
 export const MAX_CLAIMS_FILE_BYTES = 1 << 20;
 /** Vendors and claims (over all vendors) a claims file may hold: each vendor's claims are decided over every flow of
