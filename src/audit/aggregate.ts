@@ -90,8 +90,11 @@ const GROUP_KEY = [
   'capture_id', 'client_ip', 'client_mac', 'app', 'transport', 'server_ip', 'server_port', 'hostname', 'name_source', 'sni', 'quic',
   'http_host', 'dns_qname', 'cname_chain', 'ech', 'anomalies', 'geo_id',
 ] as const;
-/** Key columns that are never NULL (joined with =; the others with IS NOT DISTINCT FROM). */
-const NOT_NULL_KEY: ReadonlySet<string> = new Set(['capture_id', 'client_ip', 'transport', 'server_ip', 'server_port']);
+/**
+ * The group key of a `flows` row (alias `f`) as one text value, unambiguous whatever the names hold: each column as
+ * `<length>:<text>`, `-` for NULL. Lets every flow find its group by one indexed equality.
+ */
+const GROUP_KEY_TEXT = GROUP_KEY.map((k) => `COALESCE(length(f.${k}) || ':' || f.${k}, '-')`).join(` || '|' || `);
 
 const TEMP_TABLES = ['audit_caps', 'audit_vcaps', 'audit_rtt', 'audit_grp', 'audit_grp_name', 'audit_fp_pair', 'audit_grp_attr', 'audit_grp_judge', 'audit_flow_gid'];
 
@@ -104,9 +107,10 @@ async function createTempTables(q: SqlSession): Promise<void> {
     `CREATE TEMP TABLE audit_grp (gid INTEGER PRIMARY KEY, vidx INTEGER NOT NULL, crank INTEGER NOT NULL, capture_id INTEGER NOT NULL,
        client_ip TEXT NOT NULL, client_mac TEXT, app TEXT, transport TEXT NOT NULL, server_ip TEXT NOT NULL, server_port INTEGER NOT NULL,
        hostname TEXT, name_source TEXT, sni TEXT, quic TEXT, http_host TEXT, dns_qname TEXT, cname_chain TEXT, ech INTEGER, anomalies TEXT,
-       geo_id INTEGER, flows INTEGER NOT NULL, bytes_up INTEGER NOT NULL, bytes_down INTEGER NOT NULL, first_flow INTEGER NOT NULL)`,
+       geo_id INTEGER, flows INTEGER NOT NULL, bytes_up INTEGER NOT NULL, bytes_down INTEGER NOT NULL, first_flow INTEGER NOT NULL, gkey TEXT NOT NULL)`,
   );
-  await q.run('CREATE INDEX audit_grp_key ON audit_grp (vidx, capture_id, server_ip, client_ip, server_port)');
+  await q.run('CREATE INDEX audit_grp_key ON audit_grp (vidx, gkey)');
+  await q.run('CREATE INDEX audit_grp_page ON audit_grp (vidx, gid)');
   await q.run('CREATE TEMP TABLE audit_grp_name (gid INTEGER PRIMARY KEY, fp_name INTEGER NOT NULL)');
   await q.run('CREATE TEMP TABLE audit_fp_pair (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, client_ip TEXT NOT NULL, server_ip TEXT NOT NULL, PRIMARY KEY (vidx, capture_id, client_ip, server_ip))');
   await q.run(
@@ -119,6 +123,8 @@ async function createTempTables(q: SqlSession): Promise<void> {
        PRIMARY KEY (gid, claim))`,
   );
   await q.run('CREATE INDEX audit_grp_judge_claim ON audit_grp_judge (vidx, claim, hidden, status)');
+  await q.run('CREATE INDEX audit_grp_attr_dest ON audit_grp_attr (vidx, dest_key)');
+  await q.run('CREATE INDEX audit_grp_attr_device ON audit_grp_attr (vidx, device)');
   await q.run('CREATE TEMP TABLE audit_flow_gid (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, flow_id INTEGER NOT NULL, gid INTEGER NOT NULL, PRIMARY KEY (vidx, capture_id, flow_id))');
   await q.run('CREATE INDEX audit_flow_gid_gid ON audit_flow_gid (gid)');
 }
@@ -220,6 +226,22 @@ interface VendorTallies {
 /** Builds the report model from the store (see module comment). Runs on one session: TEMP tables live there. */
 export async function buildReportFromStore(q: SqlSession, input: AggregateInput): Promise<AggregateResult> {
   const { caps, missing, problems } = modelFrame(input.captures, input.missing);
+  // One read transaction: a consistent view of the store, and the TEMP tables written without a commit each.
+  await q.run('BEGIN');
+  try {
+    return await buildInTransaction(q, input, caps, missing, problems);
+  } finally {
+    await q.run('COMMIT');
+  }
+}
+
+async function buildInTransaction(
+  q: SqlSession,
+  input: AggregateInput,
+  caps: AggregateCapture[],
+  missing: ReturnType<typeof modelFrame>['missing'],
+  problems: InputProblem[],
+): Promise<AggregateResult> {
   await createTempTables(q);
   await q.insertRows(
     'audit_caps',
@@ -269,8 +291,9 @@ async function aggregateVendor(
   const base = Number((await q.get<{ m: number | null }>('SELECT MAX(gid) AS m FROM audit_grp'))?.m ?? 0);
   const key = GROUP_KEY.map((k) => `f.${k}`).join(', ');
   await q.run(
-    `INSERT INTO audit_grp (gid, vidx, crank, ${GROUP_KEY.join(', ')}, flows, bytes_up, bytes_down, first_flow)
-     SELECT ? + ROW_NUMBER() OVER (ORDER BY c.crank, MIN(f.flow_id)), ?, c.crank, ${key}, COUNT(*), SUM(f.bytes_up), SUM(f.bytes_down), MIN(f.flow_id)
+    `INSERT INTO audit_grp (gid, vidx, crank, ${GROUP_KEY.join(', ')}, flows, bytes_up, bytes_down, first_flow, gkey)
+     SELECT ? + ROW_NUMBER() OVER (ORDER BY c.crank, MIN(f.flow_id)), ?, c.crank, ${key}, COUNT(*), SUM(f.bytes_up), SUM(f.bytes_down), MIN(f.flow_id),
+       ${GROUP_KEY_TEXT}
      FROM flows f JOIN audit_vcaps v ON v.capture_id = f.capture_id AND v.vidx = ? JOIN audit_caps c ON c.capture_id = f.capture_id
      GROUP BY c.crank, ${key}`,
     [base, vidx, vidx],
@@ -355,11 +378,10 @@ async function aggregateVendor(
   }
 
   // Every flow's group (for the evidence and flows.csv).
-  const on = GROUP_KEY.map((k) => (NOT_NULL_KEY.has(k) ? `g.${k} = f.${k}` : `g.${k} IS NOT DISTINCT FROM f.${k}`)).join(' AND ');
   await q.run(
     `INSERT INTO audit_flow_gid (vidx, capture_id, flow_id, gid)
      SELECT g.vidx, f.capture_id, f.flow_id, g.gid FROM flows f JOIN audit_vcaps v ON v.capture_id = f.capture_id AND v.vidx = ?
-     JOIN audit_grp g ON g.vidx = v.vidx AND ${on}`,
+     JOIN audit_grp g ON g.vidx = v.vidx AND g.gkey = ${GROUP_KEY_TEXT}`,
     [vidx],
   );
 
