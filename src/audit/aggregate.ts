@@ -37,13 +37,22 @@ import type {
   ReportModel,
   ReportVendor,
 } from './report-model.js';
-import { ClaimDecision, STATUS_RANK, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
+import { ClaimDecision, physicalCheckUnavailable, sortReasons, STATUS_RANK, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
 import { VendorNetworkMatcher } from './vendor-networks.js';
 
 /** A stored capture as the audit reads it. */
 export interface AggregateCapture extends FrameCapture {
   /** Why its handshakes are synthesised on the device (RTTs then say nothing about distance), if they are. */
   synthesized?: string;
+}
+
+/** Why an input's flows cannot have their location checked against a handshake RTT, if they cannot. */
+export function noPhysics(c: AggregateCapture): string | undefined {
+  const f = c.stored.format;
+  if (f === 'zeek-tsv' || f === 'zeek-json') return 'Zeek logs carry no handshake RTT';
+  if (f === 'suricata-eve') return 'Suricata eve.json carries no handshake RTT';
+  if (c.synthesized !== undefined) return 'handshakes synthesised on the device';
+  return undefined;
 }
 
 /** A flow_geo row (vantage-independent) as stored. */
@@ -100,7 +109,7 @@ const TEMP_TABLES = ['audit_caps', 'audit_vcaps', 'audit_rtt', 'audit_grp', 'aud
 
 async function createTempTables(q: SqlSession): Promise<void> {
   for (const t of TEMP_TABLES) await q.run(`DROP TABLE IF EXISTS ${t}`);
-  await q.run('CREATE TEMP TABLE audit_caps (capture_id INTEGER PRIMARY KEY, crank INTEGER NOT NULL, label TEXT NOT NULL, sha256 TEXT NOT NULL, synthesized INTEGER NOT NULL)');
+  await q.run('CREATE TEMP TABLE audit_caps (capture_id INTEGER PRIMARY KEY, crank INTEGER NOT NULL, label TEXT NOT NULL, sha256 TEXT NOT NULL, synthesized INTEGER NOT NULL, no_physics TEXT)');
   await q.run('CREATE TEMP TABLE audit_vcaps (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, PRIMARY KEY (vidx, capture_id))');
   await q.run('CREATE TEMP TABLE audit_rtt (capture_id INTEGER NOT NULL, server_ip TEXT NOT NULL, rtt_ms REAL, PRIMARY KEY (capture_id, server_ip))');
   await q.run(
@@ -245,8 +254,8 @@ async function buildInTransaction(
   await createTempTables(q);
   await q.insertRows(
     'audit_caps',
-    ['capture_id', 'crank', 'label', 'sha256', 'synthesized'],
-    caps.map((c, i) => [c.stored.id, i, c.label, c.stored.sha256, c.synthesized !== undefined ? 1 : 0]),
+    ['capture_id', 'crank', 'label', 'sha256', 'synthesized', 'no_physics'],
+    caps.map((c, i) => [c.stored.id, i, c.label, c.stored.sha256, c.synthesized !== undefined ? 1 : 0, noPhysics(c) ?? null]),
     { ignoreConflicts: true },
   );
   const vendors: ReportVendor[] = [];
@@ -301,7 +310,7 @@ async function aggregateVendor(
 
   // Pass 1: which groups are first-party by a name; then the (client, server) pairs such a group reached off an
   // edge, which make unnamed flows on the same pair first-party too (`address`).
-  const groupSql = `SELECT g.*, ${GEO_SELECT}, c.synthesized AS synthesized, r.rtt_ms AS dest_rtt
+  const groupSql = `SELECT g.*, ${GEO_SELECT}, c.synthesized AS synthesized, c.no_physics AS no_physics, c.label AS cap_label, r.rtt_ms AS dest_rtt
     FROM audit_grp g JOIN audit_caps c ON c.capture_id = g.capture_id
     LEFT JOIN flow_geo geo ON geo.capture_id = g.capture_id AND geo.geo_id = g.geo_id
     LEFT JOIN audit_rtt r ON r.capture_id = g.capture_id AND r.server_ip = g.server_ip
@@ -324,6 +333,8 @@ async function aggregateVendor(
   // Pass 2: attribute and judge every group once per claim.
   const decisions = spec.claims.map((c) => new ClaimDecision(c, opts));
   const claimCoverage = spec.claims.map(() => new CoverageTally());
+  /** Per claim, in-scope upload from inputs without a handshake RTT, per input (only with a vantage). */
+  const unchecked = spec.claims.map(() => new Map<string, { bytes: number; why: string }>());
   const t: VendorTallies = { totals: { flows: 0, bytes_up: 0, bytes_down: 0 }, coverage: new CoverageTally(), byCountry: new Map(), byProvider: new Map() };
   const pairSql = groupSql.replace(
     'WHERE g.vidx = ?',
@@ -366,6 +377,11 @@ async function aggregateVendor(
         const j = decisions[i].add(vf, flows);
         if (j === undefined) return;
         claimCoverage[i].add(source, up, flows);
+        if (input.claims.vantage !== undefined && !j.hidden && typeof r.no_physics === 'string' && up > 0) {
+          const e = unchecked[i].get(r.cap_label as string) ?? { bytes: 0, why: r.no_physics };
+          e.bytes += up;
+          unchecked[i].set(r.cap_label as string, e);
+        }
         judged.push([r.gid, vidx, i, j.hidden ? 1 : 0, STATUS_RANK[j.status], j.country_status, j.provider_status, j.region_status, j.claimed_location_impossible ? 1 : 0]);
       });
       attrs.push([
@@ -390,6 +406,11 @@ async function aggregateVendor(
   for (let i = 0; i < spec.claims.length; i++) {
     const claim = spec.claims[i];
     const decided = decisions[i].finish();
+    const caveat = physicalCheckUnavailable(unchecked[i]);
+    if (caveat !== undefined && (claim.country !== undefined || claim.countries !== undefined || claim.region !== undefined)) {
+      decided.reasons.push(caveat);
+      sortReasons(decided.reasons);
+    }
     const listed = decided.totals.in_scope.flows + decided.totals.hidden.flows;
     const evidence = await evidenceOf(q, vidx, i, namer);
     const rc = reportClaim(claim, decided, problems, evidence, listed, claimCoverage[i].result('claim_in_scope_and_hidden_upload'));
