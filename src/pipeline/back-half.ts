@@ -10,7 +10,8 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { GeoLocator, physicalCheck, settleByRtt, SynthesisDetector } from '../geo/index.js';
+import { GeoLocator, physicalCheck, ProviderTable, RegionTable, settleByRtt, SynthesisDetector } from '../geo/index.js';
+import { observedProviderId } from '../audit/provider-ids.js';
 import { buildReportFromStore, type AggregateCapture, type ApplyVantage, type StoredGeo } from '../audit/aggregate.js';
 import { collectCaptures, type AuditOptions, type AuditResult } from '../audit/run.js';
 import { ClaimedLocationCheck } from '../audit/claimed-location.js';
@@ -33,10 +34,11 @@ const REGISTRATION_SOURCES: ReadonlySet<string> = new Set(['geo-whois-asn-countr
  * The vantage rule over a vantage-independent result: with a vantage, a usable RTT and a public address, each
  * source's place and the consensus place are checked against the RTT (physicalCheck), and a disputed country is
  * settled when the RTT sets impossible sources aside (settleByRtt; the settled place keeps a region only when it
- * came from published ranges or a DNS name). Synthesised handshakes leave such flows `unchecked`. The key order is
+ * came from published ranges or a DNS name, else the provider's region nearest the settled place). Synthesised handshakes leave such flows `unchecked`. The key order is
  * that of GeoLocator.enrichFlow, so records read the same whichever path made them.
  */
 export function vantageRule(vantage: { lat: number; lon: number } | undefined): ApplyVantage {
+  let tables: { providers: ProviderTable; regions: RegionTable } | undefined;
   return (g: StoredGeo | FlowGeoFields, rttMs: number | undefined, synthesized: boolean): FlowGeoFields => {
     const out: FlowGeoFields = {
       country_agreement: g.country_agreement,
@@ -76,8 +78,13 @@ export function vantageRule(vantage: { lat: number; lon: number } | undefined): 
         out.lat = c.lat;
         out.lon = c.lon;
         if (!out.edge && out.region_source !== 'provider-ranges' && out.region_source !== 'dns-name') {
-          out.region = undefined;
-          out.region_source = undefined;
+          // The nearest region of the provider to the settled place, as the geo stage names one (curated tables).
+          const t = (tables ??= { providers: ProviderTable.load(), regions: RegionTable.load() });
+          const id = out.provider === undefined ? undefined : observedProviderId(out.provider);
+          const key = id === undefined ? undefined : t.providers.byProviderId(id)?.regions;
+          const near = key !== undefined && c.city !== undefined && c.lat !== undefined && c.lon !== undefined ? t.regions.nearest(key, c.lat, c.lon, c.country) : undefined;
+          out.region = near?.region;
+          out.region_source = near === undefined ? undefined : 'nearest-city';
         }
       }
     }
