@@ -6,7 +6,7 @@
 
 import { GEO_MAX_RANGES_FILE_BYTES } from '../limits.js';
 import fs from 'node:fs';
-import { parseCidr, parseIpv4 } from './ip-parse.js';
+import { parseCidr } from './address.js';
 
 export type RangeSource = 'aws-ip-ranges' | 'gcp-cloud' | 'oracle-public-ip-ranges';
 
@@ -192,12 +192,6 @@ export class RangeIndex {
       if (e) return e;
     }
     return undefined;
-  }
-
-  lookup(ip: string, v6words?: Uint32Array): RangeEntry | undefined {
-    const v4 = parseIpv4(ip);
-    if (v4 >= 0) return this.lookupV4(v4);
-    return v6words ? this.lookupV6(v6words) : undefined;
   }
 }
 

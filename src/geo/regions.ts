@@ -51,34 +51,16 @@ export class RegionTable {
    * provider has no regions or none lies within `maxKm` (a location far from every region says nothing).
    */
   nearest(provider: string, lat: number, lon: number, country?: string, maxKm = 1500): RegionInfo | undefined {
-    // Indexed loops over an array, each distance computed once: this runs once per new place and provider, mostly
-    // before the code is optimised.
-    const list = this.lists.get(provider);
-    if (!list) return undefined;
-    let best: RegionInfo | undefined;
-    let bestKm = Infinity;
-    if (country) {
-      for (let i = 0; i < list.length; i++) {
-        const r = list[i];
-        if (r.country !== country) continue;
+    const all = this.lists.get(provider) ?? [];
+    for (const pool of country ? [all.filter((r) => r.country === country), all] : [all]) {
+      let best: RegionInfo | undefined;
+      let bestKm = Infinity;
+      for (const r of pool) {
         const d = greatCircleKm(lat, lon, r.lat, r.lon);
-        if (d < bestKm) {
-          bestKm = d;
-          best = r;
-        }
+        if (d < bestKm) [best, bestKm] = [r, d];
       }
       if (best && bestKm <= maxKm) return best;
     }
-    // Then every region (those in `country` were measured above: none of them is nearer than `best`).
-    for (let i = 0; i < list.length; i++) {
-      const r = list[i];
-      if (country && r.country === country) continue;
-      const d = greatCircleKm(lat, lon, r.lat, r.lon);
-      if (d < bestKm) {
-        bestKm = d;
-        best = r;
-      }
-    }
-    return best && bestKm <= maxKm ? best : undefined;
+    return undefined;
   }
 }

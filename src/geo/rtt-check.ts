@@ -1,11 +1,13 @@
-// Owns the physical plausibility check: how far a server can be given a measured handshake round trip, and
-// whether a capture's handshakes were synthesised locally (then no RTT says anything about distance).
+// Owns the physical plausibility check: how far a server can be given a measured handshake round trip, the check
+// applied to a lookup's answers, and whether a capture's handshakes were synthesised locally (then no RTT says
+// anything about distance).
 // Light in fibre travels ~200,000 km/s (refractive index ~1.47), i.e. ~200 km per ms one way; a round trip
 // covers the distance twice, so the server is at most RTT x 100 km/ms away. Real paths are longer than the
 // great circle and add queueing, so the bound is generous: a location beyond it is refuted physically.
 
 import { GEO_SYNTHESIZED_MIN_FLOWS, GEO_SYNTHESIZED_RTT_MS } from '../limits.js';
-import { parseIpv4 } from './ip-parse.js';
+import type { GeoResult } from '../types.js';
+import { parseIpv4 } from './address.js';
 
 /** Kilometres of great-circle distance per millisecond of round-trip time (issue 3's stated constant). */
 export const FIBRE_KM_PER_RTT_MS = 100;
@@ -38,6 +40,19 @@ export function physicalCheck(
   lon: number,
 ): 'plausible' | 'impossible' {
   return greatCircleKm(vantage.lat, vantage.lon, lat, lon) > maxDistanceKm(rttMs) ? 'impossible' : 'plausible';
+}
+
+/**
+ * A lookup with the check applied (a copy): every answer that has a position, and the consensus place, is
+ * `plausible` or `impossible` from `vantage` with a handshake of `rttMs`; no consensus place is `unchecked`.
+ */
+export function withPhysical(r: GeoResult, vantage: { lat: number; lon: number }, rttMs: number): GeoResult {
+  return {
+    ...r,
+    sources: r.sources.map((s) => (s.lat !== undefined && s.lon !== undefined ? { ...s, physical: physicalCheck(vantage, rttMs, s.lat, s.lon) } : s)),
+    max_distance_km: Math.round(maxDistanceKm(rttMs)),
+    physical: r.lat !== undefined && r.lon !== undefined ? physicalCheck(vantage, rttMs, r.lat, r.lon) : 'unchecked',
+  };
 }
 
 const PCAPDROID_NET = parseIpv4('10.215.173.0');

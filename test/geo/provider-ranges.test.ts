@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GeoLocator, parseAwsRanges, parseGcpRanges, parseOracleRanges, parseRangesText, RangeIndex } from '../../src/geo/index.js';
+import { parseIpv4 } from '../../src/geo/address.js';
 
 const AWS = {
   syncToken: '1718000000',
@@ -84,10 +85,11 @@ describe('parsers', () => {
 describe('RangeIndex', () => {
   const idx = new RangeIndex();
   for (const doc of [parseAwsRanges(AWS), parseGcpRanges(GCP), parseOracleRanges(ORACLE)]) if (doc) idx.add(doc);
+  const at = (ip: string): ReturnType<RangeIndex['lookupV4']> => idx.lookupV4(parseIpv4(ip));
 
   it('a service entry beats the catch-all AMAZON entry for the same prefix', () => {
-    expect(idx.lookup('13.229.1.1')).toMatchObject({ provider: 'aws', region: 'ap-southeast-1', service: 'EC2' });
-    expect(idx.lookup('13.33.0.1')).toMatchObject({ edge: true, service: 'CLOUDFRONT' });
+    expect(at('13.229.1.1')).toMatchObject({ provider: 'aws', region: 'ap-southeast-1', service: 'EC2' });
+    expect(at('13.33.0.1')).toMatchObject({ edge: true, service: 'CLOUDFRONT' });
   });
 
   it('IPv6 prefixes match through the words', () => {
@@ -97,8 +99,8 @@ describe('RangeIndex', () => {
   });
 
   it('misses outside every prefix', () => {
-    expect(idx.lookup('8.8.8.8')).toBeUndefined();
-    expect(idx.lookup('140.238.230.1')?.region).toBe('ap-mumbai-1');
+    expect(at('8.8.8.8')).toBeUndefined();
+    expect(at('140.238.230.1')?.region).toBe('ap-mumbai-1');
   });
 });
 
