@@ -7,6 +7,7 @@ export { GeoLocator, type GeoLocatorOptions } from './geo/index.js';
 export { runAudit, type AuditOptions, type AuditResult } from './audit/run.js';
 export { writeReports, type ReportFormat } from './report/index.js';
 export { runRegress, type RegressOptions, type RegressResult } from './regress/run.js';
+export * from './vantage/index.js';
 export { openStore } from './store/db.js';
 export { ingestCapture } from './store/ingest.js';
 export { CaptureError, UsageError, InternalError, EXIT } from './errors.js';

@@ -102,7 +102,7 @@ export interface DnsRecord {
 
 // ---------------------------------------------------------------- flows
 
-export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_https_hint';
+export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_https_hint' | 'network';
 
 export interface FlowRecord {
   /** Stable id within one capture: `<first frame>-<transport>`-free integer assigned in creation order. */
@@ -174,6 +174,9 @@ export interface GeoPlace {
 /** Geolocation fields merged into a flow by `residency flows` (absent with `--no-geo`). */
 export interface FlowGeoFields extends GeoPlace {
   country_agreement?: CountryAgreement;
+  /** `rtt` when sources disputed the country and the handshake RTT set aside every source placing the server
+   *  where it cannot be: the country (and place) is then what the remaining sources say. Absent otherwise. */
+  country_settled_by?: 'rtt';
   edge?: boolean;
   geo_sources?: GeoSourceAnswer[];
   /** Physical plausibility of the consensus location given the RTT and a vantage point. */
@@ -233,6 +236,8 @@ export interface GeoResult extends GeoPlace {
   scope: 'public' | 'private';
   sources: GeoSourceAnswer[];
   country_agreement: CountryAgreement;
+  /** `rtt` when the RTT check settled a dispute (see FlowGeoFields.country_settled_by). */
+  country_settled_by?: 'rtt';
   edge: boolean;
   /** Why the address is treated as an edge (`cloudflare anycast`, `cloudfront`, ...). */
   edge_reason?: string;

@@ -65,6 +65,13 @@ function masks(bits: number): Uint32Array {
   return m;
 }
 
+/** True when the first `bits` bits of the IPv6 words `a` are those of `net`. */
+export function prefixMatch128(a: Uint32Array, net: Uint32Array, bits: number): boolean {
+  const m = masks(bits);
+  for (let k = 0; k < 4; k++) if (((a[k] ^ net[k]) & m[k]) !== 0) return false;
+  return true;
+}
+
 /** `addr/len` -> family, first address (IPv4 number or IPv6 words, host bits cleared) and length; null if malformed. */
 export function parseCidr(cidr: string): { family: 4; net: number; bits: number } | { family: 6; net: Uint32Array; bits: number } | null {
   const slash = cidr.indexOf('/');

@@ -3,7 +3,8 @@
 // embedded ones) and of the registration source (sources.ts), the answers are combined (consensus.ts), the ASN
 // comes from a user's ASN mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow
 // (provider.ts, provider-ranges.ts). Per flow, or per `geo` call, what its DNS names say (region-from-name.ts)
-// and the physical RTT check (rtt-check.ts) are applied on top. Nothing is read until the first public address,
+// and the physical RTT check (rtt-check.ts, which may settle a dispute between sources: consensus.ts settleByRtt)
+// are applied on top. Nothing is read until the first public address,
 // and each file only when an address of its family first needs it. One cache: the result per address.
 
 import fs from 'node:fs';
@@ -11,15 +12,15 @@ import path from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import { GEO_MAX_CACHED_IPS, GEO_MAX_CACHED_NAMES } from '../limits.js';
-import { toAddress, type Address } from './address.js';
+import { parseIpv4, parseIpv6, toAddress, type Address } from './address.js';
 import { AsnTable } from './asn-table.js';
-import { consensus } from './consensus.js';
+import { consensus, settleByRtt } from './consensus.js';
 import { defaultCacheDir, geoDataDir } from './data-paths.js';
 import { edgeOf, providerOf, ProviderTable, regionOf, withNames } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
 import { RegionTable } from './regions.js';
-import { withPhysical } from './rtt-check.js';
+import { checkPlace, checkSources, maxDistanceKm } from './rtt-check.js';
 import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, sha256File, toAnswer, toAsn, type AsnAnswer } from './sources.js';
 
 export interface GeoLocatorOptions {
@@ -215,7 +216,37 @@ export class GeoLocator {
     const r = hints.length > 0 ? withNames(e.result, hints, e.providerId, this.tables().providers) : e.result;
     if (this.vantage === undefined || rttMs === undefined || !Number.isFinite(rttMs) || rttMs < 0) return r;
     if (this.physicalDisabled) return { ...r, physical: 'unchecked' };
-    return withPhysical(r, this.vantage, rttMs);
+    let out: GeoResult = { ...r, sources: checkSources(r.sources, this.vantage, rttMs), max_distance_km: Math.round(maxDistanceKm(rttMs)) };
+    if (out.country_agreement === 'disputed') out = this.settle(e, out);
+    out.physical = checkPlace(this.vantage, rttMs, out.lat, out.lon);
+    return out;
+  }
+
+  /**
+   * A disputed country settled by the RTT (consensus.ts settleByRtt): the remaining sources' country, agreement and
+   * place, `country_settled_by: rtt`, and a nearest-city region from the new place (a region from ranges or a DNS
+   * name stays). `r`: the lookup with its sources checked.
+   */
+  private settle(e: Located, r: GeoResult): GeoResult {
+    const n = e.located.length;
+    const c = settleByRtt(r.sources.slice(0, n), r.sources.slice(n));
+    if (c === undefined) return r;
+    const out: GeoResult = { ...r, country: c.country, country_agreement: c.agreement, country_settled_by: 'rtt', city: c.city, lat: c.lat, lon: c.lon };
+    if (!out.edge && out.region_source !== 'provider-ranges' && out.region_source !== 'dns-name') {
+      const t = this.tables();
+      const region = regionOf(t.regions, e.providerId === undefined ? undefined : t.providers.byProviderId(e.providerId), undefined, false, c);
+      out.region = region?.region;
+      out.region_source = region?.source;
+    }
+    return out;
+  }
+
+  /** The provider id whose published range files (geo/ranges, --geo-dir) hold `ip`, or undefined. */
+  publishedRangeProvider(ip: string): string | undefined {
+    const { ranges } = this.tables();
+    const v4 = parseIpv4(ip);
+    const w = new Uint32Array(4);
+    return (v4 >= 0 ? ranges.lookupV4(v4) : parseIpv6(ip, w) ? ranges.lookupV6(w) : undefined)?.provider;
   }
 
   private mmdb(): Sources {
@@ -301,6 +332,7 @@ export class GeoLocator {
 function flowFields(r: GeoResult): FlowGeoFields {
   return {
     country_agreement: r.country_agreement,
+    country_settled_by: r.country_settled_by,
     edge: r.edge,
     geo_sources: r.scope === 'public' ? r.sources : undefined, // private addresses ask no source: field omitted
     country: r.country,
@@ -326,6 +358,7 @@ function geoResult(ip: string, scope: GeoResult['scope'], sources: GeoSourceAnsw
     scope,
     sources,
     country_agreement: agreement,
+    country_settled_by: undefined,
     edge: false,
     country: undefined,
     city: undefined,

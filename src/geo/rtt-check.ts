@@ -6,7 +6,7 @@
 // great circle and add queueing, so the bound is generous: a location beyond it is refuted physically.
 
 import { GEO_SYNTHESIZED_MIN_FLOWS, GEO_SYNTHESIZED_RTT_MS } from '../limits.js';
-import type { GeoResult } from '../types.js';
+import type { GeoSourceAnswer } from '../types.js';
 import { parseIpv4 } from './address.js';
 
 /** Kilometres of great-circle distance per millisecond of round-trip time (issue 3's stated constant). */
@@ -42,17 +42,14 @@ export function physicalCheck(
   return greatCircleKm(vantage.lat, vantage.lon, lat, lon) > maxDistanceKm(rttMs) ? 'impossible' : 'plausible';
 }
 
-/**
- * A lookup with the check applied (a copy): every answer that has a position, and the consensus place, is
- * `plausible` or `impossible` from `vantage` with a handshake of `rttMs`; no consensus place is `unchecked`.
- */
-export function withPhysical(r: GeoResult, vantage: { lat: number; lon: number }, rttMs: number): GeoResult {
-  return {
-    ...r,
-    sources: r.sources.map((s) => (s.lat !== undefined && s.lon !== undefined ? { ...s, physical: physicalCheck(vantage, rttMs, s.lat, s.lon) } : s)),
-    max_distance_km: Math.round(maxDistanceKm(rttMs)),
-    physical: r.lat !== undefined && r.lon !== undefined ? physicalCheck(vantage, rttMs, r.lat, r.lon) : 'unchecked',
-  };
+/** A lookup's answers with the check applied (copies): each that has a position `plausible` or `impossible`. */
+export function checkSources(sources: GeoSourceAnswer[], vantage: { lat: number; lon: number }, rttMs: number): GeoSourceAnswer[] {
+  return sources.map((s) => (s.lat !== undefined && s.lon !== undefined ? { ...s, physical: physicalCheck(vantage, rttMs, s.lat, s.lon) } : s));
+}
+
+/** The check of a place, `unchecked` when there is none. */
+export function checkPlace(vantage: { lat: number; lon: number }, rttMs: number, lat?: number, lon?: number): 'plausible' | 'impossible' | 'unchecked' {
+  return lat !== undefined && lon !== undefined ? physicalCheck(vantage, rttMs, lat, lon) : 'unchecked';
 }
 
 const PCAPDROID_NET = parseIpv4('10.215.173.0');

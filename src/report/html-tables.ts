@@ -128,16 +128,25 @@ export function devicesTable(rows: readonly ReportDevice[]): string {
   return out + '</tbody></table></div>';
 }
 
+/** An input's read status; the reader's first warnings (or why it is missing) underneath. */
+function inputStatusTd(i: ReportModel['inputs'][number]): string {
+  if (i.status === 'ok') return td('ok');
+  const detail = i.status === 'missing' ? [i.missing_reason ?? ''] : (i.warnings ?? []).slice(0, 3).map((w) => `${w.code}${w.offset !== undefined ? ` at byte ${grouped(w.offset)}` : ''}: ${w.message}`);
+  const more = (i.warnings?.length ?? 0) + (i.warnings_omitted ?? 0) - Math.min(3, i.warnings?.length ?? 0);
+  if (more > 0) detail.push(`${grouped(more)} more warning(s)`);
+  return td(`<strong${attr('class', `st-${i.status}`)}>${html(i.status)}</strong>${detail.map((d) => `<br><span class="note">${html(d)}</span>`).join('')}`);
+}
+
 /** Provenance appendix: inputs with hashes, geolocation sources with versions and hashes, tool and options. */
 export function provenance(model: ReportModel): string {
   let out = '<h3>Inputs</h3>';
   out += `<p>Claims file: ${nameSpan(model.claims_file.path)} <code>sha256:${html(model.claims_file.sha256)}</code></p>`;
   out += '<div class="table-wrap"><table class="inputs">';
-  out += head(['Capture', 'SHA-256', ['Bytes', 'num'], ['Packets', 'num'], 'Link types', 'First packet (UTC)', 'Last packet (UTC)', 'Vendor', 'Device', 'Truncated']);
+  out += head(['Capture', 'SHA-256', ['Bytes', 'num'], ['Packets', 'num'], 'Link types', 'First packet (UTC)', 'Last packet (UTC)', 'Vendor', 'Device', 'Status']);
   out += '<tbody>';
   for (const i of model.inputs) {
-    out += `<tr>${td(nameSpan(i.path))}${td(html(i.sha256), 'hash')}${numTd(i.size_bytes)}${numTd(i.packets)}${td(html(i.link_types.join(', ')))}`;
-    out += `${td(html(isoTime(i.first_ts)), 'mono')}${td(html(isoTime(i.last_ts)), 'mono')}${td(html(i.vendor ?? '-'))}${td(html(i.device ?? '-'))}${td(i.truncated ? '<strong class="s-inconsistent">yes</strong>' : 'no')}</tr>`;
+    out += `<tr>${td(nameSpan(i.path))}${td(html(i.sha256 ?? '-'), 'hash')}${numTd(i.size_bytes)}${numTd(i.packets)}${td(html(i.link_types?.join(', ') ?? '-'))}`;
+    out += `${td(html(isoTime(i.first_ts)), 'mono')}${td(html(isoTime(i.last_ts)), 'mono')}${td(html(i.vendor ?? '-'))}${td(html(i.device ?? '-'))}${inputStatusTd(i)}</tr>`;
   }
   out += '</tbody></table></div>';
   out += '<h3>Geolocation sources</h3><div class="table-wrap"><table class="geo-sources">';

@@ -1,16 +1,18 @@
 // Ingests one capture into the case store in ONE transaction: the capture row, its flows, DNS transactions
 // and names are written as the analysis streams them (batched), and committed only once the whole capture
 // has been read. A crash or kill before COMMIT leaves nothing (WAL rollback). Idempotent by SHA-256: a
-// capture already stored is skipped. Every value is a bound parameter: names from captures never reach SQL text.
+// capture already stored is skipped, also when another process stored it while this one waited for the write lock
+// (the hash is looked up again inside the transaction). Every value is a bound parameter: names from captures never
+// reach SQL text. Store faults (full disk, read-only, locked too long) end as StoreError naming the cause.
 
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
-import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
+import { STORE_BUSY_TIMEOUT_MS, STORE_INSERT_BATCH_ROWS } from '../limits.js';
 import { analyzeCapture } from '../pipeline.js';
 import type { CaptureSummary, DnsRecord, FlowRecord } from '../types.js';
-import type { Db } from './db.js';
+import { checkFreeSpace, storeError, type Db } from './db.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** The analysis the store ingests from (analyzeCapture; tests inject a fake). */
@@ -25,6 +27,8 @@ export interface IngestOptions {
   device?: string;
   onProgress?(bytes: number): void;
   analyze?: AnalyzeFn;
+  /** Called once when another process holds the store's write lock and this ingest starts waiting for it. */
+  onWait?(): void;
 }
 
 export interface IngestResult {
@@ -85,8 +89,37 @@ function flowNames(f: FlowRecord): [string, string][] {
   return out;
 }
 
-/** Ingests `file` (see module comment). Throws CaptureError when the capture cannot be read at all. */
+/** Ingests `file` (see module comment). Throws CaptureError when the capture cannot be read at all, StoreError when
+ *  the store cannot take it. */
 export async function ingestCapture(db: Db, file: string, opts: IngestOptions = {}): Promise<IngestResult> {
+  try {
+    return await ingest(db, file, opts);
+  } catch (e) {
+    throw storeError(e, db.name);
+  }
+}
+
+/** The stored capture with this hash, if any. */
+function stored(db: Db, sha256: string): { id: number; vendor: string | null; device: string | null } | undefined {
+  return db.prepare('SELECT id, vendor, device FROM captures WHERE sha256 = ?').get(sha256) as { id: number; vendor: string | null; device: string | null } | undefined;
+}
+
+/** BEGIN IMMEDIATE: at once when the store is free, else after telling onWait and waiting (STORE_BUSY_TIMEOUT_MS). */
+function beginWrite(db: Db, opts: IngestOptions): void {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return;
+  } catch (e) {
+    if (!String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${STORE_BUSY_TIMEOUT_MS}`);
+  }
+  opts.onWait?.();
+  db.exec('BEGIN IMMEDIATE');
+}
+
+async function ingest(db: Db, file: string, opts: IngestOptions): Promise<IngestResult> {
   let size: number;
   try {
     const st = statSync(file);
@@ -96,22 +129,28 @@ export async function ingestCapture(db: Db, file: string, opts: IngestOptions = 
     throw new CaptureError('capture_unreadable', file, 0, (e as Error).message);
   }
   const sha256 = await sha256File(file);
-  const existing = db.prepare('SELECT id, vendor, device FROM captures WHERE sha256 = ?').get(sha256) as
-    | { id: number; vendor: string | null; device: string | null }
-    | undefined;
-  if (existing) {
+  const already = (existing: { id: number; vendor: string | null; device: string | null }): IngestResult => {
     if (opts.vendor !== undefined && existing.vendor === null) db.prepare('UPDATE captures SET vendor = ? WHERE id = ?').run(opts.vendor, existing.id);
     if (opts.device !== undefined && existing.device === null) db.prepare('UPDATE captures SET device = ? WHERE id = ?').run(opts.device, existing.id);
     return { captureId: existing.id, sha256, skipped: true };
-  }
+  };
+  const before = stored(db, sha256);
+  if (before) return already(before);
   if (db.inTransaction) throw new UsageError('store_busy', 'ingestCapture: the store already has an open transaction');
+  checkFreeSpace(db.name);
 
   const insFlow = db.prepare(`INSERT INTO flows (${FLOW_COLUMNS.join(', ')}) VALUES (${FLOW_COLUMNS.map(() => '?').join(', ')})`);
   const insDns = db.prepare(`INSERT INTO dns VALUES (${new Array(20).fill('?').join(', ')})`);
   const insName = db.prepare('INSERT OR IGNORE INTO names (capture_id, flow_id, name, source) VALUES (?, ?, ?, ?)');
   const analyze: AnalyzeFn = opts.analyze ?? analyzeCapture;
 
-  db.exec('BEGIN IMMEDIATE');
+  beginWrite(db, opts);
+  // Another process may have stored it while this one waited for the lock.
+  const meanwhile = stored(db, sha256);
+  if (meanwhile) {
+    db.exec('ROLLBACK');
+    return already(meanwhile);
+  }
   try {
     const captureId = Number(
       db
@@ -177,7 +216,11 @@ export async function ingestCapture(db: Db, file: string, opts: IngestOptions = 
     db.exec('COMMIT');
     return { captureId, sha256, skipped: false };
   } catch (e) {
-    if (db.inTransaction) db.exec('ROLLBACK');
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {
+      // SQLite rolls back by itself when the rollback statement fails (an I/O error): the first error says why.
+    }
     throw e;
   }
 }

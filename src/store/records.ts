@@ -1,7 +1,7 @@
 // Reads stored captures and flows back as records, and writes what an audit derives: per-flow geolocation,
 // per-address geolocation, and the audit itself (claims, verdicts, geolocation provenance). Bound parameters only.
 
-import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
+import type { Anomaly, FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import type { Db } from './db.js';
 
 export interface StoredCapture {
@@ -43,8 +43,44 @@ export function captureBySha(db: Db, sha256: string): StoredCapture | undefined 
   return r ? captureFromRow(r) : undefined;
 }
 
+/** Captures ingested from this absolute path (any version of the file), oldest first. */
+export function capturesByPath(db: Db, absPath: string): StoredCapture[] {
+  return (db.prepare('SELECT * FROM captures WHERE path = ? ORDER BY id').all(absPath) as Row[]).map(captureFromRow);
+}
+
 export function capturesByVendor(db: Db, vendor: string): StoredCapture[] {
   return (db.prepare('SELECT * FROM captures WHERE vendor = ? ORDER BY sha256').all(vendor) as Row[]).map(captureFromRow);
+}
+
+/**
+ * The reader's warnings (damage, truncation) kept in a capture's stored summary (`captures.summary`), in the
+ * order they were met. Messages lose the `<file>: at byte N: ` prefix the reader adds (the file is named by the
+ * report, the offset is its own field): reports must not carry the path the capture had when it was ingested.
+ */
+export function captureReadWarnings(db: Db, captureId: number): Anomaly[] {
+  const r = db.prepare('SELECT summary FROM captures WHERE id = ?').get(captureId) as { summary: string } | undefined;
+  let summary: { file?: unknown; warnings?: unknown };
+  try {
+    summary = JSON.parse(r?.summary ?? '{}') as { file?: unknown; warnings?: unknown };
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(summary.warnings)) return [];
+  const file = typeof summary.file === 'string' ? summary.file : undefined;
+  const out: Anomaly[] = [];
+  for (const w of summary.warnings as Partial<Anomaly>[]) {
+    if (typeof w?.code !== 'string' || typeof w.message !== 'string') continue;
+    const offset = typeof w.offset === 'number' ? w.offset : undefined;
+    let message = w.message;
+    if (file !== undefined) {
+      const prefix = offset !== undefined ? `${file}: at byte ${offset}: ` : `${file}: `;
+      if (message.startsWith(prefix)) message = message.slice(prefix.length);
+    }
+    const a: Anomaly = { code: w.code, message };
+    if (offset !== undefined) a.offset = offset;
+    out.push(a);
+  }
+  return out;
 }
 
 /** Flows of one capture ordered by flow_id, with stored geo fields when enrichment has run. */

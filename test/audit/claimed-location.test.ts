@@ -26,8 +26,12 @@ describe('ClaimedLocationCheck', () => {
     ['a claimed region far away is impossible', 50, { provider: 'aws', region: 'us-east-1' }, true],
     ['a claimed region within reach is possible', 50, { provider: 'aws', region: 'ap-southeast-1' }, false],
     ['a country with no known place is never impossible', 1, { country: 'TV' }, false],
+    ['a list: impossible when every country is (SG and US at 30 ms)', 30, { country: 'SG, US', countries: ['SG', 'US'] }, true],
+    ['a list: possible when one country is (SG at 60 ms)', 60, { country: 'SG, US', countries: ['SG', 'US'] }, false],
+    ['a list with the lab country is never impossible', 1, { country: 'SG, IN', countries: ['IN', 'SG'] }, false],
+    ['a group with a member that has no known place is never impossible', 1, { country: 'X', countries: ['SG', 'TV'] }, false],
   ] as const)('%s', (_name, rtt, c, want) => {
-    expect(check(flow(rtt), claim(c))).toBe(want);
+    expect(check(flow(rtt), claim(c as Partial<Claim>))).toBe(want);
   });
 
   it('needs an RTT and a vantage', () => {
@@ -37,5 +41,14 @@ describe('ClaimedLocationCheck', () => {
 
   it('uses where the sources put the flow when the country has no provider metro', () => {
     expect(check(flow(1, { country: 'TV', lat: -8.5, lon: 179.2 }), claim({ country: 'TV' }))).toBe(true);
+  });
+});
+
+describe('ClaimedLocationCheck with the shipped regions', () => {
+  it('finds a google claim\'s region under the gcp regions (providers.json `regions` key)', () => {
+    const check = new ClaimedLocationCheck(delhi).impossible;
+    expect(check(flow(20), claim({ provider: 'google', region: 'us-central1' }))).toBe(true);
+    expect(check(flow(20), claim({ provider: 'gcp', region: 'us-central1' }))).toBe(true);
+    expect(check(flow(200), claim({ provider: 'google', region: 'us-central1' }))).toBe(false);
   });
 });

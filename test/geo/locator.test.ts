@@ -263,8 +263,8 @@ describe('names, RTT and the cache', () => {
         }
       }
     }
-    expect([...keys]).toEqual(['ip,scope,sources,country_agreement,edge,country,city,lat,lon,asn,as_org,provider,edge_reason,region,region_source,private_reason,max_distance_km,physical']);
-    expect([...fieldKeys]).toEqual(['country_agreement,edge,geo_sources,country,city,lat,lon,asn,as_org,provider,region,region_source,physical']);
+    expect([...keys]).toEqual(['ip,scope,sources,country_agreement,country_settled_by,edge,country,city,lat,lon,asn,as_org,provider,edge_reason,region,region_source,private_reason,max_distance_km,physical']);
+    expect([...fieldKeys]).toEqual(['country_agreement,country_settled_by,edge,geo_sources,country,city,lat,lon,asn,as_org,provider,region,region_source,physical']);
     const checked = g.lookup('13.228.0.1', { rttMs: 3 });
     expect(Object.keys(checked.sources[0])).toEqual(['source', 'country', 'city', 'lat', 'lon', 'physical']);
   });

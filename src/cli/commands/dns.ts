@@ -6,6 +6,7 @@ import { analyzeCapture } from '../../pipeline.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
+import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
 
 export const DNS_COLUMNS = [
@@ -18,9 +19,10 @@ export function dnsCommand(io: CliIo): Command {
     .description('one record per DNS, mDNS or LLMNR transaction')
     .argument('<captures...>', 'capture files; - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
-    .action(async (captures: string[], opts: { format: Format }) => {
+    .option('--strict', STRICT_HELP)
+    .action(async (captures: string[], opts: { format: Format; strict?: boolean }) => {
       const w = recordWriter(opts.format, DNS_COLUMNS, io.stdout);
-      for (const c of captures) {
+      await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
         const summary = await analyzeCapture(
@@ -33,11 +35,11 @@ export function dnsCommand(io: CliIo): Command {
                 answers: opts.format === 'ndjson' ? r.answers : r.answers.map((a) => `${a.type} ${a.data}`),
               }),
           },
-          { onProgress: (b) => progress.update(b) },
+          { onProgress: (b) => progress.update(b), pace: () => io.pace() },
         );
         progress.done();
         reportWarnings(summary, io);
-      }
+      });
       w.end();
     });
 }

@@ -1,21 +1,26 @@
-// `residency extract CAPTURE`: prints one JSON document in the shape of ../shared/tools/tshark-oracle
-// (dns, tls_sni, quic_sni, http_host), so it can be compared with tshark by compare-oracle.
+// `residency extract CAPTURE...`: prints one JSON document per capture in the shape of ../shared/tools/tshark-oracle
+// (dns, tls_sni, quic_sni, http_host), so it can be compared with tshark by compare-oracle. Several captures give
+// several documents, one after the other in the order given (a capture that cannot be read gives none).
 
 import { Command } from 'commander';
 import { extractOracleDoc, formatOracleDoc } from '../../oracle-doc.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
+import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
 
 export function extractCommand(io: CliIo): Command {
   return new Command('extract')
-    .description('print the DNS messages, TLS SNI, QUIC SNI and HTTP Host of a capture as one tshark-oracle-shaped JSON document')
-    .argument('<capture>', 'pcap, pcapng or gzip-compressed capture; - for standard input')
-    .action(async (capture: string) => {
-      const progress = progressFor(capture, io);
-      const { doc, summary } = await extractOracleDoc(capture, { onProgress: (b) => progress.update(b) });
-      progress.done();
-      io.stdout.write(formatOracleDoc(doc));
-      reportWarnings(summary, io);
+    .description('print the DNS messages, TLS SNI, QUIC SNI and HTTP Host of each capture as a tshark-oracle-shaped JSON document')
+    .argument('<captures...>', 'pcap, pcapng or gzip-compressed captures; - for standard input')
+    .option('--strict', STRICT_HELP)
+    .action(async (captures: string[], opts: { strict?: boolean }) => {
+      await forEachCapture(captures, io, opts.strict === true, async (capture) => {
+        const progress = progressFor(capture, io);
+        const { doc, summary } = await extractOracleDoc(capture, { onProgress: (b) => progress.update(b), pace: () => io.pace() });
+        progress.done();
+        io.stdout.write(formatOracleDoc(doc));
+        reportWarnings(summary, io);
+      });
     });
 }

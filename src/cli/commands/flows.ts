@@ -7,6 +7,7 @@ import type { FlowRecord } from '../../types.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
+import { forEachCapture, STRICT_HELP } from './batch.js';
 import { parseVantage } from './vantage.js';
 import { TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
 import { UsageError } from '../../errors.js';
@@ -24,7 +25,7 @@ export const FLOW_COLUMNS = [
   'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up', 'payload_down', 'tcp_flags',
   'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source', 'cname_chain', 'dns_qname',
   'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
-  'country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source', 'edge',
+  'country', 'country_agreement', 'country_settled_by', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source', 'edge',
   'physical', 'geo_sources',
 ] as const;
 
@@ -40,6 +41,7 @@ interface FlowsOptions {
   geo: boolean;
   geoDir?: string;
   vantage?: string;
+  strict?: boolean;
 }
 
 export function flowsCommand(io: CliIo): Command {
@@ -52,6 +54,7 @@ export function flowsCommand(io: CliIo): Command {
     .option('--vantage <lat,lon>', 'where the capture was taken: enables the physical RTT check')
     .option('--tcp-timeout <seconds>', `TCP idle timeout before a flow is closed (default ${TCP_IDLE_TIMEOUT_S})`)
     .option('--udp-timeout <seconds>', `UDP idle timeout before a flow is closed (default ${UDP_IDLE_TIMEOUT_S})`)
+    .option('--strict', STRICT_HELP)
     .action(async (captures: string[], opts: FlowsOptions) => {
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
@@ -63,7 +66,7 @@ export function flowsCommand(io: CliIo): Command {
       // With a vantage point the physical RTT check needs the whole capture first (are its handshakes synthesised
       // on the phone?), so that capture's records are held until it is read; otherwise they stream out.
       const hold = geo !== undefined && vantage !== undefined;
-      for (const c of captures) {
+      await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
         const held: FlowRecord[] = [];
@@ -80,7 +83,7 @@ export function flowsCommand(io: CliIo): Command {
               else w.write({ capture, ...r });
             },
           },
-          { onProgress: (b) => progress.update(b), tcpIdleTimeout, udpIdleTimeout },
+          { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout },
         );
         progress.done();
         batch?.flush();
@@ -94,7 +97,7 @@ export function flowsCommand(io: CliIo): Command {
           geo.enablePhysicalCheck();
         }
         reportWarnings(summary, io);
-      }
+      });
       w.end();
     });
 }
