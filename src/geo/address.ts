@@ -56,7 +56,7 @@ function digits(s: string, base: 10 | 16): number {
 }
 
 /** The four word masks of a prefix length (0..128). */
-function masks(bits: number): Uint32Array {
+export function masks(bits: number): Uint32Array {
   const m = new Uint32Array(4);
   for (let k = 0; k < 4; k++) {
     const take = Math.max(0, Math.min(32, bits - 32 * k));
@@ -136,7 +136,7 @@ export interface Address {
   family: 4 | 6;
   /** The IPv4 address (family 4), uint32. */
   v4: number;
-  /** The IPv6 address (family 6), four words. */
+  /** The address as four words: IPv6, or the IPv4 address in the last word. */
   words: Uint32Array;
   /** The same address as the mmdb reader is given it: as written, a mapped one as its dotted quad, a zone left off. */
   query: string;
@@ -156,10 +156,10 @@ export function toAddress(ip: string): Address | { reason: string } {
     else if (ip.includes('%')) query = Array.from(words, (x) => `${(x >>> 16).toString(16)}:${(x & 0xffff).toString(16)}`).join(':');
   }
   const family = v4 >= 0 ? 4 : 6;
-  const w = family === 4 ? Uint32Array.of(0, 0, 0, v4) : words;
+  if (family === 4) words.set([0, 0, 0, v4]);
   for (const r of RANGES) {
     let k = 0;
-    while (k < 4 && ((w[k] & r.mask[k]) >>> 0) === r.net[k]) k++;
+    while (k < 4 && ((words[k] & r.mask[k]) >>> 0) === r.net[k]) k++;
     if (k === 4 && r.family === family) return { reason: r.reason };
   }
   return { family, v4, words, query };

@@ -1,7 +1,7 @@
 // Owns the IP -> ASN + organisation table of @ip-location-db/asn (`start,end,asn,org` ranges, ~412k IPv4 and
 // ~103k IPv6): sorted typed arrays (one uint32 per IPv4 bound, four words per IPv6 bound) searched by bisection,
 // each range naming an entry of a deduplicated (asn, org) list whose names stay utf8 bytes until a lookup asks.
-// Parsing the CSVs takes ~1 s, loading the cache tens of milliseconds, most of it the read (docs/performance.md,
+// Parsing the CSVs takes 1.4 s (IPv4) and 0.6 s (IPv6) of CPU, loading the cache ~30 and ~20 ms (docs/performance.md,
 // "Geo lookups with the maxmind package"), so the parsed table is kept in a cache file per family, valid while
 // the CSV keeps its path, size and mtime (npm writes new files); the CSV's SHA-256 is kept in it too, so the
 // provenance needs no hash of 20 MB per run. Cache layout (native endianness), each array 4-byte aligned:
@@ -15,23 +15,16 @@ import { parseIpv4, parseIpv6 } from './address.js';
 
 const MAGIC = 'RAS3';
 
+/** How a table was loaded: `from` the cache file or the CSV, in `load_ms`; the CSV's SHA-256 for the provenance. */
 export interface AsnLoadInfo {
-  family: 4 | 6;
   file: string;
   sha256: string;
-  /** `cache` when the cache file was used, `csv` when the table was built from the CSV. */
   from: 'cache' | 'csv';
-  ranges: number;
   load_ms: number;
-  cache_file?: string;
 }
 
-interface CsvStamp {
-  file: string;
-  size: number;
-  mtime_ms: number;
-  sha256: string;
-}
+/** The CSV a cache file was made from. */
+type CsvStamp = { file: string; size: number; mtime_ms: number; sha256: string };
 
 export interface Built {
   starts: Uint32Array;
@@ -54,10 +47,6 @@ export class AsnTable {
     readonly info: AsnLoadInfo,
   ) {
     this.w = family === 4 ? 1 : 4;
-  }
-
-  get size(): number {
-    return this.t.entry.length;
   }
 
   /** The range holding the address (IPv4: `v4`; IPv6: `words`), or null. */
@@ -84,21 +73,20 @@ export class AsnTable {
     const t0 = performance.now();
     const st = fs.statSync(csvPath);
     const cacheFile = cacheDir ? path.join(cacheDir, `asn-v${family}.table`) : undefined;
-    const done = (t: Built, csv: CsvStamp, from: 'cache' | 'csv', cached: string | undefined): AsnTable =>
-      new AsnTable(family, t, { family, file: csvPath, sha256: csv.sha256, from, ranges: t.entry.length, load_ms: Math.round((performance.now() - t0) * 10) / 10, cache_file: cached });
+    const done = (t: Built, csv: CsvStamp, from: 'cache' | 'csv'): AsnTable =>
+      new AsnTable(family, t, { file: csvPath, sha256: csv.sha256, from, load_ms: Math.round((performance.now() - t0) * 10) / 10 });
     const hit = cacheFile ? readCache(cacheFile) : null;
     const fresh = hit && hit.csv.file === csvPath && hit.csv.size === st.size && hit.csv.mtime_ms === st.mtimeMs;
-    if (hit && fresh && hit.table.starts.length === hit.table.entry.length * (family === 4 ? 1 : 4)) return done(hit.table, hit.csv, 'cache', cacheFile);
+    if (hit && fresh && hit.table.starts.length === hit.table.entry.length * (family === 4 ? 1 : 4)) return done(hit.table, hit.csv, 'cache');
     const bytes = fs.readFileSync(csvPath);
     const csv: CsvStamp = { file: csvPath, size: st.size, mtime_ms: st.mtimeMs, sha256: createHash('sha256').update(bytes).digest('hex') };
     const table = parseCsv(family, bytes.toString('utf8'));
-    let written: string | undefined;
     try {
-      if (cacheFile) written = writeCache(cacheFile, table, csv);
+      if (cacheFile) writeCache(cacheFile, table, csv);
     } catch {
-      written = undefined; // an unwritable cache dir: work without one
+      // an unwritable cache dir: work without one
     }
-    return done(table, csv, 'csv', written);
+    return done(table, csv, 'csv');
   }
 }
 
@@ -164,7 +152,7 @@ function compareAt(x: ArrayLike<number>, xo: number, y: ArrayLike<number>, yo: n
   return 0;
 }
 
-function writeCache(file: string, t: Built, csv: CsvStamp): string {
+function writeCache(file: string, t: Built, csv: CsvStamp): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const json = JSON.stringify({ csv, width: t.entry.length ? t.starts.length / t.entry.length : 1, n: t.entry.length, entries: t.asns.length });
   const head = Buffer.from(json.padEnd(json.length + ((4 - ((8 + json.length) % 4)) % 4))); // arrays start 4-aligned
@@ -175,7 +163,6 @@ function writeCache(file: string, t: Built, csv: CsvStamp): string {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, Buffer.concat([lead, head, ...arrays, t.orgs]));
   fs.renameSync(tmp, file); // atomic: a concurrent reader sees the old file or the whole new one
-  return file;
 }
 
 function readCache(file: string): { table: Built; csv: CsvStamp } | null {

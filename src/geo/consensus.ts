@@ -23,72 +23,24 @@ export interface Consensus {
  * The consensus place is taken whole from one located answer in the consensus country (a city-level one first).
  */
 export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAnswer[]): Consensus {
-  // A handful of answers: counting by rescanning is cheaper than a Map and allocates nothing (this runs once per
-  // new address on the flows path).
-  const nl = located.length;
-  const total = nl + registration.length;
-  let voters = 0;
-  let distinct = 0;
+  // Votes per country, in the order countries are first named (located sources before registration).
+  const votes = new Map<string, number>();
+  for (const a of [...located, ...registration]) if (a.country) votes.set(a.country, (votes.get(a.country) ?? 0) + 1);
   let country: string | undefined;
   let best = 0;
-  // Usually every source that names a country names the same one: one pass settles it.
-  for (let i = 0; i < total; i++) {
-    const c = (i < nl ? located[i] : registration[i - nl]).country;
-    if (!c) continue;
-    voters++;
-    if (country === undefined) {
-      country = c;
-      distinct = 1;
-    } else if (c !== country) distinct = 2;
+  let voters = 0;
+  for (const [c, n] of votes) {
+    voters += n;
+    if (n > best) [country, best] = [c, n]; // strictly more: on a tie the country named first wins
   }
-  // Otherwise count each country's votes (the counts start again).
-  const mixed = distinct === 2;
-  if (mixed) {
-    voters = 0;
-    distinct = 0;
-    country = undefined;
-  }
-  for (let i = 0; mixed && i < total; i++) {
-    const c = (i < nl ? located[i] : registration[i - nl]).country;
-    if (!c) continue;
-    voters++;
-    let votes = 0;
-    let seenBefore = false;
-    for (let j = 0; j < total; j++) {
-      if ((j < nl ? located[j] : registration[j - nl]).country !== c) continue;
-      if (j < i) seenBefore = true;
-      votes++;
-    }
-    if (seenBefore) continue; // counted at its first appearance
-    distinct++;
-    // Strictly more votes replaces: on a tie the country named first (located sources before registration) wins.
-    if (votes > best) {
-      best = votes;
-      country = c;
-    }
-  }
-  // One shape for every result (absent fields undefined): its readers stay monomorphic.
-  if (voters === 0 || country === undefined) return { country: undefined, agreement: 'unknown', city: undefined, lat: undefined, lon: undefined };
-  const agreement: CountryAgreement = voters === 1 ? 'single-source' : distinct === 1 ? 'agree' : 'disputed';
-  const out: Consensus = { country, agreement, city: undefined, lat: undefined, lon: undefined };
+  // Every result has the same keys in the same order (absent ones undefined).
+  if (country === undefined) return { country: undefined, agreement: 'unknown', city: undefined, lat: undefined, lon: undefined };
+  const agreement: CountryAgreement = voters === 1 ? 'single-source' : votes.size === 1 ? 'agree' : 'disputed';
   // The place comes from one answer, never mixed: the first with a city and coordinates, else the first with
   // coordinates (often a country centroid: then no city is claimed).
-  let place: GeoSourceAnswer | undefined;
-  for (let i = 0; i < nl; i++) {
-    const a = located[i];
-    if (a.country !== country || a.lat === undefined || a.lon === undefined) continue;
-    if (a.city !== undefined) {
-      place = a;
-      break;
-    }
-    place ??= a;
-  }
-  if (place) {
-    out.lat = place.lat;
-    out.lon = place.lon;
-    if (place.city !== undefined) out.city = place.city;
-  }
-  return out;
+  const placed = located.filter((a) => a.country === country && a.lat !== undefined && a.lon !== undefined);
+  const place = placed.find((a) => a.city !== undefined) ?? placed[0];
+  return { country, agreement, city: place?.city, lat: place?.lat, lon: place?.lon };
 }
 
 /**

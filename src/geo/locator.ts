@@ -4,8 +4,8 @@
 // comes from a user's ASN mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow
 // (provider.ts, provider-ranges.ts). Per flow, or per `geo` call, what its DNS names say (region-from-name.ts)
 // and the physical RTT check (rtt-check.ts, which may settle a dispute between sources: consensus.ts settleByRtt)
-// are applied on top. Nothing is read until the first public address,
-// and each file only when an address of its family first needs it. One cache: the result per address.
+// are applied on top. Nothing is read until the first public address, and each file only when an address of its
+// family first needs it. One cache: the result per address (and what each DNS name says).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,7 @@ import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges
 import { regionFromName, type NameHint } from './region-from-name.js';
 import { RegionTable } from './regions.js';
 import { checkPlace, checkSources, maxDistanceKm } from './rtt-check.js';
-import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, sha256File, toAnswer, toAsn, type AsnAnswer } from './sources.js';
+import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, sha256, toAnswer, toAsn, type AsnAnswer } from './sources.js';
 
 export interface GeoLocatorOptions {
   /** Folder with MaxMind (GeoIP2/GeoLite2 City/Country/ASN/ISP) or ip-location-db mmdb files and/or provider range files. */
@@ -39,12 +39,11 @@ export interface LookupHints {
   rttMs?: number;
 }
 
-/** What one source of data cost to read (ms) when it was first needed. */
+/** What one source of data cost to read (ms) when it was first needed; ASN tables say whether from the CSV. */
 export interface OpenCost {
   source: string;
   file: string;
   ms: number;
-  /** ASN tables: `cache` or `csv` (built from the CSV). */
   from?: 'cache' | 'csv';
 }
 
@@ -53,18 +52,10 @@ interface Located {
   result: GeoResult;
   /** The address's provider (providers.json id): a DNS name gives a region only for it. */
   providerId?: string;
-  /** The answers consensus combined (result.sources is located, then registration). */
-  located: GeoSourceAnswer[];
-  registration: GeoSourceAnswer[];
+  /** How many of result.sources are located answers (the rest are registration answers). */
+  located: number;
   /** The flow fields when a flow's names and RTT change nothing (most flows): shared by them, read-only. */
   fields?: FlowGeoFields;
-}
-
-/** The mmdb files, listed (and a geo dir's files opened) at the first public address. */
-interface Sources {
-  located: MmdbSource[];
-  registration: MmdbSource[];
-  asn: MmdbSource[];
 }
 
 /** The curated tables and official range files, read when first needed. */
@@ -76,16 +67,24 @@ interface Tables {
   ms: number;
 }
 
+/** Every key of a lookup result, in the order JSON output shows them (absent ones undefined, which JSON leaves out). */
+const RESULT: GeoResult = {
+  ip: '', scope: 'public', sources: [], country_agreement: 'unknown', country_settled_by: undefined, edge: false, country: undefined,
+  city: undefined, lat: undefined, lon: undefined, asn: undefined, as_org: undefined, provider: undefined, edge_reason: undefined,
+  region: undefined, region_source: undefined, private_reason: undefined, max_distance_km: undefined, physical: undefined,
+};
+
 export class GeoLocator {
   readonly vantage?: { lat: number; lon: number };
   private readonly cache = new Map<string, Located>();
   /**
    * What each DNS name says (regionFromName), remembered: a capture's flows repeat a few hundred names thousands of
-   * times, and the rule table run per flow cost ~100 ms of CPU on the 1 GB bench capture against ~5 ms remembered
-   * (docs/performance.md, "Geo lookups with the maxmind package").
+   * times; asking the rule table per flow ran 34 % more instructions geolocating the 1 GB bench capture's flows
+   * (cachegrind; docs/performance.md, "Geo lookups with the maxmind package").
    */
   private readonly nameHints = new Map<string, NameHint | null>();
-  private sources: Sources | undefined;
+  /** The mmdb files by role, listed (a geo dir's files read) at the first public address. */
+  private sources: Record<'located' | 'registration' | 'asn', MmdbSource[]> | undefined;
   private tablesRead: Tables | undefined;
   private readonly asnTables: { 4?: AsnTable | null; 6?: AsnTable | null } = {};
   private physicalDisabled: string | null = null;
@@ -143,6 +142,15 @@ export class GeoLocator {
     this.tables();
   }
 
+  /** The provider id whose published range files (geo/ranges, --geo-dir) hold `ip`, or undefined. */
+  publishedRangeProvider(ip: string): string | undefined {
+    const w = new Uint32Array(4);
+    const v4 = parseIpv4(ip);
+    if (v4 >= 0) w[3] = v4;
+    else if (!parseIpv6(ip, w)) return undefined;
+    return this.tables().ranges.lookup(v4 >= 0 ? 4 : 6, w)?.provider;
+  }
+
   private located(ip: string): Located {
     let e = this.cache.get(ip);
     if (e === undefined) {
@@ -155,11 +163,7 @@ export class GeoLocator {
 
   private locate(ip: string): Located {
     const a = toAddress(ip);
-    if ('reason' in a) {
-      const result = geoResult(ip, 'private', [], 'private');
-      result.private_reason = a.reason;
-      return { result, located: [], registration: [] };
-    }
+    if ('reason' in a) return { result: { ...RESULT, ip, scope: 'private', sources: [], country_agreement: 'private', private_reason: a.reason }, located: 0 };
     const s = this.mmdb();
     const located: GeoSourceAnswer[] = [];
     const registration: GeoSourceAnswer[] = [];
@@ -173,24 +177,17 @@ export class GeoLocator {
     }
     const c = consensus(located, registration);
     const t = this.tables();
-    const range = a.family === 4 ? t.ranges.lookupV4(a.v4) : t.ranges.lookupV6(a.words);
+    const range = t.ranges.lookup(a.family, a.words);
     const asn = this.asnOf(a);
     const provider = providerOf(t.providers, asn?.asn, range);
     const { edge, reason } = edgeOf(provider, range);
     const region = regionOf(t.regions, provider, range, edge, c);
-    const r = geoResult(ip, 'public', located.concat(registration), c.agreement);
-    r.edge = edge;
-    r.country = c.country;
-    r.city = c.city;
-    r.lat = c.lat;
-    r.lon = c.lon;
-    r.asn = asn?.asn;
-    r.as_org = asn?.org || undefined;
-    r.provider = provider?.name;
-    r.edge_reason = reason;
-    r.region = region?.region;
-    r.region_source = region?.source;
-    return { result: r, providerId: provider?.id, located, registration };
+    const result: GeoResult = {
+      ...RESULT, ip, sources: located.concat(registration), country_agreement: c.agreement, edge, country: c.country, city: c.city,
+      lat: c.lat, lon: c.lon, asn: asn?.asn, as_org: asn?.org || undefined, provider: provider?.name, edge_reason: reason,
+      region: region?.region, region_source: region?.source,
+    };
+    return { result, providerId: provider?.id, located: located.length };
   }
 
   /** ASN: a user's ASN mmdb first (the next file only opened when one says nothing), else the CSV table. */
@@ -202,7 +199,7 @@ export class GeoLocator {
     return this.asnTable(a.family)?.find(a.v4, a.words) ?? null;
   }
 
-  /** The lookup with what the names say and the physical check applied (a copy when they change it: the cached result stays as it is). */
+  /** The lookup with what the names say and the physical check applied (a copy when they change it). */
   private withHints(e: Located, names: readonly string[], rttMs: number | undefined): GeoResult {
     const hints: NameHint[] = [];
     for (const n of names) {
@@ -228,8 +225,7 @@ export class GeoLocator {
    * name stays). `r`: the lookup with its sources checked.
    */
   private settle(e: Located, r: GeoResult): GeoResult {
-    const n = e.located.length;
-    const c = settleByRtt(r.sources.slice(0, n), r.sources.slice(n));
+    const c = settleByRtt(r.sources.slice(0, e.located), r.sources.slice(e.located));
     if (c === undefined) return r;
     const out: GeoResult = { ...r, country: c.country, country_agreement: c.agreement, country_settled_by: 'rtt', city: c.city, lat: c.lat, lon: c.lon };
     if (!out.edge && out.region_source !== 'provider-ranges' && out.region_source !== 'dns-name') {
@@ -241,18 +237,9 @@ export class GeoLocator {
     return out;
   }
 
-  /** The provider id whose published range files (geo/ranges, --geo-dir) hold `ip`, or undefined. */
-  publishedRangeProvider(ip: string): string | undefined {
-    const { ranges } = this.tables();
-    const v4 = parseIpv4(ip);
-    const w = new Uint32Array(4);
-    return (v4 >= 0 ? ranges.lookupV4(v4) : parseIpv6(ip, w) ? ranges.lookupV6(w) : undefined)?.provider;
-  }
-
-  private mmdb(): Sources {
+  private mmdb(): NonNullable<GeoLocator['sources']> {
     if (this.sources === undefined) {
-      const user = this.opts.geoDir ? geoDirSources(this.opts.geoDir) : [];
-      const all = [...user, ...(this.opts.useEmbedded === false ? [] : embeddedMmdbSpecs().map((spec) => new MmdbSource(spec)))];
+      const all = [...(this.opts.geoDir ? geoDirSources(this.opts.geoDir) : []), ...(this.opts.useEmbedded === false ? [] : embeddedMmdbSpecs().map((spec) => new MmdbSource(spec)))];
       const role = (...roles: string[]): MmdbSource[] => all.filter((m) => roles.includes(m.spec.role));
       this.sources = { located: role('city', 'country'), registration: role('registration'), asn: role('asn') };
     }
@@ -262,25 +249,17 @@ export class GeoLocator {
   private tables(): Tables {
     if (this.tablesRead === undefined) {
       const t0 = performance.now();
-      const ranges = new RangeIndex();
-      const rangeFiles: Tables['rangeFiles'] = [];
-      const dirs = [path.join(geoDataDir(), 'ranges')];
-      if (this.opts.geoDir) dirs.push(this.opts.geoDir, path.join(this.opts.geoDir, 'ranges'));
+      const t: Tables = { providers: ProviderTable.load(), regions: RegionTable.load(), ranges: new RangeIndex(), rangeFiles: [], ms: 0 };
+      const dirs = [path.join(geoDataDir(), 'ranges'), ...(this.opts.geoDir ? [this.opts.geoDir, path.join(this.opts.geoDir, 'ranges')] : [])];
       for (const dir of new Set(dirs)) {
-        let names: string[] = [];
-        try {
-          names = fs.readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.json')).sort();
-        } catch {
-          continue; // no such folder
-        }
-        for (const n of names) {
-          const parsed = loadRangesFile(path.join(dir, n));
+        for (const file of jsonFiles(dir)) {
+          const parsed = loadRangesFile(file);
           if (!parsed || parsed.prefixes.length === 0) continue;
-          ranges.add(parsed);
-          rangeFiles.push({ file: path.join(dir, n), parsed });
+          t.ranges.add(parsed);
+          t.rangeFiles.push({ file, parsed });
         }
       }
-      this.tablesRead = { providers: ProviderTable.load(), regions: RegionTable.load(), ranges, rangeFiles, ms: performance.now() - t0 };
+      this.tablesRead = { ...t, ms: performance.now() - t0 };
     }
     return this.tablesRead;
   }
@@ -294,19 +273,23 @@ export class GeoLocator {
     return t;
   }
 
+  /** The mmdb files read for a lookup so far, in source order. */
+  private opened(): MmdbSource[] {
+    const s = this.sources;
+    return s ? [...s.located, ...s.registration, ...s.asn].filter((m) => m.opened) : [];
+  }
+
   /** Which files answered so far (opened mmdb files, loaded ASN tables), the curated tables and the range files. */
   provenance(): GeoProvenance[] {
-    const out: GeoProvenance[] = [];
-    const s = this.sources;
-    for (const m of s ? [...s.located, ...s.registration, ...s.asn] : []) if (m.opened) out.push(m.provenance());
+    const out = this.opened().map((m) => m.provenance());
     const version = embeddedAsnCsv().version;
     for (const t of [this.asnTables[4], this.asnTables[6]]) {
       if (t) out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.info.file, sha256: t.info.sha256, version, licence: LICENCES.asn });
     }
     const t = this.tables();
-    for (const file of [t.providers.file, t.regions.file]) out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: sha256File(file) });
+    for (const file of [t.providers.file, t.regions.file]) out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: sha256(fs.readFileSync(file)) });
     for (const { file, parsed } of t.rangeFiles) {
-      out.push({ source: parsed.source, kind: 'provider-ranges', file, sha256: sha256File(file), version: parsed.version, build_date: parsed.build_date });
+      out.push({ source: parsed.source, kind: 'provider-ranges', file, sha256: sha256(fs.readFileSync(file)), version: parsed.version, build_date: parsed.build_date });
     }
     // Files shipped with the tool are named relative to its root, so reports are identical on every install; a
     // user's own geo dir keeps its absolute path (the hash identifies the data either way).
@@ -317,14 +300,21 @@ export class GeoLocator {
     return out;
   }
 
-  /** What each source read so far cost, in the order it was read by kind (mmdb files, ASN tables, tables). */
+  /** What each source read so far cost, by kind: mmdb files, ASN tables, the curated tables with any range files. */
   openCosts(): OpenCost[] {
-    const s = this.sources;
-    const out: OpenCost[] = [];
-    for (const m of s ? [...s.located, ...s.registration, ...s.asn] : []) if (m.opened) out.push({ source: m.spec.id, file: m.spec.file, ms: m.openMs });
+    const out: OpenCost[] = this.opened().map((m) => ({ source: m.spec.id, file: m.spec.file, ms: m.openMs }));
     for (const t of [this.asnTables[4], this.asnTables[6]]) if (t) out.push({ source: `asn-ipv${t.family}`, file: t.info.file, ms: t.info.load_ms, from: t.info.from });
     if (this.tablesRead) out.push({ source: 'providers, regions, ranges', file: geoDataDir(), ms: this.tablesRead.ms });
     return out;
+  }
+}
+
+/** The .json files of a folder, sorted (none when it is missing or unreadable). */
+function jsonFiles(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.json')).sort().map((n) => path.join(dir, n));
+  } catch {
+    return [];
   }
 }
 
@@ -345,33 +335,5 @@ function flowFields(r: GeoResult): FlowGeoFields {
     region: r.region,
     region_source: r.region_source,
     physical: r.physical,
-  };
-}
-
-/**
- * A lookup result with every key present, in the order JSON output shows them (absent ones undefined, which JSON
- * leaves out), so `geo --format json` and the flow records keep one key order whatever the address.
- */
-function geoResult(ip: string, scope: GeoResult['scope'], sources: GeoSourceAnswer[], agreement: GeoResult['country_agreement']): GeoResult {
-  return {
-    ip,
-    scope,
-    sources,
-    country_agreement: agreement,
-    country_settled_by: undefined,
-    edge: false,
-    country: undefined,
-    city: undefined,
-    lat: undefined,
-    lon: undefined,
-    asn: undefined,
-    as_org: undefined,
-    provider: undefined,
-    edge_reason: undefined,
-    region: undefined,
-    region_source: undefined,
-    private_reason: undefined,
-    max_distance_km: undefined,
-    physical: undefined,
   };
 }

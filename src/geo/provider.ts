@@ -21,15 +21,8 @@ export interface ProviderInfo {
   regions?: string;
 }
 
-interface ProviderJson {
-  id: string;
-  name: string;
-  asns: number[];
-  edge_asns?: number[];
-  edge_reason?: string;
-  regions?: string;
-  sources: string[];
-}
+/** One entry of providers.json (its `sources` list the pages each mapping was checked against). */
+type ProviderJson = { id: string; name: string; asns: number[]; edge_asns?: number[]; edge_reason?: string; regions?: string };
 
 export const PROVIDERS_FILE = path.join(geoDataDir(), 'providers.json');
 

@@ -61,16 +61,21 @@ export class RegionTable {
    * provider has no regions or none lies within `maxKm` (a location far from every region says nothing).
    */
   nearest(provider: string, lat: number, lon: number, country?: string, maxKm = 1500): RegionInfo | undefined {
-    const all = this.lists.get(provider) ?? [];
-    for (const pool of country ? [all.filter((r) => r.country === country), all] : [all]) {
-      let best: RegionInfo | undefined;
-      let bestKm = Infinity;
-      for (const r of pool) {
-        const d = greatCircleKm(lat, lon, r.lat, r.lon);
-        if (d < bestKm) [best, bestKm] = [r, d];
+    let home: RegionInfo | undefined; // the nearest in `country`
+    let any: RegionInfo | undefined;
+    let homeKm = Infinity;
+    let anyKm = Infinity;
+    for (const r of this.lists.get(provider) ?? []) {
+      const d = greatCircleKm(lat, lon, r.lat, r.lon);
+      if (d < anyKm) {
+        any = r;
+        anyKm = d;
       }
-      if (best && bestKm <= maxKm) return best;
+      if (r.country === country && d < homeKm) {
+        home = r;
+        homeKm = d;
+      }
     }
-    return undefined;
+    return homeKm <= maxKm ? home : anyKm <= maxKm ? any : undefined;
   }
 }

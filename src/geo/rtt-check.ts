@@ -33,12 +33,7 @@ export function maxDistanceKm(rttMs: number): number {
 }
 
 /** `impossible` when (lat, lon) is farther from the vantage point than the RTT allows, else `plausible`. */
-export function physicalCheck(
-  vantage: { lat: number; lon: number },
-  rttMs: number,
-  lat: number,
-  lon: number,
-): 'plausible' | 'impossible' {
+export function physicalCheck(vantage: { lat: number; lon: number }, rttMs: number, lat: number, lon: number): 'plausible' | 'impossible' {
   return greatCircleKm(vantage.lat, vantage.lon, lat, lon) > maxDistanceKm(rttMs) ? 'impossible' : 'plausible';
 }
 
