@@ -1,6 +1,7 @@
 // Library API: what the CLI and other programs import. One import per stage entry point; no logic here.
 
 export { analyzeCapture, type AnalyzeHandlers, type AnalyzeOptions, type OracleSink } from './pipeline.js';
+export { analyzeInput } from './input.js';
 export { extractOracleDoc, formatOracleDoc } from './oracle-doc.js';
 export { readCapture, readCaptureStream, type CaptureHandler, type CaptureReadSummary, type ReadOptions } from './capture/reader.js';
 export { GeoLocator, type GeoLocatorOptions } from './geo/index.js';

@@ -227,3 +227,26 @@ export const VANTAGE_POSITION_SLACK_KM = 50;
 export const VANTAGE_MAX_BINDING_DISCS = 300;
 /** Disjoint disc pairs named per anycast address (the widest gaps first); the rest are counted. */
 export const VANTAGE_MAX_ANYCAST_PAIRS_LISTED = 5;
+
+// ---------------------------------------------------------------- logs (Zeek, Suricata eve.json as input)
+/** Longest log line read (a Zeek conn.log line is ~300 bytes; an eve.json tls event with a certificate chain a few
+ *  KiB; Suricata's default eve-log buffer grows to 64 KiB). Longer lines are skipped (anomaly `log_line_too_long`). */
+export const MAX_LOG_LINE_BYTES = 1 << 20;
+/** Bytes of a file read to decide what it is (a Zeek TSV header is under 1 KiB; one eve.json line suffices). */
+export const LOG_SNIFF_BYTES = 64 * 1024;
+/** Zeek ssl.log/quic.log/http.log rows (and eve.json tls/quic/http events) held for the join with their flow, by
+ *  uid or flow_id. A conn.log may be GBs and is streamed; the side logs are read first and kept until their flow
+ *  comes (~200 bytes each: 200 MB at most). Beyond this the oldest are dropped (anomaly `log_join_cap_reached`):
+ *  their flows lose the name those rows gave. */
+export const MAX_LOG_JOIN_ENTRIES = 1_000_000;
+/** DNS answers (one per address a response names) kept to name the flows of logs as of their start time. A
+ *  Zeek conn.log is not in start order, so naming looks answers up by time rather than replaying them once; the
+ *  oldest are dropped beyond this (anomaly `log_dns_timeline_cap_reached`). */
+export const MAX_LOG_DNS_NAMINGS = 1_000_000;
+/** Malformed log lines reported as warnings (file and line) per input; the rest are only counted. */
+export const MAX_LOG_WARNINGS = 20;
+/** Link-layer header assumed per packet when eve.json byte counts (whole frames, Suricata's GET_PKT_LEN) are turned
+ *  into our IP payload bytes: Ethernet II without VLAN tags (IEEE 802.3), as on the mirror ports Suricata sensors
+ *  watch; each VLAN id the event lists adds 4 bytes (IEEE 802.1Q). */
+export const EVE_ETHERNET_HEADER_BYTES = 14;
+export const EVE_VLAN_TAG_BYTES = 4;

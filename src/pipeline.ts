@@ -15,7 +15,7 @@ import { DnsTransactions } from './extract/dns/transactions.js';
 import type { QuicFlowState } from './extract/quic/state.js';
 import type { ClientHelloInfo } from './extract/tls/client-hello.js';
 import { F_DIR_FROM_CONTENT, type Flow } from './flow/flow.js';
-import { flowRecord } from './flow/record.js';
+import { flowRecord, uidOf } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
 import { orientPortless } from './flow/portless.js';
 import { DnsNameCache } from './naming/dns-cache.js';
@@ -168,6 +168,8 @@ class Analyzer implements ExtractSink {
       f.dnsName = hit.hostname;
       f.dnsChain = hit.cnameChain;
       f.dnsSource = hit.source;
+      f.dnsUid = hit.uid;
+      f.dnsFrame = hit.frame;
     }
   }
 
@@ -208,11 +210,12 @@ class Analyzer implements ExtractSink {
     const srcPort = fromA ? f.portA : f.portB;
     const dstPort = fromA ? f.portB : f.portA;
     const transport = f.proto === 6 ? 'tcp' : 'udp';
+    const uid = uidOf(f);
     if (msg.isResponse) {
-      this.names.addResponse(dstIp, msg, ts);
+      this.names.addResponse(dstIp, msg, ts, uid, frame);
       if (this.inLate && msg.answers.length > 0 && ts < this.lateNamesFrom) this.lateNamesFrom = ts;
     }
-    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort });
+    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort, uid });
     const o = this.h.oracle;
     if (o !== undefined) {
       o.dns({

@@ -126,10 +126,12 @@ class Walk {
 
 /**
  * Files matching `pattern` (relative to `baseDir` unless absolute), sorted, each once whatever links lead to it
- * (the path listed is the first, in sorted walk order, that reached it). A plain path yields itself if it is a file.
+ * (the path listed is the first, in sorted walk order, that reached it). A plain path yields itself if it is a file,
+ * or a folder (a folder of Zeek logs or eve.json files is one log input).
  */
 export function expandCapturePattern(baseDir: string, pattern: string): string[] {
   const abs = path.resolve(baseDir, pattern);
+  if (!hasMagic(pattern) && isDir(abs)) return [abs];
   const root = path.parse(abs).root;
   const segments = abs.slice(root.length).split(/[\\/]+/).filter((s) => s.length > 0);
   const w = new Walk(pattern);

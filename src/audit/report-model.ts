@@ -174,7 +174,8 @@ export interface ReportFlow {
   dns_qname?: string;
   cname_chain?: string[];
   ech?: boolean;
-  first_frame: number;
+  /** Absent for flows read from logs. */
+  first_frame?: number;
   first_seen: number;
   last_seen: number;
   packets_up: number;

@@ -9,6 +9,7 @@ import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
 import { openStore, type Db } from '../store/db.js';
 import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
+import { logIdentity } from '../input.js';
 import {
   captureBySha,
   captureReadWarnings,
@@ -41,7 +42,7 @@ export interface AuditOptions {
   geoDir?: string;
   /** `report` mode: do not ingest, use what the store holds. */
   noIngest?: boolean;
-  /** Injected analysis (tests); default analyzeCapture. */
+  /** Injected analysis (tests); default analyzeInput (captures and logs). */
   analyze?: AnalyzeFn;
   /** Clock for `generated_at` (tests). */
   now?: () => Date;
@@ -131,7 +132,9 @@ async function collectCaptures(
           continue;
         }
         for (const l of files) {
-          const sha256 = await sha256File(l.file);
+          // A log input (Zeek log folder, eve.json) has its own identity (logs/identity.ts).
+          const logs = await logIdentity(l.file);
+          const sha256 = logs?.sha256 ?? (await sha256File(l.file));
           const stored = captureBySha(db, sha256);
           if (stored) {
             include(stored, l.label, v.name, true);
@@ -145,7 +148,7 @@ async function collectCaptures(
               'listed in the claims file but not in the case store' +
               (earlier.length > 0 ? ` (the store holds another version of this file, sha256 ${earlier.join(', ')}…: it changed since it was ingested)` : ''),
             sha256,
-            size_bytes: statSync(l.file).size,
+            size_bytes: logs?.sizeBytes ?? statSync(l.file).size,
           });
         }
       }

@@ -12,6 +12,10 @@ export interface DnsNaming {
   /** Queried name -> ... -> owner of the address (length 1 when there was no CNAME). */
   cnameChain: string[];
   source: 'dns' | 'dns_https_hint';
+  /** uid of the flow that carried the response, and the response's frame (-1: unknown), for the flow's
+   *  `dns_uid`/`dns_frame`: which DNS transaction named it. */
+  uid: string | undefined;
+  frame: number;
 }
 
 // The cache's long-lived entries are class instances, not object literals: V8 tracks an object literal's
@@ -44,10 +48,14 @@ class Naming implements DnsNaming {
   declare readonly hostname: string;
   declare readonly cnameChain: string[];
   declare readonly source: DnsNaming['source'];
-  constructor(hostname: string, cnameChain: string[], source: DnsNaming['source']) {
+  declare readonly uid: string | undefined;
+  declare readonly frame: number;
+  constructor(hostname: string, cnameChain: string[], source: DnsNaming['source'], uid: string | undefined, frame: number) {
     this.hostname = hostname;
     this.cnameChain = cnameChain;
     this.source = source;
+    this.uid = uid;
+    this.frame = frame;
   }
 }
 
@@ -77,11 +85,14 @@ export class DnsNameCache {
     this.clientCap = Math.max(1, clientCap);
   }
 
-  /** Learns the answers of a response received by `clientIp` at capture time `ts` (seconds). */
-  addResponse(clientIp: string, msg: DnsMessage, ts: number): void {
+  /** Learns the answers of a response received by `clientIp` at capture time `ts` (seconds), carried by the flow
+   *  `uid` in frame `frame` (kept with each naming: see DnsNaming). */
+  addResponse(clientIp: string, msg: DnsMessage, ts: number, uid?: string, frame = -1): void {
     if (!msg.isResponse) return;
     const c = this.client(clientIp);
     this.memoNaming = null; // aliases may have changed since the last message
+    this.msgUid = uid;
+    this.msgFrame = frame;
     // CNAMEs first, so that addresses anywhere in the message can walk back to the queried name.
     for (const a of msg.answers) {
       if (a.type === TYPE_CNAME && a.data !== '' && a.data !== a.name) {
@@ -139,6 +150,9 @@ export class DnsNameCache {
   private memoOwner = '';
   private memoSource: DnsNaming['source'] = 'dns';
   private memoNaming: DnsNaming | null = null;
+  /** uid and frame of the response being learnt. */
+  private msgUid: string | undefined = undefined;
+  private msgFrame = -1;
 
   private learnAddr(c: ClientCache, addr: string, owner: string, qname: string, ttl: number, ts: number,
     source: DnsNaming['source']): void {
@@ -146,7 +160,7 @@ export class DnsNameCache {
     let naming = this.memoNaming;
     if (naming === null || this.memoCache !== c || this.memoOwner !== owner || this.memoSource !== source) {
       const chain = this.chainTo(c, owner, qname, ts);
-      naming = new Naming(chain[0], chain, source);
+      naming = new Naming(chain[0], chain, source, this.msgUid, this.msgFrame);
       this.memoCache = c;
       this.memoOwner = owner;
       this.memoSource = source;

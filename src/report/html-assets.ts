@@ -29,7 +29,7 @@ section.problems{border:2px solid var(--warn);background:#fff8e6;padding:4px 14p
 ul.reasons{margin:4px 0 8px;padding-left:20px}ul.reasons code{background:var(--bg);padding:0 3px}
 .map-wrap{border:1px solid var(--line);background:#fff;padding:6px}
 svg.map{width:100%;height:auto;display:block}
-.map-sea{fill:#e8f1f8}.map-land{fill:#d7d4cc;stroke:#b3aea3;stroke-width:.6}.map-lake{fill:#e8f1f8;stroke:#b3aea3;stroke-width:.6}
+.map-sea{fill:#e8f1f8}.map-land{fill:#d7d4cc;stroke:#a8a397;stroke-width:.5;stroke-linejoin:round}.map-border{fill:none;stroke:#f7f5f0;stroke-width:.6;stroke-linejoin:round}
 .map-grid{fill:none;stroke:#c9d6e2;stroke-width:.5}.map-equator{fill:none;stroke:#a9bccd;stroke-width:.8;stroke-dasharray:4 3}
 .map-link{fill:none;stroke:#59636e;stroke-opacity:.25;stroke-width:.7}
 circle.dest{fill-opacity:.62;stroke:#fff;stroke-width:.8}

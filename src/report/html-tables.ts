@@ -6,6 +6,7 @@ import type { EvidenceFlow, ReportDestination, ReportDevice, ReportGeoSource, Re
 import { REPORT_HTML_NAME_DISPLAY_CHARS } from '../limits.js';
 import { attr, html } from './escape.js';
 import { bytes, grouped, isoTime } from './number-format.js';
+import { mapAttribution } from './world-map.js';
 
 /** Characters of a name shown in a cell (see limits.ts). */
 export const HTML_NAME_DISPLAY_CHARS = REPORT_HTML_NAME_DISPLAY_CHARS;
@@ -107,7 +108,7 @@ export function evidenceTable(rows: readonly EvidenceFlow[], omitted: number): s
     out += td(status(f.physical));
     out += bytesTd(f.bytes_up);
     out += bytesTd(f.bytes_down);
-    out += td(`${nameSpan(f.capture, '-')}<br><span class="note">frame ${f.first_frame}, ${html(isoTime(f.first_seen))}</span>`, 'seen', `${f.capture} ${String(f.first_frame).padStart(12, '0')}`);
+    out += td(`${nameSpan(f.capture, '-')}<br><span class="note">${f.first_frame !== undefined ? `frame ${f.first_frame}, ` : ''}${html(isoTime(f.first_seen))}</span>`, 'seen', `${f.capture} ${String(f.first_frame ?? 0).padStart(12, '0')}`);
     out += td(html(f.app ? `${f.device} / ${f.app}` : f.device));
     out += '</tr>';
   }
@@ -156,6 +157,7 @@ export function provenance(model: ReportModel): string {
     out += `<tr>${td(html(g.source))}${td(html(g.kind))}${td(html(g.version ?? '-'))}${td(html(g.build_date ?? '-'))}${td(html(g.database_type ?? '-'))}${td(html(g.licence ?? '-'))}${td(nameSpan(g.file))}${td(html(g.sha256), 'hash')}</tr>`;
   }
   out += '</tbody></table></div>';
+  out += `<h3>Map data</h3><p>${html(mapAttribution())}</p>`;
   const opts = model.tool.options;
   out += '<h3>Tool and options</h3><table class="options"><tbody>';
   out += `<tr><th>Tool</th>${td(html(`${model.tool.name} ${model.tool.version}`))}</tr>`;

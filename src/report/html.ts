@@ -9,8 +9,9 @@ import { coverageSection } from './coverage-html.js';
 import { attr, html } from './escape.js';
 import { CSP, CSS, SCRIPT } from './html-assets.js';
 import { destinationsTable, devicesTable, evidenceTable, nameSpan, provenance } from './html-tables.js';
-import { isRuledOut, renderMapSvg, ruledOutSources, type MapPoint } from './map-svg.js';
+import { isRuledOut, LAT_TOP, renderMapSvg, ruledOutSources, WIDTH, type MapPoint } from './map-svg.js';
 import { bytes, grouped, latLon, percent } from './number-format.js';
+import { worldMapPaths } from './world-map.js';
 
 function badge(verdict: string): string {
   return `<span${attr('class', `badge v-${verdict}`)}>${html(verdict)}</span>`;
@@ -111,7 +112,7 @@ function mapSection(model: ReportModel): string {
   out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><path class="src-ruled-out" d="M3 3L11 11M3 11L11 3"/></svg> one source\'s position ruled out by the RTT check</span></div>';
   const ruledOut = drawn.filter((p) => isRuledOut(p.destination)).length;
   const sourcesOut = ruledOutSources(points).length;
-  out += `<p class="note">${placed} of ${points.length} destination(s) have coordinates and are drawn. Coordinates are the consensus of the geolocation sources (database positions, often a country or city centroid). Coastlines are hand-drawn and accurate to a few degrees.</p>`;
+  out += `<p class="note">${placed} of ${points.length} destination(s) have coordinates and are drawn. Coordinates are the consensus of the geolocation sources (database positions, often a country or city centroid). ${worldMapPaths({ width: WIDTH, latTop: LAT_TOP }) ? 'Land and borders: Natural Earth 1:110m (see the provenance appendix).' : 'Land outlines are missing: the world-atlas package could not be read (reinstall residency).'}</p>`;
   if (ruledOut + sourcesOut > 0) {
     out += `<p class="note ruled-out-note"><strong>Ruled out by the RTT check:</strong> ${ruledOut} consensus position(s) and ${sourcesOut} source position(s) are physically impossible for the handshake round trip measured from the lab (light in fibre covers about 100 km per millisecond), so the server is not there. They are drawn crossed out where the databases put them, with no line from the lab.</p>`;
   }

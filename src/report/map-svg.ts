@@ -1,21 +1,22 @@
-// The HTML report's world map as inline SVG: equirectangular projection of the hand-drawn outline in
-// world-outline.ts, a 30° graticule, the lab (vantage point) and one circle per destination with coordinates:
+// The HTML report's world map as inline SVG: equirectangular projection of Natural Earth's countries (land and
+// borders, world-map.ts), a 30° graticule, the lab (vantage point) and one circle per destination with coordinates:
 // area proportional to upload bytes (radius on a square-root scale), colour by claim consistency.
 // Positions the physical RTT check ruled out are never drawn as locations: a consensus position that is
 // physically impossible is a dashed, crossed-out ring with no line from the lab, and a single source's impossible
 // position (set aside from the consensus) is a small cross. Both have their own legend entries (html.ts).
-// Pure and deterministic: coordinates are rounded to 0.1 SVG unit, circles drawn largest first.
+// Deterministic (the land is read once from the installed world-atlas): coordinates are rounded to 0.1 SVG unit,
+// circles drawn largest first.
 
 import type { FlowStatus, ReportDestination, Vantage } from '../audit/report-model.js';
 import { attr, html } from './escape.js';
 import { bytes } from './number-format.js';
-import { LAKES, LAND } from './world-outline.js';
+import { worldMapPaths } from './world-map.js';
 
 /** Map width in SVG units; 1° of longitude or latitude is WIDTH / 360 units. */
-const WIDTH = 1000;
+export const WIDTH = 1000;
 const K = WIDTH / 360;
 /** Latitude band drawn: from the north of Greenland to just south of Cape Horn (Antarctica left out). */
-const LAT_TOP = 84;
+export const LAT_TOP = 84;
 const LAT_BOTTOM = -58;
 const HEIGHT = round((LAT_TOP - LAT_BOTTOM) * K);
 /** Destination circle radius range in SVG units (sqrt of upload bytes between 0 and the largest). */
@@ -49,19 +50,6 @@ function x(lon: number): number {
 function y(lat: number): number {
   return round((LAT_TOP - Math.max(LAT_BOTTOM, Math.min(LAT_TOP, lat))) * K);
 }
-
-function path(polygons: readonly (readonly number[])[]): string {
-  let d = '';
-  for (const p of polygons) {
-    for (let i = 0; i + 1 < p.length; i += 2) d += `${i === 0 ? 'M' : 'L'}${x(p[i])} ${y(p[i + 1])}`;
-    d += 'Z';
-  }
-  return d;
-}
-
-// The outline never changes: its path is built once.
-const LAND_PATH = path(LAND);
-const LAKE_PATH = path(LAKES);
 
 function graticule(): string {
   let d = '';
@@ -116,7 +104,8 @@ export function renderMapSvg(points: readonly MapPoint[], vantage: Vantage | und
   let out = `<svg class="map" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="World map of the lab and the destinations">`;
   out += `<rect class="map-sea" x="0" y="0" width="${WIDTH}" height="${HEIGHT}"/>`;
   out += graticule();
-  out += `<path class="map-land" d="${LAND_PATH}"/><path class="map-lake" d="${LAKE_PATH}"/>`;
+  const world = worldMapPaths({ width: WIDTH, latTop: LAT_TOP });
+  if (world) out += `<path class="map-land" d="${world.land}"/><path class="map-border" d="${world.borders}"/>`;
   if (vantage) {
     // No line to a ruled-out position: nothing travelled there.
     let lines = '';

@@ -10,12 +10,12 @@ import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
 import { STORE_BUSY_TIMEOUT_MS, STORE_INSERT_BATCH_ROWS } from '../limits.js';
-import { analyzeCapture } from '../pipeline.js';
+import { analyzeInput, logIdentity } from '../input.js';
 import type { CaptureSummary, DnsRecord, FlowRecord } from '../types.js';
 import { checkFreeSpace, storeError, type Db } from './db.js';
 import { TOOL_VERSION } from '../version.js';
 
-/** The analysis the store ingests from (analyzeCapture; tests inject a fake). */
+/** The analysis the store ingests from (analyzeInput: captures and logs; tests inject a fake). */
 export type AnalyzeFn = (
   path: string,
   handlers: { flow?(r: FlowRecord): void; dns?(r: DnsRecord): void },
@@ -57,23 +57,30 @@ const FLOW_COLUMNS = [
   'vlan', 'first_seen', 'last_seen', 'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up',
   'payload_down', 'tcp_flags', 'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source',
   'cname_chain', 'dns_qname', 'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'app', 'app_uid', 'anomalies',
+  'uid', 'community_id', 'dns_uid', 'dns_frame',
 ] as const;
 
 function flowRow(captureId: number, f: FlowRecord): unknown[] {
   return [
     captureId, f.flow_id, f.transport, f.ip_version, f.client_ip, f.client_port, f.server_ip, f.server_port, f.client_mac ?? null,
-    f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up,
-    f.payload_down, f.tcp_flags ?? null, f.end_reason, f.sni ?? null, f.quic ?? null, f.quic_version ?? null, f.http_host ?? null,
+    f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame ?? 0, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up ?? -1,
+    f.payload_down ?? -1, f.tcp_flags ?? null, f.end_reason ?? '', f.sni ?? null, f.quic ?? null, f.quic_version ?? null, f.http_host ?? null,
     f.hostname ?? null, f.name_source ?? null, json(f.cname_chain), f.dns_qname ?? null, f.rtt_ms ?? null, f.rtt_source ?? null,
     bool(f.ech), json(f.alpn), json(f.tls_versions), f.app ?? null, f.app_uid ?? null, json(f.anomalies),
+    f.uid ?? null, f.community_id ?? null, f.dns_uid ?? null, f.dns_frame ?? null,
   ];
 }
 
+const DNS_COLUMNS = [
+  'capture_id', 'seq', 'ts', 'frame', 'transport', 'protocol', 'client_ip', 'client_port', 'server_ip', 'server_port', 'dns_id',
+  'qname', 'qtype', 'qtype_name', 'rcode', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'uid', 'response_frame',
+] as const;
+
 function dnsRow(captureId: number, seq: number, d: DnsRecord): unknown[] {
   return [
-    captureId, seq, d.ts, d.frame, d.transport, d.protocol, d.client_ip, d.client_port, d.server_ip, d.server_port, d.id, d.qname,
+    captureId, seq, d.ts, d.frame ?? 0, d.transport, d.protocol, d.client_ip, d.client_port, d.server_ip, d.server_port, d.id, d.qname,
     d.qtype, d.qtype_name, d.rcode ?? null, d.rcode_name ?? null, JSON.stringify(d.answers), d.rtt_ms ?? null, d.query_seen ? 1 : 0,
-    d.response_seen ? 1 : 0,
+    d.response_seen ? 1 : 0, d.uid ?? null, d.response_frame ?? null,
   ];
 }
 
@@ -120,15 +127,20 @@ function beginWrite(db: Db, opts: IngestOptions): void {
 }
 
 async function ingest(db: Db, file: string, opts: IngestOptions): Promise<IngestResult> {
+  // Logs (a Zeek log folder, a conn.log with its siblings, an eve.json) have their own identity (logs/identity.ts).
+  const logs = await logIdentity(file);
   let size: number;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new Error('not a regular file');
-    size = st.size;
-  } catch (e) {
-    throw new CaptureError('capture_unreadable', file, 0, (e as Error).message);
+  if (logs !== null) size = logs.sizeBytes;
+  else {
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) throw new Error('not a regular file');
+      size = st.size;
+    } catch (e) {
+      throw new CaptureError('capture_unreadable', file, 0, (e as Error).message);
+    }
   }
-  const sha256 = await sha256File(file);
+  const sha256 = logs !== null ? logs.sha256 : await sha256File(file);
   const already = (existing: { id: number; vendor: string | null; device: string | null }): IngestResult => {
     if (opts.vendor !== undefined && existing.vendor === null) db.prepare('UPDATE captures SET vendor = ? WHERE id = ?').run(opts.vendor, existing.id);
     if (opts.device !== undefined && existing.device === null) db.prepare('UPDATE captures SET device = ? WHERE id = ?').run(opts.device, existing.id);
@@ -140,9 +152,9 @@ async function ingest(db: Db, file: string, opts: IngestOptions): Promise<Ingest
   checkFreeSpace(db.name);
 
   const insFlow = db.prepare(`INSERT INTO flows (${FLOW_COLUMNS.join(', ')}) VALUES (${FLOW_COLUMNS.map(() => '?').join(', ')})`);
-  const insDns = db.prepare(`INSERT INTO dns VALUES (${new Array(20).fill('?').join(', ')})`);
+  const insDns = db.prepare(`INSERT INTO dns (${DNS_COLUMNS.join(', ')}) VALUES (${DNS_COLUMNS.map(() => '?').join(', ')})`);
   const insName = db.prepare('INSERT OR IGNORE INTO names (capture_id, flow_id, name, source) VALUES (?, ?, ?, ?)');
-  const analyze: AnalyzeFn = opts.analyze ?? analyzeCapture;
+  const analyze: AnalyzeFn = opts.analyze ?? analyzeInput;
 
   beginWrite(db, opts);
   // Another process may have stored it while this one waited for the lock.

@@ -91,13 +91,19 @@ export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
       flow_id: r.flow_id as number, transport: r.transport as 'tcp' | 'udp', ip_version: r.ip_version as 4 | 6,
       client_ip: r.client_ip as string, client_port: r.client_port as number, server_ip: r.server_ip as string,
       server_port: r.server_port as number, first_seen: r.first_seen as number, last_seen: r.last_seen as number,
-      first_frame: r.first_frame as number, packets_up: r.packets_up as number, packets_down: r.packets_down as number,
-      bytes_up: r.bytes_up as number, bytes_down: r.bytes_down as number, payload_up: r.payload_up as number,
-      payload_down: r.payload_down as number, end_reason: r.end_reason as FlowRecord['end_reason'],
+      packets_up: r.packets_up as number, packets_down: r.packets_down as number,
+      bytes_up: r.bytes_up as number, bytes_down: r.bytes_down as number,
     };
     const set = <K extends keyof StoredFlow>(k: K, v: StoredFlow[K] | undefined): void => {
       if (v !== undefined) f[k] = v;
     };
+    // Stored as -1, 0 and '' when a log could not say (schema.ts, migration 2).
+    set('payload_up', r.payload_up === -1 ? undefined : opt(r.payload_up));
+    set('payload_down', r.payload_down === -1 ? undefined : opt(r.payload_down));
+    set('first_frame', r.first_frame === 0 ? undefined : opt(r.first_frame));
+    set('end_reason', r.end_reason === '' ? undefined : opt(r.end_reason));
+    set('uid', opt(r.uid));
+    set('community_id', opt(r.community_id));
     set('client_mac', opt(r.client_mac));
     set('vlan', opt(r.vlan));
     set('tcp_flags', opt(r.tcp_flags));
@@ -109,6 +115,8 @@ export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
     set('name_source', opt(r.name_source));
     set('cname_chain', r.cname_chain === null ? undefined : (JSON.parse(r.cname_chain as string) as string[]));
     set('dns_qname', opt(r.dns_qname));
+    set('dns_uid', opt(r.dns_uid));
+    set('dns_frame', opt(r.dns_frame));
     set('rtt_ms', opt(r.rtt_ms));
     set('rtt_source', opt(r.rtt_source));
     set('ech', r.ech === null ? undefined : r.ech === 1);

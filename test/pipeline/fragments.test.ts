@@ -58,7 +58,7 @@ async function run(pcap: Buffer): Promise<Run> {
   const file = join(tmp, `c${Math.random().toString(36).slice(2)}.pcap`);
   writeFileSync(file, pcap);
   const { doc } = await extractOracleDoc(file);
-  flows.sort((a, b) => a.first_frame - b.first_frame);
+  flows.sort((a, b) => (a.first_frame ?? 0) - (b.first_frame ?? 0));
   return { flows, dns, summary, doc };
 }
 

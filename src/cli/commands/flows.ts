@@ -2,7 +2,7 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeCapture } from '../../pipeline.js';
+import { analyzeInput } from '../../input.js';
 import type { FlowRecord } from '../../types.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
@@ -21,10 +21,10 @@ function seconds(flag: string, text: string | undefined): number | undefined {
 }
 
 export const FLOW_COLUMNS = [
-  'capture', 'flow_id', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
+  'capture', 'flow_id', 'uid', 'community_id', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
   'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up', 'payload_down', 'tcp_flags',
   'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source', 'cname_chain', 'dns_qname',
-  'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
+  'dns_uid', 'dns_frame', 'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
   'country', 'country_agreement', 'country_settled_by', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source', 'edge',
   'physical', 'geo_sources',
 ] as const;
@@ -47,7 +47,7 @@ interface FlowsOptions {
 export function flowsCommand(io: CliIo): Command {
   return new Command('flows')
     .description('one record per flow: endpoints, counters, names and how they were found, RTT, geolocation')
-    .argument('<captures...>', 'capture files; - for standard input')
+    .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json); - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv', 'table']).default('ndjson'))
     .option('--no-geo', 'skip geolocation (faster; no country/provider/region fields)')
     .option('--geo-dir <dir>', 'also read MaxMind GeoIP2/GeoLite2 mmdb files and provider range files from this folder')
@@ -74,7 +74,7 @@ export function flowsCommand(io: CliIo): Command {
           geo !== undefined && geoMod !== undefined && !hold
             ? new geoMod.GeoBatcher(geo, (r, g) => w.write({ capture, ...r, ...g }))
             : undefined;
-        const summary = await analyzeCapture(
+        const summary = await analyzeInput(
           c,
           {
             flow: (r) => {

@@ -19,7 +19,7 @@ interface IngestOptions {
 export function ingestCommand(io: CliIo): Command {
   return new Command('ingest')
     .description('store captures (flows, DNS, names) in a SQLite case store; the same capture twice is stored once')
-    .argument('<captures...>', 'capture files')
+    .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json)')
     .requiredOption('--db <file>', 'case store (created if missing)')
     .option('--vendor <name>', 'vendor the captures belong to')
     .option('--device <name>', 'handset the captures were taken on')

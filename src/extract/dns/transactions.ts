@@ -16,6 +16,8 @@ export interface DnsMessageContext {
   dstIp: string;
   srcPort: number;
   dstPort: number;
+  /** uid of the flow carrying the message (see FlowRecord.uid). */
+  uid?: string;
 }
 
 interface PendingQuery {
@@ -62,14 +64,14 @@ export class DnsTransactions {
       if (q !== undefined) {
         this.pending.delete(key);
         const rec = q.rec;
-        fillResponse(rec, msg);
+        fillResponse(rec, msg, ctx.frame);
         rec.rtt_ms = Math.round((ctx.ts - rec.ts) * 1e6) / 1e3;
         this.emit(rec);
         return;
       }
     }
     const rec = baseRecord(msg, ctx, protocol, ctx.dstIp, ctx.dstPort, ctx.srcIp, ctx.srcPort);
-    fillResponse(rec, msg);
+    fillResponse(rec, msg, ctx.frame);
     this.emit(rec);
   }
 
@@ -112,6 +114,7 @@ function baseRecord(msg: DnsMessage, ctx: DnsMessageContext, protocol: DnsRecord
   return {
     ts: ctx.ts,
     frame: ctx.frame,
+    uid: ctx.uid,
     transport: ctx.transport,
     protocol,
     client_ip: cIp,
@@ -128,9 +131,10 @@ function baseRecord(msg: DnsMessage, ctx: DnsMessageContext, protocol: DnsRecord
   };
 }
 
-function fillResponse(rec: DnsRecord, msg: DnsMessage): void {
+function fillResponse(rec: DnsRecord, msg: DnsMessage, frame: number): void {
   rec.response_seen = true;
   rec.rcode = msg.rcode;
   rec.rcode_name = rcodeName(msg.rcode);
+  rec.response_frame = frame;
   rec.answers = msg.answers;
 }

@@ -159,7 +159,7 @@ async function* once(buf: Buffer): AsyncGenerator<Buffer> {
 async function flowsOf(pk: TimedPacket[]): Promise<FlowRecord[]> {
   const flows: FlowRecord[] = [];
   await analyzeCapture('sni.pcap', { flow: (f) => flows.push(f) }, { source: once(capture(pk)) });
-  return flows.sort((a, b) => a.first_frame - b.first_frame);
+  return flows.sort((a, b) => (a.first_frame ?? 0) - (b.first_frame ?? 0));
 }
 
 const T0 = 1_700_000_000;
