@@ -164,9 +164,3 @@ export function toAddress(ip: string): Address | { reason: string } {
   }
   return { family, v4, words, query };
 }
-
-/** Why an address is not public (`rfc1918`, `cgnat`, `ula` ..., `invalid`), or null when it is. */
-export function privateReason(ip: string): string | null {
-  const a = toAddress(ip);
-  return 'reason' in a ? a.reason : null;
-}

@@ -1,10 +1,9 @@
 // Owns the IP -> ASN + organisation table of @ip-location-db/asn (`start,end,asn,org` ranges, ~412k IPv4 and
 // ~103k IPv6): sorted typed arrays (one uint32 per IPv4 bound, four words per IPv6 bound) searched by bisection,
 // each range naming an entry of a deduplicated (asn, org) list whose names stay utf8 bytes until a lookup asks.
-// Parsing the CSVs takes 1.4 s (IPv4) and 0.6 s (IPv6) of CPU, loading the cache ~30 and ~20 ms (docs/performance.md,
-// "Geo lookups with the maxmind package"), so the parsed table is kept in a cache file per family, valid while
-// the CSV keeps its path, size and mtime (npm writes new files); the CSV's SHA-256 is kept in it too, so the
-// provenance needs no hash of 20 MB per run. Cache layout (native endianness), each array 4-byte aligned:
+// Parsing the CSVs takes 1.4 s (IPv4) and 0.6 s (IPv6) of CPU, loading the cache ~30 and ~20 ms, so the parsed table
+// is kept in a cache file per family, valid while the CSV keeps its path, size and mtime (npm writes new files),
+// with the CSV's SHA-256 for the provenance. Cache layout (native endianness), each array 4-byte aligned:
 //   "RAS3" | header JSON byte length u32 | header JSON {csv, width, n, entries}, space-padded |
 //   starts u32[n*width] | ends u32[n*width] | entry u32[n] | asns u32[entries] | orgEnd u32[entries] | org names
 
@@ -15,12 +14,11 @@ import { parseIpv4, parseIpv6 } from './address.js';
 
 const MAGIC = 'RAS3';
 
-/** How a table was loaded: `from` the cache file or the CSV, in `load_ms`; the CSV's SHA-256 for the provenance. */
+/** How a table was loaded: `from` the cache file or the CSV; the CSV's SHA-256 for the provenance. */
 export interface AsnLoadInfo {
   file: string;
   sha256: string;
   from: 'cache' | 'csv';
-  load_ms: number;
 }
 
 /** The CSV a cache file was made from. */
@@ -38,43 +36,37 @@ export interface Built {
 }
 
 export class AsnTable {
-  /** Words per bound: 1 (IPv4) or 4 (IPv6). */
-  private readonly w: number;
-
   constructor(
     readonly family: 4 | 6,
     private readonly t: Built,
     readonly info: AsnLoadInfo,
-  ) {
-    this.w = family === 4 ? 1 : 4;
-  }
+  ) {}
 
   /** The range holding the address (IPv4: `v4`; IPv6: `words`), or null. */
   find(v4: number, words: Uint32Array): { asn: number; org?: string } | null {
     const { starts, ends, entry, asns, orgEnd, orgs } = this.t;
-    const a = this.w === 1 ? Uint32Array.of(v4) : words;
+    const w = this.family === 4 ? 1 : 4; // words per bound
+    const a = w === 1 ? Uint32Array.of(v4) : words;
     let lo = 0;
     let hi = entry.length - 1;
     let hit = -1; // the last range starting at or below the address
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareAt(starts, mid * this.w, a, 0, this.w) <= 0) {
+      if (compareAt(starts, mid * w, a, 0, w) <= 0) {
         hit = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (hit < 0 || compareAt(ends, hit * this.w, a, 0, this.w) < 0) return null;
+    if (hit < 0 || compareAt(ends, hit * w, a, 0, w) < 0) return null;
     const e = entry[hit];
     return { asn: asns[e], org: orgs.toString('utf8', e === 0 ? 0 : orgEnd[e - 1], orgEnd[e]) || undefined };
   }
 
   /** The table for `csvPath`: from its cache file in `cacheDir` when that is valid, else parsed (and cached). */
   static load(family: 4 | 6, csvPath: string, cacheDir: string | null): AsnTable {
-    const t0 = performance.now();
     const st = fs.statSync(csvPath);
     const cacheFile = cacheDir ? path.join(cacheDir, `asn-v${family}.table`) : undefined;
-    const done = (t: Built, csv: CsvStamp, from: 'cache' | 'csv'): AsnTable =>
-      new AsnTable(family, t, { file: csvPath, sha256: csv.sha256, from, load_ms: Math.round((performance.now() - t0) * 10) / 10 });
+    const done = (t: Built, csv: CsvStamp, from: 'cache' | 'csv'): AsnTable => new AsnTable(family, t, { file: csvPath, sha256: csv.sha256, from });
     const hit = cacheFile ? readCache(cacheFile) : null;
     const fresh = hit && hit.csv.file === csvPath && hit.csv.size === st.size && hit.csv.mtime_ms === st.mtimeMs;
     if (hit && fresh && hit.table.starts.length === hit.table.entry.length * (family === 4 ? 1 : 4)) return done(hit.table, hit.csv, 'cache');

@@ -1,7 +1,8 @@
 // Owns where the geo stage finds its data at run time, from source (src/geo) or from the build (dist/): the data
 // folder geo/ at the package root; the ASN cache in $XDG_CACHE_HOME/residency, else
-// <package root>/node_modules/.cache/residency (the convention babel/eslint use).
+// <package root>/node_modules/.cache/residency (the convention babel/eslint use); and listing a data folder.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
 
@@ -13,4 +14,13 @@ export function geoDataDir(): string {
 export function defaultCacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME;
   return xdg && path.isAbsolute(xdg) ? path.join(xdg, 'residency') : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'residency');
+}
+
+/** The files of a folder whose names end in `ext` (any case), sorted by name; none when it is missing or unreadable. */
+export function filesIn(dir: string, ext: string): string[] {
+  try {
+    return fs.readdirSync(dir).filter((n) => n.toLowerCase().endsWith(ext)).sort().map((n) => path.join(dir, n));
+  } catch {
+    return [];
+  }
 }

@@ -1,21 +1,20 @@
 // Owns one address's geolocation end to end, and the flow fields made from it: a private address is not
-// geolocated (address.ts); a public one is asked of every located source (a user's --geo-dir files before the
-// embedded ones) and of the registration source (sources.ts), the answers are combined (consensus.ts), the ASN
-// comes from a user's ASN mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow
-// (provider.ts, provider-ranges.ts). Per flow, or per `geo` call, what its DNS names say (region-from-name.ts)
-// and the physical RTT check (rtt-check.ts, which may settle a dispute between sources: consensus.ts settleByRtt)
-// are applied on top. Nothing is read until the first public address, and each file only when an address of its
-// family first needs it. One cache: the result per address (and what each DNS name says).
+// geolocated (address.ts); a public one is asked of every located source (a user's --geo-dir files first) and of
+// the registration source (sources.ts), the answers are combined (consensus.ts), the ASN comes from a user's ASN
+// mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow (provider.ts, provider-ranges.ts).
+// Per flow (or `geo` call), what its DNS names say (region-from-name.ts) and the physical RTT check (rtt-check.ts,
+// which may settle a dispute: consensus.ts) apply on top. Each file is read when an address of its family first
+// needs it. One cache: the result per address (and what each DNS name says).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import { GEO_MAX_CACHED_IPS, GEO_MAX_CACHED_NAMES } from '../limits.js';
-import { parseIpv4, parseIpv6, toAddress, type Address } from './address.js';
+import { toAddress, type Address } from './address.js';
 import { AsnTable } from './asn-table.js';
 import { consensus, settleByRtt } from './consensus.js';
-import { defaultCacheDir, geoDataDir } from './data-paths.js';
+import { defaultCacheDir, filesIn, geoDataDir } from './data-paths.js';
 import { edgeOf, providerOf, ProviderTable, regionOf, withNames } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
@@ -39,14 +38,6 @@ export interface LookupHints {
   rttMs?: number;
 }
 
-/** What one source of data cost to read (ms) when it was first needed; ASN tables say whether from the CSV. */
-export interface OpenCost {
-  source: string;
-  file: string;
-  ms: number;
-  from?: 'cache' | 'csv';
-}
-
 /** The cached answer for one address, and what the hint steps need besides it. */
 interface Located {
   result: GeoResult;
@@ -64,7 +55,6 @@ interface Tables {
   regions: RegionTable;
   ranges: RangeIndex;
   rangeFiles: { file: string; parsed: ParsedRanges }[];
-  ms: number;
 }
 
 /** Every key of a lookup result, in the order JSON output shows them (absent ones undefined, which JSON leaves out). */
@@ -77,11 +67,8 @@ const RESULT: GeoResult = {
 export class GeoLocator {
   readonly vantage?: { lat: number; lon: number };
   private readonly cache = new Map<string, Located>();
-  /**
-   * What each DNS name says (regionFromName), remembered: a capture's flows repeat a few hundred names thousands of
-   * times; asking the rule table per flow ran 34 % more instructions geolocating the 1 GB bench capture's flows
-   * (cachegrind; docs/performance.md, "Geo lookups with the maxmind package").
-   */
+  /** What each DNS name says (regionFromName), remembered: flows repeat a few hundred names thousands of times
+   *  (without it, geolocating the 1 GB bench capture's flows ran 34 % more instructions, cachegrind). */
   private readonly nameHints = new Map<string, NameHint | null>();
   /** The mmdb files by role, listed (a geo dir's files read) at the first public address. */
   private sources: Record<'located' | 'registration' | 'asn', MmdbSource[]> | undefined;
@@ -144,11 +131,8 @@ export class GeoLocator {
 
   /** The provider id whose published range files (geo/ranges, --geo-dir) hold `ip`, or undefined. */
   publishedRangeProvider(ip: string): string | undefined {
-    const w = new Uint32Array(4);
-    const v4 = parseIpv4(ip);
-    if (v4 >= 0) w[3] = v4;
-    else if (!parseIpv6(ip, w)) return undefined;
-    return this.tables().ranges.lookup(v4 >= 0 ? 4 : 6, w)?.provider;
+    const a = toAddress(ip);
+    return 'reason' in a ? undefined : this.tables().ranges.lookup(a.family, a.words)?.provider;
   }
 
   private located(ip: string): Located {
@@ -248,18 +232,17 @@ export class GeoLocator {
 
   private tables(): Tables {
     if (this.tablesRead === undefined) {
-      const t0 = performance.now();
-      const t: Tables = { providers: ProviderTable.load(), regions: RegionTable.load(), ranges: new RangeIndex(), rangeFiles: [], ms: 0 };
+      const t: Tables = { providers: ProviderTable.load(), regions: RegionTable.load(), ranges: new RangeIndex(), rangeFiles: [] };
       const dirs = [path.join(geoDataDir(), 'ranges'), ...(this.opts.geoDir ? [this.opts.geoDir, path.join(this.opts.geoDir, 'ranges')] : [])];
       for (const dir of new Set(dirs)) {
-        for (const file of jsonFiles(dir)) {
+        for (const file of filesIn(dir, '.json')) {
           const parsed = loadRangesFile(file);
           if (!parsed || parsed.prefixes.length === 0) continue;
           t.ranges.add(parsed);
           t.rangeFiles.push({ file, parsed });
         }
       }
-      this.tablesRead = { ...t, ms: performance.now() - t0 };
+      this.tablesRead = t;
     }
     return this.tablesRead;
   }
@@ -273,15 +256,10 @@ export class GeoLocator {
     return t;
   }
 
-  /** The mmdb files read for a lookup so far, in source order. */
-  private opened(): MmdbSource[] {
-    const s = this.sources;
-    return s ? [...s.located, ...s.registration, ...s.asn].filter((m) => m.opened) : [];
-  }
-
   /** Which files answered so far (opened mmdb files, loaded ASN tables), the curated tables and the range files. */
   provenance(): GeoProvenance[] {
-    const out = this.opened().map((m) => m.provenance());
+    const s = this.sources;
+    const out = (s ? [...s.located, ...s.registration, ...s.asn] : []).filter((m) => m.opened).map((m) => m.provenance());
     const version = embeddedAsnCsv().version;
     for (const t of [this.asnTables[4], this.asnTables[6]]) {
       if (t) out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.info.file, sha256: t.info.sha256, version, licence: LICENCES.asn });
@@ -298,23 +276,6 @@ export class GeoLocator {
       if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) p.file = rel.split(path.sep).join('/');
     }
     return out;
-  }
-
-  /** What each source read so far cost, by kind: mmdb files, ASN tables, the curated tables with any range files. */
-  openCosts(): OpenCost[] {
-    const out: OpenCost[] = this.opened().map((m) => ({ source: m.spec.id, file: m.spec.file, ms: m.openMs }));
-    for (const t of [this.asnTables[4], this.asnTables[6]]) if (t) out.push({ source: `asn-ipv${t.family}`, file: t.info.file, ms: t.info.load_ms, from: t.info.from });
-    if (this.tablesRead) out.push({ source: 'providers, regions, ranges', file: geoDataDir(), ms: this.tablesRead.ms });
-    return out;
-  }
-}
-
-/** The .json files of a folder, sorted (none when it is missing or unreadable). */
-function jsonFiles(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.json')).sort().map((n) => path.join(dir, n));
-  } catch {
-    return [];
   }
 }
 

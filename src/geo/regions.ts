@@ -19,31 +19,22 @@ export const REGIONS_FILE = path.join(geoDataDir(), 'regions.json');
 type RegionsJson = { providers: Record<string, { regions: Record<string, Omit<RegionInfo, 'region'>> }> };
 
 export class RegionTable {
-  private readonly byProvider = new Map<string, Map<string, RegionInfo>>();
-  /** The same regions per provider as an array, for nearest(). */
+  /** Each regions.json key's regions, in file order. */
   private readonly lists = new Map<string, RegionInfo[]>();
-  readonly file: string;
 
-  constructor(doc: RegionsJson, file = REGIONS_FILE) {
-    this.file = file;
-    for (const [provider, p] of Object.entries(doc.providers)) {
-      const m = new Map<string, RegionInfo>();
-      for (const [region, r] of Object.entries(p.regions)) m.set(region, { region, ...r });
-      this.byProvider.set(provider, m);
-      this.lists.set(provider, [...m.values()]);
-    }
+  constructor(
+    doc: RegionsJson,
+    readonly file = REGIONS_FILE,
+  ) {
+    for (const [provider, p] of Object.entries(doc.providers)) this.lists.set(provider, Object.entries(p.regions).map(([region, r]) => ({ region, ...r })));
   }
 
   static load(file = REGIONS_FILE): RegionTable {
     return new RegionTable(JSON.parse(fs.readFileSync(file, 'utf8')) as RegionsJson, file);
   }
 
-  get(provider: string, region: string): RegionInfo | undefined {
-    return this.byProvider.get(provider)?.get(region);
-  }
-
   has(provider: string, region: string): boolean {
-    return this.get(provider, region) !== undefined;
+    return this.list(provider).some((r) => r.region === region);
   }
 
   /** The regions.json keys (providers with published regions), in file order. */
@@ -65,7 +56,7 @@ export class RegionTable {
     let any: RegionInfo | undefined;
     let homeKm = Infinity;
     let anyKm = Infinity;
-    for (const r of this.lists.get(provider) ?? []) {
+    for (const r of this.list(provider)) {
       const d = greatCircleKm(lat, lon, r.lat, r.lon);
       if (d < anyKm) {
         any = r;

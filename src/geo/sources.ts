@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Reader } from 'maxmind';
 import { GEO_MMDB_DECODE_CACHE_ENTRIES } from '../limits.js';
 import type { GeoProvenance, GeoSourceAnswer } from '../types.js';
+import { filesIn } from './data-paths.js';
 
 /** What a database answers: a located place, a country only, the registration country, or the ASN. */
 export type SourceRole = 'city' | 'country' | 'registration' | 'asn';
@@ -40,8 +41,6 @@ export class MmdbSource {
   private bytes: Buffer | undefined;
   /** True once a lookup (or preload) used the file: only those are named in the provenance. */
   opened = false;
-  /** Milliseconds spent reading and opening the file (0 until then). */
-  openMs = 0;
 
   /** `spec` is set once a geo-dir file's metadata has said what it is (geoDirSources). */
   constructor(public spec: SourceSpec) {}
@@ -52,24 +51,22 @@ export class MmdbSource {
 
   /** Reads the file if not yet done; null when it is not a readable mmdb. */
   read(): Reader<MmdbRecord> | null {
-    if (this.reader !== undefined) return this.reader;
-    const t0 = performance.now();
-    try {
-      this.bytes = fs.readFileSync(this.spec.file);
-      this.reader = new Reader<MmdbRecord>(this.bytes, { cache: decodeCache() });
-      if (typeof this.reader.metadata.databaseType !== 'string') throw new Error('no database_type');
-    } catch {
-      this.reader = null;
-      this.bytes = undefined;
+    if (this.reader === undefined) {
+      try {
+        this.bytes = fs.readFileSync(this.spec.file);
+        this.reader = new Reader<MmdbRecord>(this.bytes, { cache: decodeCache() });
+        if (typeof this.reader.metadata.databaseType !== 'string') throw new Error('no database_type');
+      } catch {
+        this.reader = null;
+        this.bytes = undefined;
+      }
     }
-    this.openMs = performance.now() - t0;
     return this.reader;
   }
 
-  /** Reads the file for use; false when it is not a readable mmdb. */
+  /** Reads the file for use (named in the provenance from then on); false when it is not a readable mmdb. */
   open(): boolean {
-    this.opened = this.read() !== null;
-    return this.opened;
+    return (this.opened = this.read() !== null);
   }
 
   /** The record for an address (`Address.query`), or null: none, or the file or record is unreadable. */
@@ -93,11 +90,8 @@ export class MmdbSource {
   }
 }
 
-/**
- * The decoder cache the `maxmind` package's own open() gives its reader (a record and its keys, reached through
- * pointers, are decoded once per file), bounded: cleared when full. Without it, geolocating the 1 GB bench capture's
- * flows ran 14 % more instructions (cachegrind; docs/performance.md, "Geo lookups with the maxmind package").
- */
+/** The decoder cache `maxmind`'s own open() gives its reader (records reached through pointers decoded once),
+ *  bounded: cleared when full (without it, the 1 GB bench capture's flows ran 14 % more instructions, cachegrind). */
 function decodeCache(): { get(k: number): unknown; set(k: number, v: unknown): void } {
   const m = new Map<number, unknown>();
   return {
@@ -200,20 +194,13 @@ export function embeddedAsnCsv(): { v4?: string; v6?: string; version?: string }
  * Country / ASN / ISP), the id from the file name. Unreadable files and other types are left out.
  */
 export function geoDirSources(dir: string): MmdbSource[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.mmdb')).sort();
-  } catch {
-    return [];
-  }
   const out: MmdbSource[] = [];
-  for (const n of names) {
-    const file = path.join(dir, n);
+  for (const file of filesIn(dir, '.mmdb')) {
     const s = new MmdbSource({ id: '', role: 'city', file, family: 0 });
     const t = s.read()?.metadata.databaseType.toLowerCase() ?? '';
     const role: SourceRole | null = /asn|isp/.test(t) ? 'asn' : /city/.test(t) ? 'city' : /country/.test(t) ? 'country' : null;
     if (!role) continue;
-    const id = 'user-' + n.replace(/\.mmdb$/i, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+    const id = 'user-' + path.basename(file).replace(/\.mmdb$/i, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
     s.spec = { id, role, file, family: 0, licence: /geolite2|geoip2/.test(t) ? "MaxMind (see the file's licence)" : undefined };
     out.push(s);
   }

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseCidr, parseIpv4, parseIpv6, privateReason, toAddress } from '../../src/geo/address.js';
+import { parseCidr, parseIpv4, parseIpv6, toAddress } from '../../src/geo/address.js';
 
 describe('parseIpv4 / parseIpv6', () => {
   it('known values', () => {
@@ -64,7 +64,7 @@ describe('parseIpv4 / parseIpv6', () => {
   });
 });
 
-describe('privateReason', () => {
+describe('toAddress: why an address is not geolocated', () => {
   it.each([
     ['8.8.8.8', null],
     ['100.63.255.255', null],
@@ -88,7 +88,8 @@ describe('privateReason', () => {
     ['10.215.174.1', 'rfc1918'],
     ['not-an-ip', 'invalid'],
   ])('%s -> %s', (ip, reason) => {
-    expect(privateReason(ip)).toBe(reason);
+    const a = toAddress(ip);
+    expect('reason' in a ? a.reason : null).toBe(reason);
   });
 });
 
