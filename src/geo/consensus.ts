@@ -44,16 +44,12 @@ export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAns
 }
 
 /**
- * Disputes settled by physics. `located` carry their own physical check against the handshake RTT (rtt-check.ts).
- * Every located answer that names a city and whose position is impossible is set aside; when at least one
- * remaining located answer is physically plausible and the remaining answers (registration included) then agree
- * or one remains, that is the consensus. Returns undefined when nothing was set aside or the rest still disagree.
- *   - Only answers that state a place (a city) are set aside: a country-level answer's coordinates are a
- *     representative point of the country (GeoLite2's US answer sits in Kansas), and a country can be within reach
- *     where its representative point is not; such answers stay, as do registration (whois) answers, which state no
- *     position at all. So a settlement never rests on more than the positions the sources themselves gave.
- *   - The place then comes from the remaining answers, physically plausible ones first.
- * Pure; called only when the consensus of all answers was `disputed`.
+ * A dispute settled by physics, for a `disputed` consensus whose `located` answers carry their physical check
+ * (rtt-check.ts): every located answer naming a city at an impossible position is set aside; when one remaining
+ * located answer is plausible and the rest (registration included) then agree, or one remains, that is the
+ * consensus, its place from the plausible answers first; else undefined. Only city answers are set aside: a
+ * country-level answer's coordinates are a representative point (GeoLite2's US one is in Kansas), and a country can
+ * be within reach where that point is not; whois answers state no position at all.
  */
 export function settleByRtt(located: GeoSourceAnswer[], registration: GeoSourceAnswer[]): Consensus | undefined {
   let setAside = 0;

@@ -40,8 +40,7 @@ function awsDate(v: string | undefined): string | undefined {
 }
 
 function isoDate(v: string | undefined): string | undefined {
-  if (!v) return undefined;
-  const t = Date.parse(v);
+  const t = v ? Date.parse(v) : NaN;
   return Number.isNaN(t) ? v : new Date(t).toISOString();
 }
 
@@ -124,11 +123,7 @@ export function loadRangesFile(file: string): ParsedRanges | null {
 }
 
 /** Which of two entries for the same prefix says more: an edge, then a named service, then the catch-all AMAZON. */
-function rank(e: RangeEntry): number {
-  if (e.edge) return 3;
-  if (e.service && e.service !== 'AMAZON') return 2;
-  return 1;
-}
+const rank = (e: RangeEntry): number => (e.edge ? 3 : e.service && e.service !== 'AMAZON' ? 2 : 1);
 
 /** Longest-prefix-match index over every loaded range file: one map per family and prefix length, probed longest first. */
 export class RangeIndex {

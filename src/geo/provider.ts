@@ -71,11 +71,7 @@ export function edgeOf(provider: ProviderInfo | undefined, range: RangeEntry | u
  * place (a country centroid would pick an arbitrary region).
  */
 export function regionOf(
-  regions: RegionTable,
-  provider: ProviderInfo | undefined,
-  range: RangeEntry | undefined,
-  edge: boolean,
-  place: Consensus,
+  regions: RegionTable, provider: ProviderInfo | undefined, range: RangeEntry | undefined, edge: boolean, place: Consensus,
 ): { region: string; source: RegionSource } | undefined {
   if (range?.region) return { region: range.region, source: 'provider-ranges' };
   if (edge || !provider?.regions || place.city === undefined || place.lat === undefined || place.lon === undefined) return undefined;
