@@ -13,7 +13,7 @@ import { Decoder } from '../../src/decode/decoder.js';
 import { Flow } from '../../src/flow/flow.js';
 import { REPO_ROOT } from '../conformance/shared-corpus.js';
 import { BEGIN, END, renderAnomalySection } from '../../scripts/readme-anomalies.js';
-import { loadSchema, type SchemaNode } from './json-schema-subset.js';
+import { RECORD_KINDS, loadSchema, type RecordKind, type SchemaNode } from './record-schemas.js';
 import { interfaceFields } from './ts-shapes.js';
 
 const SRC = join(REPO_ROOT, 'src');
@@ -77,7 +77,7 @@ function schemaWords(): Set<string> {
     for (const v of Object.values(n.$defs ?? {})) walk(v);
     if (n.items !== undefined) walk(n.items);
   };
-  for (const k of ['flow', 'dns', 'extract'] as const) walk(loadSchema(k));
+  for (const k of Object.keys(RECORD_KINDS) as RecordKind[]) walk(loadSchema(k));
   return out;
 }
 

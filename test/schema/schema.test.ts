@@ -2,7 +2,8 @@
 // spells the same fields held to it: the TypeScript interfaces of src/types.ts, the CSV columns of `flows` and `dns`,
 // the case store's flows and dns tables (the migrations applied to an in-memory database), the README's field tables
 // (same fields, same text as each field's `description`), and every line of every golden file and of the commands
-// over the log fixtures validated against it. A failure names the field and the place that disagrees.
+// over the log fixtures validated against it by ajv's Draft 2020-12 validator in strict mode (record-schemas.ts).
+// A failure names the field and the place that disagrees.
 
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,7 +16,10 @@ import { runProgram } from '../../src/cli/program.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { MIGRATIONS } from '../../src/store/schema.js';
 import { REPO_ROOT } from '../conformance/shared-corpus.js';
-import { loadSchema, resolve, typesOf, unsupportedKeywords, validate, type RecordKind, type SchemaNode } from './json-schema-subset.js';
+import {
+  RECORD_KINDS, SHAPE_KEYWORDS_NOT_COMPARED, loadSchema, newAjv, resolve, schemaFilesPresent, subschemas, typesOf, validate, validatorOf,
+  type RecordKind, type SchemaNode,
+} from './record-schemas.js';
 import { compareFields, interfaceFields, type Field } from './ts-shapes.js';
 
 const README = join(REPO_ROOT, 'README.md');
@@ -157,12 +161,12 @@ function goldenFiles(suffix: string): string[] {
 }
 
 /** Validation errors of every NDJSON line of `text`, each naming the file and line. */
-function ndjsonErrors(schema: SchemaNode, text: string, name: string, check?: (r: Record<string, unknown>) => string[]): string[] {
+function ndjsonErrors(kind: RecordKind, text: string, name: string, check?: (r: Record<string, unknown>) => string[]): string[] {
   const out: string[] = [];
   text.split('\n').forEach((line, i) => {
     if (line === '') return;
     const r = JSON.parse(line) as Record<string, unknown>;
-    for (const e of [...validate(schema, r), ...(check?.(r) ?? [])]) out.push(`${name}:${i + 1}: ${e}`);
+    for (const e of [...validate(kind, r), ...(check?.(r) ?? [])]) out.push(`${name}:${i + 1}: ${e}`);
   });
   return out;
 }
@@ -182,39 +186,58 @@ const noGeo = (r: Record<string, unknown>): string[] => geoFields.filter((f) => 
 describe('record schemas', () => {
   const all: [RecordKind, SchemaNode][] = [['flow', flow], ['dns', dns], ['extract', extract]];
 
-  it.each(all)('schema/%s.schema.json keeps to the validated subset and describes every field', (kind, s) => {
-    expect(unsupportedKeywords(s), `schema/${kind}.schema.json`).toEqual([]);
-    const undescribed: string[] = [];
-    const walk = (n: SchemaNode, at: string): void => {
-      for (const [k, v] of Object.entries(n.properties ?? {})) {
-        if (!v.description) undescribed.push(`${at}${k}`);
-        walk(v, `${at}${k}.`);
-      }
-      for (const [k, v] of Object.entries(n.$defs ?? {})) walk(v, `$defs.${k}.`);
-    };
-    walk(s, '');
-    expect(undescribed, `fields without a description in schema/${kind}.schema.json`).toEqual([]);
+  it('every file in schema/ is a record kind these tests validate (RECORD_KINDS, record-schemas.ts)', () => {
+    expect(schemaFilesPresent()).toEqual(Object.keys(RECORD_KINDS).sort());
+    expect(all.map(([k]) => k).sort()).toEqual(Object.keys(RECORD_KINDS).sort());
+  });
+
+  it.each(all)('schema/%s.schema.json is Draft 2020-12 (ajv, strict mode), closed and described', (kind, s) => {
+    expect(s.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(() => validatorOf(kind)).not.toThrow();
+    const problems: string[] = [];
+    for (const [at, n] of subschemas(s)) {
+      if (typesOf(n).includes('object') && n.additionalProperties !== false) problems.push(`${at}: an object without additionalProperties: false`);
+      for (const k of SHAPE_KEYWORDS_NOT_COMPARED) if (k in n) problems.push(`${at}: ${k} (the comparisons below do not read it)`);
+    }
+    for (const [at, n] of subschemas(s)) {
+      for (const [k, v] of Object.entries(n.properties ?? {})) if (!v.description) problems.push(`${at}/properties/${k}: no description`);
+    }
+    expect(problems, `schema/${kind}.schema.json`).toEqual([]);
+  });
+
+  it('strict mode rejects a schema outside the standard (so the check above can fail)', () => {
+    const typo: SchemaNode = structuredClone(flow);
+    (typo.properties ?? {}).flow_id = { description: 'x', type: 'integer', minimun: 0 };
+    expect(() => newAjv().compile(typo)).toThrow(/unknown keyword: "minimun"/);
+    const misplaced: SchemaNode = structuredClone(flow);
+    (misplaced.properties ?? {}).sni = { description: 'x', type: 'string', minimum: 0 };
+    expect(() => newAjv().compile(misplaced)).toThrow(/missing type "number" for keyword "minimum"/);
+    const stray: SchemaNode = structuredClone(flow);
+    stray.required = [...(stray.required ?? []), 'no_such_field'];
+    expect(() => newAjv().compile(stray)).toThrow(/required property "no_such_field" is not defined/);
   });
 
   it('the validator rejects what the schemas forbid (so the golden checks below can fail)', () => {
     const good = { capture: 'a.pcap', flow_id: 1, transport: 'tcp', ip_version: 4, client_ip: '10.0.0.1', client_port: 40000,
       server_ip: '1.2.3.4', server_port: 443, first_seen: 1.5, last_seen: 2.5, packets_up: 1, packets_down: 1, bytes_up: 40, bytes_down: 40,
       tls_versions: ['TLS1.3'], anomalies: ['tcp_capture_gap'], geo_sources: [{ source: 'dbip-city', country: 'SG' }] };
-    expect(validate(flow, good)).toEqual([]);
-    expect(validate(flow, { ...good, tls_version: ['TLS1.3'] })).toEqual(['/: field tls_version is not in the schema']);
-    expect(validate(flow, { ...good, tls_versions: 'TLS1.3' })).toEqual(['/tls_versions: "TLS1.3" is not array']);
-    expect(validate(flow, { ...good, transport: 'sctp' })).toEqual(['/transport: "sctp" is not one of ["tcp","udp"]']);
-    expect(validate(flow, { ...good, flow_id: 1.5 })).toEqual(['/flow_id: 1.5 is not integer']);
-    expect(validate(flow, { ...good, server_port: 70000 })).toEqual(['/server_port: 70000 is above 65535']);
-    expect(validate(flow, { ...good, anomalies: ['Bad Name'] })).toEqual(['/anomalies/0: "Bad Name" does not match ^[a-z][a-z0-9]*(_[a-z0-9]+)+$']);
-    expect(validate(flow, { ...good, geo_sources: [{ country: 'SG', extra: 1 }] })).toEqual([
+    expect(validate('flow', good)).toEqual([]);
+    expect(validate('flow', { ...good, tls_version: ['TLS1.3'] })).toEqual(['/: field tls_version is not in the schema']);
+    expect(validate('flow', { ...good, tls_versions: 'TLS1.3' })).toEqual(['/tls_versions: "TLS1.3" must be array']);
+    expect(validate('flow', { ...good, transport: 'sctp' })).toEqual(['/transport: "sctp" is not one of ["tcp","udp"]']);
+    expect(validate('flow', { ...good, flow_id: 1.5 })).toEqual(['/flow_id: 1.5 must be integer']);
+    expect(validate('flow', { ...good, server_port: 70000 })).toEqual(['/server_port: 70000 must be <= 65535']);
+    expect(validate('flow', { ...good, anomalies: ['Bad Name'] })).toEqual(['/anomalies/0: "Bad Name" must match pattern "^[a-z][a-z0-9]*(_[a-z0-9]+)+$"']);
+    expect(validate('flow', { ...good, geo_sources: [{ country: 'SG', extra: 1 }] })).toEqual([
       '/geo_sources/0: required field source is missing',
       '/geo_sources/0: field extra is not in the schema',
     ]);
     const { bytes_up: _, ...missing } = good;
-    expect(validate(flow, missing)).toEqual(['/: required field bytes_up is missing']);
-    expect(validate(dns, { capture: 'a', ts: 1, transport: 'udp', protocol: 'dns', client_ip: 'a', client_port: 1, server_ip: 'b',
+    expect(validate('flow', missing)).toEqual(['/: required field bytes_up is missing']);
+    expect(validate('dns', { capture: 'a', ts: 1, transport: 'udp', protocol: 'dns', client_ip: 'a', client_port: 1, server_ip: 'b',
       server_port: 53, id: 1, qname: '', qtype: null, qtype_name: null, answers: [], query_seen: true, response_seen: false })).toEqual([]);
+    expect(validate('extract', { capture: 'a', oracle: 'residency 0.1.0', dns: [], tls_sni: [], quic_sni: [], http_host: [], extra: [] }))
+      .toEqual(['/: field extra is not in the schema']);
   });
 
   describe('the TypeScript types (src/types.ts)', () => {
@@ -281,25 +304,25 @@ describe('record schemas', () => {
     it('flows --no-geo (*.flows.ndjson): flow.schema.json, no geolocation field', () => {
       const files = goldenFiles('.flows.ndjson');
       expect(files.length).toBeGreaterThan(0);
-      const errs = files.flatMap((f) => ndjsonErrors(flow, readFileSync(f, 'utf8'), relative(REPO_ROOT, f), noGeo));
+      const errs = files.flatMap((f) => ndjsonErrors('flow', readFileSync(f, 'utf8'), relative(REPO_ROOT, f), noGeo));
       expect(errs).toEqual([]);
     });
     it('flows --vantage (*.flows-vantage.ndjson): flow.schema.json', () => {
       const files = goldenFiles('.flows-vantage.ndjson');
       expect(files.length).toBeGreaterThan(0);
-      const errs = files.flatMap((f) => ndjsonErrors(flow, readFileSync(f, 'utf8'), relative(REPO_ROOT, f)));
+      const errs = files.flatMap((f) => ndjsonErrors('flow', readFileSync(f, 'utf8'), relative(REPO_ROOT, f)));
       expect(errs).toEqual([]);
     });
     it('dns (*.dns.ndjson): dns.schema.json', () => {
       const files = goldenFiles('.dns.ndjson');
       expect(files.length).toBeGreaterThan(0);
-      const errs = files.flatMap((f) => ndjsonErrors(dns, readFileSync(f, 'utf8'), relative(REPO_ROOT, f)));
+      const errs = files.flatMap((f) => ndjsonErrors('dns', readFileSync(f, 'utf8'), relative(REPO_ROOT, f)));
       expect(errs).toEqual([]);
     });
     it('extract (*.extract.json): extract.schema.json', () => {
       const files = goldenFiles('.extract.json');
       expect(files.length).toBeGreaterThan(0);
-      const errs = files.flatMap((f) => validate(extract, JSON.parse(readFileSync(f, 'utf8'))).map((e) => `${relative(REPO_ROOT, f)}: ${e}`));
+      const errs = files.flatMap((f) => validate('extract', JSON.parse(readFileSync(f, 'utf8'))).map((e) => `${relative(REPO_ROOT, f)}: ${e}`));
       expect(errs).toEqual([]);
     });
   });
@@ -308,8 +331,8 @@ describe('record schemas', () => {
     const errs: string[] = [];
     for (const input of ['zeek-docs-tsv', 'zeek-docs-json', 'suricata-docs/eve.json']) {
       const path = join(LOG_FIXTURES, input);
-      errs.push(...ndjsonErrors(flow, await run(['flows', '--no-geo', path]), `flows ${input}`, noGeo));
-      errs.push(...ndjsonErrors(dns, await run(['dns', path]), `dns ${input}`));
+      errs.push(...ndjsonErrors('flow', await run(['flows', '--no-geo', path]), `flows ${input}`, noGeo));
+      errs.push(...ndjsonErrors('dns', await run(['dns', path]), `dns ${input}`));
     }
     expect(errs).toEqual([]);
   });

@@ -6,7 +6,7 @@
 import ts from 'typescript';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../conformance/shared-corpus.js';
-import { resolve, typesOf, type SchemaNode } from './json-schema-subset.js';
+import { resolve, typesOf, type SchemaNode } from './record-schemas.js';
 
 export const TYPES_FILE = join(REPO_ROOT, 'src/types.ts');
 
