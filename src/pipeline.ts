@@ -235,10 +235,6 @@ class Analyzer implements ExtractSink {
     }
   }
 
-  dnsMalformed(): void {
-    this.anomalies.dns_malformed = (this.anomalies.dns_malformed ?? 0) + 1;
-  }
-
   clientHello(f: Flow, info: ClientHelloInfo, frame: number): void {
     // Every server_name entry, as tshark lists them (an empty one, a second one, another name type).
     if (this.h.oracle !== undefined) for (const n of info.serverNames) this.h.oracle.tls(this.sniEntry(f, n, frame));
