@@ -1,8 +1,9 @@
-// One schema per record kind (schema/flow.schema.json, dns.schema.json, extract.schema.json), and everything that
-// spells the same fields held to it: the TypeScript interfaces of src/types.ts, the CSV columns of `flows` and `dns`,
-// the case store's flows and dns tables (the migrations applied to an in-memory database), the README's field tables
-// (same fields, same text as each field's `description`), and every line of every golden file and of the commands
-// over the log fixtures validated against it by ajv's Draft 2020-12 validator in strict mode (record-schemas.ts).
+// One schema per record kind (schema/flow.schema.json, dns.schema.json, extract.schema.json, geo.schema.json), and
+// everything that spells the same fields held to it: the TypeScript interfaces of src/types.ts, the CSV columns of
+// `flows` and `dns`, the case store's flows and dns tables (the migrations applied to an in-memory database), the
+// README's field tables (same fields, same text as each field's `description`), the geo fields flows share with
+// `residency geo` (same types), and every line of every golden file, of the commands over the log fixtures and of
+// `residency geo` validated against it by ajv's Draft 2020-12 validator in strict mode (record-schemas.ts).
 // A failure names the field and the place that disagrees.
 
 import Database from 'better-sqlite3';
@@ -29,6 +30,7 @@ const LOG_FIXTURES = join(REPO_ROOT, 'test/logs/fixtures');
 const flow = loadSchema('flow');
 const dns = loadSchema('dns');
 const extract = loadSchema('extract');
+const geo = loadSchema('geo');
 const props = (s: SchemaNode): Record<string, SchemaNode> => s.properties ?? {};
 
 /** Fields the commands add to the library's records (src/cli/commands/flows.ts, dns.ts): the input's file name. */
@@ -184,7 +186,7 @@ const noGeo = (r: Record<string, unknown>): string[] => geoFields.filter((f) => 
 // ------------------------------------------------------------------ tests
 
 describe('record schemas', () => {
-  const all: [RecordKind, SchemaNode][] = [['flow', flow], ['dns', dns], ['extract', extract]];
+  const all: [RecordKind, SchemaNode][] = [['flow', flow], ['dns', dns], ['extract', extract], ['geo', geo]];
 
   it('every file in schema/ is a record kind these tests validate (RECORD_KINDS, record-schemas.ts)', () => {
     expect(schemaFilesPresent()).toEqual(Object.keys(RECORD_KINDS).sort());
@@ -248,6 +250,9 @@ describe('record schemas', () => {
     it('dns.schema.json: capture + DnsRecord', () => {
       expect(compareFields(dns, dns, withCapture(interfaceFields('DnsRecord')), '', 'schema/dns.schema.json vs src/types.ts DnsRecord')).toEqual([]);
     });
+    it('geo.schema.json: GeoResult', () => {
+      expect(compareFields(geo, geo, interfaceFields('GeoResult'), '', 'schema/geo.schema.json vs src/types.ts GeoResult')).toEqual([]);
+    });
     it('extract.schema.json: OracleDoc', () => {
       expect(compareFields(extract, extract, interfaceFields('OracleDoc'), '', 'schema/extract.schema.json vs src/types.ts OracleDoc')).toEqual([]);
     });
@@ -295,6 +300,7 @@ describe('record schemas', () => {
       ['flow', flow, '## Flow records (`residency flows`)'],
       ['dns', dns, '## DNS records (`residency dns`)'],
       ['extract', extract, '## Extract documents (`residency extract`)'],
+      ['geo', geo, '## Address records (`residency geo`)'],
     ] as [RecordKind, SchemaNode, string][])('%s: the same fields, each with its description', (kind, s, heading) => {
       expect(readmeDisagreements(kind, s, heading)).toEqual([]);
     });
@@ -325,6 +331,42 @@ describe('record schemas', () => {
       const errs = files.flatMap((f) => validate('extract', JSON.parse(readFileSync(f, 'utf8'))).map((e) => `${relative(REPO_ROOT, f)}: ${e}`));
       expect(errs).toEqual([]);
     });
+  });
+
+  it('geo.schema.json spells the fields it shares with flow.schema.json as flows do (type, enum, bounds; geo_source)', () => {
+    /** A field's schema without its description, refs followed: what must agree. */
+    const shape = (root: SchemaNode, n: SchemaNode): Record<string, unknown> => {
+      const { description: _, properties, items, ...rest } = resolve(root, n);
+      const out: Record<string, unknown> = { ...rest };
+      if (properties !== undefined) out.properties = Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, shape(root, v)]));
+      if (items !== undefined) out.items = shape(root, items);
+      return out;
+    };
+    const shared = Object.keys(props(geo)).filter((k) => k in props(flow));
+    expect(shared.length).toBeGreaterThan(10);
+    const differ = shared.filter((k) => JSON.stringify(shape(geo, props(geo)[k])) !== JSON.stringify(shape(flow, props(flow)[k])));
+    expect(differ, 'fields typed differently in schema/geo.schema.json and schema/flow.schema.json').toEqual([]);
+    expect(shape(geo, props(geo).sources)).toEqual(shape(flow, props(flow).geo_sources));
+  });
+
+  it('residency geo (public, private, edge and IPv6 addresses; with --vantage, --rtt and --name): geo.schema.json', async () => {
+    const ips = ['13.228.1.1', '1.1.1.1', '2a05:d014::1', '10.0.0.1', '100.64.0.1', 'fe80::1', '192.0.2.1'];
+    const runs = [
+      ['geo', ...ips],
+      ['geo', ...ips, '--vantage', '28.6139,77.209', '--rtt', '3.5', '--name', 'ec2-13-228-1-1.ap-southeast-1.compute.amazonaws.com'],
+    ];
+    const errs: string[] = [];
+    const records: Record<string, unknown>[] = [];
+    for (const args of runs) {
+      const rs = JSON.parse(await run(args)) as Record<string, unknown>[];
+      expect(rs).toHaveLength(ips.length);
+      rs.forEach((r, i) => errs.push(...validate('geo', r).map((e) => `residency ${args.join(' ')}: [${i}]${e}`)));
+      records.push(...rs);
+    }
+    expect(errs).toEqual([]);
+    // What the runs covered, so that the validation above is not of trivial records only.
+    const seen = new Set(records.flatMap((r) => Object.keys(r)));
+    expect([...seen].sort()).toEqual(expect.arrayContaining(['edge_reason', 'max_distance_km', 'physical', 'private_reason', 'region_source']));
   });
 
   it('flows and dns over Zeek logs and eve.json validate too (fields a log cannot give are absent)', async () => {
