@@ -127,7 +127,6 @@ export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
     set('anomalies', r.anomalies === null ? undefined : (JSON.parse(r.anomalies as string) as string[]));
     set('country', opt(r.country));
     set('country_agreement', opt(r.country_agreement));
-    set('country_settled_by', opt(r.country_settled_by));
     set('city', opt(r.city));
     set('lat', opt(r.lat));
     set('lon', opt(r.lon));
@@ -146,8 +145,8 @@ export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
 /** Writes geolocation onto flows and addresses in one transaction. */
 export function saveGeo(db: Db, captureId: number, flows: { flow_id: number; geo: FlowGeoFields }[], addresses: GeoResult[], now: string): void {
   const upFlow = db.prepare(
-    `UPDATE flows SET country = ?, country_agreement = ?, country_settled_by = ?, city = ?, lat = ?, lon = ?, asn = ?, as_org = ?,
-       provider = ?, region = ?, region_source = ?, edge = ?, physical = ?, geo_sources = ? WHERE capture_id = ? AND flow_id = ?`,
+    `UPDATE flows SET country = ?, country_agreement = ?, city = ?, lat = ?, lon = ?, asn = ?, as_org = ?, provider = ?, region = ?,
+       region_source = ?, edge = ?, physical = ?, geo_sources = ? WHERE capture_id = ? AND flow_id = ?`,
   );
   const upIp = db.prepare(
     `INSERT OR REPLACE INTO geo (ip, scope, sources, country, country_agreement, city, lat, lon, asn, as_org, provider, region,
@@ -156,7 +155,7 @@ export function saveGeo(db: Db, captureId: number, flows: { flow_id: number; geo
   db.transaction(() => {
     for (const { flow_id, geo: g } of flows) {
       upFlow.run(
-        g.country ?? null, g.country_agreement ?? null, g.country_settled_by ?? null, g.city ?? null, g.lat ?? null, g.lon ?? null, g.asn ?? null, g.as_org ?? null,
+        g.country ?? null, g.country_agreement ?? null, g.city ?? null, g.lat ?? null, g.lon ?? null, g.asn ?? null, g.as_org ?? null,
         g.provider ?? null, g.region ?? null, g.region_source ?? null, g.edge === undefined ? null : g.edge ? 1 : 0, g.physical ?? null,
         g.geo_sources === undefined ? null : JSON.stringify(g.geo_sources), captureId, flow_id,
       );

@@ -200,11 +200,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX flows_community_id ON flows(community_id);
   CREATE INDEX dns_uid ON dns(uid);
   `,
-  // 3: `country_settled_by` (the RTT settled a disputed country), the one FlowGeoFields field the flows table lacked
-  // (test/schema holds the tables to schema/flow.schema.json).
-  `
-  ALTER TABLE flows ADD COLUMN country_settled_by TEXT;
-  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
