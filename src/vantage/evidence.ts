@@ -225,6 +225,12 @@ export class VantageEvidence {
       .map((v) => ({ name: v.name, lat: v.lat, lon: v.lon, country: v.country as string }));
   }
 
+  /** The measurements of an address (one per vantage point), sorted by vantage id; empty when none. */
+  measurementsOf(ip: string): readonly Measurement[] {
+    const dst = canonicalIp(ip);
+    return (dst === undefined ? undefined : this.byDst.get(dst)) ?? [];
+  }
+
   /** The feasible region of an address, or undefined when nothing measured it. */
   feasible(ip: string): FeasibleRegion | undefined {
     const dst = canonicalIp(ip);
