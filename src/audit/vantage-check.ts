@@ -154,19 +154,33 @@ export class VantageCheck {
     return { status: 'measured', sources, ruled_out, consensus: c, settled: settledTo !== undefined, physical, refuted };
   }
 
-  /** A claim's location against the region (every measurement), then against the capture's own handshake. */
+  /**
+   * A claim's location against the capture's own handshake (exact for a country: its outline, claimed-location.ts),
+   * then against the feasible region of every measurement (its known places).
+   */
   private refute(ev: VantageEvidence, d: DestinationInput, claim: Claim, sources: readonly GeoSourceAnswer[], own: Measurement | undefined): PlaceRefutation | undefined {
+    if (own !== undefined && this.outline !== undefined && d.lab?.country !== undefined) {
+      const lab = { name: d.lab.name, lat: d.lab.lat, lon: d.lab.lon, country: d.lab.country };
+      const why = this.outline.beyondReach(lab, own.min_rtt_ms, claim);
+      if (why !== undefined) {
+        return { text: `${own.dst_addr}: ${why} from ${measurementText(own)}, which allows at most ${kmText(maxDistanceKm(own.min_rtt_ms))}`, measurements: [measurementRef(own)] };
+      }
+    }
     const positions = sources
       .filter((s) => s.country !== undefined && s.lat !== undefined && s.lon !== undefined)
       .map((s) => ({ name: `${s.city ?? s.country} (${s.source})`, lat: s.lat as number, lon: s.lon as number, country: s.country as string }));
     for (const place of claimPlaces(claim, this.known, [...ev.vantageCountryPoints(), ...positions])) {
       const v = ev.refutes(d.server_ip, place);
-      if (v.status === 'refuted') return { text: `${v.dst_addr}: ${v.reason}`, measurements: v.by.map(measurementRef) };
+      if (v.status !== 'refuted') continue;
+      if (v.points.length === 1) return { text: `${v.dst_addr}: ${v.reason}`, measurements: v.by.map(measurementRef) };
+      // Several known places: the nearest one (least beyond reach) stands for the rest.
+      const nearest = [...v.points].sort((a, b) => a.excluded_by[0].beyond_km - b.excluded_by[0].beyond_km)[0];
+      const e = nearest.excluded_by[0];
+      return {
+        text: `${v.dst_addr}: none of the ${v.points.length} known places of ${place.label} is within reach; the nearest, ${exclusionText(nearest.point.name, e)}`,
+        measurements: v.by.map(measurementRef),
+      };
     }
-    if (own === undefined || this.outline === undefined || d.lab?.country === undefined) return undefined;
-    const lab = { name: d.lab.name, lat: d.lab.lat, lon: d.lab.lon, country: d.lab.country };
-    const why = this.outline.beyondReach(lab, own.min_rtt_ms, claim);
-    if (why === undefined) return undefined;
-    return { text: `${own.dst_addr}: ${why} from ${measurementText(own)}, which allows at most ${kmText(maxDistanceKm(own.min_rtt_ms))}`, measurements: [measurementRef(own)] };
+    return undefined;
   }
 }

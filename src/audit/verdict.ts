@@ -328,7 +328,7 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
     const where = [claim.country, claim.region].filter((x) => x !== undefined).join(', ');
     const r: Reason = { code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in the claimed location (${where}${(wantCountries?.length ?? 0) > 1 ? ': every claimed country' : ''}).` };
     if (refutations.size > 0) {
-      r.text += ` Measured round trips rule it out: ${cited([...refutations.values()].map((x) => x.text))}.`;
+      r.text = `${impossibleFlows} in-scope flow(s) went to servers that measured round trips place out of reach of the claimed location (${where}${(wantCountries?.length ?? 0) > 1 ? ': every claimed country' : ''}): ${cited([...refutations.values()].map((x) => x.text))}.`;
       r.measurements = citedMeasurements([...refutations.values()].flatMap((x) => x.measurements));
     }
     reasons.push(r);
