@@ -6,8 +6,9 @@
 //   country  - edge (anycast/CDN: TLS ends there, not storage) -> unknown; consensus country with agreement
 //              `agree` or `single-source` (also when the RTT settled a dispute: country_settled_by) -> consistent
 //              when it is one of the claimed countries (a list or a group), else inconsistent; disputed, unknown
-//              or physically impossible consensus -> unknown. If every claimed country is physically impossible
-//              for the flow's RTT from the vantage -> inconsistent and the claim is refuted.
+//              or physically impossible consensus -> unknown. If the claimed location is physically impossible
+//              (the audit's rule per destination, vantage-check.ts, in `place_refutations`; else the
+//              `claimedLocationImpossible` callback) -> inconsistent and the claim is refuted, naming the measurements.
 //   provider - the claimed provider (by origin AS, published range or DNS name) -> consistent, unless only a name
 //              says so and the origin AS is another network's (sources disagree) -> unknown; edge of another
 //              provider -> unknown (a CDN in front says nothing about where data is stored); another provider ->
