@@ -21,6 +21,7 @@ import {
   claimPlaces,
   kmText,
   measurementText,
+  type CountryPoint,
   type Exclusion,
   type KnownPlaces,
   type Measurement,
@@ -102,6 +103,9 @@ function exclusionText(what: string, e: Exclusion): string {
 }
 
 export class VantageCheck {
+  /** The vantage points located in a country, as known places of it (computed once: it scans every measurement). */
+  private labPoints: CountryPoint[] | undefined;
+
   constructor(
     readonly evidence: VantageEvidence,
     private readonly known: KnownPlaces,
@@ -169,7 +173,8 @@ export class VantageCheck {
     const positions = sources
       .filter((s) => s.country !== undefined && s.lat !== undefined && s.lon !== undefined)
       .map((s) => ({ name: `${s.city ?? s.country} (${s.source})`, lat: s.lat as number, lon: s.lon as number, country: s.country as string }));
-    for (const place of claimPlaces(claim, this.known, [...ev.vantageCountryPoints(), ...positions])) {
+    const labs = ev === this.evidence ? (this.labPoints ??= ev.vantageCountryPoints()) : ev.vantageCountryPoints();
+    for (const place of claimPlaces(claim, this.known, [...labs, ...positions])) {
       const v = ev.refutes(d.server_ip, place);
       if (v.status !== 'refuted') continue;
       if (v.points.length === 1) return { text: `${v.dst_addr}: ${v.reason}`, measurements: v.by.map(measurementRef) };

@@ -209,12 +209,26 @@ describe.skipIf(!existsSync(path.join(samples, 'vendor-birch')))('audit with mea
     expect(Number(start?.[1])).toBeLessThanOrEqual(Number(viewBox?.[1]));
   });
 
-  it('names a changed measurement file when the next run differs (regress treats them as inputs)', async () => {
-    writeFileSync(path.join(dir, 'atlas', 'results.json'), atlasResults(21));
+  it('`report` from the store reads the same files and gives the same verdicts and regions', async () => {
+    const again = await runAudit(path.join(dir, 'claims.yaml'), { db: path.join(dir, 'case.db'), noIngest: true, now: fixed });
+    expect(again.model.vendors.flatMap((v) => v.claims.map((c) => [c.id, c.verdict, c.reasons.map((x) => x.code)]))).toEqual(
+      r.model.vendors.flatMap((v) => v.claims.map((c) => [c.id, c.verdict, c.reasons.map((x) => x.code)])),
+    );
+    expect(again.model.measurement_files).toEqual(r.model.measurement_files);
+    expect(again.model.feasible_regions).toEqual(r.model.feasible_regions);
+    expect(again.warnings).toEqual([]);
+  }, 120_000);
+
+  it('names a changed measurement file when the next run differs (regress treats them as inputs), and says what it skipped', async () => {
+    writeFileSync(path.join(dir, 'atlas', 'results.json'), atlasResults(21).replace('\n]', `,\n${atlasResult(9999, ALI_HZ, 1)}\n]`));
     const again = await runAudit(path.join(dir, 'claims.yaml'), { db: path.join(dir, 'case.db'), now: fixed });
     const cmp = compareReports(JSON.parse(JSON.stringify(r.model)), JSON.parse(JSON.stringify(again.model)));
     const changed = cmp.differences.find((x) => x.where === 'measurement_files[atlas/results.json].sha256');
     expect(changed).toMatchObject({ section: 'inputs', kind: 'changed' });
     expect(formatDiff(cmp, 'expected')).toContain('measurement_files[atlas/results.json].sha256');
+    // A result from a probe the probes file does not hold: skipped, said on stderr and in report.json.
+    expect(again.warnings).toHaveLength(1);
+    expect(again.warnings[0]).toMatch(/^atlas\/results\.json:7: .*9999.*\(atlas_probe_unknown\)$/);
+    expect(again.model.measurement_files?.[0].warnings.map((w) => [w.code, w.line])).toEqual([['atlas_probe_unknown', 7]]);
   }, 120_000);
 });
