@@ -134,6 +134,11 @@ export function renderMarkdown(model: ReportModel): string {
       }
     }
   }
+  if ((model.vantage_points ?? []).length > 0) {
+    out += '\n## Vantage points\n\n';
+    out += header(['Id', 'Name', 'Kind', 'Country', 'Position']);
+    for (const v of model.vantage_points ?? []) out += row([md(v.id), md(v.name), v.kind, md(v.country ?? '-'), latLon(v.lat, v.lon)]);
+  }
   out += '\n## Geolocation sources\n\n';
   out += header(['Source', 'Kind', 'Version', 'SHA-256']);
   for (const g of model.geo_sources) {

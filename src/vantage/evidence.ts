@@ -1,4 +1,5 @@
-// Owns the evidence several vantage points give about each destination address, as the audit will consume it:
+// Owns the evidence several vantage points give about each destination address, as the audit consumes it
+// (src/audit/vantage-check.ts):
 // `VantageEvidence.load(claims)` reads the claims file's `measurements:` files (hashing each for provenance), and
 // per address answers `feasible(ip)` (the intersection of its discs), `anycast(ip)` (discs that cannot meet),
 // `refutes(ip, place)` (is a claimed place outside the region, naming the measurements that rule it out) and

@@ -181,6 +181,7 @@ describe.skipIf(!existsSync(path.join(samples, 'vendor-birch')))('audit with mea
     expect(md).toContain('## Measurement files');
     expect(md).toContain(results);
     expect(md).toContain(probes);
+    expect(md.slice(md.indexOf('## Vantage points'))).toMatch(/\| atlas:7001 \| RIPE Atlas probe 7001 \| probe \| JP \|/);
     // The refutation's measurements reach every format and the summary through the reason's sentence.
     expect(md).toContain('RIPE Atlas probe 7001 (JP) 20 ms (atlas/results.json:');
     expect(html).toContain('RIPE Atlas probe 7001 (JP) 20 ms (atlas/results.json:');
