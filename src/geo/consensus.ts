@@ -44,10 +44,12 @@ export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAns
 }
 
 /**
- * A dispute settled by physics, for a `disputed` consensus whose `located` answers carry their physical check
- * (rtt-check.ts): every located answer naming a city at an impossible position is set aside; when one remaining
- * located answer is plausible and the rest (registration included) then agree, or one remains, that is the
- * consensus, its place from the plausible answers first; else undefined. Only city answers are set aside: a
+ * A dispute settled by physics, for a `disputed` consensus whose `located` answers carry their physical check:
+ * against one handshake RTT from one lab (rtt-check.ts, `flows --vantage`) or against the feasible region of every
+ * measurement of the address (the audit: src/audit/vantage-check.ts); either way `impossible` means a measurement
+ * rules the position out. Every located answer naming a city at an impossible position is set aside; when one
+ * remaining located answer is plausible and the rest (registration included) then agree, or one remains, that is
+ * the consensus, its place from the plausible answers first; else undefined. Only city answers are set aside: a
  * country-level answer's coordinates are a representative point (GeoLite2's US one is in Kansas), and a country can
  * be within reach where that point is not; whois answers state no position at all.
  */
