@@ -1,7 +1,7 @@
 // Public API of the geo stage: the locator, the physical check, name parsing and range parsing.
 
 export { GeoLocator, type GeoLocatorOptions, type LookupHints } from './locator.js';
-export { GeoBatcher, GEO_BATCH_FLOWS } from './batch.js';
+export { GeoBatcher, GEO_BATCH_FLOWS, SynthesisGate, type SynthesisGateEvents } from './batch.js';
 export { measureGeo, type GeoMeasurement } from './measure.js';
 export {
   detectSynthesizedHandshakes,

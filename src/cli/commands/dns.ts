@@ -7,6 +7,7 @@ import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import type { CliIo } from '../io.js';
+import { memoryBudgetOption } from './memory-budget.js';
 
 export const DNS_COLUMNS = [
   'capture', 'ts', 'frame', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
@@ -18,7 +19,8 @@ export function dnsCommand(io: CliIo): Command {
     .description('one record per DNS, mDNS or LLMNR transaction')
     .argument('<captures...>', 'capture files; - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
-    .action(async (captures: string[], opts: { format: Format }) => {
+    .addOption(memoryBudgetOption())
+    .action(async (captures: string[], opts: { format: Format; memoryBudget?: number }) => {
       const w = recordWriter(opts.format, DNS_COLUMNS, io.stdout);
       for (const c of captures) {
         const progress = progressFor(c, io);
@@ -33,7 +35,7 @@ export function dnsCommand(io: CliIo): Command {
                 answers: opts.format === 'ndjson' ? r.answers : r.answers.map((a) => `${a.type} ${a.data}`),
               }),
           },
-          { onProgress: (b) => progress.update(b) },
+          { onProgress: (b) => progress.update(b), memoryBudgetMb: opts.memoryBudget },
         );
         progress.done();
         reportWarnings(summary, io);
