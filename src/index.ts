@@ -1,7 +1,7 @@
 // Library API: what the CLI and other programs import. One import per stage entry point; no logic here.
 
 export { analyzeCapture, type AnalyzeHandlers, type AnalyzeOptions, type OracleSink } from './pipeline.js';
-export { extractOracleDoc, formatOracleDoc } from './oracle-doc.js';
+export { extractOracleDoc, formatOracleDoc, writeOracleDoc, type DocSink, type WriteOracleDocOptions } from './oracle-doc.js';
 export { readCapture, readCaptureStream, type CaptureHandler, type CaptureReadSummary, type ReadOptions } from './capture/reader.js';
 export { GeoLocator, type GeoLocatorOptions } from './geo/index.js';
 export { runAudit, type AuditOptions, type AuditResult } from './audit/run.js';
