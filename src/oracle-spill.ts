@@ -23,6 +23,8 @@ import { StringDecoder } from 'node:string_decoder';
 export const SPILL_LINE_OVERHEAD_BYTES = 64;
 /** Bytes of one in-memory chunk of a main run. */
 const CHUNK_BYTES = 256 * 1024;
+/** Spilled chunks kept for reuse (4 MiB). */
+const MAX_FREE_CHUNKS = 16;
 /** Runs of one level merged into one run of the next level. */
 export const MERGE_FAN_IN = 16;
 /** Bytes read at a time from each run while merging. */
@@ -51,6 +53,9 @@ class LateEntry {
 
 /** The temporary file, opened at the first spill and unlinked at once. */
 class SpillFile {
+  /** Main-run chunks already written out, for reuse: a dead Buffer is external memory V8 frees only at its next
+   *  collection, which it triggers late (tens of MB of spilled chunks piled up before it did). */
+  readonly freeChunks: Buffer[] = [];
   private fd = -1;
   /** Set when the file could not be unlinked while open (Windows): removed by close(). */
   private dir: string | null = null;
@@ -266,7 +271,9 @@ export class SpillList {
     const ex = this.main.extents;
     for (let i = 0; i < ex.length; i++) {
       const e = ex[i];
-      if (e.buf !== null) ex[i] = this.file.appendBytes(e.buf, e.len);
+      if (e.buf === null) continue;
+      ex[i] = this.file.appendBytes(e.buf, e.len);
+      if (e.buf.length === CHUNK_BYTES && this.file.freeChunks.length < MAX_FREE_CHUNKS) this.file.freeChunks.push(e.buf);
     }
     this.chunk = null;
     this.chunkLen = 0;
@@ -297,7 +304,8 @@ export class SpillList {
   private newChunk(need: number): void {
     const size = Math.max(CHUNK_BYTES, need);
     // Not from Buffer's shared pool (chunks live until the document is printed).
-    this.chunk = Buffer.allocUnsafeSlow(size);
+    const free = size === CHUNK_BYTES ? this.file.freeChunks.pop() : undefined;
+    this.chunk = free ?? Buffer.allocUnsafeSlow(size);
     this.chunkLen = 0;
     this.main.extents.push({ off: 0, len: 0, buf: this.chunk });
     this.bytes += size;
