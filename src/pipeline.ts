@@ -143,7 +143,7 @@ class Analyzer implements ExtractSink {
 
   /** A new flow: look up the name its client resolved for the server address before the flow started. */
   private onNew(f: Flow): void {
-    if (dnsFlavourForPorts(f.portA, f.portB) !== null) return;
+    if (this.h.flow === undefined || dnsFlavourForPorts(f.portA, f.portB) !== null) return;
     this.lookupName(f, f.firstTs);
   }
 
@@ -161,7 +161,7 @@ class Analyzer implements ExtractSink {
   private onEnd(f: Flow, reason: EndReason): void {
     this.dispatcher.finish(f);
     // Content turned the flow around after its DNS lookup (no SYN): look again with the right client.
-    if (f.dnsName === undefined && (f.state & F_DIR_FROM_CONTENT) !== 0 && dnsFlavourForPorts(f.portA, f.portB) === null) {
+    if (this.h.flow !== undefined && f.dnsName === undefined && (f.state & F_DIR_FROM_CONTENT) !== 0 && dnsFlavourForPorts(f.portA, f.portB) === null) {
       this.lookupName(f, f.firstTs);
     }
     this.flows++;
@@ -193,7 +193,8 @@ class Analyzer implements ExtractSink {
     const srcPort = fromA ? f.portA : f.portB;
     const dstPort = fromA ? f.portB : f.portA;
     const transport = f.proto === 6 ? 'tcp' : 'udp';
-    if (msg.isResponse) this.names.addResponse(dstIp, msg, ts);
+    // The naming cache only serves flow records: `dns` and `extract` skip it (less work, nothing held).
+    if (msg.isResponse && this.h.flow !== undefined) this.names.addResponse(dstIp, msg, ts);
     if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort });
     const o = this.h.oracle;
     if (o !== undefined) {
