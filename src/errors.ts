@@ -46,3 +46,40 @@ export class InternalError extends Error {
     this.name = 'InternalError';
   }
 }
+
+/** The reader of standard output went away (EPIPE: `| head -1`, `| true`). The run stops reading and ends
+ *  quietly, as `cat` does: no message, the exit code the command had already decided (0 when none). */
+export class OutputClosedError extends Error {
+  readonly code = 'output_closed';
+  constructor() {
+    super('standard output was closed by its reader');
+    this.name = 'OutputClosedError';
+  }
+}
+
+/** A file the run writes cannot be written: standard output or a report on a full disk (`ENOSPC`), a read-only
+ *  case store (`EROFS`, `SQLITE_READONLY`), an I/O error. `code` is stable; `cause` names the system error. */
+export class WriteError extends Error {
+  readonly code: string;
+  readonly file: string;
+  constructor(code: string, file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'WriteError';
+    this.code = code;
+    this.file = file;
+  }
+}
+
+/** The case store cannot be used: full disk (`store_full`), read-only file or folder (`store_readonly`), another
+ *  process writing for longer than the store waits (`store_busy`), an I/O error (`store_io_error`), not a store or
+ *  damaged (`store_damaged`). The message names the store file and the cause. */
+export class StoreError extends Error {
+  readonly code: string;
+  readonly file: string;
+  constructor(code: string, file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'StoreError';
+    this.code = code;
+    this.file = file;
+  }
+}

@@ -10,22 +10,61 @@ export const READ_CHUNK_BYTES = 4 << 20;
 export const MAX_RECORD_BYTES = 262_144 + 1024;
 /** pcapng blocks other than packet blocks (SHB/IDB/NRB/custom) larger than this are skipped unread. */
 export const MAX_PCAPNG_META_BLOCK_BYTES = 16 << 20;
+/** Any pcapng block longer than this is damage at its own offset, not a block to skip (Wireshark's MAX_BLOCK_SIZE
+ *  in wiretap/pcapng.c: an EPB with the largest D-Bus packet, 128 MiB, plus 128 KiB of options). */
+export const MAX_PCAPNG_BLOCK_BYTES = 128 * 1024 * 1024 + 131_072 + 32;
+/** Packet times are kept within [0, this) seconds: 2^32 s (year 2106) is what a classic pcap record can carry; a
+ *  pcapng time past it (or negative) comes from a damaged 64-bit field, if_tsresol or if_tsoffset. Such a packet
+ *  takes the previous packet's time, with a warning (`capture_timestamp_out_of_range`). */
+export const CAPTURE_TS_LIMIT_S = 2 ** 32;
+/** A packet time this far (s) from the previous packet's is reported (`capture_timestamp_jump`) and kept: a clock
+ *  set at boot jumps once; a damaged record header jumps there and back. */
+export const CAPTURE_TS_JUMP_S = 366 * 86_400;
 /** Warnings kept in a capture summary (damage stops reading, so only per-record oddities can pile up). */
 export const MAX_CAPTURE_WARNINGS = 100;
+/** Characters of command output gathered before one write to stdout: one system call per batch instead of per
+ *  record, small next to the RSS budget; a Linux pipe holds 64 KiB, so a batch fills it in one go. */
+export const OUTPUT_BATCH_CHARS = 64 << 10;
+/** Compressed bytes handed to zlib per write for gzip captures: the unit in which damage is located before a
+ *  file's damaged slice is decoded again in tiny pieces (src/capture/gunzip.ts). */
+export const GZIP_SLICE_BYTES = 64 << 10;
+/** Compressed slices zlib may work on ahead of the parser (it runs on the thread pool while we parse). */
+export const GZIP_SLICES_IN_FLIGHT = 2;
+/** zlib's output chunk: each costs a thread-pool round trip; with 64 KiB instead of zlib's default 16 KiB a 187 MB
+ *  gzip capture takes 1.9-2.5 s of CPU instead of 2.4-2.7 s (flows --no-geo; docs/faults.md). */
+export const GZIP_OUTPUT_CHUNK_BYTES = 64 << 10;
+/** Decompressed bytes queued for the parser before no more compressed input is handed to zlib. A deflate byte can
+ *  expand 1,032 times, but zlib hands out each output chunk through the main thread, so the queue stays near this
+ *  (a 1 GB, 1,000:1 gzip bomb: 91-97 MB peak RSS for the whole run). */
+export const GZIP_QUEUE_BYTES = 4 << 20;
+/** Compressed bytes of a gzip capture read from standard input kept to decode again after damage (a file is read
+ *  again instead): small captures piped in recover as much as files do; past this, up to one zlib output chunk
+ *  before the damage can be lost. */
+export const GZIP_REPLAY_KEEP_BYTES = 4 << 20;
 
 // ---------------------------------------------------------------- IP
 /** Concurrent fragmented datagrams awaiting reassembly (Linux ipfrag_high_thresh is memory-based: 4 MB). */
 export const MAX_FRAG_DATAGRAMS = 4096;
-/** Reassembly gives up on a datagram after this many seconds (Linux ipfrag_time = 30 s; RFC 8200 says 60 s for IPv6). */
-export const FRAG_TIMEOUT_S = 30;
+/** Seconds of capture time after its first fragment at which a datagram still missing fragments is given up and
+ *  delivered as it is (anomaly `ip_fragment_incomplete`). Hosts wait longer (Linux ipfrag_time 30 s, RFC 8200 60 s)
+ *  because the sender may still be transmitting; in a capture a datagram's fragments leave the sender back to back
+ *  and reordering moves them by milliseconds, so waiting longer only delays the evidence: the datagram joins its
+ *  flow late, its DNS answers name no flow opened meanwhile, and its query's transaction may have timed out
+ *  (DNS_RESPONSE_TIMEOUT_S). Kept below TCP_CLOSE_LINGER_S minus the pipeline's 1 s expiry sweep, so a datagram
+ *  cut short just before a connection closed still joins that connection's record. */
+export const FRAG_TIMEOUT_S = 3;
 /** IPv4/IPv6 datagram size cap (65535 + jumbo headroom not supported). */
 export const MAX_DATAGRAM_BYTES = 65_535;
 /** Bytes buffered for all pending fragmented datagrams (Linux ipfrag_high_thresh defaults to 4 MiB). */
 export const MAX_FRAG_PENDING_BYTES = 8 << 20;
 /** IP-in-IP / tunnel nesting depth we unwrap (ipoipoip.pcap has four). */
 export const MAX_TUNNEL_DEPTH = 8;
-/** IPv6 extension headers walked before giving up (RFC 8200 imposes no limit; Linux caps at 8 options blocks). */
-export const MAX_IPV6_EXT_HEADERS = 16;
+/** IPv6 extension headers in one packet above which the packet is flagged (`ipv6_ext_headers_excessive`). The walk
+ *  itself has no cap, like tshark's: every header is at least 8 bytes, so a packet holds at most 8,191 of them and
+ *  the walk costs no more than reading the packet once. RFC 8200 §4.1 allows each header once (Destination Options
+ *  twice): 7 in a conforming packet (hop-by-hop, destination options, routing, fragment, AH, ESP, destination
+ *  options); more is evasion or a fuzzer, and still delivered. */
+export const MAX_IPV6_EXT_HEADERS = 7;
 
 // ---------------------------------------------------------------- flows
 // Live flows: memoryLimits().maxLiveFlows (the memory budget below); the least recently active flow is ended early
@@ -60,6 +99,10 @@ export const MAX_TLS_HANDSHAKE_BYTES = 65_536;
 export const MAX_QUIC_CRYPTO_BYTES = 65_536;
 /** Datagrams of a QUIC flow looked at before giving up on its client Initials. */
 export const MAX_QUIC_INITIALS = 16;
+/** Client Initials per QUIC flow tried with every Initial salt when the version's own salt is unknown or uncertain
+ *  (versions.ts TRIAL_SALTS, six key derivations and AEAD checks each): a real client's first Initial decides, the
+ *  second covers a first one cut short; more would let a capture of look-alike UDP flows cost ~0.2 ms a datagram. */
+export const MAX_QUIC_TRIAL_INITIALS = 2;
 /** Disjoint CRYPTO ranges held per QUIC flow while the hello has holes (a 64 KiB hello in 1-byte frames is abuse;
  *  real clients send 1 to ~10 frames, Chrome scatters a few dozen). */
 export const MAX_QUIC_CRYPTO_FRAGMENTS = 256;
@@ -108,6 +151,23 @@ export const VERDICT_HIDDEN_SHARE = 0.5;
 export const MAX_EVIDENCE_FLOWS_PER_CLAIM = 200;
 /** Claims files larger than this are refused (a claims file is hand-written; megabytes means a wrong file). */
 export const MAX_CLAIMS_FILE_BYTES = 1 << 20;
+/** Vendors and claims (over all vendors) a claims file may hold: each vendor's claims are decided over every flow of
+ *  its captures, so these bound the audit's work; a lab audits tens of vendors (7,108 vendors took 2.7 GB). */
+export const MAX_CLAIMS_VENDORS = 1000;
+export const MAX_CLAIMS_TOTAL = 10_000;
+/** YAML alias references resolved in a claims file (the `yaml` package's maxAliasCount; its default): a billion-laughs
+ *  file of nested aliases is refused instead of expanded. */
+export const CLAIMS_MAX_ALIAS_COUNT = 100;
+/** Directory entries one `captures:` glob may list while it is expanded, and folders it may go down through `**`:
+ *  a lab's capture tree holds hundreds to thousands of files; a pattern reaching /, or a link farm, is refused. */
+export const MAX_GLOB_ENTRIES = 100_000;
+export const MAX_GLOB_DEPTH = 32;
+/** How long a statement waits for another process writing the same case store before it fails (store_busy): an
+ *  ingest holds the write lock for its whole capture (one transaction), so a second writer waits for it to end. */
+export const STORE_BUSY_TIMEOUT_MS = 10 * 60 * 1000;
+/** Free space the case store's folder must have before a store is opened or a capture ingested: below it SQLite
+ *  cannot even make its 32 KiB shared-memory file, fails with an I/O error and leaves -wal/-shm files behind. */
+export const STORE_MIN_FREE_BYTES = 1 << 20;
 /** Rows inserted per prepared-statement batch while a capture is being ingested (inside its one transaction). */
 export const STORE_INSERT_BATCH_ROWS = 1000;
 
@@ -147,6 +207,52 @@ export const REPORT_HTML_NAME_DISPLAY_CHARS = 256;
 export const REPORT_CHART_MAX_BARS = 12;
 /** Destinations per vendor in the Markdown summary (the full list is in destinations.csv and report.html). */
 export const REPORT_MARKDOWN_TOP_DESTINATIONS = 10;
+/** Reader warnings listed per input in report.json (a damaged capture may have up to MAX_CAPTURE_WARNINGS stored);
+ *  the rest are counted in `warnings_omitted`. The first ones locate the damage; more add length, not meaning. */
+export const REPORT_MAX_INPUT_WARNINGS = 20;
+/** Captures named in the text of one capture_* verdict reason (the reason's `captures` list has them all). */
+export const REPORT_CAPTURES_NAMED_PER_REASON = 5;
+
+// ---------------------------------------------------------------- vantage (measurements from several places, issue 18)
+/** Measurement files (RIPE Atlas results, ping/mtr output) larger than this are refused: they are read whole into
+ *  one string, and V8 strings stop at ~512 MiB; a year of one Atlas ping measurement from 1,000 probes is ~200 MiB. */
+export const VANTAGE_MAX_MEASUREMENT_FILE_BYTES = 256 << 20;
+/** Problems listed per measurement file (each with its line); the rest are only counted, so a wrong file (a
+ *  traceroute result, a binary) yields one readable warning, not a million lines. */
+export const VANTAGE_MAX_ISSUES_LISTED_PER_FILE = 20;
+/** Added to every disc's radius (RTT x 100 km/ms): labs, probes and claimed metros are known as city points (RIPE
+ *  Atlas shows probe positions as their hosts set them; a cloud region's metro point can be tens of km from its data
+ *  centres, e.g. us-east-1 in Ashburn vs. Sterling), so a refutation must never rest on a position's precision.
+ *  50 km covers a metro area (Greater London's radius is ~30 km). */
+export const VANTAGE_POSITION_SLACK_KM = 50;
+/** Discs per destination kept for the exact "is the intersection empty" test (cubic in the count) after discs that
+ *  contain a smaller one are dropped (they never bind); the smallest are kept, and every point test still uses all. */
+export const VANTAGE_MAX_BINDING_DISCS = 300;
+/** Disjoint disc pairs named per anycast address (the widest gaps first); the rest are counted. */
+export const VANTAGE_MAX_ANYCAST_PAIRS_LISTED = 5;
+
+// ---------------------------------------------------------------- logs (Zeek, Suricata eve.json as input)
+/** Longest log line read (a Zeek conn.log line is ~300 bytes; an eve.json tls event with a certificate chain a few
+ *  KiB; Suricata's default eve-log buffer grows to 64 KiB). Longer lines are skipped (anomaly `log_line_too_long`). */
+export const MAX_LOG_LINE_BYTES = 1 << 20;
+/** Bytes of a file read to decide what it is (a Zeek TSV header is under 1 KiB; one eve.json line suffices). */
+export const LOG_SNIFF_BYTES = 64 * 1024;
+/** Zeek ssl.log/quic.log/http.log rows (and eve.json tls/quic/http events) held for the join with their flow, by
+ *  uid or flow_id. A conn.log may be GBs and is streamed; the side logs are read first and kept until their flow
+ *  comes (~200 bytes each: 200 MB at most). Beyond this the oldest are dropped (anomaly `log_join_cap_reached`):
+ *  their flows lose the name those rows gave. */
+export const MAX_LOG_JOIN_ENTRIES = 1_000_000;
+/** DNS answers (one per address a response names) kept to name the flows of logs as of their start time. A
+ *  Zeek conn.log is not in start order, so naming looks answers up by time rather than replaying them once; the
+ *  oldest are dropped beyond this (anomaly `log_dns_timeline_cap_reached`). */
+export const MAX_LOG_DNS_NAMINGS = 1_000_000;
+/** Malformed log lines reported as warnings (file and line) per input; the rest are only counted. */
+export const MAX_LOG_WARNINGS = 20;
+/** Link-layer header assumed per packet when eve.json byte counts (whole frames, Suricata's GET_PKT_LEN) are turned
+ *  into our IP payload bytes: Ethernet II without VLAN tags (IEEE 802.3), as on the mirror ports Suricata sensors
+ *  watch; each VLAN id the event lists adds 4 bytes (IEEE 802.1Q). */
+export const EVE_ETHERNET_HEADER_BYTES = 14;
+export const EVE_VLAN_TAG_BYTES = 4;
 
 // ---------------------------------------------------------------- memory budget (issue 14; docs/memory.md)
 // Everything that grows with traffic shares one budget, so that no input can grow the process without bound:

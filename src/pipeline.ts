@@ -8,7 +8,7 @@ import { readCapture, readCaptureStream, type CaptureReadSummary } from './captu
 import type { RawPacket } from './capture/raw-packet.js';
 import { Decoder } from './decode/decoder.js';
 import { DECODE_OK } from './decode/decode-result.js';
-import { PacketView } from './decode/packet-view.js';
+import { PacketView, V_FRAG_FIRST_MISSING, V_FRAG_INCOMPLETE, V_IPV6_EXT_EXCESSIVE, V_REASSEMBLED } from './decode/packet-view.js';
 import { Dispatcher, type ExtractSink } from './extract/dispatch.js';
 import type { DnsMessage } from './extract/dns/message.js';
 import { dnsFlavourForPorts } from './extract/dns/detect.js';
@@ -17,8 +17,9 @@ import { DnsTransactions } from './extract/dns/transactions.js';
 import type { QuicFlowState } from './extract/quic/state.js';
 import type { ClientHelloInfo } from './extract/tls/client-hello.js';
 import { F_DIR_FROM_CONTENT, type Flow } from './flow/flow.js';
-import { flowRecord } from './flow/record.js';
+import { flowRecord, uidOf } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
+import { orientPortless } from './flow/portless.js';
 import { DnsNameCache } from './naming/dns-cache.js';
 import { memoryLimits, type MemoryLimits } from './limits.js';
 import { resolveMemoryBudget } from './memory-budget.js';
@@ -47,6 +48,8 @@ export interface AnalyzeOptions extends FlowTableOptions {
   hash?: boolean;
   chunkSize?: number;
   onProgress?(bytesRead: number): void;
+  /** Between read chunks: a promise to wait for (output backpressure), or a throw to stop (src/cli/io.ts pace). */
+  pace?(): Promise<void> | undefined;
   /** Read from this stream instead of the path (tests: arbitrary chunk boundaries). */
   source?: AsyncIterable<Buffer>;
   /** Memory budget in MiB (default: RESIDENCY_MEMORY_BUDGET_MB, else MEMORY_BUDGET_DEFAULT_MB). */
@@ -59,6 +62,8 @@ const EXPIRE_EVERY = 8192;
 
 class Analyzer implements ExtractSink {
   readonly view = new PacketView();
+  /** The view of datagrams given up incomplete (decoded after the current packet is done with `view`). */
+  private readonly lateView = new PacketView();
   readonly decoder = new Decoder();
   readonly table: FlowTable;
   readonly dispatcher: Dispatcher;
@@ -73,6 +78,10 @@ class Analyzer implements ExtractSink {
   flows = 0;
   private sinceExpire = 0;
   private lastExpire = ZERO_D;
+  /** Earliest time of a DNS answer that reached the naming cache late (inside a datagram given up incomplete):
+   *  flows that started after it and are still unnamed at their end look their name up again. */
+  private lateNamesFrom = Infinity;
+  private inLate = false;
 
   constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions) {
     const lim = memoryLimits(resolveMemoryBudget(opts.memoryBudgetMb));
@@ -81,16 +90,23 @@ class Analyzer implements ExtractSink {
     this.dispatcher = new Dispatcher(this, lim.reassemblyBytes);
     this.names = new DnsNameCache(lim.dnsCacheEntries, lim.dnsCacheBytes);
     this.dnsTx = new DnsTransactions((r) => this.h.dns?.(r), lim.dnsPendingQueries, lim.dnsPendingBytes);
+    this.decoder.deliverIncomplete = true;
   }
 
   packet(p: RawPacket): void {
     if (p.linkType !== this.lastLinkType) this.newLinkType(p.linkType);
     const v = this.view;
     const r = this.decoder.decode(p, v);
-    if (r !== DECODE_OK) return; // counted by the decoder (non_ip, icmp, truncated, ...)
+    if (r !== DECODE_OK) {
+      // counted by the decoder (non_ip, icmp, truncated, ...); a fragment may have made the table give others up
+      this.late();
+      return;
+    }
     const f = this.table.track(v);
+    if (v.flags !== 0) this.flagged(f, v);
     if (f.packets0 + f.packets1 === 1) this.onNew(f);
     this.dispatcher.packet(f, v, this.table.dir);
+    if (v.flags !== 0) this.late();
     if (++this.sinceExpire >= EXPIRE_EVERY || this.table.now - this.lastExpire >= EXPIRE_INTERVAL_S) this.expire();
   }
 
@@ -104,16 +120,58 @@ class Analyzer implements ExtractSink {
     this.h.linkType?.(t);
   }
 
+  /** What the decoder flagged on this packet (rare: fragments, odd IPv6 headers) reaches its flow. */
+  private flagged(f: Flow, v: PacketView): void {
+    const fl = v.flags;
+    if ((fl & V_IPV6_EXT_EXCESSIVE) !== 0) f.addAnomaly('ipv6_ext_headers_excessive');
+    if ((fl & (V_REASSEMBLED | V_FRAG_INCOMPLETE)) !== 0) {
+      // A datagram of several fragments: the flow began with its first fragment, and lasted until its last one.
+      if (v.fragFirstFrame < f.firstFrame) {
+        f.firstFrame = v.fragFirstFrame;
+        f.firstTs = v.fragFirstTs;
+      }
+      if (v.fragLastTs > f.lastTs) f.lastTs = v.fragLastTs;
+    }
+    if ((fl & V_FRAG_INCOMPLETE) !== 0) f.addAnomaly('ip_fragment_incomplete');
+    if ((fl & V_FRAG_FIRST_MISSING) !== 0) {
+      f.addAnomaly('ip_fragment_first_missing');
+      if (f.packets0 + f.packets1 === 1) orientPortless(f);
+    }
+  }
+
+  /** Delivers the datagrams the fragment table gave up with fragments missing: each counts in its flow (made if
+   *  need be) like the datagram it would have been, and what its payload holds is extracted. */
+  private late(): void {
+    if (this.decoder.incompleteWaiting === 0) return;
+    const v = this.lateView;
+    this.inLate = true;
+    for (let r = this.decoder.nextIncomplete(v); r >= 0; r = this.decoder.nextIncomplete(v)) {
+      if (r !== DECODE_OK) continue;
+      const f = this.table.track(v);
+      this.flagged(f, v);
+      if (f.packets0 + f.packets1 === 1) this.onNew(f);
+      // Bytes past the first hole never come: an extractor waiting for them reads what there is.
+      this.dispatcher.truncated = true;
+      this.dispatcher.packet(f, v, this.table.dir);
+      this.dispatcher.truncated = false;
+    }
+    this.inLate = false;
+  }
+
   private expire(): void {
     const now = this.table.now;
     this.sinceExpire = 0;
     this.lastExpire = now;
-    this.table.expire();
+    // Fragments first: a datagram given up now still finds its flow before that flow is ended for idleness.
     this.decoder.expireFragments(now);
+    this.late();
+    this.table.expire();
     this.dnsTx.expire(now);
   }
 
   finish(): void {
+    this.decoder.flushFragments();
+    this.late();
     this.table.flushAll();
     this.dnsTx.flush();
     for (const [k, n] of Object.entries(this.decoder.counters)) this.counters[k] = (this.counters[k] ?? 0) + n;
@@ -155,13 +213,17 @@ class Analyzer implements ExtractSink {
       f.dnsName = hit.hostname;
       f.dnsChain = hit.cnameChain;
       f.dnsSource = hit.source;
+      f.dnsUid = hit.uid;
+      f.dnsFrame = hit.frame;
     }
   }
 
   private onEnd(f: Flow, reason: EndReason): void {
     this.dispatcher.finish(f);
-    // Content turned the flow around after its DNS lookup (no SYN): look again with the right client.
-    if (this.h.flow !== undefined && f.dnsName === undefined && (f.state & F_DIR_FROM_CONTENT) !== 0 && dnsFlavourForPorts(f.portA, f.portB) === null) {
+    // Content turned the flow around after its DNS lookup (no SYN), or a DNS answer arrived late (in a datagram given
+    // up incomplete) after the flow began: look again.
+    if (this.h.flow !== undefined && f.dnsName === undefined && ((f.state & F_DIR_FROM_CONTENT) !== 0 || f.firstTs >= this.lateNamesFrom) &&
+      dnsFlavourForPorts(f.portA, f.portB) === null) {
       this.lookupName(f, f.firstTs);
     }
     this.flows++;
@@ -193,9 +255,13 @@ class Analyzer implements ExtractSink {
     const srcPort = fromA ? f.portA : f.portB;
     const dstPort = fromA ? f.portB : f.portA;
     const transport = f.proto === 6 ? 'tcp' : 'udp';
+    const uid = uidOf(f);
     // The naming cache only serves flow records: `dns` and `extract` skip it (less work, nothing held).
-    if (msg.isResponse && this.h.flow !== undefined) this.names.addResponse(dstIp, msg, ts);
-    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort });
+    if (msg.isResponse && this.h.flow !== undefined) {
+      this.names.addResponse(dstIp, msg, ts, uid, frame);
+      if (this.inLate && msg.answers.length > 0 && ts < this.lateNamesFrom) this.lateNamesFrom = ts;
+    }
+    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort, uid });
     const o = this.h.oracle;
     if (o !== undefined) {
       o.dns({
@@ -219,7 +285,8 @@ class Analyzer implements ExtractSink {
   }
 
   clientHello(f: Flow, info: ClientHelloInfo, frame: number): void {
-    if (this.h.oracle !== undefined && info.sni !== undefined) this.h.oracle.tls(this.sniEntry(f, info.sni, frame));
+    // Every server_name entry, as tshark lists them (an empty one, a second one, another name type).
+    if (this.h.oracle !== undefined) for (const n of info.serverNames) this.h.oracle.tls(this.sniEntry(f, n, frame));
   }
 
   quicHello(f: Flow, state: QuicFlowState, frame: number): void {
@@ -261,7 +328,7 @@ export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, op
     warning: (a: Anomaly) => handlers.warning?.(a),
     metadata: (k: string, v: string) => an.metadata(k, v),
   };
-  const ro = { hash: opts.hash, chunkSize: opts.chunkSize, onProgress: opts.onProgress };
+  const ro = { hash: opts.hash, chunkSize: opts.chunkSize, onProgress: opts.onProgress, pace: opts.pace };
   const rs: CaptureReadSummary =
     opts.source !== undefined ? await readCaptureStream(opts.source, path, handler, ro) : await readCapture(path, handler, ro);
   an.finish();

@@ -12,6 +12,8 @@ export interface Anomaly {
   /** Byte offset in the (decompressed) capture stream where it was met, where known. */
   offset?: number;
   frame?: number;
+  /** Line of a log file (Zeek, eve.json) where it was met, 1-based. */
+  line?: number;
 }
 
 // ---------------------------------------------------------------- oracle shape (`residency extract`)
@@ -79,7 +81,10 @@ export interface DnsAnswer {
 /** One DNS transaction: a query matched with its response (either may be missing). */
 export interface DnsRecord {
   ts: EpochSeconds;
-  frame: number;
+  /** Frame of the query (of the response when no query was seen); absent for records read from logs. */
+  frame?: number;
+  /** uid of the flow that carried the query (of the response when no query was seen): see FlowRecord.uid. */
+  uid?: string;
   transport: 'udp' | 'tcp';
   /** `dns`, `mdns` or `llmnr`. */
   protocol: 'dns' | 'mdns' | 'llmnr';
@@ -93,6 +98,8 @@ export interface DnsRecord {
   qtype_name: string | null;
   rcode?: number;
   rcode_name?: string;
+  /** Frame of the response, when one was seen (what a flow's `dns_frame` points at). */
+  response_frame?: number;
   answers: DnsAnswer[];
   /** Response time in milliseconds, when both halves were seen. */
   rtt_ms?: number;
@@ -102,11 +109,15 @@ export interface DnsRecord {
 
 // ---------------------------------------------------------------- flows
 
-export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_https_hint';
+export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_https_hint' | 'network';
 
 export interface FlowRecord {
   /** Stable id within one capture: `<first frame>-<transport>`-free integer assigned in creation order. */
   flow_id: number;
+  /** Zeek-form flow id (`C` + base62): deterministic for captures and Suricata logs, Zeek's own for Zeek logs. */
+  uid?: string;
+  /** Community ID v1 (seed 0) of the flow's tuple: the same string Zeek, Suricata, Arkime and Wireshark print. */
+  community_id?: string;
   transport: 'tcp' | 'udp';
   ip_version: 4 | 6;
   client_ip: string;
@@ -118,19 +129,21 @@ export interface FlowRecord {
   vlan?: number;
   first_seen: EpochSeconds;
   last_seen: EpochSeconds;
-  first_frame: number;
+  /** Frame number of the first packet; absent for flows read from logs (they number no frames). */
+  first_frame?: number;
   packets_up: number;
   packets_down: number;
   /** IP payload bytes (L4 header + data), as the IP header states them. */
   bytes_up: number;
   bytes_down: number;
-  /** Application payload bytes (after the TCP/UDP header). */
-  payload_up: number;
-  payload_down: number;
+  /** Application payload bytes (after the TCP/UDP header); absent for flows read from logs that do not say. */
+  payload_up?: number;
+  payload_down?: number;
   /** TCP flags seen in either direction, in the order `SAFRPU` (letters present). */
   tcp_flags?: string;
-  /** Why the flow record was closed: `fin`, `rst`, `idle`, `end` (capture ended), `reuse` (port reused). */
-  end_reason: 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
+  /** Why the flow record was closed: `fin`, `rst`, `idle`, `end` (capture ended), `reuse` (port reused); absent
+   *  when a log cannot say. */
+  end_reason?: 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
   /** SNI from a TLS ClientHello over TCP (or DTLS over UDP). */
   sni?: string;
   /** SNI from the QUIC Initial's ClientHello. */
@@ -144,6 +157,10 @@ export interface FlowRecord {
   cname_chain?: string[];
   /** DNS name the client asked for when the flow was attributed via DNS. */
   dns_qname?: string;
+  /** uid of the flow carrying the DNS response that gave `dns_qname` (the DNS record's `uid`). */
+  dns_uid?: string;
+  /** Frame of that DNS response (the DNS record's `response_frame`); absent for logs. */
+  dns_frame?: number;
   /** Handshake round trip at the capture point: TCP SYN -> SYN/ACK, or QUIC client Initial -> server Initial. */
   rtt_ms?: number;
   rtt_source?: 'tcp_handshake' | 'quic_initial';
@@ -174,6 +191,9 @@ export interface GeoPlace {
 /** Geolocation fields merged into a flow by `residency flows` (absent with `--no-geo`). */
 export interface FlowGeoFields extends GeoPlace {
   country_agreement?: CountryAgreement;
+  /** `rtt` when sources disputed the country and the handshake RTT set aside every source placing the server
+   *  where it cannot be: the country (and place) is then what the remaining sources say. Absent otherwise. */
+  country_settled_by?: 'rtt';
   edge?: boolean;
   geo_sources?: GeoSourceAnswer[];
   /** Physical plausibility of the consensus location given the RTT and a vantage point. */
@@ -187,7 +207,8 @@ export interface CaptureSummary {
   /** SHA-256 of the file bytes as stored (before decompression); absent when hashing was off. */
   sha256?: string;
   size_bytes: number;
-  format: 'pcap' | 'pcapng' | 'unknown';
+  /** Capture format, or for logs read as input: `zeek-tsv`, `zeek-json`, `suricata-eve`. */
+  format: 'pcap' | 'pcapng' | 'unknown' | 'zeek-tsv' | 'zeek-json' | 'suricata-eve';
   gzip: boolean;
   /** `pcap` only: `us` or `ns`; `pcapng`: resolutions of the interfaces. */
   ts_resolution?: string;
@@ -207,6 +228,10 @@ export interface CaptureSummary {
   truncated: boolean;
   /** pcapng comments and metadata kept (SHB/IDB options, interface names). */
   metadata?: Record<string, string>;
+  /** Logs read as input: the files read, in order (Zeek: the ssl, quic, http and dns logs, then the conn logs). */
+  log_files?: string[];
+  /** Logs read as input: lines read (records, headers and damaged lines). */
+  log_lines?: number;
   /** PCAPdroid-style locally synthesised handshakes suspected (see geo/rtt-check). */
   synthesized_handshakes?: boolean;
 }
@@ -233,6 +258,8 @@ export interface GeoResult extends GeoPlace {
   scope: 'public' | 'private';
   sources: GeoSourceAnswer[];
   country_agreement: CountryAgreement;
+  /** `rtt` when the RTT check settled a dispute (see FlowGeoFields.country_settled_by). */
+  country_settled_by?: 'rtt';
   edge: boolean;
   /** Why the address is treated as an edge (`cloudflare anycast`, `cloudfront`, ...). */
   edge_reason?: string;

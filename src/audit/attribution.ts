@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { expandCapturePattern } from './capture-glob.js';
+import { captureIdentity, expandCapturePattern, isInside } from './capture-glob.js';
 import type { ClaimsFile, DeviceSpec } from './claims.js';
 import { isInfrastructure } from './first-party.js';
 
@@ -17,23 +17,38 @@ export interface ListedCapture {
   vendors: string[];
 }
 
-/** Expands every vendor's `captures:` patterns. A pattern matching no file is a usage error. */
-export function listedCaptures(claims: ClaimsFile): ListedCapture[] {
+/**
+ * Expands every vendor's `captures:` patterns. A pattern matching no file is a usage error; so is one reaching
+ * outside the claims file's folder (also through a link) unless `allowOutside`. A file reached through several
+ * links or patterns is one capture (by real path), listed under every vendor naming it.
+ */
+export function listedCaptures(claims: ClaimsFile, opts: { allowOutside?: boolean } = {}): ListedCapture[] {
   const byFile = new Map<string, ListedCapture>();
   const missing: string[] = [];
+  const outside: string[] = [];
   for (const v of claims.vendors) {
     for (const pattern of v.captures) {
       const files = expandCapturePattern(claims.dir, pattern);
       if (files.length === 0) missing.push(`vendor ${JSON.stringify(v.name)}: ${JSON.stringify(pattern)} matches no file (relative to ${claims.dir})`);
+      const away = opts.allowOutside ? [] : files.filter((f) => !isInside(claims.dir, f));
+      if (away.length > 0) {
+        const shown = away.slice(0, 3).join(', ') + (away.length > 3 ? `, … (${away.length} files)` : '');
+        outside.push(`vendor ${JSON.stringify(v.name)}: ${JSON.stringify(pattern)} reaches outside ${claims.dir}: ${shown}`);
+        continue;
+      }
       for (const file of files) {
-        let entry = byFile.get(file);
+        const id = captureIdentity(file);
+        let entry = byFile.get(id);
         if (!entry) {
           entry = { file, label: captureLabel(claims.dir, file), vendors: [] };
-          byFile.set(file, entry);
+          byFile.set(id, entry);
         }
         if (!entry.vendors.includes(v.name)) entry.vendors.push(v.name);
       }
     }
+  }
+  if (outside.length > 0) {
+    throw new UsageError('claims_capture_outside', `${outside.join('\n')}\n(captures must be in the claims file's folder or below it; --allow-outside allows others)`);
   }
   if (missing.length > 0) throw new UsageError('claims_capture_missing', missing.join('\n'));
   return [...byFile.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));

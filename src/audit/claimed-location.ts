@@ -1,17 +1,20 @@
 // Is the location a claim names physically impossible for a flow, given its handshake RTT from the lab?
-// The claimed region's metro (geo/regions.json) when the claim names one; for a claimed country, every known
-// place in it (the providers' region metros in that country, plus where the geolocation sources put the flow
-// if that is in the country) must lie beyond the RTT's reach (rtt-check.ts: RTT x 100 km). Approximation:
-// a country's nearest border may be closer than its nearest metro; servers sit in metros, so this errs only
-// for a server outside every metro and within reach. The lab's own country is never impossible.
+// The claimed region's metro (geo/regions.json) when the claim names one; a claimed country when its whole
+// territory lies beyond the RTT's reach (rtt-check.ts: RTT x 100 km): the nearest point of it (Natural Earth
+// outline, src/geo/country-area.ts: coasts, borders, islands and exclaves included) is farther from the lab.
+// A claim naming several countries (a list or a group) is impossible only when every one of them is. The lab's
+// own country (and a code with no outline, though every accepted code has one) is never impossible. The lab is
+// fixed for a run, so each country's distance from it is computed once.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { geoDataDir } from '../geo/data-paths.js';
+import { ProviderTable } from '../geo/provider.js';
+import { countryDistanceKm } from '../geo/country-area.js';
 import { greatCircleKm, maxDistanceKm } from '../geo/rtt-check.js';
 import type { Claim } from './claims.js';
 import type { Vantage } from './report-model.js';
-import type { VerdictFlow } from './verdict.js';
+import { claimedCountries, type VerdictFlow } from './verdict.js';
 
 interface Metro {
   provider: string;
@@ -40,14 +43,37 @@ function loadMetros(): Metro[] {
   }
 }
 
+/** regions.json key of a provider id (`google` -> `gcp`); the id itself when providers.json names none. */
+function loadRegionKeys(): (provider: string) => string {
+  try {
+    const table = ProviderTable.load();
+    return (provider) => table.byProviderId(provider)?.regions ?? provider;
+  } catch {
+    return (provider) => provider;
+  }
+}
+
+/** Great-circle km from (lat, lon) to a country's territory, 0 inside; undefined when it has no outline. */
+export type CountryDistance = (country: string, lat: number, lon: number) => number | undefined;
+
 export class ClaimedLocationCheck {
   private readonly metros: Metro[];
+  private readonly regionKey = loadRegionKeys();
+  /** Distance from the lab to each country asked about (undefined: no outline). */
+  private readonly countryKm = new Map<string, number | undefined>();
 
   constructor(
     private readonly vantage: Vantage | undefined,
     metros?: Metro[],
+    private readonly distanceToCountry: CountryDistance = countryDistanceKm,
   ) {
     this.metros = metros ?? loadMetros();
+  }
+
+  /** Km from the lab to the nearest point of the country's territory (cached; the lab is fixed). */
+  private labToCountryKm(v: Vantage, country: string): number | undefined {
+    if (!this.countryKm.has(country)) this.countryKm.set(country, this.distanceToCountry(country, v.lat, v.lon));
+    return this.countryKm.get(country);
   }
 
   /** The verdict engine's `claimedLocationImpossible` callback. */
@@ -55,18 +81,16 @@ export class ClaimedLocationCheck {
     const v = this.vantage;
     if (v === undefined || f.rtt_ms === undefined || !Number.isFinite(f.rtt_ms) || f.rtt_ms < 0) return false;
     const reach = maxDistanceKm(f.rtt_ms);
-    const far = (lat: number, lon: number): boolean => greatCircleKm(v.lat, v.lon, lat, lon) > reach;
     if (c.region !== undefined) {
-      const m = this.metros.find((x) => x.region === c.region && (c.provider === undefined || x.provider === c.provider));
-      if (m && far(m.lat, m.lon)) return true;
+      const key = c.provider === undefined ? undefined : this.regionKey(c.provider);
+      const m = this.metros.find((x) => x.region === c.region && (key === undefined || x.provider === key));
+      if (m && greatCircleKm(v.lat, v.lon, m.lat, m.lon) > reach) return true;
     }
-    if (c.country === undefined || c.country === v.country) return false;
-    const points: [number, number][] = this.metros.filter((m) => m.country === c.country).map((m) => [m.lat, m.lon]);
-    for (const s of f.geo_sources ?? []) {
-      const ss = s as { country?: string; lat?: number; lon?: number };
-      if (ss.country === c.country && ss.lat !== undefined && ss.lon !== undefined) points.push([ss.lat, ss.lon]);
-    }
-    if (f.country === c.country && f.lat !== undefined && f.lon !== undefined) points.push([f.lat, f.lon]);
-    return points.length > 0 && points.every(([lat, lon]) => far(lat, lon));
+    const countries = claimedCountries(c);
+    if (countries === undefined || countries.length === 0 || countries.includes(v.country)) return false;
+    return countries.every((country) => {
+      const km = this.labToCountryKm(v, country);
+      return km !== undefined && km > reach;
+    });
   };
 }

@@ -14,7 +14,10 @@ const CODES =
   'SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR ' +
   'TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW';
 
-const SET: ReadonlySet<string> = new Set(CODES.split(' '));
+/** Every accepted code, sorted. */
+export const COUNTRY_CODES: readonly string[] = CODES.split(' ');
+
+const SET: ReadonlySet<string> = new Set(COUNTRY_CODES);
 
 /** True for an upper-case ISO 3166-1 alpha-2 code (plus XK). */
 export function isCountryCode(code: string): boolean {

@@ -3,6 +3,7 @@
 // `vendor.appspot.com` is its own registrable domain), plus a suffix match for entries listed below
 // the registrable level (`sync.vendor.com`). Also says when a flow's real name is hidden (ECH, DoH, none).
 
+import { isIP } from 'node:net';
 import { getDomain } from 'tldts';
 import type { FlowRecord } from '../types.js';
 import type { HiddenReason } from './report-model.js';
@@ -24,12 +25,15 @@ const DOH_IPS: ReadonlySet<string> = new Set([
 ]);
 const ENCRYPTED_DNS_PORTS: ReadonlySet<number> = new Set([443, 853]);
 
-/** Every name the flow is known by: hostname, SNI, QUIC SNI, HTTP Host, DNS query and CNAME chain. */
+/** Every name the flow is known by: hostname, SNI, QUIC SNI, HTTP Host, DNS query and CNAME chain (address literals left out). */
 export function flowNames(f: Pick<FlowRecord, 'hostname' | 'sni' | 'quic' | 'http_host' | 'dns_qname' | 'cname_chain'>): string[] {
   const out: string[] = [];
   const add = (n: string | undefined): void => {
     if (n === undefined || n === '') return;
     const v = n.toLowerCase().replace(/\.$/, '');
+    // An address literal (an SNI of `1.2.3.4` or `[::1]`, a Host of an address) names nothing: a flow known only by
+    // one is unnamed (hidden `no_name`), never first-party by it.
+    if (isIP(v.replace(/^\[(.*)\]$/, '$1')) !== 0) return;
     if (!out.includes(v)) out.push(v);
   };
   add(f.hostname);

@@ -4,10 +4,13 @@
 
 import { MAX_EVIDENCE_FLOWS_PER_CLAIM, VERDICT_CONFIRM_COVERAGE, VERDICT_HIDDEN_SHARE, VERDICT_INCONSISTENT_TOLERANCE, VERDICT_MIN_UPLOAD_BYTES } from '../limits.js';
 import { EXIT } from '../errors.js';
-import type { GeoProvenance } from '../types.js';
+import type { Anomaly, GeoProvenance } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, ClaimsFile, VendorSpec } from './claims.js';
+import { coverageSource, CoverageTally, isUndecryptableQuic } from './coverage.js';
+import { applyInputProblems, missingProblem, readProblem, readStatus, reportWarnings, type MissingCapture } from './input-problems.js';
 import { FirstPartyMatcher, flowNames, hiddenReason } from './first-party.js';
+import { VendorNetworkMatcher } from './vendor-networks.js';
 import { observedProviderId } from './provider-ids.js';
 import {
   REPORT_SCHEMA,
@@ -20,6 +23,8 @@ import {
   type ReportInput,
   type ReportModel,
   type ReportVendor,
+  type CoverageSource,
+  type InputProblem,
 } from './report-model.js';
 import type { StoredCapture, StoredFlow } from '../store/records.js';
 import { decideClaim, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
@@ -32,6 +37,8 @@ export interface ModelCapture {
   flows: StoredFlow[];
   /** Handshakes synthesised on the device (PCAPdroid VPN): RTTs say nothing about distance. */
   synthesized: boolean;
+  /** The reader's warnings stored with the capture (damage, truncation); none when absent. */
+  warnings?: Anomaly[];
 }
 
 export interface ModelInput {
@@ -45,6 +52,8 @@ export interface ModelInput {
   geoDir?: string;
   generatedAt: string;
   verdictOptions?: Partial<VerdictOptions>;
+  /** Captures the claims file lists that are not in the evidence (report mode: not in the store, or gone). */
+  missing?: MissingCapture[];
 }
 
 export interface BuiltModel {
@@ -65,10 +74,13 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const RANK: Record<FlowStatus, number> = { inconsistent: 2, unknown: 1, consistent: 0 };
 const worse = (a: FlowStatus, b: FlowStatus): FlowStatus => (RANK[a] >= RANK[b] ? a : b);
 
-function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: FirstPartyMatcher, firstPartyAddresses: ReadonlySet<string>): ReportFlow {
+function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: FirstPartyMatcher, firstPartyAddresses: ReadonlySet<string>, networks: VendorNetworkMatcher): ReportFlow {
   const byName = fp.matchesFlow(f);
-  const byAddress = !byName && flowNames(f).length === 0 && f.edge !== true && firstPartyAddresses.has(`${f.client_ip}|${f.server_ip}`);
-  const firstParty = byName || byAddress;
+  const unnamed = !byName && flowNames(f).length === 0;
+  const byAddress = unnamed && f.edge !== true && firstPartyAddresses.has(`${f.client_ip}|${f.server_ip}`);
+  // An unnamed flow to one of the vendor's own networks is the vendor's; a named one keeps what its name says.
+  const byNetwork = unnamed && !byAddress && f.country_agreement !== 'private' && networks.matches(f);
+  const firstParty = byName || byAddress || byNetwork;
   const r: ReportFlow = {
     capture: cap.label,
     capture_sha256: cap.stored.sha256,
@@ -92,6 +104,8 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
         const g: ReportFlow['geo_sources'][number] = { source: s.source };
         if (s.country !== undefined) g.country = s.country;
         if (s.city !== undefined) g.city = s.city;
+        if (s.lat !== undefined) g.lat = s.lat;
+        if (s.lon !== undefined) g.lon = s.lon;
         if (s.physical !== undefined) g.physical = s.physical;
         return g;
       })
@@ -103,28 +117,39 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
     if (f[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = f[k];
   };
   for (const k of ['app', 'client_mac', 'hostname', 'name_source', 'sni', 'quic', 'http_host', 'dns_qname', 'cname_chain', 'ech'] as const) copy(k);
-  for (const k of ['country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'rtt_ms'] as const) copy(k);
-  if (firstParty) r.first_party_via = byName ? 'name' : 'address';
+  for (const k of ['country', 'country_agreement', 'country_settled_by', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'rtt_ms'] as const) copy(k);
+  if (firstParty) r.first_party_via = byName ? 'name' : byAddress ? 'address' : 'network';
+  if (byNetwork) r.name_source = 'network';
   if (r.provider !== undefined) r.provider = observedProviderId(r.provider);
   if (!firstParty && !isLocalFlow(r)) {
     const h = hiddenReason(f);
-    if (h !== undefined) r.hidden = h;
+    if (h !== undefined) r.hidden = h === 'no_name' && isUndecryptableQuic(f) ? 'quic_undecryptable' : h;
   }
   return r;
 }
 
-function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<VerdictOptions>): { vendor: ReportVendor; results: BuiltModel['results'] } {
+function buildVendor(
+  spec: VendorSpec,
+  caps: ModelCapture[],
+  opts: Partial<VerdictOptions>,
+  problems: readonly InputProblem[],
+  missingLabels: readonly string[],
+): { vendor: ReportVendor; results: BuiltModel['results'] } {
   const namer = new DeviceNamer(spec.devices);
   const fp = new FirstPartyMatcher(spec.first_party);
+  const networks = new VendorNetworkMatcher(spec.networks);
   const flows: ReportFlow[] = [];
   const vflows: VerdictFlow[] = [];
+  /** Per flow (same index), the source its upload is counted under in coverage. */
+  const sources: CoverageSource[] = [];
   for (const cap of caps) {
     // client|server pairs seen under a first-party name (non-edge): unnamed flows on the same pair are first-party too
     const fpAddresses = new Set<string>();
     for (const f of cap.flows) if (f.edge !== true && fp.matchesFlow(f)) fpAddresses.add(`${f.client_ip}|${f.server_ip}`);
     for (const f of cap.flows) {
-      const rf = reportFlow(cap, f, namer, fp, fpAddresses);
+      const rf = reportFlow(cap, f, namer, fp, fpAddresses, networks);
       flows.push(rf);
+      sources.push(coverageSource({ ...f, first_party_via: rf.first_party_via }));
       const vf: VerdictFlow = { ...rf, local: isLocalFlow(rf) };
       if (cap.synthesized) delete vf.rtt_ms;
       vflows.push(vf);
@@ -135,7 +160,11 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const claims: ReportClaim[] = [];
   const statusByClaim: Map<number, FlowStatus>[] = [];
   for (const claim of spec.claims) {
-    const result = decideClaim(claim, vflows, opts);
+    const decided = decideClaim(claim, vflows, opts);
+    const honest = applyInputProblems(decided.verdict, problems);
+    const result: VerdictResult = { ...decided, verdict: honest.verdict, reasons: [...honest.reasons, ...decided.reasons] };
+    const claimCoverage = new CoverageTally();
+    for (const j of result.evidence) claimCoverage.add(sources[j.index], vflows[j.index].bytes_up);
     const statuses = new Map<number, FlowStatus>();
     for (const j of result.evidence) if (!j.hidden) statuses.set(j.index, j.status);
     statusByClaim.push(statuses);
@@ -156,8 +185,11 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
       totals: result.totals,
       evidence,
       evidence_omitted: result.evidence.length - evidence.length,
+      coverage: claimCoverage.result('claim_in_scope_and_hidden_upload'),
+      evidence_complete: honest.complete,
     };
     if (claim.country !== undefined) rc.country = claim.country;
+    if (claim.countries !== undefined && (claim.countries.length !== 1 || claim.countries[0] !== claim.country)) rc.countries = [...claim.countries];
     if (claim.provider !== undefined) rc.provider = claim.provider;
     if (claim.region !== undefined) rc.region = claim.region;
     claims.push(rc);
@@ -169,6 +201,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const byProvider = new Map<string, { bytes_up: number; flows: number }>();
   const devices = new Map<string, ReportDevice & { appSet: Set<string> }>();
   const totals = { flows: 0, bytes_up: 0, bytes_down: 0 };
+  const vendorCoverage = new CoverageTally();
   flows.forEach((f, i) => {
     totals.flows++;
     totals.bytes_up += f.bytes_up;
@@ -184,6 +217,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
     dev.bytes_down += f.bytes_down;
     if (f.app !== undefined) dev.appSet.add(f.app);
     if (vflows[i].local) return;
+    vendorCoverage.add(sources[i], f.bytes_up);
     for (const [map, key] of [[byCountry, f.country ?? '??'], [byProvider, f.provider ?? 'unknown']] as const) {
       const e = map.get(key) ?? { bytes_up: 0, flows: 0 };
       e.bytes_up += f.bytes_up;
@@ -197,7 +231,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
         server_ip: f.server_ip, flows: 0, bytes_up: 0, bytes_down: 0, first_party: false, geo_sources: f.geo_sources, edge: f.edge,
         physical: 'unchecked', consistency: 'out_of_scope', claims: [],
       };
-      for (const k of ['hostname', 'country', 'country_agreement', 'lat', 'lon', 'provider', 'region'] as const) {
+      for (const k of ['hostname', 'country', 'country_agreement', 'country_settled_by', 'lat', 'lon', 'provider', 'region'] as const) {
         if (f[k] !== undefined) (d as unknown as Record<string, unknown>)[k] = f[k];
       }
       entry = { d, statuses: spec.claims.map(() => undefined) };
@@ -232,7 +266,8 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
   const vendor: ReportVendor = {
     name: spec.name,
     first_party: spec.first_party,
-    captures: caps.map((c) => c.label).sort(cmp),
+    ...(spec.networks !== undefined ? { networks: { asns: [...spec.networks.asns], orgs: [...spec.networks.orgs], prefixes: [...spec.networks.prefixes] } } : {}),
+    captures: [...caps.map((c) => c.label), ...missingLabels].sort(cmp),
     claims,
     destinations,
     devices: [...devices.values()]
@@ -242,6 +277,7 @@ function buildVendor(spec: VendorSpec, caps: ModelCapture[], opts: Partial<Verdi
     bytes_by_country: ranked(byCountry),
     bytes_by_provider: ranked(byProvider),
     totals,
+    coverage: vendorCoverage.result('vendor_non_local_upload'),
   };
   return { vendor, results };
 }
@@ -251,8 +287,22 @@ export function buildReportModel(input: ModelInput): BuiltModel {
   const caps = [...input.captures].sort((a, b) => cmp(a.label, b.label) || cmp(a.stored.sha256, b.stored.sha256));
   const vendors: ReportVendor[] = [];
   const results: BuiltModel['results'] = [];
+  const missing = [...(input.missing ?? [])].sort((a, b) => cmp(a.label, b.label));
+  const problems: InputProblem[] = [];
+  for (const c of caps) {
+    const p = readProblem(c.label, c.vendors, c.stored.truncated, c.warnings ?? []);
+    if (p !== undefined) problems.push(p);
+  }
+  for (const m of missing) problems.push(missingProblem(m));
+  problems.sort((a, b) => cmp(a.capture, b.capture) || cmp(a.status, b.status));
   for (const spec of input.claims.vendors) {
-    const built = buildVendor(spec, caps.filter((c) => c.vendors.includes(spec.name)), input.verdictOptions ?? {});
+    const built = buildVendor(
+      spec,
+      caps.filter((c) => c.vendors.includes(spec.name)),
+      input.verdictOptions ?? {},
+      problems.filter((p) => p.vendors.includes(spec.name)),
+      missing.filter((m) => m.vendors.includes(spec.name)).map((m) => m.label),
+    );
     vendors.push(built.vendor);
     results.push(...built.results);
   }
@@ -262,8 +312,8 @@ export function buildReportModel(input: ModelInput): BuiltModel {
 
   const inputs: ReportInput[] = caps.map((c) => {
     const i: ReportInput = {
-      path: c.label, sha256: c.stored.sha256, size_bytes: c.stored.size_bytes, packets: c.stored.packets, link_types: c.stored.link_types,
-      truncated: c.stored.truncated,
+      path: c.label, status: readStatus(c.stored.truncated, c.warnings ?? []), sha256: c.stored.sha256, size_bytes: c.stored.size_bytes,
+      packets: c.stored.packets, link_types: c.stored.link_types, truncated: c.stored.truncated, ...reportWarnings(c.warnings ?? []),
     };
     if (c.stored.first_ts !== undefined) i.first_ts = c.stored.first_ts;
     if (c.stored.last_ts !== undefined) i.last_ts = c.stored.last_ts;
@@ -271,7 +321,14 @@ export function buildReportModel(input: ModelInput): BuiltModel {
     if (c.stored.device !== undefined) i.device = c.stored.device;
     return i;
   });
-  inputs.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256, b.sha256));
+  for (const m of missing) {
+    const i: ReportInput = { path: m.label, status: 'missing', truncated: false, missing_reason: m.reason };
+    if (m.sha256 !== undefined) i.sha256 = m.sha256;
+    if (m.size_bytes !== undefined) i.size_bytes = m.size_bytes;
+    if (m.vendors.length > 0) i.vendor = [...m.vendors].sort(cmp).join(', ');
+    inputs.push(i);
+  }
+  inputs.sort((a, b) => cmp(a.path, b.path) || cmp(a.sha256 ?? '', b.sha256 ?? ''));
 
   const thresholds: Record<string, number> = {};
   for (const k of Object.keys(THRESHOLDS).sort()) thresholds[k] = THRESHOLDS[k];
@@ -287,6 +344,7 @@ export function buildReportModel(input: ModelInput): BuiltModel {
     tool: { name: 'residency', version: input.toolVersion, options: { thresholds, formats: [...input.formats] } },
     claims_file: { path: input.claimsLabel, sha256: input.claims.sha256 },
     inputs,
+    problems,
     geo_sources: [...input.provenance].sort((a, b) => cmp(a.source, b.source) || cmp(a.file, b.file)),
     vendors,
     summary,

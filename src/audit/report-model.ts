@@ -20,6 +20,9 @@ export interface Vantage {
 export interface Reason {
   code: string;
   text: string;
+  /** For the capture reasons (`capture_missing`, `capture_truncated`, `capture_damaged`): the inputs concerned
+   *  (ReportInput.path), sorted. */
+  captures?: string[];
 }
 
 /** One part of a claim as judged for one flow. `not_claimed` when the claim does not state that part. */
@@ -27,7 +30,42 @@ export type PartStatus = 'consistent' | 'inconsistent' | 'unknown' | 'not_claime
 /** A flow's status against a whole claim: inconsistent if any part is, else unknown if any part is, else consistent. */
 export type FlowStatus = 'consistent' | 'inconsistent' | 'unknown';
 /** Why a first-party flow's destination or name is hidden from the auditor. */
-export type HiddenReason = 'ech' | 'doh' | 'no_name';
+export type HiddenReason = 'ech' | 'doh' | 'no_name' | 'quic_undecryptable';
+
+/** The one source a flow's upload is counted under in coverage (src/audit/coverage.ts): the flow's own name source,
+ *  a tie to the vendor without a name (`network`, `address`), a hidden kind, or `unnamed`. */
+export type CoverageSource =
+  | 'tls_sni'
+  | 'quic_sni'
+  | 'http_host'
+  | 'dns'
+  | 'dns_https_hint'
+  | 'network'
+  | 'address'
+  | 'ech'
+  | 'doh'
+  | 'quic_undecryptable'
+  | 'unnamed';
+/** What a coverage's shares are of: all of a vendor's non-local upload, or a claim's in-scope + hidden upload. */
+export type CoverageScope = 'vendor_non_local_upload' | 'claim_in_scope_and_hidden_upload';
+
+export interface CoverageBucket {
+  bytes_up: number;
+  flows: number;
+  /** Percent of the scope's upload bytes, one decimal; the shares of one coverage add up to exactly 100 (all 0 when
+   *  the scope is empty). */
+  share: number;
+}
+
+/** Upload bytes per coverage source over one scope. */
+export interface FlowCoverage {
+  scope: CoverageScope;
+  /** Upload bytes and flows in the scope (the sum over `sources`). */
+  bytes_up: number;
+  flows: number;
+  /** Every source, zero when none. */
+  sources: Record<CoverageSource, CoverageBucket>;
+}
 
 export interface ByteFlowCount {
   flows: number;
@@ -45,19 +83,60 @@ export interface ClaimTotals {
   hidden: ByteFlowCount;
 }
 
-/** A capture that was read (one per file listed by the claims file, or given to `report`). */
+/** How completely an input was read: `ok`; `truncated` (reading stopped before the end of the file: cut short,
+ *  or damage that cannot be read past); `damaged` (the reader skipped damaged records and read on to the end);
+ *  `missing` (listed by the claims file but not in the evidence: not in the case store, or the file is gone). */
+export type InputStatus = 'ok' | 'truncated' | 'damaged' | 'missing';
+
+/** A warning the capture reader reported (damage, truncation), as stored with the capture. */
+export interface InputWarning {
+  /** Reader warning code: `pcap_truncated_record`, `pcapng_truncated_block`, `pcapng_bad_block_length`, `gzip_corrupt` ... */
+  code: string;
+  /** Byte offset in the (decompressed) capture stream, where known. */
+  offset?: number;
+  message: string;
+}
+
+/** A capture listed by the claims file (or held by the store for a vendor), read or missing. */
 export interface ReportInput {
   /** Path as the claims file lists it, relative to the claims file (or as given on the command line). */
   path: string;
-  sha256: string;
-  size_bytes: number;
-  packets: number;
-  link_types: number[];
+  status: InputStatus;
+  /** Absent only for a missing capture whose file no longer exists. */
+  sha256?: string;
+  /** Absent only for a missing capture whose file no longer exists. */
+  size_bytes?: number;
+  /** Absent for a missing capture (it was not read). */
+  packets?: number;
+  link_types?: number[];
   first_ts?: number;
   last_ts?: number;
   vendor?: string;
   device?: string;
   truncated: boolean;
+  /** The reader's warnings (at most REPORT_MAX_INPUT_WARNINGS; the rest counted in `warnings_omitted`). */
+  warnings?: InputWarning[];
+  warnings_omitted?: number;
+  /** Why a `missing` capture is missing. */
+  missing_reason?: string;
+}
+
+/** One input that is not `ok`, with the vendors whose verdicts it touches (top-level `problems`). */
+export interface InputProblem {
+  /** ReportInput.path. */
+  capture: string;
+  status: Exclude<InputStatus, 'ok'>;
+  /** Vendors listing the capture, sorted: every claim of theirs carries a capture_* reason. */
+  vendors: string[];
+  /** `capture_missing`, or the code of the reader's warning that stopped reading (truncated) or of its first
+   *  warning (damaged). */
+  code: string;
+  /** Byte offset in the (decompressed) capture stream where reading stopped (truncated) or the first damage was
+   *  met (damaged), where known. */
+  offset?: number;
+  message: string;
+  /** Warnings the reader reported for this capture. */
+  warnings: number;
 }
 
 /** Per-source geolocation answer for one address. */
@@ -65,6 +144,9 @@ export interface ReportGeoSource {
   source: string;
   country?: string;
   city?: string;
+  /** Where this source places the address (the map marks it as ruled out when `physical` is impossible). */
+  lat?: number;
+  lon?: number;
   physical?: 'plausible' | 'impossible';
 }
 
@@ -84,14 +166,16 @@ export interface ReportFlow {
   server_ip: string;
   server_port: number;
   hostname?: string;
-  name_source?: NameSource;
+  /** What named the flow; `network` when it has no name and the vendor's own network (claims `networks:`) tied it. */
+  name_source?: NameSource | 'network';
   sni?: string;
   quic?: string;
   http_host?: string;
   dns_qname?: string;
   cname_chain?: string[];
   ech?: boolean;
-  first_frame: number;
+  /** Absent for flows read from logs. */
+  first_frame?: number;
   first_seen: number;
   last_seen: number;
   packets_up: number;
@@ -101,12 +185,15 @@ export interface ReportFlow {
   /** The name (or a CNAME of it) belongs to one of the vendor's first-party registrable domains. */
   first_party: boolean;
   /** How first-party was decided: by a name of the flow, or (flows without any name) because the same client
-   *  reached the same non-edge server address under a first-party name in the same capture. */
-  first_party_via?: 'name' | 'address';
+   *  reached the same non-edge server address under a first-party name in the same capture (`address`), or
+   *  because the server is on one of the vendor's own networks listed in the claims file (`network`). */
+  first_party_via?: 'name' | 'address' | 'network';
   /** Set when the flow's name is hidden from the auditor. */
   hidden?: HiddenReason;
   country?: string;
   country_agreement?: CountryAgreement;
+  /** `rtt` when the handshake RTT settled a dispute between geolocation sources (see the flows' field). */
+  country_settled_by?: 'rtt';
   geo_sources: ReportGeoSource[];
   city?: string;
   lat?: number;
@@ -134,7 +221,10 @@ export interface ReportClaim {
   id: string;
   text: string;
   scope: 'first-party' | 'all';
+  /** The claimed country as written (a code, a group such as `EU`, or a list joined by ", "). */
   country?: string;
+  /** The ISO codes a list or group stands for, sorted; absent when the claim names one country. */
+  countries?: string[];
   provider?: string;
   region?: string;
   verdict: Verdict;
@@ -145,6 +235,10 @@ export interface ReportClaim {
   evidence: EvidenceFlow[];
   /** In-scope flows not listed in `evidence` because of the cap. */
   evidence_omitted: number;
+  /** Which naming source accounts for the claim's in-scope + hidden upload. */
+  coverage: FlowCoverage;
+  /** False when a capture of the vendor is missing, truncated or damaged (the reasons then name it). */
+  evidence_complete: boolean;
 }
 
 /** Aggregate per destination (server IP + hostname) for the map, charts and destinations CSV. */
@@ -157,6 +251,8 @@ export interface ReportDestination {
   first_party: boolean;
   country?: string;
   country_agreement?: CountryAgreement;
+  /** `rtt` when the handshake RTT settled the sources' dispute (as on the flows). */
+  country_settled_by?: 'rtt';
   /** Sorted by source id. */
   geo_sources: ReportGeoSource[];
   lat?: number;
@@ -186,6 +282,8 @@ export interface ReportDevice {
 export interface ReportVendor {
   name: string;
   first_party: string[];
+  /** The vendor's own networks as the claims file lists them (absent when it lists none). */
+  networks?: { asns: number[]; orgs: string[]; prefixes: string[] };
   /** Input paths (ReportInput.path), sorted. */
   captures: string[];
   /** Claims in the order the claims file lists them. */
@@ -201,6 +299,8 @@ export interface ReportVendor {
   /** Upload bytes per provider (`unknown` when none), sorted like bytes_by_country. */
   bytes_by_provider: { key: string; bytes_up: number; flows: number }[];
   totals: ByteFlowCount;
+  /** Which naming source accounts for the vendor's non-local upload. */
+  coverage: FlowCoverage;
 }
 
 export interface ReportOptions {
@@ -220,6 +320,8 @@ export interface ReportModel {
   claims_file: { path: string; sha256: string };
   /** Sorted by path. */
   inputs: ReportInput[];
+  /** Inputs that are missing, truncated or damaged, sorted by capture path. Empty when every input read cleanly. */
+  problems: InputProblem[];
   /** Sorted by source id. */
   geo_sources: GeoProvenance[];
   vantage?: Vantage;

@@ -2,19 +2,32 @@
 // lists into the case store (skipping hashes already stored), enrich every flow with geolocation, decide
 // every claim, record the audit in the store, build the report model and hand it to the renderers.
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { CaptureError, UsageError } from '../errors.js';
 import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
 import { openStore, type Db } from '../store/db.js';
 import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
-import { captureBySha, capturesByVendor, flowsOfCapture, saveAudit, saveGeo, type StoredCapture, type StoredFlow } from '../store/records.js';
+import { logIdentity } from '../input.js';
+import {
+  captureBySha,
+  captureReadWarnings,
+  capturesByPath,
+  capturesByVendor,
+  flowsOfCapture,
+  saveAudit,
+  saveGeo,
+  type StoredCapture,
+  type StoredFlow,
+} from '../store/records.js';
 import { TOOL_VERSION } from '../version.js';
 import type { FlowGeoFields, GeoResult } from '../types.js';
-import { captureLabel, listedCaptures } from './attribution.js';
+import { captureLabel, listedCaptures, type ListedCapture } from './attribution.js';
 import { ClaimedLocationCheck } from './claimed-location.js';
-import { loadClaims, type ClaimsFile } from './claims.js';
+import { loadClaims, type ClaimsFile, type VendorSpec } from './claims.js';
+import type { MissingCapture } from './input-problems.js';
+import { providerOrigin } from './provider-origin.js';
 import { buildReportModel, type ModelCapture } from './model-builder.js';
 import type { ReportModel } from './report-model.js';
 import type { VerdictOptions } from './verdict.js';
@@ -29,7 +42,7 @@ export interface AuditOptions {
   geoDir?: string;
   /** `report` mode: do not ingest, use what the store holds. */
   noIngest?: boolean;
-  /** Injected analysis (tests); default analyzeCapture. */
+  /** Injected analysis (tests); default analyzeInput (captures and logs). */
   analyze?: AnalyzeFn;
   /** Clock for `generated_at` (tests). */
   now?: () => Date;
@@ -37,6 +50,8 @@ export interface AuditOptions {
   log?: (line: string) => void;
   /** Verdict thresholds overriding limits.ts (tests, what-if). */
   verdictOptions?: Partial<VerdictOptions>;
+  /** Allow captures outside the claims file's folder (`--allow-outside`). */
+  allowOutside?: boolean;
 }
 
 export interface AuditResult {
@@ -44,7 +59,9 @@ export interface AuditResult {
   /** Report files written, in writeReports' order. */
   files: string[];
   exitCode: number;
-  ingested: { path: string; sha256: string; skipped: boolean }[];
+  /** Listed captures: ingested, already stored (`skipped`), or `status: 'skipped'` with the `reason` (not a
+   *  capture, unreadable: the audit went on without it; sha256 is then empty). */
+  ingested: { path: string; sha256: string; skipped: boolean; status?: 'skipped'; reason?: string }[];
 }
 
 /** Parses `--format json,html`: validated against the renderers' list. */
@@ -61,35 +78,96 @@ export function parseFormats(formats: string[] | undefined): ReportFormat[] {
   return out;
 }
 
-/** Finds the stored capture each listed file corresponds to (by hash), ingesting it first unless `noIngest`. */
-async function collectCaptures(db: Db, claims: ClaimsFile, opts: AuditOptions): Promise<{ caps: { label: string; stored: StoredCapture; vendors: string[] }[]; ingested: AuditResult['ingested'] }> {
+/** The files one `captures:` pattern of one vendor lists (empty when it matches none), by the same rules as audit. */
+function filesOfPattern(claims: ClaimsFile, v: VendorSpec, pattern: string, allowOutside: boolean | undefined): ListedCapture[] {
+  try {
+    return listedCaptures({ ...claims, vendors: [{ ...v, captures: [pattern] }] }, { allowOutside });
+  } catch (e) {
+    if (e instanceof UsageError && e.code === 'claims_capture_missing') return [];
+    throw e;
+  }
+}
+
+/**
+ * Finds the stored capture each listed file corresponds to (by hash), ingesting it first unless `noIngest`.
+ * `report` (noIngest) also says which listed captures the store lacks: a listed file whose hash is not stored,
+ * or a pattern that matches no file and no stored capture's path (a glob matching nothing counts only when the
+ * store holds nothing of that vendor either: its files may simply have moved).
+ */
+async function collectCaptures(
+  db: Db,
+  claims: ClaimsFile,
+  opts: AuditOptions,
+): Promise<{ caps: { label: string; stored: StoredCapture; vendors: string[] }[]; ingested: AuditResult['ingested']; missing: MissingCapture[] }> {
   const ingested: AuditResult['ingested'] = [];
   const bySha = new Map<string, { label: string; stored: StoredCapture; vendors: string[] }>();
+  const missing = new Map<string, MissingCapture>();
+  const include = (stored: StoredCapture, label: string, vendor: string, relabel: boolean): void => {
+    const e = bySha.get(stored.sha256) ?? { label, stored, vendors: [] };
+    if (relabel) e.label = label;
+    if (!e.vendors.includes(vendor)) e.vendors.push(vendor);
+    bySha.set(stored.sha256, e);
+  };
+  const lack = (m: MissingCapture): void => {
+    const e = missing.get(m.label);
+    if (e === undefined) missing.set(m.label, m);
+    else for (const v of m.vendors) if (!e.vendors.includes(v)) e.vendors.push(v);
+  };
   if (opts.noIngest) {
     for (const v of claims.vendors) {
-      for (const stored of capturesByVendor(db, v.name)) {
-        const e = bySha.get(stored.sha256) ?? { label: captureLabel(claims.dir, path.resolve(stored.path)), stored, vendors: [] };
-        if (!e.vendors.includes(v.name)) e.vendors.push(v.name);
-        bySha.set(stored.sha256, e);
+      for (const stored of capturesByVendor(db, v.name)) include(stored, captureLabel(claims.dir, path.resolve(stored.path)), v.name, false);
+    }
+    for (const v of claims.vendors) {
+      for (const pattern of v.captures) {
+        const files = filesOfPattern(claims, v, pattern, opts.allowOutside);
+        if (files.length === 0) {
+          const abs = path.resolve(claims.dir, pattern);
+          const fromPath = capturesByPath(db, abs);
+          if (fromPath.length > 0) {
+            for (const stored of fromPath) include(stored, captureLabel(claims.dir, abs), v.name, true);
+            continue;
+          }
+          if (/[*?[]/.test(pattern) && [...bySha.values()].some((e) => e.vendors.includes(v.name))) continue;
+          lack({ label: /[*?[]/.test(pattern) ? pattern : captureLabel(claims.dir, abs), vendors: [v.name], reason: 'matches no file, and the case store holds no capture from that path' });
+          continue;
+        }
+        for (const l of files) {
+          // A log input (Zeek log folder, eve.json) has its own identity (logs/identity.ts).
+          const logs = await logIdentity(l.file);
+          const sha256 = logs?.sha256 ?? (await sha256File(l.file));
+          const stored = captureBySha(db, sha256);
+          if (stored) {
+            include(stored, l.label, v.name, true);
+            continue;
+          }
+          const earlier = capturesByPath(db, l.file).map((c) => c.sha256.slice(0, 12));
+          lack({
+            label: l.label,
+            vendors: [v.name],
+            reason:
+              'listed in the claims file but not in the case store' +
+              (earlier.length > 0 ? ` (the store holds another version of this file, sha256 ${earlier.join(', ')}…: it changed since it was ingested)` : ''),
+            sha256,
+            size_bytes: logs?.sizeBytes ?? statSync(l.file).size,
+          });
+        }
       }
     }
-    let listed: ReturnType<typeof listedCaptures> = [];
-    try {
-      listed = listedCaptures(claims);
-    } catch {
-      listed = []; // `report` works from the store even when the capture files have moved
-    }
-    for (const l of listed) {
-      const stored = captureBySha(db, await sha256File(l.file));
-      if (!stored) continue;
-      const e = bySha.get(stored.sha256) ?? { label: l.label, stored, vendors: [] };
-      e.label = l.label;
-      for (const v of l.vendors) if (!e.vendors.includes(v)) e.vendors.push(v);
-      bySha.set(stored.sha256, e);
-    }
   } else {
-    for (const l of listedCaptures(claims)) {
-      const r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+    for (const l of listedCaptures(claims, { allowOutside: opts.allowOutside })) {
+      let r: Awaited<ReturnType<typeof ingestCapture>>;
+      try {
+        r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+      } catch (e) {
+        // Not a capture, or unreadable: said, recorded, and the audit goes on without it.
+        if (!(e instanceof CaptureError)) throw e;
+        const reason = `not read: ${e.code} at byte ${e.offset}`;
+        ingested.push({ path: l.label, sha256: '', skipped: true, status: 'skipped', reason });
+        opts.log?.(`warning: ${l.label} skipped (${reason})`);
+        // Its flows are missing from the evidence: the verdicts of the vendors listing it say so (capture_missing).
+        lack({ label: l.label, vendors: [...l.vendors], reason: `listed in the claims file but skipped: ${reason}` });
+        continue;
+      }
       ingested.push({ path: l.label, sha256: r.sha256, skipped: r.skipped });
       opts.log?.(`${r.skipped ? 'already stored' : 'ingested'}: ${l.label}`);
       const stored = captureBySha(db, r.sha256) as StoredCapture;
@@ -98,7 +176,7 @@ async function collectCaptures(db: Db, claims: ClaimsFile, opts: AuditOptions): 
       bySha.set(r.sha256, e);
     }
   }
-  return { caps: [...bySha.values()], ingested };
+  return { caps: [...bySha.values()], ingested, missing: [...missing.values()] };
 }
 
 /** Geolocates every flow of a capture (physical check off when handshakes were synthesised) and stores it. */
@@ -129,11 +207,16 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
   const db = openStore(opts.db ?? ':memory:');
   try {
     const generatedAt = (opts.now ?? (() => new Date()))().toISOString();
-    const { caps, ingested } = await collectCaptures(db, claims, opts);
+    const { caps, ingested, missing } = await collectCaptures(db, claims, opts);
     const locator = await GeoLocator.open({ geoDir: opts.geoDir, vantage: claims.vantage });
-    const modelCaps: ModelCapture[] = caps.map((c) => ({ ...c, ...enrichCapture(db, locator, c.stored, generatedAt) }));
+    const modelCaps: ModelCapture[] = caps.map((c) => ({
+      ...c,
+      ...enrichCapture(db, locator, c.stored, generatedAt),
+      warnings: captureReadWarnings(db, c.stored.id),
+    }));
     const verdictOptions: Partial<VerdictOptions> = {
       claimedLocationImpossible: new ClaimedLocationCheck(claims.vantage).impossible,
+      providerOrigin: providerOrigin((ip) => locator.publishedRangeProvider(ip)),
       ...opts.verdictOptions,
     };
     const { model, results } = buildReportModel({
@@ -146,6 +229,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
       geoDir: opts.geoDir,
       generatedAt,
       verdictOptions,
+      missing,
     });
     saveAudit(
       db,

@@ -1,19 +1,37 @@
-// The one-screen summary `residency audit` prints: one line per claim (verdict, id, upload split, top reason),
-// then the report files. Names from the claims file are printed with control characters escaped.
+// The one-screen summary `residency audit` prints: the capture problems (missing, truncated, damaged), then per
+// vendor a coverage line and per claim its verdict (marked when the evidence is incomplete), upload split, capture
+// reasons and top reason; then the report files. Also the stderr lines naming each capture problem. Names from the
+// claims file and capture paths are printed with control characters escaped.
 
-import type { ReportModel } from './report-model.js';
+import { visible } from '../report/escape.js';
+import { bytes } from '../report/number-format.js';
+import { COVERAGE_SOURCES } from './coverage.js';
+import { INPUT_REASON_CODES } from './input-problems.js';
+import type { FlowCoverage, InputProblem, ReportModel } from './report-model.js';
 
+/** Control, bidi-reordering and invisible characters written visibly (`\x1b`, `\u202e`): names and capture
+ *  paths may come from anywhere. */
 function safe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return visible(s);
 }
 
 function share(part: number, whole: number): string {
   return whole > 0 ? `${Math.round((part / whole) * 100)}%` : '-';
 }
 
-function kb(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+/** `coverage of 22.6 kB non-local upload: tls_sni 80.1%, dns 15.0%, unnamed 4.9%` (sources with bytes only). */
+export function coverageLine(c: FlowCoverage): string {
+  const parts = COVERAGE_SOURCES.filter((s) => c.sources[s].bytes_up > 0).map((s) => `${s} ${c.sources[s].share.toFixed(1)}%`);
+  return `coverage of ${bytes(c.bytes_up)} non-local upload: ${parts.length > 0 ? parts.join(', ') : 'none'}`;
+}
+
+function where(p: InputProblem): string {
+  return p.offset !== undefined ? ` at byte ${p.offset}` : '';
+}
+
+/** One stderr line per capture problem: `residency: warning: a.pcap: truncated at byte 29986: ... [pcap_truncated_record]`. */
+export function problemLines(model: ReportModel): string[] {
+  return model.problems.map((p) => `residency: warning: ${safe(p.capture)}: ${p.status}${where(p)}: ${safe(p.message)} [${safe(p.code)}]`);
 }
 
 /** Summary lines (no trailing newline on the last). */
@@ -24,20 +42,32 @@ export function summaryText(model: ReportModel, files: string[] = []): string {
     `residency audit: ${s.confirmed} confirmed, ${s.refuted} refuted, ${s.inconclusive} inconclusive, ${s.unobservable} unobservable` +
       ` (${model.inputs.length} capture${model.inputs.length === 1 ? '' : 's'})`,
   );
+  if (model.problems.length > 0) {
+    const n = (s: string): number => model.problems.filter((p) => p.status === s).length;
+    lines.push('');
+    const counts = ['missing', 'truncated', 'damaged'].filter((s) => n(s) > 0).map((s) => `${n(s)} ${s}`);
+    lines.push(`EVIDENCE INCOMPLETE: ${counts.join(', ')} capture(s); the verdicts they touch say so`);
+    for (const p of model.problems) {
+      lines.push(`  ${p.status.toUpperCase().padEnd(10)} ${safe(p.capture)}${where(p)}: ${safe(p.message)} [${safe(p.code)}] (${p.vendors.map(safe).join(', ')})`);
+    }
+  }
   for (const v of model.vendors) {
     lines.push('');
-    lines.push(`${safe(v.name)}  (${v.totals.flows} flows, ${kb(v.totals.bytes_up)} up, ${v.devices.length} device${v.devices.length === 1 ? '' : 's'})`);
+    lines.push(`${safe(v.name)}  (${v.totals.flows} flows, ${bytes(v.totals.bytes_up)} up, ${v.devices.length} device${v.devices.length === 1 ? '' : 's'})`);
+    lines.push(`  ${coverageLine(v.coverage)}`);
     for (const c of v.claims) {
       const t = c.totals;
       const up = t.in_scope.bytes_up;
       lines.push(
-        `  ${c.verdict.toUpperCase().padEnd(12)} ${safe(c.id)}: ${safe(c.text)}`,
+        `  ${c.verdict.toUpperCase().padEnd(12)} ${safe(c.id)}: ${safe(c.text)}${c.evidence_complete ? '' : '  [evidence incomplete]'}`,
       );
       lines.push(
-        `               ${kb(up)} in scope: ${share(t.consistent.bytes_up, up)} consistent, ${share(t.inconsistent.bytes_up, up)} inconsistent, ` +
-          `${share(t.unknown.bytes_up, up)} unknown${t.hidden.flows > 0 ? `; ${kb(t.hidden.bytes_up)} with hidden names` : ''}`,
+        `               ${bytes(up)} in scope: ${share(t.consistent.bytes_up, up)} consistent, ${share(t.inconsistent.bytes_up, up)} inconsistent, ` +
+          `${share(t.unknown.bytes_up, up)} unknown${t.hidden.flows > 0 ? `; ${bytes(t.hidden.bytes_up)} with hidden names` : ''}`,
       );
-      const r = c.reasons[0];
+      const capture = c.reasons.filter((x) => (INPUT_REASON_CODES as readonly string[]).includes(x.code));
+      for (const x of capture) lines.push(`               ${x.code}: ${safe(x.text)}`);
+      const r = c.reasons.find((x) => !capture.includes(x));
       if (r) lines.push(`               ${r.code}: ${safe(r.text)}`);
     }
   }

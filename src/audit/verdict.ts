@@ -4,11 +4,15 @@
 //
 // Per flow and per claimed part:
 //   country  - edge (anycast/CDN: TLS ends there, not storage) -> unknown; consensus country with agreement
-//              `agree` or `single-source` -> consistent/inconsistent; disputed, unknown or physically
-//              impossible consensus -> unknown. If the claimed country itself is physically impossible
+//              `agree` or `single-source` (also when the RTT settled a dispute: country_settled_by) -> consistent
+//              when it is one of the claimed countries (a list or a group), else inconsistent; disputed, unknown
+//              or physically impossible consensus -> unknown. If every claimed country is physically impossible
 //              for the flow's RTT from the vantage -> inconsistent and the claim is refuted.
-//   provider - no provider known -> unknown; edge of another provider -> unknown (a CDN in front says nothing
-//              about where data is stored); same provider -> consistent; otherwise inconsistent.
+//   provider - the claimed provider (by origin AS, published range or DNS name) -> consistent, unless only a name
+//              says so and the origin AS is another network's (sources disagree) -> unknown; edge of another
+//              provider -> unknown (a CDN in front says nothing about where data is stored); another provider ->
+//              inconsistent; no provider known but a routable origin AS that is not the claimed provider's and
+//              an address outside its published ranges -> inconsistent; no usable origin AS -> unknown.
 //   region   - edge or no region -> unknown; same region -> consistent; otherwise inconsistent.
 // A flow is inconsistent if any part is, else unknown if any part is, else consistent.
 // Decision, in order: refuted (claimed location impossible, or inconsistent upload share > tolerance);
@@ -24,6 +28,7 @@ import {
 import type { CountryAgreement, Verdict } from '../types.js';
 import type { Claim } from './claims.js';
 import { providerSatisfies } from './provider-ids.js';
+import { DEFAULT_PROVIDER_ORIGIN, isRoutableAsn, type ProviderOrigin } from './provider-origin.js';
 import type { ByteFlowCount, ClaimTotals, FlowStatus, HiddenReason, PartStatus, Reason } from './report-model.js';
 
 /** What the engine needs to know about one flow. ReportFlow satisfies it. */
@@ -38,11 +43,16 @@ export interface VerdictFlow {
   server_ip: string;
   country?: string;
   country_agreement?: CountryAgreement;
+  /** `rtt` when the geo stage decided a disputed country by setting aside physically impossible sources. */
+  country_settled_by?: 'rtt';
   geo_sources?: { source: string; country?: string; lat?: number; lon?: number; physical?: 'plausible' | 'impossible' }[];
   lat?: number;
   lon?: number;
   provider?: string;
   region?: string;
+  /** Origin AS of the server address and its organisation (geo stage). */
+  asn?: number;
+  as_org?: string;
   edge: boolean;
   physical: 'plausible' | 'impossible' | 'unchecked';
   rtt_ms?: number;
@@ -57,6 +67,8 @@ export interface VerdictOptions {
    *  Default: some source places the flow in the claimed country and every source that does is impossible.
    *  Never asked for edges: an edge's RTT measures the edge, not where the data goes behind it. */
   claimedLocationImpossible?: (flow: VerdictFlow, claim: Claim) => boolean;
+  /** Who owns an address (origin AS -> provider, published ranges). Default: geo/providers.json, no range files. */
+  providerOrigin?: ProviderOrigin;
 }
 
 export const DEFAULT_VERDICT_OPTIONS: VerdictOptions = {
@@ -91,8 +103,10 @@ export const REASON_CODES = [
   'claimed_location_impossible',
   'inconsistent_upload',
   'inconsistent_within_tolerance',
+  'inconsistent_asn_not_provider',
   'names_hidden_ech',
   'names_hidden_doh',
+  'names_hidden_quic',
   'names_missing',
   'no_in_scope_traffic',
   'too_little_traffic',
@@ -101,41 +115,73 @@ export const REASON_CODES = [
   'unknown_no_geolocation',
   'unknown_physically_impossible_geo',
   'unknown_no_provider',
+  'unknown_provider_disputed',
   'unknown_no_region',
+  'country_settled_by_rtt',
   'coverage_below_threshold',
   'hidden_traffic_limits_coverage',
   'coverage_met',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export function defaultClaimedImpossible(flow: VerdictFlow, claim: Claim): boolean {
-  if (claim.country === undefined || !flow.geo_sources) return false;
-  let placed = 0;
-  for (const s of flow.geo_sources) {
-    if (s.country !== claim.country || s.physical === undefined) continue;
-    placed++;
-    if (s.physical !== 'impossible') return false;
-  }
-  return placed > 0;
+/** The ISO codes a claim accepts (`countries`, else its single `country`), or undefined when it claims none. */
+export function claimedCountries(claim: Claim): readonly string[] | undefined {
+  if (claim.countries !== undefined) return claim.countries;
+  return claim.country === undefined ? undefined : [claim.country];
 }
 
-type UnknownCause = 'edge' | 'disputed' | 'no_geo' | 'impossible_geo' | 'no_provider' | 'no_region';
+/** Default impossibility check: for every claimed country, some source places the flow there and every source that
+ *  does is impossible (a claimed country no source names is never impossible, so neither is the claim). */
+export function defaultClaimedImpossible(flow: VerdictFlow, claim: Claim): boolean {
+  const want = claimedCountries(claim);
+  if (want === undefined || want.length === 0 || !flow.geo_sources) return false;
+  for (const country of want) {
+    let placed = 0;
+    for (const s of flow.geo_sources) {
+      if (s.country !== country || s.physical === undefined) continue;
+      placed++;
+      if (s.physical !== 'impossible') return false;
+    }
+    if (placed === 0) return false;
+  }
+  return true;
+}
 
-function judgeCountry(f: VerdictFlow, want: string | undefined, causes: Set<UnknownCause>): PartStatus {
+type UnknownCause = 'edge' | 'disputed' | 'no_geo' | 'impossible_geo' | 'no_provider' | 'provider_disputed' | 'no_region';
+/** Why a part was inconsistent: for the per-cause byte counts of `inconsistent_upload`. */
+type InconsistentCause = 'location_impossible' | 'country' | 'provider' | 'asn_not_provider' | 'region';
+
+function judgeCountry(f: VerdictFlow, want: readonly string[] | undefined, causes: Set<UnknownCause>): PartStatus {
   if (want === undefined) return 'not_claimed';
   if (f.edge) return causes.add('edge'), 'unknown';
   if (f.country === undefined || f.country_agreement === 'unknown' || f.country_agreement === 'private') return causes.add('no_geo'), 'unknown';
   if (f.country_agreement === 'disputed') return causes.add('disputed'), 'unknown';
   if (f.physical === 'impossible') return causes.add('impossible_geo'), 'unknown';
-  return f.country === want ? 'consistent' : 'inconsistent';
+  return want.includes(f.country) ? 'consistent' : 'inconsistent';
 }
 
-function judgeProvider(f: VerdictFlow, want: string | undefined, causes: Set<UnknownCause>): PartStatus {
-  if (want === undefined) return 'not_claimed';
-  if (f.provider === undefined) return causes.add('no_provider'), 'unknown';
-  if (providerSatisfies(want, f.provider)) return 'consistent';
-  if (f.edge) return causes.add('edge'), 'unknown';
-  return 'inconsistent';
+/** The provider part; `viaAsn` is set when it is inconsistent only because of the origin AS (no provider known). */
+function judgeProvider(f: VerdictFlow, want: string | undefined, causes: Set<UnknownCause>, origin: ProviderOrigin): { status: PartStatus; viaAsn: boolean } {
+  if (want === undefined) return { status: 'not_claimed', viaAsn: false };
+  // Does the origin AS say the address is not the claimed provider's (and no published range of it holds it)?
+  let asnDenies = false;
+  if (isRoutableAsn(f.asn) && f.country_agreement !== 'private') {
+    const byAsn = origin.providerOfAsn(f.asn);
+    if (byAsn === undefined || !providerSatisfies(want, byAsn)) {
+      const byRange = origin.providerOfAddress(f.server_ip);
+      asnDenies = byRange === undefined || !providerSatisfies(want, byRange);
+    }
+  }
+  if (f.provider !== undefined && providerSatisfies(want, f.provider)) {
+    // Only a DNS name can have named the claimed provider here: the routing says otherwise (BYOIP under the
+    // customer's own AS, or a stale name), so nobody can tell.
+    if (asnDenies) return causes.add('provider_disputed'), { status: 'unknown', viaAsn: false };
+    return { status: 'consistent', viaAsn: false };
+  }
+  if (f.edge) return causes.add('edge'), { status: 'unknown', viaAsn: false };
+  if (f.provider !== undefined) return { status: 'inconsistent', viaAsn: false };
+  if (asnDenies) return { status: 'inconsistent', viaAsn: true };
+  return causes.add('no_provider'), { status: 'unknown', viaAsn: false };
 }
 
 function judgeRegion(f: VerdictFlow, want: string | undefined, causes: Set<UnknownCause>): PartStatus {
@@ -165,6 +211,12 @@ const STATUS_RANK: Record<FlowStatus, number> = { inconsistent: 0, unknown: 1, c
 export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options: Partial<VerdictOptions> = {}): VerdictResult {
   const o: VerdictOptions = { ...DEFAULT_VERDICT_OPTIONS, ...options };
   const impossibleCheck = o.claimedLocationImpossible ?? defaultClaimedImpossible;
+  const origin = o.providerOrigin ?? DEFAULT_PROVIDER_ORIGIN;
+  const wantCountries = claimedCountries(claim);
+  const inconsistentBytes = new Map<InconsistentCause, number>();
+  /** Upload bytes per origin AS of flows inconsistent only by their origin AS: [bytes, organisation]. */
+  const byAsn = new Map<number, [number, string | undefined]>();
+  const settled = { consistent: 0, inconsistent: 0 };
   const totals: ClaimTotals = { in_scope: zero(), consistent: zero(), inconsistent: zero(), unknown: zero(), hidden: zero() };
   const evidence: FlowJudgement[] = [];
   const unknownBytes = new Map<UnknownCause, number>();
@@ -184,19 +236,33 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
     }
     add(totals.in_scope, f);
     const causes = new Set<UnknownCause>();
-    let country = judgeCountry(f, claim.country, causes);
-    const provider = judgeProvider(f, claim.provider, causes);
+    let country = judgeCountry(f, wantCountries, causes);
+    const judged = judgeProvider(f, claim.provider, causes, origin);
+    const provider = judged.status;
     let region = judgeRegion(f, claim.region, causes);
-    const impossible = !f.edge && (claim.country !== undefined || claim.region !== undefined) && impossibleCheck(f, claim);
+    const decidedCountry = country === 'consistent' || country === 'inconsistent';
+    const impossible = !f.edge && (wantCountries !== undefined || claim.region !== undefined) && impossibleCheck(f, claim);
+    const inc = new Set<InconsistentCause>();
+    if (country === 'inconsistent') inc.add('country');
+    if (provider === 'inconsistent') inc.add(judged.viaAsn ? 'asn_not_provider' : 'provider');
+    if (region === 'inconsistent') inc.add('region');
     if (impossible) {
-      if (claim.country !== undefined) country = 'inconsistent';
+      if (wantCountries !== undefined) country = 'inconsistent';
       if (claim.region !== undefined) region = 'inconsistent';
+      inc.add('location_impossible');
       impossibleFlows++;
     }
     const parts = [country, provider, region];
     const status: FlowStatus = parts.includes('inconsistent') ? 'inconsistent' : parts.includes('unknown') ? 'unknown' : 'consistent';
     add(totals[status], f);
     if (status === 'unknown') for (const c of causes) unknownBytes.set(c, (unknownBytes.get(c) ?? 0) + f.bytes_up);
+    if (status === 'inconsistent') for (const c of inc) inconsistentBytes.set(c, (inconsistentBytes.get(c) ?? 0) + f.bytes_up);
+    if (judged.viaAsn && f.asn !== undefined) {
+      const e = byAsn.get(f.asn) ?? [0, f.as_org];
+      e[0] += f.bytes_up;
+      byAsn.set(f.asn, e);
+    }
+    if (f.country_settled_by === 'rtt' && decidedCountry && !impossible) settled[country === 'consistent' ? 'consistent' : 'inconsistent'] += f.bytes_up;
     evidence.push({ index, status, country_status: country, provider_status: provider, region_status: region, claimed_location_impossible: impossible, hidden: false });
   });
 
@@ -219,13 +285,36 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
 
   if (impossibleFlows > 0) {
     refuted = true;
-    reasons.push({ code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in the claimed location (${[claim.country, claim.region].filter((x) => x !== undefined).join(', ')}).` });
+    const where = [claim.country, claim.region].filter((x) => x !== undefined).join(', ');
+    reasons.push({ code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in the claimed location (${where}${(wantCountries?.length ?? 0) > 1 ? ': every claimed country' : ''}).` });
   }
+  const causeText: Record<InconsistentCause, string> = {
+    location_impossible: 'claimed location physically impossible',
+    country: 'another country',
+    provider: 'another provider',
+    asn_not_provider: `origin AS not ${claim.provider ?? ''}'s`,
+    region: 'another region',
+  };
+  const byCause = (['location_impossible', 'country', 'provider', 'asn_not_provider', 'region'] as const)
+    .filter((c) => inconsistentBytes.has(c))
+    .map((c) => `${causeText[c]} ${inconsistentBytes.get(c)}`)
+    .join(', ');
+  const why = byCause === '' ? '' : ` By cause (a flow may have several): ${byCause}.`;
   if (inc > 0 && incShare > o.tolerance) {
     refuted = true;
-    reasons.push({ code: 'inconsistent_upload', text: `${pct(incShare)} of ${scopeWord} upload bytes (${inc} of ${U}) went to destinations inconsistent with the claim, above the ${pct(o.tolerance)} tolerance.` });
+    reasons.push({ code: 'inconsistent_upload', text: `${pct(incShare)} of ${scopeWord} upload bytes (${inc} of ${U}) went to destinations inconsistent with the claim, above the ${pct(o.tolerance)} tolerance.${why}` });
   } else if (inc > 0) {
-    reasons.push({ code: 'inconsistent_within_tolerance', text: `${pct(incShare)} of ${scopeWord} upload bytes (${inc} of ${U}) were inconsistent with the claim, within the ${pct(o.tolerance)} tolerance.` });
+    reasons.push({ code: 'inconsistent_within_tolerance', text: `${pct(incShare)} of ${scopeWord} upload bytes (${inc} of ${U}) were inconsistent with the claim, within the ${pct(o.tolerance)} tolerance.${why}` });
+  }
+  if (byAsn.size > 0) {
+    const total = [...byAsn.values()].reduce((a, [b]) => a + b, 0);
+    const top = [...byAsn.entries()].sort((a, b) => b[1][0] - a[1][0] || a[0] - b[0]);
+    const listed = top.slice(0, 5).map(([asn, [b, org]]) => `AS${asn}${org !== undefined ? ` (${org})` : ''} ${b}`).join(', ');
+    const more = top.length > 5 ? ` and ${top.length - 5} more` : '';
+    reasons.push({
+      code: 'inconsistent_asn_not_provider',
+      text: `Flows carrying ${total} in-scope upload bytes went to addresses whose origin AS is not one of ${claim.provider ?? ''}'s networks and which lie outside its published ranges: ${listed}${more} upload bytes.`,
+    });
   }
 
   const hiddenShare = U + H > 0 ? H / (U + H) : 0;
@@ -233,8 +322,9 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
     ech: ['names_hidden_ech', 'used Encrypted Client Hello, hiding the real server name'],
     doh: ['names_hidden_doh', 'went to encrypted DNS resolvers (DoH/DoT), hiding the names looked up'],
     no_name: ['names_missing', 'had no name at all (no SNI, Host or DNS answer), so first-party traffic cannot be told apart'],
+    quic_undecryptable: ['names_hidden_quic', 'were QUIC whose Initial could not be decrypted (unknown version or failed decryption), hiding the server name'],
   };
-  for (const h of ['ech', 'doh', 'no_name'] as const) {
+  for (const h of ['ech', 'doh', 'quic_undecryptable', 'no_name'] as const) {
     const b = hiddenBytes.get(h);
     if (b === undefined) continue;
     const [code, what] = hiddenText[h];
@@ -250,14 +340,21 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
     disputed: ['unknown_disputed_sources', 'went to addresses the geolocation sources place in different countries'],
     no_geo: ['unknown_no_geolocation', 'went to addresses no geolocation source could place'],
     impossible_geo: ['unknown_physically_impossible_geo', 'went to addresses whose geolocated position is physically impossible for the measured RTT'],
-    no_provider: ['unknown_no_provider', 'went to addresses of no known provider'],
+    no_provider: ['unknown_no_provider', 'went to addresses of no known provider, with no usable origin AS'],
+    provider_disputed: ['unknown_provider_disputed', `went to addresses a DNS name places on ${claim.provider ?? 'the claimed provider'} but whose origin AS is another network's`],
     no_region: ['unknown_no_region', 'went to addresses whose provider region is unknown'],
   };
-  for (const c of ['edge', 'disputed', 'no_geo', 'impossible_geo', 'no_provider', 'no_region'] as const) {
+  for (const c of ['edge', 'disputed', 'no_geo', 'impossible_geo', 'no_provider', 'provider_disputed', 'no_region'] as const) {
     const b = unknownBytes.get(c);
     if (b === undefined) continue;
     const [code, what] = unknownText[c];
     reasons.push({ code, text: `Flows carrying ${b} in-scope upload bytes ${what}.` });
+  }
+  if (settled.consistent + settled.inconsistent > 0) {
+    reasons.push({
+      code: 'country_settled_by_rtt',
+      text: `The handshake RTT from the vantage settled the country of flows carrying ${settled.consistent + settled.inconsistent} in-scope upload bytes (${settled.consistent} consistent, ${settled.inconsistent} inconsistent): geolocation sources placing them where the RTT cannot reach were set aside and the rest agreed.`,
+    });
   }
 
   const coverage = U > 0 ? con / U : 0;

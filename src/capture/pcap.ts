@@ -60,6 +60,15 @@ export class PcapParser implements FormatParser {
     this.headerDone = true;
   }
 
+  /** A sub-second field of a second or more: the seconds are kept and the fraction is clamped to its largest value
+   *  (carrying it into the seconds would move the packet by up to 71 minutes). */
+  private badFraction(frac: number, at: number): void {
+    const unit = this.nanos ? 'ns' : 'µs';
+    const max = this.nanos ? 999_999_999 : 999_999;
+    this.ctx.warn('pcap_timestamp_fraction_invalid', at, `sub-second field ${frac} ${unit} is a second or more; ${max} ${unit} used`);
+    this.ctx.raw.tsNsec = this.nanos ? max : max * 1000;
+  }
+
   parse(buf: Buffer, off: number, end: number, abs: number): number {
     const ctx = this.ctx;
     const start = off;
@@ -74,6 +83,7 @@ export class PcapParser implements FormatParser {
     const p = ctx.raw;
     const le = this.le;
     const nsMul = this.nanos ? 1 : 1000;
+    const fracLimit = this.nanos ? 1_000_000_000 : 1_000_000;
     const trailerCheck = this.linkType === 1;
     // One DataView per chunk: getUint32 compiles to a single load, where assembling bytes took four (npm run bench).
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -98,6 +108,7 @@ export class PcapParser implements FormatParser {
       p.origlen = orig;
       p.tsSec = sec;
       p.tsNsec = frac * nsMul;
+      if (frac >= fracLimit) this.badFraction(frac, abs + (off - start));
       p.fileOffset = abs + (off - start);
       // PCAPdroid appends its trailer (magic 0x01072021) to every frame it dumps, so after TRAILER_PROBE_PACKETS
       // frames without one we stop looking: reading each frame's tail costs a cache miss per packet (npm run bench).

@@ -3,7 +3,7 @@
 // Enhanced / Simple / obsolete Packet Blocks, Custom Blocks; every other block is skipped unread.
 // Spec: https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html (section numbers below refer to it).
 import { CaptureError } from '../errors.js';
-import { MAX_PCAPNG_META_BLOCK_BYTES, MAX_RECORD_BYTES } from '../limits.js';
+import { CAPTURE_TS_LIMIT_S, MAX_PCAPNG_BLOCK_BYTES, MAX_PCAPNG_META_BLOCK_BYTES, MAX_RECORD_BYTES } from '../limits.js';
 import type { FormatParser, ReadContext } from './read-context.js';
 import { PCAPDROID_PEN, parseUidComment, readPcapdroidCustom } from './pcapdroid.js';
 
@@ -29,6 +29,10 @@ export class PcapngParser implements FormatParser {
   firstLe = true;
   private sections = 0;
   private skip = 0;
+  /** The block being skipped: its stream offset, length and type (where a file ending inside it is located). */
+  skipFrom = -1;
+  private skipLen = 0;
+  private skipType = 0;
   private ifCount = 0;
   /** Interfaces described so far in the whole file (metadata keys `if<N>.name` use this running index). */
   private ifTotal = 0;
@@ -67,6 +71,7 @@ export class PcapngParser implements FormatParser {
           this.needed = 1;
           return off;
         }
+        this.skipFrom = -1;
       }
       if (end - off < 12) {
         this.needed = 12;
@@ -89,6 +94,10 @@ export class PcapngParser implements FormatParser {
         this.fail('pcapng_bad_block_length', base + off + 4, `block type 0x${type.toString(16)} has length ${len}`);
         break;
       }
+      if (len > MAX_PCAPNG_BLOCK_BYTES) {
+        this.fail('pcapng_bad_block_length', base + off + 4, `block type 0x${type.toString(16)} claims ${len} bytes (limit ${MAX_PCAPNG_BLOCK_BYTES})`);
+        break;
+      }
       const isPacket = type === EPB || type === SPB || type === PB;
       const isMeta = type === PCAPNG_SHB || type === IDB || type === CB_COPY || type === CB_NOCOPY;
       if (isPacket && len > MAX_PACKET_BLOCK) {
@@ -102,14 +111,19 @@ export class PcapngParser implements FormatParser {
         }
         if (isMeta) ctx.warn('pcapng_block_skipped', base + off, `block type 0x${type.toString(16)} of ${len} bytes skipped`);
         this.skip = len;
+        this.skipFrom = base + off;
+        this.skipLen = len;
+        this.skipType = type;
         continue;
       }
       if (end - off < len) {
         this.needed = len;
         return off;
       }
-      if (this.u32(buf, off + len - 4) !== len) {
-        this.fail('pcapng_bad_block_length', base + off + len - 4, `block type 0x${type.toString(16)} trailing length differs from ${len}`);
+      const trailer = this.u32(buf, off + len - 4);
+      if (trailer !== len) {
+        // Located at the block (its length field), not where the claimed length happened to end.
+        this.fail('pcapng_bad_block_length', base + off + 4, `block type 0x${type.toString(16)} claims ${len} bytes but the length at its end is ${trailer}`);
         break;
       }
       if (type === EPB || type === PB) this.packet(buf, off, len, base + off, type === PB);
@@ -121,6 +135,13 @@ export class PcapngParser implements FormatParser {
     }
     this.needed = 1;
     return off;
+  }
+
+  /** Where a file that ends at stream offset `end` was cut, when that is inside a block being skipped. */
+  cutInSkipped(end: number): { offset: number; message: string } | undefined {
+    if (this.skip === 0 || this.skipFrom < 0) return undefined;
+    const into = end - this.skipFrom;
+    return { offset: this.skipFrom, message: `file ends ${into} bytes into a block of type 0x${this.skipType.toString(16)} that claims ${this.skipLen}` };
   }
 
   /** Damage: in the first section header it means "not a readable capture" (tshark refuses it too). */
@@ -179,7 +200,11 @@ export class PcapngParser implements FormatParser {
       } else if (ifc >= 0 && code === 14 && olen >= 8) {
         const hi = this.le ? buf.readInt32LE(v + 4) : buf.readInt32BE(v);
         const lo = this.le ? buf.readUInt32LE(v) : buf.readUInt32BE(v + 4);
-        this.ifTsOffset[ifc] = hi * TWO32 + lo;
+        const tsOffset = hi * TWO32 + lo;
+        // An offset moving every time out of 1970-2106 is a damaged option, not a clock: ignored.
+        if (Math.abs(tsOffset) >= CAPTURE_TS_LIMIT_S) {
+          this.ctx.warn('pcapng_bad_tsoffset', abs + (o - blockOff), `if_tsoffset of ${tsOffset} s ignored (beyond +-${CAPTURE_TS_LIMIT_S} s)`);
+        } else this.ifTsOffset[ifc] = tsOffset;
       } else {
         const name = names[code];
         if (name !== undefined) this.ctx.meta(prefix + name, buf.toString('utf8', v, v + olen));

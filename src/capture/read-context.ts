@@ -1,7 +1,7 @@
 // The state a capture read shares between the format parsers (pcap.ts, pcapng.ts) and the driver (reader.ts):
 // the handler, the one reused RawPacket, the summary being built, and the warning/metadata sinks.
 import type { Anomaly } from '../types.js';
-import { MAX_CAPTURE_WARNINGS } from '../limits.js';
+import { CAPTURE_TS_JUMP_S, CAPTURE_TS_LIMIT_S, MAX_CAPTURE_WARNINGS } from '../limits.js';
 import { RawPacket } from './raw-packet.js';
 import { UNSET_D } from '../number-fields.js';
 
@@ -21,6 +21,9 @@ export interface ReadOptions {
   chunkSize?: number;
   /** Called after each chunk of stored bytes with the running total. */
   onProgress?(bytesRead: number): void;
+  /** Called after each chunk is parsed: undefined to go on, or a promise to wait for first (the CLI's output
+   *  backpressure, src/cli/io.ts). What it throws ends the read and propagates (OutputClosedError). */
+  pace?(): Promise<void> | undefined;
 }
 
 export interface CaptureReadSummary {
@@ -56,6 +59,9 @@ export class ReadContext {
   bytesCaptured = 0;
   firstTs = UNSET_D;
   lastTs = UNSET_D;
+  /** The last in-range packet time, whole seconds and nanoseconds (what an out-of-range time is replaced by). */
+  private lastSec = 0;
+  private lastNsec = 0;
   truncated = false;
   /** Set by a parser when damage means nothing further can be read. */
   stopped = false;
@@ -74,12 +80,30 @@ export class ReadContext {
     p.frame = ++this.packets;
     this.bytesCaptured += p.caplen;
     if (timed) {
-      const ts = p.tsSec + p.tsNsec / 1e9;
+      let ts = p.tsSec + p.tsNsec / 1e9;
+      if (!(ts >= 0 && ts < CAPTURE_TS_LIMIT_S)) ts = this.outOfRange(p, ts);
+      else if (this.lastTs >= 0 && (ts - this.lastTs > CAPTURE_TS_JUMP_S || this.lastTs - ts > CAPTURE_TS_JUMP_S)) this.jump(p, ts);
+      this.lastSec = p.tsSec;
+      this.lastNsec = p.tsNsec;
       if (this.firstTs < 0) this.firstTs = ts;
       this.lastTs = ts;
     }
     this.handler.packet(p);
     p.appUid = -1;
+  }
+
+  /** A time outside [0, CAPTURE_TS_LIMIT_S): the previous packet's time is used instead (0 for the first). */
+  private outOfRange(p: RawPacket, ts: number): number {
+    this.warn('capture_timestamp_out_of_range', p.fileOffset, `packet time ${ts} s is outside 1970-2106; the previous packet's time is used`);
+    p.tsSec = this.lastSec;
+    p.tsNsec = this.lastNsec;
+    return p.tsSec + p.tsNsec / 1e9;
+  }
+
+  private jump(p: RawPacket, ts: number): void {
+    const days = (Math.abs(ts - this.lastTs) / 86_400).toFixed(0);
+    const way = ts > this.lastTs ? 'after' : 'before';
+    this.warn('capture_timestamp_jump', p.fileOffset, `packet time ${ts} s is ${days} days ${way} the previous packet's (${this.lastTs} s); kept`);
   }
 
   noteLinkType(lt: number): void {

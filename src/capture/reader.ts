@@ -4,7 +4,8 @@
 import type { Hash } from 'node:crypto';
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { CaptureError } from '../errors.js';
-import { MAX_PCAPNG_META_BLOCK_BYTES, MAX_RECORD_BYTES, READ_CHUNK_BYTES } from '../limits.js';
+import { GZIP_REPLAY_KEEP_BYTES, MAX_PCAPNG_META_BLOCK_BYTES, MAX_RECORD_BYTES, READ_CHUNK_BYTES } from '../limits.js';
+import { GzipDamage, gunzipChunks } from './gunzip.js';
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
 import { ReadContext, type CaptureHandler, type CaptureReadSummary, type FormatParser, type ReadOptions } from './read-context.js';
@@ -33,8 +34,12 @@ export async function readCapture(path: string, handler: CaptureHandler, opts: R
     } catch (e) {
       throw new CaptureError('capture_open_failed', path, 0, (e as Error).message);
     }
-    // gzip goes through zlib, which may hold chunks after the call: give it fresh buffers.
-    if (gzip) return await readCaptureStream(createReadStream(path, { highWaterMark: chunk }), path, handler, opts);
+    // gzip goes through zlib, which may hold chunks after the call: give it fresh buffers. The file can be read
+    // again to recover the last good bytes before damage in the compressed stream (src/capture/gunzip.ts).
+    if (gzip) {
+      const replay = (): AsyncIterable<Buffer> => createReadStream(path, { highWaterMark: chunk });
+      return await readCaptureStream(createReadStream(path, { highWaterMark: chunk }), path, handler, opts, replay);
+    }
     return await readCaptureStream(reusedChunks(fd, chunk), path, handler, opts);
   } finally {
     closeSync(fd);
@@ -81,40 +86,36 @@ async function* tap(src: AsyncIterable<Buffer>, state: { size: number; hash: Has
   }
 }
 
-/** Reads a capture from any chunked byte source (tests use it to force arbitrary chunk boundaries). */
-export async function readCaptureStream(source: AsyncIterable<Buffer>, name: string, handler: CaptureHandler, opts: ReadOptions = {}): Promise<CaptureReadSummary> {
+/**
+ * Reads a capture from any chunked byte source (tests use it to force arbitrary chunk boundaries). `replay` gives
+ * the same bytes again (files only): a damaged gzip stream is then decoded up to its last good byte.
+ * Errors the handler throws (OutputClosedError when our output's reader went away) end the read and propagate.
+ */
+export async function readCaptureStream(
+  source: AsyncIterable<Buffer>,
+  name: string,
+  handler: CaptureHandler,
+  opts: ReadOptions = {},
+  replay?: () => AsyncIterable<Buffer>,
+): Promise<CaptureReadSummary> {
   const state = { size: 0, hash: opts.hash ? process.getBuiltinModule('node:crypto').createHash('sha256') : null };
   const raw = tap(source, state, name, opts)[Symbol.asyncIterator]();
   let first = await raw.next();
   while (!first.done && first.value.length === 0) first = await raw.next();
   if (first.done) throw new CaptureError('capture_empty', name, 0, 'empty file');
+  // The gzip magic is two bytes: a stream may hand out one byte first.
+  let head = first.value;
+  while (head.length < 2) {
+    const more = await raw.next();
+    if (more.done) break;
+    head = Buffer.concat([head, more.value]);
+  }
   const ctx = new ReadContext(name, handler);
-  const gzip = first.value.length >= 2 && first.value[0] === 0x1f && first.value[1] === 0x8b;
+  const gzip = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
   let chunks: AsyncIterator<Buffer>;
-  let stopGzip = (): void => {};
   if (gzip) {
-    const head = first.value;
-    const rest = { [Symbol.asyncIterator]: () => raw };
-    // zlib and stream are loaded only for gzip captures: they cost startup time on every run otherwise.
-    const { createGunzip } = process.getBuiltinModule('node:zlib');
-    const { Readable } = process.getBuiltinModule('node:stream');
-    const gz = createGunzip();
-    const input = Readable.from((async function* () {
-      yield head;
-      yield* rest;
-    })());
-    input.on('error', (e) => gz.destroy(e));
-    input.pipe(gz);
-    gz.on('error', () => {
-      /* surfaced through the async iterator below */
-    });
-    stopGzip = () => {
-      input.unpipe(gz);
-      gz.destroy();
-    };
-    chunks = (gz as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    chunks = replay !== undefined ? gunzipChunks(head, raw, replay) : keptForReplay(head, raw);
   } else {
-    const head = first.value;
     let sent = false;
     chunks = {
       next: async () => {
@@ -129,23 +130,32 @@ export async function readCaptureStream(source: AsyncIterable<Buffer>, name: str
   const driver = new Driver(ctx);
   try {
     for (;;) {
-      const r = await chunks.next();
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await chunks.next();
+      } catch (e) {
+        // Reading or decompressing failed: keep what was delivered, unless the file header was not even complete
+        // (then, as for a plain file cut there, it is no readable capture).
+        if (e instanceof CaptureError && e.code !== 'capture_read_failed') throw e;
+        const code = e instanceof GzipDamage ? 'gzip_corrupt' : 'capture_read_failed';
+        if (driver.parser === null || driver.abs === 0) throw new CaptureError(code, name, driver.abs + driver.carryLen, (e as Error).message);
+        ctx.damage(code, driver.abs + driver.carryLen, e instanceof GzipDamage ? e.describe() : (e as Error).message);
+        break;
+      }
       if (r.done) break;
       driver.feed(r.value);
       if (ctx.stopped) break;
+      const wait = opts.pace?.();
+      if (wait !== undefined) await wait;
     }
   } catch (e) {
-    if (driver.parser === null || (e instanceof CaptureError && e.code !== 'capture_read_failed')) {
-      stopGzip();
-      await raw.return(undefined).catch(() => undefined);
-      if (e instanceof CaptureError) throw e;
-      throw new CaptureError('gzip_corrupt', name, driver.abs, (e as Error).message);
-    }
-    // A damaged gzip stream or a read error mid-file: keep what was delivered.
-    ctx.damage(gzip ? 'gzip_corrupt' : 'capture_read_failed', driver.abs + driver.carryLen, (e as Error).message);
+    // The handler or pace() stopped the read (OutputClosedError), or the file is not a capture.
+    await chunks.return?.(undefined).catch(() => undefined);
+    await raw.return?.(undefined).catch(() => undefined);
+    throw e;
   }
   if (!ctx.stopped) driver.finish();
-  if (ctx.stopped) stopGzip();
+  if (ctx.stopped) await chunks.return?.(undefined).catch(() => undefined);
   // Drain the remaining stored bytes so size/hash cover the whole file even after damage.
   if (opts.hash || ctx.stopped) {
     try {
@@ -175,6 +185,25 @@ export async function readCaptureStream(source: AsyncIterable<Buffer>, name: str
   }
   if (state.hash) summary.sha256 = state.hash.digest('hex');
   return summary;
+}
+
+/** Gunzips a stream that cannot be read twice, keeping its first GZIP_REPLAY_KEEP_BYTES to recover from damage. */
+function keptForReplay(head: Buffer, raw: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  let kept: Buffer[] | undefined = [Buffer.from(head)];
+  let keptBytes = head.length;
+  const rest: AsyncIterator<Buffer> = {
+    next: async () => {
+      const r = await raw.next();
+      if (!r.done && kept !== undefined) {
+        keptBytes += r.value.length;
+        // The source may reuse its buffer: keep copies. Past the bound nothing is kept (and replay is off).
+        if (keptBytes <= GZIP_REPLAY_KEEP_BYTES) kept.push(Buffer.from(r.value));
+        else kept = undefined;
+      }
+      return r;
+    },
+  };
+  return gunzipChunks(head, rest, () => kept);
 }
 
 /** Feeds decompressed chunks to the format parser, carrying partial records across chunk boundaries. */
@@ -263,7 +292,10 @@ class Driver {
       if (!this.parser.atBoundary() && this.parser instanceof PcapngParser && this.abs === 0) {
         throw new CaptureError('pcapng_bad_block_length', ctx.file, 0, 'file ends inside the first section header');
       }
-      ctx.damage(pcap ? 'pcap_truncated_record' : 'pcapng_truncated_block', this.abs, `file ends ${this.carryLen} bytes into a record that needs ${this.parser.needed}`);
+      // Inside a pcapng block being skipped the record started before this.abs: locate the cut at that block.
+      const skipped = this.parser instanceof PcapngParser ? this.parser.cutInSkipped(this.abs + this.carryLen) : undefined;
+      if (skipped !== undefined) ctx.damage('pcapng_truncated_block', skipped.offset, skipped.message);
+      else ctx.damage(pcap ? 'pcap_truncated_record' : 'pcapng_truncated_block', this.abs, `file ends ${this.carryLen} bytes into a record that needs ${this.parser.needed}`);
     }
   }
 }

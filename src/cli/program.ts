@@ -4,9 +4,10 @@
 // (loaded lazily); the per-command bundles that `residency` runs from (scripts/bundle.ts) pass just one.
 
 import { Command } from 'commander';
-import { CaptureError, EXIT, InternalError, UsageError } from '../errors.js';
+import { CaptureError, EXIT, InternalError, OutputClosedError, StoreError, UsageError, WriteError } from '../errors.js';
 import { TOOL_VERSION } from '../version.js';
 import { processIo, type CliIo } from './io.js';
+import { terminalLines, terminalText } from './terminal-text.js';
 
 /** Command name → a loader of its commander definition. */
 export type CommandRegistry = Record<string, (io: CliIo) => Promise<Command>>;
@@ -30,15 +31,25 @@ export async function buildProgram(argv: string[], commands: CommandRegistry, io
   return program;
 }
 
-/** Runs the program on argv and returns the exit code (never throws). */
+/** Runs the program on argv and returns the exit code (never throws). Standard output is flushed before an error
+ *  is printed, so the error comes after the output it interrupted. */
 export async function runProgram(argv: string[], commands: CommandRegistry, io: CliIo = processIo()): Promise<number> {
+  let failure: unknown;
   try {
     await (await buildProgram(argv, commands, io)).parseAsync(argv);
-    return io.exitCode ?? EXIT.OK;
   } catch (e) {
-    return exitCodeFor(e, io);
+    failure = e;
   }
+  try {
+    await io.flush();
+  } catch (e) {
+    failure ??= e;
+  }
+  return failure === undefined ? (io.exitCode ?? EXIT.OK) : exitCodeFor(failure, io);
 }
+
+/** System errors that name a cause the user can act on (a missing file, a full disk, a read-only folder). */
+const SYSTEM_CAUSES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'ELOOP', 'ENAMETOOLONG', 'EMFILE']);
 
 function exitCodeFor(e: unknown, io: CliIo): number {
   const err = e as { code?: string; exitCode?: number; message?: string };
@@ -47,13 +58,19 @@ function exitCodeFor(e: unknown, io: CliIo): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.OK;
     return EXIT.BAD_INPUT;
   }
-  if (e instanceof CaptureError || e instanceof UsageError) {
-    io.stderr.write(`residency: error: ${e.message} [${e.code}]\n`);
+  // The reader of our output went away: stop quietly, as `cat` does, with the outcome decided so far.
+  if (e instanceof OutputClosedError || err?.code === 'EPIPE') return io.exitCode ?? EXIT.OK;
+  if (e instanceof CaptureError || e instanceof WriteError || e instanceof StoreError) {
+    io.stderr.write(`residency: error: ${terminalText(e.message)} [${e.code}]\n`);
+    return EXIT.BAD_INPUT;
+  }
+  if (e instanceof UsageError) {
+    io.stderr.write(`residency: error: ${terminalLines(e.message)} [${e.code}]\n`);
     return EXIT.BAD_INPUT;
   }
   const sys = e as NodeJS.ErrnoException;
-  if (sys?.code === 'ENOENT' || sys?.code === 'EACCES' || sys?.code === 'EISDIR') {
-    io.stderr.write(`residency: error: ${sys.message}\n`);
+  if (typeof sys?.code === 'string' && SYSTEM_CAUSES.has(sys.code)) {
+    io.stderr.write(`residency: error: ${terminalText(sys.message)} [${sys.code}]\n`);
     return EXIT.BAD_INPUT;
   }
   const what = e instanceof InternalError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e);

@@ -2,6 +2,7 @@
 
 import { statSync } from 'node:fs';
 import type { CliIo } from './io.js';
+import { terminalText } from './terminal-text.js';
 
 export interface Progress {
   update(bytes: number): void;
@@ -21,7 +22,8 @@ export function progressFor(path: string, io: CliIo): Progress {
   if (total < 32 << 20) return QUIET;
   const started = Date.now();
   let last = 0;
-  const name = path.length > 40 ? '…' + path.slice(-39) : path;
+  const shown = terminalText(path);
+  const name = shown.length > 40 ? '…' + shown.slice(-39) : shown;
   return {
     update(bytes: number) {
       const now = Date.now();

@@ -4,6 +4,7 @@
 
 import { csvRow } from '../report/escape.js';
 import type { TextSink } from './io.js';
+import { terminalText } from './terminal-text.js';
 
 export type Format = 'ndjson' | 'csv' | 'table' | 'json';
 
@@ -17,12 +18,6 @@ function flat(v: unknown): string | number | boolean | undefined {
   if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(';');
   if (typeof v === 'object') return JSON.stringify(v);
   return v as string | number | boolean;
-}
-
-/** Control characters and bidi overrides made visible for the terminal (names come from the capture). */
-function safeText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function recordWriter(format: Format, columns: readonly string[], out: TextSink): RecordWriter {
@@ -46,7 +41,7 @@ export function recordWriter(format: Format, columns: readonly string[], out: Te
     case 'table': {
       const rows: string[][] = [];
       return {
-        write: (r) => rows.push(columns.map((c) => safeText(String(flat(r[c]) ?? '-')))),
+        write: (r) => rows.push(columns.map((c) => terminalText(String(flat(r[c]) ?? '-')))),
         end: () => out.write(renderTable(columns, rows)),
       };
     }

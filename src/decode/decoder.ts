@@ -57,6 +57,10 @@ export class Decoder {
     frag_expired: 0,
     frag_overlaps: 0,
     frag_too_big: 0,
+    frag_duplicates: 0,
+    frag_incomplete: 0,
+    frag_first_missing: 0,
+    ipv6_ext_headers_excessive: 0,
     tunnels: 0,
     vlan_tagged: 0,
     /** Exceptions caught inside decode(): always 0 unless there is a bug (property tests assert it). */
@@ -84,6 +88,7 @@ export class Decoder {
     v.tcpFlags = 0;
     v.payloadLen = 0;
     v.payloadWireLen = 0;
+    v.flags = 0;
     let r: number;
     try {
       r = this.link(p.buf, p.off, p.off + p.caplen, p.linkType, v);
@@ -109,8 +114,10 @@ export class Decoder {
   }
 
   /** Per-capture counts: packets, ok, non_ip, unknown_link_type, truncated, fragment_pending, icmp, other_proto,
-   *  malformed, ip_fragments, reassembled_datagrams, frag_evicted/expired/overlaps/too_big, tunnels, vlan_tagged,
-   *  internal_error. Gathered when read (not per packet). */
+   *  malformed, ip_fragments, reassembled_datagrams, frag_evicted/expired/overlaps/too_big, frag_duplicates (copies
+   *  of fragments of a datagram already reassembled), frag_incomplete (datagrams
+   *  given up with their first fragment), frag_first_missing (given up without it), ipv6_ext_headers_excessive,
+   *  tunnels, vlan_tagged, internal_error. Gathered when read (not per packet). */
   get counters(): Record<string, number> {
     const c = this.c;
     const ipl = this.ipl;
@@ -121,12 +128,46 @@ export class Decoder {
     c.frag_expired = ipl.frags.expired;
     c.frag_overlaps = ipl.frags.overlaps;
     c.frag_too_big = ipl.frags.tooBig;
+    c.frag_duplicates = ipl.frags.duplicates;
+    c.frag_incomplete = ipl.frags.givenUp;
+    c.frag_first_missing = ipl.frags.givenUpNoFirst;
+    c.ipv6_ext_headers_excessive = ipl.extExcessive;
     return c;
   }
 
-  /** Drops fragment sets older than FRAG_TIMEOUT_S relative to `nowSec` (capture time). */
-  expireFragments(nowSec: number): void {
-    this.ipl.frags.expire(nowSec);
+  /** Gives up fragmented datagrams whose first fragment is older than FRAG_TIMEOUT_S at `now` (capture time). */
+  expireFragments(now: number): void {
+    this.ipl.frags.expire(now);
+  }
+
+  /** End of capture: gives up every datagram still missing fragments. */
+  flushFragments(): void {
+    this.ipl.frags.flushAll();
+  }
+
+  /** Keep datagrams given up incomplete for nextIncomplete() (the pipeline does); otherwise they are only counted. */
+  set deliverIncomplete(on: boolean) {
+    this.ipl.frags.deliverIncomplete = on;
+  }
+
+  /** Datagrams given up incomplete that nextIncomplete() has not delivered yet. */
+  get incompleteWaiting(): number {
+    return this.ipl.frags.incompleteWaiting;
+  }
+
+  /**
+   * Decodes into `v` the next datagram given up with fragments missing (after decode(), expireFragments() or
+   * flushFragments()), as a packet of its first fragment's time and frame with V_FRAG_INCOMPLETE set; see
+   * IpLayer.incomplete(). Returns a DECODE_* code, or -1 when none waits. Never throws.
+   */
+  nextIncomplete(v: PacketView): number {
+    if (this.ipl.frags.incompleteWaiting === 0) return -1;
+    try {
+      return this.ipl.incomplete(v);
+    } catch {
+      this.c.internal_error++;
+      return DECODE_MALFORMED;
+    }
   }
 
   /** Datagrams waiting for more fragments. */

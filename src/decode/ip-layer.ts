@@ -1,9 +1,20 @@
 // IP and transport decoding into the reused PacketView: IPv4 (options, padding trimmed to the total length),
-// IPv6 (hop-by-hop, routing, destination options, fragment, AH), fragment reassembly (ipfrag.ts), tunnels
-// (IP-in-IP 4/41, GRE v0 and PPTP's GRE v1 carrying IP/PPP, L2TPv2 data on UDP 1701 carrying PPP), TCP and UDP.
+// IPv6 (hop-by-hop, routing, destination options, fragment, AH: as many as the packet holds), fragment reassembly
+// (ipfrag.ts) and delivery of datagrams given up incomplete, tunnels (IP-in-IP 4/41, GRE v0 and PPTP's GRE v1
+// carrying IP/PPP, L2TPv2 data on UDP 1701 carrying PPP), TCP and UDP.
 // ICMP/ICMPv6 stop here: packets quoted inside ICMP errors are never decoded.
 import { MAX_IPV6_EXT_HEADERS, MAX_TUNNEL_DEPTH } from '../limits.js';
-import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, type PacketView } from './packet-view.js';
+import {
+  PROTO_ICMP,
+  PROTO_ICMPV6,
+  PROTO_TCP,
+  PROTO_UDP,
+  V_FRAG_FIRST_MISSING,
+  V_FRAG_INCOMPLETE,
+  V_IPV6_EXT_EXCESSIVE,
+  V_REASSEMBLED,
+  type PacketView,
+} from './packet-view.js';
 import {
   DECODE_FRAGMENT_PENDING,
   DECODE_ICMP,
@@ -13,7 +24,7 @@ import {
   DECODE_OTHER_PROTO,
   DECODE_TRUNCATED,
 } from './decode-result.js';
-import { FRAG_COMPLETE, FRAG_PENDING, FragTable } from './ipfrag.js';
+import { FRAG_COMPLETE, FRAG_DUPLICATE, FRAG_PENDING, FragTable, type Pending } from './ipfrag.js';
 import { u32be } from './bytes.js';
 import { ETH_ERSPAN_II, ETH_ERSPAN_III, ETH_IPV4, ETH_IPV6, ETH_PPP, ETH_TEB } from './ethertypes.js';
 
@@ -30,6 +41,8 @@ export class IpLayer {
   fragments = 0;
   reassembled = 0;
   tunnels = 0;
+  /** Packets with more than MAX_IPV6_EXT_HEADERS extension headers. */
+  extExcessive = 0;
 
   constructor(private readonly innerEthernet: InnerEthernet | null = null) {}
 
@@ -67,12 +80,13 @@ export class IpLayer {
       this.fragments++;
       const fragOff = (fragField & 0x1fff) << 3;
       const more = (fragField & 0x2000) !== 0;
-      if (off + total > end) return DECODE_TRUNCATED; // cannot reassemble a cut fragment
+      // A fragment cut by the snapshot length is held for what it has (end - off - hl bytes); its wire length counts.
       const key = `4:${buf.readUInt32BE(off + 12)}:${buf.readUInt32BE(off + 16)}:${(buf[off + 4] << 8) | buf[off + 5]}:${proto}`;
-      const r = this.frags.add(4, key, v.tsSec, buf, off, hl, off + hl, total - hl, fragOff, more, proto);
-      if (r === FRAG_PENDING) return DECODE_FRAGMENT_PENDING;
+      const r = this.frags.add(4, key, v, depth, buf, off, hl, off + hl, end - off - hl, total - hl, fragOff, more, proto);
+      if (r === FRAG_PENDING || r === FRAG_DUPLICATE) return DECODE_FRAGMENT_PENDING;
       if (r !== FRAG_COMPLETE) return DECODE_MALFORMED;
       this.reassembled++;
+      this.markReassembled(v);
       const out = this.frags.out;
       // The reassembled datagram lives in the table's reused `out` buffer; v.buf now points there.
       return this.ipv4(out, 0, this.frags.outLen, depth, v);
@@ -84,7 +98,7 @@ export class IpLayer {
     if (end - off < 40) return DECODE_TRUNCATED;
     const plen = (buf[off + 4] << 8) | buf[off + 5];
     if (plen !== 0 && off + 40 + plen < end) end = off + 40 + plen;
-    let wire = plen !== 0 ? plen : end - off - 40; // jumbograms: trust the capture
+    const wire = plen !== 0 ? plen : end - off - 40; // jumbograms: trust the capture
     v.buf = buf;
     v.ipVersion = 6;
     v.ipOff = off;
@@ -93,10 +107,14 @@ export class IpLayer {
     v.addrLen = 16;
     let nh = buf[off + 6];
     let o = off + 40;
-    for (let n = 0; ; n++) {
-      if (n > MAX_IPV6_EXT_HEADERS) return DECODE_MALFORMED;
+    // Every header takes at least 8 bytes, so the walk ends within the packet: no count limit (as tshark).
+    for (let n = 0; ; ) {
       if (nh === 0 || nh === 43 || nh === 60 || nh === 51 || nh === 44) {
         if (end - o < 8) return DECODE_TRUNCATED;
+        if (++n === MAX_IPV6_EXT_HEADERS + 1) {
+          this.extExcessive++;
+          v.flags |= V_IPV6_EXT_EXCESSIVE;
+        }
         if (nh === 44) {
           this.fragments++;
           const fragField = (buf[o + 2] << 8) | buf[o + 3];
@@ -106,20 +124,20 @@ export class IpLayer {
           const pOff = o + 8;
           const pLen = off + 40 + wire - pOff;
           if (fragOff === 0 && !more) {
-            // atomic fragment (RFC 6946): no reassembly needed
-            wire -= 8;
+            // atomic fragment (RFC 6946): no reassembly needed (the payload is what follows the fragment header)
             nh = next;
             o = pOff;
             v.proto = nh;
             continue;
           }
           if (pLen < 0) return DECODE_MALFORMED;
-          if (pOff + pLen > end) return DECODE_TRUNCATED;
+          const cap = pOff + pLen > end ? end - pOff : pLen; // cut by the snapshot length: held for what it has
           const key = `6:${buf.toString('latin1', off + 8, off + 40)}:${buf.readUInt32BE(o + 4)}`;
-          const r = this.frags.add(6, key, v.tsSec, buf, off, 40, pOff, pLen, fragOff, more, next);
-          if (r === FRAG_PENDING) return DECODE_FRAGMENT_PENDING;
+          const r = this.frags.add(6, key, v, depth, buf, off, 40, pOff, cap, pLen, fragOff, more, next);
+          if (r === FRAG_PENDING || r === FRAG_DUPLICATE) return DECODE_FRAGMENT_PENDING;
           if (r !== FRAG_COMPLETE) return DECODE_MALFORMED;
           this.reassembled++;
+          this.markReassembled(v);
           return this.ipv6(this.frags.out, 0, this.frags.outLen, depth, v);
         }
         const len = nh === 51 ? (buf[o + 1] + 2) << 2 : (buf[o + 1] + 1) << 3;
@@ -134,6 +152,112 @@ export class IpLayer {
     const payload = off + 40 + wire - o;
     if (payload < 0) return DECODE_MALFORMED;
     return this.transport(buf, o, end, nh, payload, depth, v);
+  }
+
+  private markReassembled(v: PacketView): void {
+    const f = this.frags;
+    v.flags |= V_REASSEMBLED;
+    v.fragFirstTs = f.doneFirstTs;
+    v.fragFirstFrame = f.doneFirstFrame;
+    v.fragLastTs = f.doneLastTs;
+  }
+
+  /**
+   * Delivers into `v` the next datagram the fragment table gave up incomplete, as a packet of its first fragment's
+   * time and frame (where its content is) whose lengths count every fragment seen (V_FRAG_INCOMPLETE). Without the
+   * first fragment, or when it is too short to hold the ports, the packet has ports 0 (V_FRAG_FIRST_MISSING).
+   * Returns a DECODE_* code, or -1 when nothing waits. Frame-level fields come from the first fragment to arrive.
+   */
+  incomplete(v: PacketView): number {
+    const d = this.frags.takeIncomplete();
+    if (d === undefined) return -1;
+    v.frameBuf = d.mac ?? v.frameBuf;
+    v.macDstOff = d.mac !== null ? 0 : -1;
+    v.macSrcOff = d.mac !== null ? 6 : -1;
+    v.vlan = d.vlan;
+    v.appUid = d.appUid;
+    v.tunnelDepth = d.depth;
+    v.ts = d.hasFirst ? d.zeroTs : d.firstTs;
+    v.frame = d.hasFirst ? d.zeroFrame : d.firstFrame;
+    v.tsSec = Math.floor(v.ts);
+    v.tsNsec = Math.round((v.ts - v.tsSec) * 1e9);
+    v.fileOffset = 0;
+    v.flags = V_FRAG_INCOMPLETE;
+    v.fragFirstTs = d.firstTs;
+    v.fragFirstFrame = d.firstFrame;
+    v.fragLastTs = d.lastTs;
+    v.ipVersion = 0;
+    v.proto = 0;
+    v.l4Off = 0;
+    v.srcPort = 0;
+    v.dstPort = 0;
+    v.tcpFlags = 0;
+    v.payloadLen = 0;
+    v.payloadWireLen = 0;
+    if (!d.hasFirst) return this.portless(d, v);
+    const len = this.frags.buildIncomplete(d);
+    const buf = this.frags.incompleteOut;
+    const hlen = d.header.length;
+    const covered = d.coveredBytes();
+    const r = this.ip(buf, 0, len, d.version, d.depth, v);
+    if (v.tunnelDepth !== d.depth) return r; // a tunnelled packet inside: its own header's lengths stand
+    if (r === DECODE_OK) {
+      const ext = v.l4Off - hlen; // IPv6 extension headers of the fragmentable part
+      v.ipPayloadLen = covered > ext ? covered - ext : 0;
+      const l4h = v.payloadOff - v.l4Off;
+      v.payloadWireLen = v.ipPayloadLen > l4h ? v.ipPayloadLen - l4h : 0;
+      if (v.payloadLen > v.payloadWireLen) v.payloadLen = v.payloadWireLen;
+      return r;
+    }
+    if ((r === DECODE_TRUNCATED || r === DECODE_MALFORMED) && v.l4Off !== 0 && v.l4Off + 4 <= len && (v.proto === PROTO_TCP || v.proto === PROTO_UDP)) {
+      // The transport header is cut short (an 8-byte first fragment of TCP) or inconsistent: the ports are there.
+      const o = v.l4Off;
+      v.srcPort = (buf[o] << 8) | buf[o + 1];
+      v.dstPort = (buf[o + 2] << 8) | buf[o + 3];
+      v.tcpFlags = 0;
+      v.seq = 0;
+      v.ack = 0;
+      v.window = 0;
+      v.payloadOff = len;
+      v.payloadLen = 0;
+      const ext = o - hlen;
+      v.ipPayloadLen = covered > ext ? covered - ext : 0;
+      const l4h = v.proto === PROTO_TCP ? 20 : 8;
+      v.payloadWireLen = v.ipPayloadLen > l4h ? v.ipPayloadLen - l4h : 0;
+      return DECODE_OK;
+    }
+    // Not even the ports (a first fragment cut by the snapshot length): counted like one never seen.
+    if (r === DECODE_TRUNCATED || r === DECODE_MALFORMED) return this.portless(d, v);
+    return r;
+  }
+
+  /** A datagram whose transport header was never seen (or not even its ports): addresses and protocol from its IP
+   *  header, ports 0, every byte seen counted as payload. */
+  private portless(d: Pending, v: PacketView): number {
+    const v4 = d.version === 4;
+    v.flags |= V_FRAG_FIRST_MISSING;
+    v.buf = d.header;
+    v.ipVersion = d.version;
+    v.ipOff = 0;
+    v.srcOff = v4 ? 12 : 8;
+    v.dstOff = v4 ? 16 : 24;
+    v.addrLen = v4 ? 4 : 16;
+    v.proto = d.proto;
+    v.l4Off = 0;
+    v.srcPort = 0;
+    v.dstPort = 0;
+    v.tcpFlags = 0;
+    v.seq = 0;
+    v.ack = 0;
+    v.window = 0;
+    v.payloadOff = 0;
+    v.payloadLen = 0;
+    const covered = d.coveredBytes();
+    v.ipPayloadLen = covered;
+    v.payloadWireLen = covered;
+    if (d.proto === PROTO_TCP || d.proto === PROTO_UDP) return DECODE_OK;
+    if (d.proto === PROTO_ICMP || d.proto === PROTO_ICMPV6) return DECODE_ICMP;
+    return DECODE_OTHER_PROTO;
   }
 
   /** buf[o, end) holds the transport header; `wire` = IP payload length the IP header states. */

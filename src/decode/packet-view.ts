@@ -17,6 +17,16 @@ export const TCP_PSH = 0x08;
 export const TCP_ACK = 0x10;
 export const TCP_URG = 0x20;
 
+// PacketView.flags: what the decoder met that the flow must hear about (0 for nearly every packet).
+/** More IPv6 extension headers than MAX_IPV6_EXT_HEADERS. */
+export const V_IPV6_EXT_EXCESSIVE = 1;
+/** A datagram reassembled from fragments: fragFirstTs/fragFirstFrame/fragLastTs are set. */
+export const V_REASSEMBLED = 2;
+/** A datagram given up with fragments missing (ip_fragment_incomplete): lengths count the fragments seen. */
+export const V_FRAG_INCOMPLETE = 4;
+/** ... and its first fragment (with the transport header) was never seen: ports are 0. */
+export const V_FRAG_FIRST_MISSING = 8;
+
 export class PacketView {
   /** Buffer holding the innermost IP packet: the read buffer, or a reassembly buffer for defragmented datagrams. */
   buf: Buffer = EMPTY;
@@ -59,4 +69,12 @@ export class PacketView {
   frame = 0;
   fileOffset = 0;
   appUid = -1;
+  /** V_* bits; reset for every packet. */
+  flags = 0;
+  /** With V_REASSEMBLED or V_FRAG_INCOMPLETE: time and frame of the datagram's first fragment to arrive, and the
+   *  time of its last. `ts` and `frame` are then those of the completing fragment (as tshark reports a reassembled
+   *  datagram), or of the first fragment (offset 0) for an incomplete one: where its content is. */
+  fragFirstTs = ZERO_D;
+  fragFirstFrame = 0;
+  fragLastTs = ZERO_D;
 }

@@ -11,7 +11,7 @@ import { dnsFlavourForPorts, looksLikeDns } from './dns/detect.js';
 import { decodeDnsMessage, isDnsMalformed, type DnsMessage } from './dns/message.js';
 import { DnsTcpFramer } from './dns/tcp-framing.js';
 import { looksLikeHttpRequest, HttpRequestStream, HTTP_HEAD_TOO_LONG } from './http/request-host.js';
-import { looksLikeQuicInitial } from './quic/header.js';
+import { looksLikeGoogleQuic, looksLikeQuicInitial } from './quic/header.js';
 import { QuicFlowState, QUIC_DONE, QUIC_NOT_QUIC } from './quic/state.js';
 import { DtlsHelloAssembler, looksLikeDtls } from './tls/dtls.js';
 import { looksLikeTls, scanTlsClientHello, TLS_NEED_MORE } from './tls/record.js';
@@ -70,6 +70,9 @@ class DirConsumer implements StreamConsumer {
 }
 
 export class Dispatcher {
+  /** Set by the pipeline while it hands over a packet whose payload was cut short for good (a datagram given up
+   *  with fragments missing): a ClientHello still waiting for bytes is then read for what it has. */
+  truncated = false;
   /** Reused by the DNS-over-TCP framer callback so no closure is made per segment. */
   private cur: DirConsumer | null = null;
   private curTs = ZERO_D;
@@ -169,7 +172,7 @@ export class Dispatcher {
     switch (f.kind) {
       case K_TLS: {
         if (c.fromA !== f.clientIsA) return STREAM_STOP;
-        const r = scanTlsClientHello(buf, off, off + len);
+        const r = scanTlsClientHello(buf, off, off + len, this.truncated);
         if (r === TLS_NEED_MORE) return 0;
         if (typeof r === 'number') {
           this.done(f, K_NONE);
@@ -191,6 +194,7 @@ export class Dispatcher {
         this.httpFrame = frame;
         if (c.http === null) c.http = new HttpRequestStream();
         const r = c.http.feed(buf, off, len, this.onHttpHost);
+        if (c.http.controlHosts > 0) f.addAnomaly('http_host_control_chars');
         if (r < 0 || c.http.requests >= MAX_HTTP_REQUESTS_PER_FLOW) {
           // Not (or no longer) HTTP, a head too long, or enough requests read: the flow is done.
           if (r === HTTP_HEAD_TOO_LONG) f.addAnomaly('http_head_too_long');
@@ -279,13 +283,18 @@ export class Dispatcher {
   private quicDatagram(f: Flow, buf: Buffer, off: number, len: number, fromA: boolean, ts: number, frame: number): void {
     const q = f.ext as QuicFlowState;
     const r = q.onDatagram(buf, off, len, fromA === f.clientIsA, ts);
+    // Anomalies and the version go on the flow as soon as they are known: a flow whose Initials never decrypt
+    // must still say why it has no name (quic_version_unknown, quic_initial_decrypt_failed), even if it never ends.
+    for (let i = q.anomaliesOnFlow; i < q.anomalies.length; i++) f.addAnomaly(q.anomalies[i]);
+    q.anomaliesOnFlow = q.anomalies.length;
     if (r === QUIC_NOT_QUIC) {
       this.done(f, K_NONE);
       return;
     }
+    if (q.versionName !== undefined) f.quicVersion = q.versionName;
     const res = q.result;
-    if (res !== undefined && f.quicVersion === undefined) {
-      f.quicVersion = res.version;
+    if (res !== undefined && !q.helloOnFlow) {
+      q.helloOnFlow = true;
       if (res.sni !== undefined) f.quic = res.sni;
       if (res.alpn.length > 0 && f.alpn === undefined) f.alpn = res.alpn;
       if (res.ech) f.ech = true;
@@ -293,14 +302,13 @@ export class Dispatcher {
     }
     if (r === QUIC_DONE) {
       if (res !== undefined && res.serverInitialTs !== undefined) f.quicRttMs = (res.serverInitialTs - res.clientInitialTs) * 1000;
-      for (const a of q.anomalies) f.addAnomaly(a);
       this.done(f, K_QUIC);
     }
   }
 
   private probeUdp(f: Flow, buf: Buffer, off: number, len: number): number {
     if (dnsFlavourForPorts(f.portA, f.portB) !== null) return K_DNS;
-    if (looksLikeQuicInitial(buf, off, len)) return K_QUIC;
+    if (looksLikeQuicInitial(buf, off, len) || looksLikeGoogleQuic(buf, off, len)) return K_QUIC;
     if (looksLikeDtls(buf, off, len)) return K_DTLS;
     if (!NOT_DNS_PORTS.has(f.portA) && !NOT_DNS_PORTS.has(f.portB) && looksLikeDns(buf, off, len, 'udp')) return K_DNS;
     return K_UNKNOWN;

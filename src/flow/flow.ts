@@ -98,6 +98,11 @@ export class Flow {
   dnsName: string | undefined = undefined;
   dnsChain: string[] | undefined = undefined;
   dnsSource: NameSource | undefined = undefined;
+  /** uid of the DNS flow whose response gave dnsName, and that response's frame (-1: none). */
+  dnsUid: string | undefined = undefined;
+  dnsFrame = -1;
+  /** This flow's uid (flow/uid.ts), computed once: when its record is built or when it first carries DNS. */
+  uid: string | undefined = undefined;
   anomalies: string[] | null = null;
 
   constructor(

@@ -6,6 +6,8 @@ import { attributeInto } from '../naming/attribute.js';
 import { PROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet-view.js';
 import type { Flow } from './flow.js';
 import type { EndReason } from './table.js';
+import { communityId } from './community-id.js';
+import { flowUid, uidFromDigest } from './uid.js';
 
 const FLAG_LETTERS: [number, string][] = [
   [TCP_SYN, 'S'],
@@ -20,9 +22,47 @@ const FLAG_BITS = TCP_SYN | TCP_ACK | TCP_FIN | TCP_RST | TCP_PSH | TCP_URG;
 const FLAG_TEXT: string[] = Array.from({ length: FLAG_BITS + 1 }, (_, bits) =>
   FLAG_LETTERS.filter(([bit]) => (bits & bit) !== 0).map(([, letter]) => letter).join(''));
 
+/** The `tcp_flags` letters (`SAFRPU` order) of a set of TCP header flag bits. */
+export function tcpFlagsText(bits: number): string {
+  return FLAG_TEXT[bits & FLAG_BITS];
+}
+
 /** Rounds milliseconds to microsecond precision (capture timestamps carry no more). */
 function ms(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+/** The flow's endpoint words (A in 0..3, B in 4..7) for communityId()/flowUid(). */
+const TUPLE = new Int32Array(8);
+
+function tupleOf(f: Flow): Int32Array {
+  const t = TUPLE;
+  t[0] = f.a0;
+  t[1] = f.a1;
+  t[2] = f.a2;
+  t[3] = f.a3;
+  t[4] = f.b0;
+  t[5] = f.b1;
+  t[6] = f.b2;
+  t[7] = f.b3;
+  return t;
+}
+
+/** The flow's uid (flow/uid.ts: its tuple, first packet time in microseconds and flow_id), computed once and kept. */
+export function uidOf(f: Flow): string {
+  let u = f.uid;
+  if (u === undefined) {
+    u = flowUid(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB, Math.round(f.firstTs * 1e6), f.id);
+    f.uid = u;
+  }
+  return u;
+}
+
+/** The Community ID, then the uid from the same digest when the flow has none yet (one tuple hash per flow). */
+function identify(r: FlowRecordObject, f: Flow): void {
+  r.community_id = communityId(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB);
+  if (f.uid === undefined) f.uid = uidFromDigest(Math.round(f.firstTs * 1e6), f.id);
+  r.uid = f.uid;
 }
 
 /**
@@ -34,6 +74,8 @@ function ms(x: number): number {
  */
 class FlowRecordObject implements FlowRecord {
   declare flow_id: FlowRecord['flow_id'];
+  declare uid: FlowRecord['uid'];
+  declare community_id: FlowRecord['community_id'];
   declare transport: FlowRecord['transport'];
   declare ip_version: FlowRecord['ip_version'];
   declare client_ip: FlowRecord['client_ip'];
@@ -61,6 +103,8 @@ class FlowRecordObject implements FlowRecord {
   declare name_source: FlowRecord['name_source'];
   declare dns_qname: FlowRecord['dns_qname'];
   declare cname_chain: FlowRecord['cname_chain'];
+  declare dns_uid: FlowRecord['dns_uid'];
+  declare dns_frame: FlowRecord['dns_frame'];
   declare rtt_ms: FlowRecord['rtt_ms'];
   declare rtt_source: FlowRecord['rtt_source'];
   declare ech: FlowRecord['ech'];
@@ -72,6 +116,9 @@ class FlowRecordObject implements FlowRecord {
 
   constructor(f: Flow, reason: EndReason, a: boolean) {
     this.flow_id = f.id;
+    this.uid = undefined;
+    this.community_id = undefined;
+    identify(this, f);
     this.transport = f.proto === PROTO_TCP ? 'tcp' : 'udp';
     this.ip_version = f.ipVersion === 6 ? 6 : 4;
     this.client_ip = a ? f.ipA : f.ipB;
@@ -102,6 +149,8 @@ class FlowRecordObject implements FlowRecord {
     this.name_source = undefined;
     this.dns_qname = undefined;
     this.cname_chain = undefined;
+    this.dns_uid = undefined;
+    this.dns_frame = undefined;
     this.rtt_ms = undefined;
     this.rtt_source = undefined;
     this.ech = undefined;
@@ -127,6 +176,10 @@ export function flowRecord(f: Flow, reason: EndReason): FlowRecord {
   if (f.quicVersion !== undefined) r.quic_version = f.quicVersion;
   if (f.httpHost !== undefined) r.http_host = f.httpHost;
   attributeInto(r, f.sni, f.quic, f.httpHost, f.dnsName, f.dnsChain, f.dnsSource);
+  if (f.dnsUid !== undefined) {
+    r.dns_uid = f.dnsUid;
+    if (f.dnsFrame >= 0) r.dns_frame = f.dnsFrame;
+  }
   if (f.synTs >= 0 && f.synAckTs >= f.synTs) {
     r.rtt_ms = ms((f.synAckTs - f.synTs) * 1000);
     r.rtt_source = 'tcp_handshake';

@@ -6,6 +6,7 @@
 //   single-source  exactly one source names a country
 //   unknown        no source names a country
 // (`private` is decided before any source is asked: see private-ranges.ts.)
+// With a vantage and a handshake RTT, a dispute may then be settled by physics: settleByRtt below.
 
 import type { CountryAgreement, GeoSourceAnswer } from '../types.js';
 
@@ -88,4 +89,31 @@ export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAns
     if (place.city !== undefined) out.city = place.city;
   }
   return out;
+}
+
+/**
+ * Disputes settled by physics. `located` carry their own physical check against the handshake RTT (rtt-check.ts).
+ * Every located answer that names a city and whose position is impossible is set aside; when at least one
+ * remaining located answer is physically plausible and the remaining answers (registration included) then agree
+ * or one remains, that is the consensus. Returns undefined when nothing was set aside or the rest still disagree.
+ *   - Only answers that state a place (a city) are set aside: a country-level answer's coordinates are a
+ *     representative point of the country (GeoLite2's US answer sits in Kansas), and a country can be within reach
+ *     where its representative point is not; such answers stay, as do registration (whois) answers, which state no
+ *     position at all. So a settlement never rests on more than the positions the sources themselves gave.
+ *   - The place then comes from the remaining answers, physically plausible ones first.
+ * Pure; called only when the consensus of all answers was `disputed`.
+ */
+export function settleByRtt(located: GeoSourceAnswer[], registration: GeoSourceAnswer[]): Consensus | undefined {
+  let setAside = 0;
+  let plausible = 0;
+  for (const a of located) {
+    if (a.physical === 'impossible' && a.city !== undefined) setAside++;
+    else if (a.physical === 'plausible' && a.country) plausible++;
+  }
+  if (setAside === 0 || plausible === 0) return undefined;
+  const remaining: GeoSourceAnswer[] = [];
+  for (const a of located) if (a.physical === 'plausible') remaining.push(a);
+  for (const a of located) if (a.physical !== 'plausible' && !(a.physical === 'impossible' && a.city !== undefined)) remaining.push(a);
+  const c = consensus(remaining, registration);
+  return c.agreement === 'agree' || c.agreement === 'single-source' ? c : undefined;
 }

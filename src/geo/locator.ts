@@ -1,7 +1,8 @@
 // Owns one IP lookup end to end: private ranges first, then every located source (user mmdb files before the
 // embedded ones), the registration country, consensus, ASN (user ASN mmdb, else the cached CSV table),
 // provider, edge flag and region (official ranges > DNS name > provider region nearest the consensus city),
-// and the physical RTT check. Base results are cached per IP; flow hints (names, RTT) are applied on top.
+// and the physical RTT check (which may settle a dispute between sources: consensus.ts settleByRtt). Base results
+// are cached per IP; flow hints (names, RTT) are applied on top.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,13 +10,14 @@ import { PACKAGE_ROOT } from '../version.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import { GEO_MAX_CACHED_IPS } from '../limits.js';
 import { AsnTable } from './asn-table.js';
-import { consensus } from './consensus.js';
+import { consensus, settleByRtt } from './consensus.js';
 import { defaultCacheDir, geoDataDir } from './data-paths.js';
 import { LookupCore, MAX_TUPLE } from './lookup-core.js';
 import { ProviderTable, type ProviderInfo } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges, type RangeEntry } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
 import { RegionTable, type RegionInfo } from './regions.js';
+import { parseIpv4, parseIpv6 } from './ip-parse.js';
 import { maxDistanceKm, physicalCheck } from './rtt-check.js';
 import { embeddedAsnCsv, embeddedMmdbSpecs, geoDirMmdbSpecs, LICENCES, MmdbSource, sha256File, type AsnAnswer } from './sources.js';
 
@@ -45,6 +47,8 @@ interface BaseEntry {
   providerId: string | undefined;
   /** true when the region came from official ranges (a DNS name must not override it). */
   regionFixed: boolean;
+  /** How many of result.sources are located answers (the rest are registration answers). */
+  located: number;
   /** enrichFlow result when the flow's names say nothing (no RTT check applies; read-only, shared). */
   bare: FlowGeoFields | undefined;
   /** enrichFlow result when a name says the server is an edge. */
@@ -260,6 +264,7 @@ export class GeoLocator {
     }
     return {
       country_agreement: b.country_agreement,
+      country_settled_by: undefined,
       edge,
       geo_sources: b.scope === 'public' ? b.sources : undefined, // private addresses ask no source: field omitted
       country: b.country,
@@ -426,7 +431,7 @@ export class GeoLocator {
         result.region_source = 'nearest-city';
       }
     }
-    return baseEntry(result, provider?.id, regionFixed);
+    return baseEntry(result, provider?.id, regionFixed, located.length);
   }
 
   /** Private (or unparsable) addresses: one entry per reason, like compute's per combination of records. */
@@ -435,7 +440,7 @@ export class GeoLocator {
     if (e === undefined) {
       const result = geoResult(ip, 'private', [], 'private');
       result.private_reason = reason;
-      e = baseEntry(result, undefined, false);
+      e = baseEntry(result, undefined, false, 0);
       this.privates.set(reason, e);
     }
     return e;
@@ -503,10 +508,42 @@ export class GeoLocator {
         r.sources = r.sources.map((s) =>
           s.lat !== undefined && s.lon !== undefined ? { ...s, physical: physicalCheck(v, rtt, s.lat, s.lon) } : s,
         );
+        if (r.country_agreement === 'disputed') this.settle(r, base);
         r.physical = r.lat !== undefined && r.lon !== undefined ? physicalCheck(v, rtt, r.lat, r.lon) : 'unchecked';
       }
     }
     return r;
+  }
+
+  /**
+   * A disputed country settled by the RTT (consensus.ts settleByRtt): the remaining sources' country, agreement and
+   * place, `country_settled_by: rtt`, and a nearest-city region from the new place (a region from ranges or a DNS
+   * name stays).
+   */
+  private settle(r: GeoResult, base: BaseEntry): void {
+    const c = settleByRtt(r.sources.slice(0, base.located), r.sources.slice(base.located));
+    if (c === undefined) return;
+    r.country = c.country;
+    r.country_agreement = c.agreement;
+    r.country_settled_by = 'rtt';
+    r.city = c.city;
+    r.lat = c.lat;
+    r.lon = c.lon;
+    if (!r.edge && r.region_source !== 'provider-ranges' && r.region_source !== 'dns-name') {
+      const key = base.providerId === undefined ? undefined : this.providers.byProviderId(base.providerId)?.regions;
+      const near = key !== undefined && c.city !== undefined && c.lat !== undefined && c.lon !== undefined ? this.nearestRegion(key, c.lat, c.lon, c.country) : undefined;
+      r.region = near?.region;
+      r.region_source = near === undefined ? undefined : 'nearest-city';
+    }
+  }
+
+  /** The provider id whose published range files (geo/ranges, --geo-dir) hold `ip`, or undefined. */
+  publishedRangeProvider(ip: string): string | undefined {
+    if (this.ranges.size === 0) return undefined;
+    const v4 = parseIpv4(ip);
+    if (v4 >= 0) return this.ranges.lookupV4(v4)?.provider;
+    const w = new Uint32Array(4);
+    return parseIpv6(ip, w) ? this.ranges.lookupV6(w)?.provider : undefined;
   }
 
   /** Which files answered so far (opened mmdb files, loaded ASN tables) plus the curated tables and range files. */
@@ -578,6 +615,7 @@ function flowFields(r: GeoResult): FlowGeoFields {
   // 15 alternated runs: median 154 -> 173 ms), as the per-flow path then calls through it.
   return {
     country_agreement: r.country_agreement,
+    country_settled_by: r.country_settled_by,
     edge: r.edge,
     geo_sources: r.scope === 'public' ? r.sources : undefined, // private addresses ask no source: field omitted
     country: r.country,
@@ -594,8 +632,8 @@ function flowFields(r: GeoResult): FlowGeoFields {
 }
 
 /** A base entry in its one shape (no flow results yet). */
-function baseEntry(result: GeoResult, providerId: string | undefined, regionFixed: boolean): BaseEntry {
-  return { result, providerId, regionFixed, bare: undefined, edged: undefined, byHint: undefined };
+function baseEntry(result: GeoResult, providerId: string | undefined, regionFixed: boolean, located: number): BaseEntry {
+  return { result, providerId, regionFixed, located, bare: undefined, edged: undefined, byHint: undefined };
 }
 
 /**
@@ -608,6 +646,7 @@ function geoResult(ip: string, scope: GeoResult['scope'], sources: GeoSourceAnsw
     scope,
     sources,
     country_agreement: agreement,
+    country_settled_by: undefined,
     edge: false,
     country: undefined,
     city: undefined,

@@ -46,6 +46,16 @@ export class RegionTable {
     return this.get(provider, region) !== undefined;
   }
 
+  /** The regions.json keys (providers with published regions), in file order. */
+  keys(): string[] {
+    return [...this.lists.keys()];
+  }
+
+  /** Every region of one regions.json key, in file order (empty when the key is unknown). */
+  list(provider: string): readonly RegionInfo[] {
+    return this.lists.get(provider) ?? [];
+  }
+
   /**
    * The provider's region nearest (lat, lon), preferring regions in `country` when given; undefined when the
    * provider has no regions or none lies within `maxKm` (a location far from every region says nothing).

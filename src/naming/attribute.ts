@@ -1,8 +1,11 @@
 // Names a flow from its evidence, strongest first: TLS SNI (or DTLS), QUIC SNI, HTTP Host, then the DNS answer
 // the same client received for the server address before the flow started (with the CNAME chain kept).
 // With ECH the SNI is only the outer (public) name: it still names the flow, and `ech` says so.
+// An SNI that is an address literal (`1.2.3.4`, `[::1]`: tls_sni_ip_literal) names nothing: it stays in `sni` /
+// `quic` as evidence but never becomes the hostname, so a weaker source (or nothing) names the flow.
 
 import type { FlowRecord, NameSource } from '../types.js';
+import { isIpLiteral } from '../extract/tls/client-hello.js';
 
 export interface NameEvidence {
   sni?: string;
@@ -32,10 +35,10 @@ export function attributeName(e: NameEvidence): Attribution {
  */
 export function attributeInto(a: Attribution, sni: string | undefined, quic: string | undefined, httpHost: string | undefined,
   dnsName: string | undefined, dnsChain: string[] | undefined, dnsSource: NameSource | undefined): void {
-  if (sni) {
+  if (sni && !isIpLiteral(sni)) {
     a.hostname = sni;
     a.name_source = 'tls_sni';
-  } else if (quic) {
+  } else if (quic && !isIpLiteral(quic)) {
     a.hostname = quic;
     a.name_source = 'quic_sni';
   } else if (httpHost) {

@@ -23,6 +23,10 @@ export interface DnsNaming {
   /** Queried name -> ... -> owner of the address (length 1 when there was no CNAME). */
   cnameChain: string[];
   source: 'dns' | 'dns_https_hint';
+  /** uid of the flow that carried the response, and the response's frame (-1: unknown), for the flow's
+   *  `dns_uid`/`dns_frame`: which DNS transaction named it. */
+  uid: string | undefined;
+  frame: number;
 }
 
 // The cache's long-lived entries are class instances, not object literals: V8 tracks an object literal's
@@ -60,10 +64,14 @@ class Naming implements DnsNaming {
   declare readonly hostname: string;
   declare readonly cnameChain: string[];
   declare readonly source: DnsNaming['source'];
-  constructor(hostname: string, cnameChain: string[], source: DnsNaming['source']) {
+  declare readonly uid: string | undefined;
+  declare readonly frame: number;
+  constructor(hostname: string, cnameChain: string[], source: DnsNaming['source'], uid: string | undefined, frame: number) {
     this.hostname = hostname;
     this.cnameChain = cnameChain;
     this.source = source;
+    this.uid = uid;
+    this.frame = frame;
   }
 }
 
@@ -109,12 +117,15 @@ export class DnsNameCache {
     this.maxBytes = Math.max(1, maxBytes);
   }
 
-  /** Learns the answers of a response received by `clientIp` at capture time `ts` (seconds). */
-  addResponse(clientIp: string, msg: DnsMessage, ts: number): void {
+  /** Learns the answers of a response received by `clientIp` at capture time `ts` (seconds), carried by the flow
+   *  `uid` in frame `frame` (kept with each naming: see DnsNaming). */
+  addResponse(clientIp: string, msg: DnsMessage, ts: number, uid?: string, frame = -1): void {
     if (!msg.isResponse) return;
     const c = this.client(clientIp);
     this.current = c;
     this.memoNaming = null; // aliases may have changed since the last message
+    this.msgUid = uid;
+    this.msgFrame = frame;
     // CNAMEs first, so that addresses anywhere in the message can walk back to the queried name.
     for (const a of msg.answers) {
       if (a.type === TYPE_CNAME && a.data !== '' && a.data !== a.name) this.learnAlias(c, a.data, a.name, a.ttl, ts);
@@ -180,6 +191,9 @@ export class DnsNameCache {
   private memoNaming: Naming | null = null;
   /** Characters of the memoised naming's chain (for the byte bound). */
   private memoChars = 0;
+  /** uid and frame of the response being learnt. */
+  private msgUid: string | undefined = undefined;
+  private msgFrame = -1;
 
   private learnAddr(c: ClientCache, addr: string, owner: string, qname: string, ttl: number, ts: number,
     source: DnsNaming['source']): void {
@@ -187,7 +201,8 @@ export class DnsNameCache {
     let naming = this.memoNaming;
     if (naming === null || this.memoCache !== c || this.memoOwner !== owner || this.memoSource !== source) {
       naming = this.chainTo(c, owner, qname, ts, source);
-      this.memoChars = this.chainChars;
+      // The naming also keeps the uid of the DNS flow alive after that flow ended.
+      this.memoChars = this.chainChars + (this.msgUid?.length ?? 0);
       this.memoCache = c;
       this.memoOwner = owner;
       this.memoSource = source;
@@ -252,7 +267,7 @@ export class DnsNameCache {
     }
     this.chainChars = chars;
     const chain = back.slice().reverse();
-    return new Naming(chain[0], chain, source);
+    return new Naming(chain[0], chain, source, this.msgUid, this.msgFrame);
   }
 
   /**

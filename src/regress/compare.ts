@@ -19,6 +19,8 @@ export type DiffSection = (typeof SECTIONS)[number];
  *   the likely cause when verdicts, destinations, countries or providers moved (see `geoChanges`).
  * - `vendors.*.claims.*.reasons.*.text`: sentences quoting byte counts and percentages that are compared,
  *   with tolerance, elsewhere; the reason codes are compared exactly.
+ * - `coverage.sources.*.share` (vendor and claim): percentages derived from the bytes beside them, which are
+ *   compared with tolerance; a byte move within tolerance must not become drift through a share's last digit.
  */
 export const VOLATILE_FIELDS: readonly string[] = [
   'generated_at',
@@ -27,6 +29,8 @@ export const VOLATILE_FIELDS: readonly string[] = [
   'claims_file.path',
   'geo_sources',
   'vendors.*.claims.*.reasons.*.text',
+  'vendors.*.coverage.sources.*.share',
+  'vendors.*.claims.*.coverage.sources.*.share',
 ];
 
 /** A byte count: compared with tolerance. */
@@ -99,11 +103,11 @@ function classify(keys: readonly string[]): DiffSection {
   const last = keys[keys.length - 1] ?? '';
   const inVendor = keys[0] === 'vendors';
   if (keys[0] === 'summary') return 'verdicts';
-  if (keys[0] === 'inputs' || keys[0] === 'claims_file') return 'inputs';
+  if (keys[0] === 'inputs' || keys[0] === 'claims_file' || keys[0] === 'problems') return 'inputs';
   if (inVendor && keys[2] === 'claims') {
     if (keys.length <= 4) return 'verdicts';
     if (keys[4] === 'verdict' || keys[4] === 'reasons') return 'verdicts';
-    if (keys[4] === 'totals') return 'bytes';
+    if (keys[4] === 'totals' || keys[4] === 'coverage') return 'bytes';
     if (keys[4] === 'evidence' || keys[4] === 'evidence_omitted') return 'other';
     return 'verdicts';
   }
@@ -111,7 +115,7 @@ function classify(keys: readonly string[]): DiffSection {
     if (keys.length <= 4) return 'destinations';
     const field = keys[4];
     if (BYTE_KEY.test(field)) return 'bytes';
-    if (field === 'country' || field === 'country_agreement' || field === 'geo_sources' || field === 'lat' || field === 'lon') {
+    if (field === 'country' || field === 'country_agreement' || field === 'country_settled_by' || field === 'geo_sources' || field === 'lat' || field === 'lon') {
       return 'countries';
     }
     if (field === 'provider' || field === 'region' || field === 'edge' || field === 'physical') return 'providers';
@@ -119,7 +123,7 @@ function classify(keys: readonly string[]): DiffSection {
   }
   if (inVendor && keys[2] === 'bytes_by_country') return keys.length <= 4 ? 'countries' : BYTE_KEY.test(last) ? 'bytes' : 'countries';
   if (inVendor && keys[2] === 'bytes_by_provider') return keys.length <= 4 ? 'providers' : BYTE_KEY.test(last) ? 'bytes' : 'providers';
-  if (inVendor && keys[2] === 'totals') return 'bytes';
+  if (inVendor && (keys[2] === 'totals' || keys[2] === 'coverage')) return 'bytes';
   if (inVendor && keys.length === 2) return 'verdicts';
   return 'other';
 }

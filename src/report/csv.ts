@@ -1,8 +1,10 @@
-// flows.csv and destinations.csv: every flow and every destination of every vendor, one row each, RFC 4180
+// flows.csv, destinations.csv and coverage.csv: every flow and every destination of every vendor, one row each, and
+// upload per naming source per vendor and claim (coverage.csv), RFC 4180
 // (CRLF records, quoted cells where needed) with formula-injection neutralising (see escape.ts csvCell).
 // Column order is fixed here; rows keep the model's documented order (vendors as listed, then the model's sort).
 
-import type { ReportDestination, ReportFlow, ReportGeoSource, ReportModel } from '../audit/report-model.js';
+import { COVERAGE_KIND, COVERAGE_SOURCES } from '../audit/coverage.js';
+import type { FlowCoverage, ReportDestination, ReportFlow, ReportGeoSource, ReportModel } from '../audit/report-model.js';
 import { csvRow } from './escape.js';
 import { isoTime } from './number-format.js';
 
@@ -96,7 +98,26 @@ export function renderDestinationsCsv(model: ReportModel): string {
   return table(model, DESTINATION_COLUMNS, (v) => v.destinations);
 }
 
-/** Both CSV exports (pure), keyed by file name. */
-export function renderCsv(model: ReportModel): { 'flows.csv': string; 'destinations.csv': string } {
-  return { 'flows.csv': renderFlowsCsv(model), 'destinations.csv': renderDestinationsCsv(model) };
+/** Columns of coverage.csv: one row per vendor or claim scope and coverage source (zeros included). */
+export const COVERAGE_COLUMNS = ['vendor', 'scope', 'claim', 'source', 'kind', 'bytes_up', 'flows', 'share_pct'] as const;
+
+/** coverage.csv text (pure): for each vendor, its own scope then each claim's, every source in report order. */
+export function renderCoverageCsv(model: ReportModel): string {
+  let out = csvRow([...COVERAGE_COLUMNS]);
+  const rows = (vendor: string, claim: string | undefined, c: FlowCoverage): void => {
+    for (const s of COVERAGE_SOURCES) {
+      const b = c.sources[s];
+      out += csvRow([vendor, c.scope, claim, s, COVERAGE_KIND[s], b.bytes_up, b.flows, b.share.toFixed(1)]);
+    }
+  };
+  for (const v of model.vendors) {
+    rows(v.name, undefined, v.coverage);
+    for (const c of v.claims) rows(v.name, c.id, c.coverage);
+  }
+  return out;
+}
+
+/** The CSV exports (pure), keyed by file name. */
+export function renderCsv(model: ReportModel): { 'flows.csv': string; 'destinations.csv': string; 'coverage.csv': string } {
+  return { 'flows.csv': renderFlowsCsv(model), 'destinations.csv': renderDestinationsCsv(model), 'coverage.csv': renderCoverageCsv(model) };
 }

@@ -22,15 +22,21 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:now
 .badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:700;color:#fff;text-transform:uppercase;letter-spacing:.03em;white-space:nowrap}
 .v-confirmed{background:var(--ok)}.v-refuted{background:var(--bad)}.v-inconclusive{background:var(--warn)}.v-unobservable{background:var(--hid)}
 .counts .badge{margin-right:6px}
+.badge.incomplete{background:#fff;color:var(--warn);border:1.5px solid var(--warn);padding:0 7px}
+section.problems{border:2px solid var(--warn);background:#fff8e6;padding:4px 14px 8px;margin:16px 0}section.problems h2{border-bottom:none;margin-top:8px;color:#7a4a00}
+.st-missing,.st-truncated{color:var(--bad);text-transform:uppercase;font-size:12px}.st-damaged{color:var(--warn);text-transform:uppercase;font-size:12px}
 .s-consistent{color:var(--ok);font-weight:600}.s-inconsistent{color:var(--bad);font-weight:600}.s-unknown{color:var(--warn)}.s-out_of_scope,.s-not_claimed{color:var(--out)}
 ul.reasons{margin:4px 0 8px;padding-left:20px}ul.reasons code{background:var(--bg);padding:0 3px}
 .map-wrap{border:1px solid var(--line);background:#fff;padding:6px}
 svg.map{width:100%;height:auto;display:block}
-.map-sea{fill:#e8f1f8}.map-land{fill:#d7d4cc;stroke:#b3aea3;stroke-width:.6}.map-lake{fill:#e8f1f8;stroke:#b3aea3;stroke-width:.6}
+.map-sea{fill:#e8f1f8}.map-land{fill:#d7d4cc;stroke:#a8a397;stroke-width:.5;stroke-linejoin:round}.map-border{fill:none;stroke:#f7f5f0;stroke-width:.6;stroke-linejoin:round}
 .map-grid{fill:none;stroke:#c9d6e2;stroke-width:.5}.map-equator{fill:none;stroke:#a9bccd;stroke-width:.8;stroke-dasharray:4 3}
 .map-link{fill:none;stroke:#59636e;stroke-opacity:.25;stroke-width:.7}
 circle.dest{fill-opacity:.62;stroke:#fff;stroke-width:.8}
 .c-consistent{fill:var(--ok)}.c-inconsistent{fill:var(--bad)}.c-unknown{fill:var(--warn)}.c-out{fill:var(--out)}
+g.ruled-out circle{fill:#fff;fill-opacity:.5;stroke-width:1.6;stroke-dasharray:3 2}g.ruled-out path{fill:none;stroke-width:1.6}
+g.ruled-out.c-consistent{stroke:var(--ok)}g.ruled-out.c-inconsistent{stroke:var(--bad)}g.ruled-out.c-unknown{stroke:var(--warn)}g.ruled-out.c-out{stroke:var(--out)}
+path.src-ruled-out{fill:none;stroke:#3d434a;stroke-width:1.4;stroke-linecap:round}.ruled-out-note{border-left:3px solid var(--warn);padding-left:6px}
 .lab path{fill:#111;stroke:#fff;stroke-width:1.2}.lab text{font-size:12px;font-weight:700;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin:6px 0;color:var(--mute);font-size:12px;align-items:center}
 .legend svg{width:14px;height:14px;vertical-align:middle}
@@ -39,6 +45,12 @@ figure.chart{margin:0;flex:1 1 480px;max-width:620px}figure.chart figcaption{fon
 figure.chart svg{width:100%;height:auto}
 .chart-label{font-size:12px;text-anchor:end;fill:var(--ink)}.chart-value{font-size:11px;fill:var(--mute)}
 .chart-bar{fill:#3b6ea8}.chart-empty{font-size:12px;fill:var(--mute)}
+.cov-bars{margin:6px 0 8px}.cov-row{display:flex;align-items:center;gap:10px;margin:3px 0}
+.cov-label{flex:0 0 300px;font-size:12px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}.cov-total{flex:0 0 80px;font-size:12px;color:var(--mute);text-align:right}
+svg.cov-bar{flex:1 1 auto;min-width:200px;height:16px;border:1px solid var(--line)}svg.cov-swatch{width:12px;height:12px;vertical-align:-1px}
+.cov-tls_sni{fill:#1f5fa8}.cov-quic_sni{fill:#4a8fd4}.cov-http_host{fill:#8fbde8}.cov-dns{fill:#2e8b57}.cov-dns_https_hint{fill:#7cc49a}
+.cov-network{fill:#b8860b}.cov-address{fill:#e0c068}.cov-ech{fill:#6a4c93}.cov-doh{fill:#9a77c9}.cov-quic_undecryptable{fill:#c9b3e6}
+.cov-unnamed{fill:#8a8f98}.cov-empty{fill:var(--bg)}tr.cov-sum th,tr.cov-sum td{border-top:2px solid var(--ink)}
 .table-wrap{overflow-x:auto}
 html.js table.sortable th{cursor:pointer;user-select:none}
 html.js table.sortable th::after{content:" \\2195";color:var(--out);font-size:11px}

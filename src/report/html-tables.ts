@@ -6,6 +6,7 @@ import type { EvidenceFlow, ReportDestination, ReportDevice, ReportGeoSource, Re
 import { REPORT_HTML_NAME_DISPLAY_CHARS } from '../limits.js';
 import { attr, html } from './escape.js';
 import { bytes, grouped, isoTime } from './number-format.js';
+import { mapAttribution } from './world-map.js';
 
 /** Characters of a name shown in a cell (see limits.ts). */
 export const HTML_NAME_DISPLAY_CHARS = REPORT_HTML_NAME_DISPLAY_CHARS;
@@ -107,7 +108,7 @@ export function evidenceTable(rows: readonly EvidenceFlow[], omitted: number): s
     out += td(status(f.physical));
     out += bytesTd(f.bytes_up);
     out += bytesTd(f.bytes_down);
-    out += td(`${nameSpan(f.capture, '-')}<br><span class="note">frame ${f.first_frame}, ${html(isoTime(f.first_seen))}</span>`, 'seen', `${f.capture} ${String(f.first_frame).padStart(12, '0')}`);
+    out += td(`${nameSpan(f.capture, '-')}<br><span class="note">${f.first_frame !== undefined ? `frame ${f.first_frame}, ` : ''}${html(isoTime(f.first_seen))}</span>`, 'seen', `${f.capture} ${String(f.first_frame ?? 0).padStart(12, '0')}`);
     out += td(html(f.app ? `${f.device} / ${f.app}` : f.device));
     out += '</tr>';
   }
@@ -128,16 +129,25 @@ export function devicesTable(rows: readonly ReportDevice[]): string {
   return out + '</tbody></table></div>';
 }
 
+/** An input's read status; the reader's first warnings (or why it is missing) underneath. */
+function inputStatusTd(i: ReportModel['inputs'][number]): string {
+  if (i.status === 'ok') return td('ok');
+  const detail = i.status === 'missing' ? [i.missing_reason ?? ''] : (i.warnings ?? []).slice(0, 3).map((w) => `${w.code}${w.offset !== undefined ? ` at byte ${grouped(w.offset)}` : ''}: ${w.message}`);
+  const more = (i.warnings?.length ?? 0) + (i.warnings_omitted ?? 0) - Math.min(3, i.warnings?.length ?? 0);
+  if (more > 0) detail.push(`${grouped(more)} more warning(s)`);
+  return td(`<strong${attr('class', `st-${i.status}`)}>${html(i.status)}</strong>${detail.map((d) => `<br><span class="note">${html(d)}</span>`).join('')}`);
+}
+
 /** Provenance appendix: inputs with hashes, geolocation sources with versions and hashes, tool and options. */
 export function provenance(model: ReportModel): string {
   let out = '<h3>Inputs</h3>';
   out += `<p>Claims file: ${nameSpan(model.claims_file.path)} <code>sha256:${html(model.claims_file.sha256)}</code></p>`;
   out += '<div class="table-wrap"><table class="inputs">';
-  out += head(['Capture', 'SHA-256', ['Bytes', 'num'], ['Packets', 'num'], 'Link types', 'First packet (UTC)', 'Last packet (UTC)', 'Vendor', 'Device', 'Truncated']);
+  out += head(['Capture', 'SHA-256', ['Bytes', 'num'], ['Packets', 'num'], 'Link types', 'First packet (UTC)', 'Last packet (UTC)', 'Vendor', 'Device', 'Status']);
   out += '<tbody>';
   for (const i of model.inputs) {
-    out += `<tr>${td(nameSpan(i.path))}${td(html(i.sha256), 'hash')}${numTd(i.size_bytes)}${numTd(i.packets)}${td(html(i.link_types.join(', ')))}`;
-    out += `${td(html(isoTime(i.first_ts)), 'mono')}${td(html(isoTime(i.last_ts)), 'mono')}${td(html(i.vendor ?? '-'))}${td(html(i.device ?? '-'))}${td(i.truncated ? '<strong class="s-inconsistent">yes</strong>' : 'no')}</tr>`;
+    out += `<tr>${td(nameSpan(i.path))}${td(html(i.sha256 ?? '-'), 'hash')}${numTd(i.size_bytes)}${numTd(i.packets)}${td(html(i.link_types?.join(', ') ?? '-'))}`;
+    out += `${td(html(isoTime(i.first_ts)), 'mono')}${td(html(isoTime(i.last_ts)), 'mono')}${td(html(i.vendor ?? '-'))}${td(html(i.device ?? '-'))}${inputStatusTd(i)}</tr>`;
   }
   out += '</tbody></table></div>';
   out += '<h3>Geolocation sources</h3><div class="table-wrap"><table class="geo-sources">';
@@ -147,6 +157,7 @@ export function provenance(model: ReportModel): string {
     out += `<tr>${td(html(g.source))}${td(html(g.kind))}${td(html(g.version ?? '-'))}${td(html(g.build_date ?? '-'))}${td(html(g.database_type ?? '-'))}${td(html(g.licence ?? '-'))}${td(nameSpan(g.file))}${td(html(g.sha256), 'hash')}</tr>`;
   }
   out += '</tbody></table></div>';
+  out += `<h3>Map data</h3><p>${html(mapAttribution())}</p>`;
   const opts = model.tool.options;
   out += '<h3>Tool and options</h3><table class="options"><tbody>';
   out += `<tr><th>Tool</th>${td(html(`${model.tool.name} ${model.tool.version}`))}</tr>`;

@@ -5,14 +5,36 @@
 
 import type { ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
 import { renderBarChart } from './chart-svg.js';
+import { coverageSection } from './coverage-html.js';
 import { attr, html } from './escape.js';
 import { CSP, CSS, SCRIPT } from './html-assets.js';
 import { destinationsTable, devicesTable, evidenceTable, nameSpan, provenance } from './html-tables.js';
-import { renderMapSvg, type MapPoint } from './map-svg.js';
-import { bytes, latLon, percent } from './number-format.js';
+import { isRuledOut, LAT_TOP, renderMapSvg, ruledOutSources, WIDTH, type MapPoint } from './map-svg.js';
+import { bytes, grouped, latLon, percent } from './number-format.js';
+import { worldMapPaths } from './world-map.js';
 
 function badge(verdict: string): string {
   return `<span${attr('class', `badge v-${verdict}`)}>${html(verdict)}</span>`;
+}
+
+/** Next to a verdict whose evidence is incomplete (a capture missing, truncated or damaged). */
+function incomplete(c: ReportClaim): string {
+  return c.evidence_complete ? '' : ' <span class="badge incomplete" title="a capture of this vendor is missing, truncated or damaged: see the reasons">incomplete evidence</span>';
+}
+
+/** The capture problems, at the top of the page: what was not seen, and which vendors' verdicts it touches. */
+function problemsBox(model: ReportModel): string {
+  if (!model.problems.length) return '';
+  const n = (s: string): number => model.problems.filter((p) => p.status === s).length;
+  let out = '<section id="problems" class="problems"><h2>Capture problems: the evidence is incomplete</h2>';
+  out += `<p>${n('missing')} missing, ${n('truncated')} truncated, ${n('damaged')} damaged. Every verdict of the vendors named below carries a <code>capture_missing</code>, <code>capture_truncated</code> or <code>capture_damaged</code> reason; a claim that would be confirmed is reported inconclusive while a listed capture is missing.</p>`;
+  out += '<ul>';
+  for (const p of model.problems) {
+    const at = p.offset !== undefined ? ` at byte ${grouped(p.offset)}` : '';
+    out += `<li><strong${attr('class', `st-${p.status}`)}>${html(p.status)}</strong> ${nameSpan(p.capture)}${html(at)}: ${html(p.message)} <code>${html(p.code)}</code>`;
+    out += ` <span class="note">(vendor${p.vendors.length === 1 ? '' : 's'}: ${p.vendors.map((v) => nameSpan(v)).join(', ') || '-'})</span></li>`;
+  }
+  return out + '</ul></section>';
 }
 
 function claimedParts(c: ReportClaim): string {
@@ -40,7 +62,7 @@ function totalsLine(c: ReportClaim): string {
     `<span class="s-consistent">Consistent ${html(percent(t.consistent.bytes_up, up))}</span> (${t.consistent.flows}), ` +
     `<span class="s-inconsistent">inconsistent ${html(percent(t.inconsistent.bytes_up, up))}</span> (${t.inconsistent.flows}), ` +
     `<span class="s-unknown">unknown ${html(percent(t.unknown.bytes_up, up))}</span> (${t.unknown.flows}). ` +
-    `Hidden (ECH, DoH, no name): ${html(bytes(t.hidden.bytes_up))} up in ${t.hidden.flows} flow(s).</p>`
+    `Hidden (ECH, DoH, undecryptable QUIC, no name): ${html(bytes(t.hidden.bytes_up))} up in ${t.hidden.flows} flow(s).</p>`
   );
 }
 
@@ -57,7 +79,7 @@ function summaryTable(model: ReportModel): string {
       out += '<tr>';
       out += `<td><a${attr('href', `#${anchor(vi)}`)}>${nameSpan(v.name)}</a></td>`;
       out += `<td><a${attr('href', `#${anchor(vi, `-claim-${ci + 1}`)}`)}><code>${html(c.id)}</code></a></td>`;
-      out += `<td>${html(c.text)}</td><td>${claimedParts(c)}</td><td>${badge(c.verdict)}</td>`;
+      out += `<td>${html(c.text)}</td><td>${claimedParts(c)}</td><td>${badge(c.verdict)}${incomplete(c)}</td>`;
       out += `<td>${c.reasons.length ? `<code>${html(c.reasons[0].code)}</code>` : '-'}</td>`;
       out += `<td class="num"${attr('title', `${up} bytes`)}>${html(bytes(up))}</td>`;
       out += `<td class="num">${html(percent(t.consistent.bytes_up, up))}</td><td class="num">${html(percent(t.inconsistent.bytes_up, up))}</td><td class="num">${html(percent(t.unknown.bytes_up, up))}</td>`;
@@ -85,8 +107,15 @@ function mapSection(model: ReportModel): string {
   out += legendDot('c-inconsistent', 'inconsistent');
   out += legendDot('c-unknown', 'unknown');
   out += legendDot('c-out', 'out of scope');
-  out += `<span>circle area ∝ upload bytes (largest: ${html(bytes(maxUp))})</span></div>`;
-  out += `<p class="note">${placed} of ${points.length} destination(s) have coordinates and are drawn. Coordinates are the consensus of the geolocation sources (database positions, often a country or city centroid). Coastlines are hand-drawn and accurate to a few degrees.</p>`;
+  out += `<span>circle area ∝ upload bytes (largest: ${html(bytes(maxUp))})</span>`;
+  out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><g class="ruled-out c-unknown"><circle cx="7" cy="7" r="5.5"/><path d="M3 3L11 11M3 11L11 3"/></g></svg> consensus position ruled out by the RTT check (not a real location)</span>';
+  out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><path class="src-ruled-out" d="M3 3L11 11M3 11L11 3"/></svg> one source\'s position ruled out by the RTT check</span></div>';
+  const ruledOut = drawn.filter((p) => isRuledOut(p.destination)).length;
+  const sourcesOut = ruledOutSources(points).length;
+  out += `<p class="note">${placed} of ${points.length} destination(s) have coordinates and are drawn. Coordinates are the consensus of the geolocation sources (database positions, often a country or city centroid). ${worldMapPaths({ width: WIDTH, latTop: LAT_TOP }) ? 'Land and borders: Natural Earth 1:110m (see the provenance appendix).' : 'Land outlines are missing: the world-atlas package could not be read (reinstall residency).'}</p>`;
+  if (ruledOut + sourcesOut > 0) {
+    out += `<p class="note ruled-out-note"><strong>Ruled out by the RTT check:</strong> ${ruledOut} consensus position(s) and ${sourcesOut} source position(s) are physically impossible for the handshake round trip measured from the lab (light in fibre covers about 100 km per millisecond), so the server is not there. They are drawn crossed out where the databases put them, with no line from the lab.</p>`;
+  }
   return out + '</section>';
 }
 
@@ -95,13 +124,14 @@ function vendorSection(v: ReportVendor, vi: number): string {
   out += `<p class="meta">${v.captures.length} capture(s), ${v.devices.length} device(s), ${v.totals.flows} flow(s), ${html(bytes(v.totals.bytes_up))} up, ${html(bytes(v.totals.bytes_down))} down. First-party domains: ${v.first_party.length ? v.first_party.map((d) => nameSpan(d)).join(', ') : '-'}.</p>`;
   v.claims.forEach((c, ci) => {
     out += `<div class="claim"${attr('id', anchor(vi, `-claim-${ci + 1}`))}>`;
-    out += `<h3>${badge(c.verdict)} <code>${html(c.id)}</code> ${html(c.text)}</h3>`;
+    out += `<h3>${badge(c.verdict)}${incomplete(c)} <code>${html(c.id)}</code> ${html(c.text)}</h3>`;
     out += `<p class="meta">Claimed: ${claimedParts(c)}; scope: ${html(c.scope)}.</p>`;
     out += reasonsList(c) + totalsLine(c);
     out += `<h4>Evidence (${c.evidence.length} flow(s) listed)</h4>`;
     out += evidenceTable(c.evidence, c.evidence_omitted);
     out += '</div>';
   });
+  out += coverageSection(v);
   out += '<h3>Upload by country and provider</h3><div class="charts">';
   out += renderBarChart('Upload bytes per country (consensus)', v.bytes_by_country);
   out += renderBarChart('Upload bytes per provider', v.bytes_by_provider);
@@ -123,11 +153,12 @@ export function renderHtml(model: ReportModel): string {
   out += '<header><h1>Residency audit report</h1>';
   out += `<p class="meta">Generated <span class="mono">${html(model.generated_at)}</span> by ${html(model.tool.name)} ${html(model.tool.version)}; claims file ${nameSpan(model.claims_file.path)}.</p>`;
   out += `<p class="counts">${badge('confirmed')}${s.confirmed} ${badge('refuted')}${s.refuted} ${badge('inconclusive')}${s.inconclusive} ${badge('unobservable')}${s.unobservable} <span class="note">exit code ${s.exit_code}</span></p>`;
-  out += '<nav class="toc"><a href="#summary">Summary</a><a href="#map">Map</a>';
+  out += `<nav class="toc">${model.problems.length ? '<a href="#problems">Capture problems</a>' : ''}<a href="#summary">Summary</a><a href="#map">Map</a>`;
   model.vendors.forEach((v, vi) => {
     out += `<a${attr('href', `#${anchor(vi)}`)}>${html(v.name.length > 40 ? `${v.name.slice(0, 40)}…` : v.name)}</a>`;
   });
   out += '<a href="#provenance">Provenance</a></nav></header>';
+  out += problemsBox(model);
   out += `<section id="summary"><h2>Verdicts</h2>${summaryTable(model)}</section>`;
   out += mapSection(model);
   model.vendors.forEach((v, vi) => {

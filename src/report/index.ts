@@ -9,7 +9,7 @@ import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 
-export { renderCsv, renderDestinationsCsv, renderFlowsCsv } from './csv.js';
+export { renderCoverageCsv, renderCsv, renderDestinationsCsv, renderFlowsCsv } from './csv.js';
 export { renderHtml } from './html.js';
 export { renderJson } from './json.js';
 export { renderMarkdown } from './markdown.js';
@@ -27,7 +27,7 @@ async function writeAtomic(file: string, text: string): Promise<void> {
 
 /**
  * Renders `formats` (duplicates ignored) into `outDir` (created if missing) and returns the written paths in a
- * fixed order: report.json, report.html, report.md, flows.csv, destinations.csv.
+ * fixed order: report.json, report.html, report.md, flows.csv, destinations.csv, coverage.csv.
  */
 export async function writeReports(model: ReportModel, outDir: string, formats: readonly ReportFormat[]): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
@@ -40,7 +40,7 @@ export async function writeReports(model: ReportModel, outDir: string, formats: 
     else if (format === 'md') files.push(['report.md', renderMarkdown(model)]);
     else {
       const csv = renderCsv(model);
-      files.push(['flows.csv', csv['flows.csv']], ['destinations.csv', csv['destinations.csv']]);
+      files.push(['flows.csv', csv['flows.csv']], ['destinations.csv', csv['destinations.csv']], ['coverage.csv', csv['coverage.csv']]);
     }
   }
   const written: string[] = [];

@@ -1,18 +1,22 @@
-// The HTML report's world map as inline SVG: equirectangular projection of the hand-drawn outline in
-// world-outline.ts, a 30° graticule, the lab (vantage point) and one circle per destination with coordinates:
+// The HTML report's world map as inline SVG: equirectangular projection of Natural Earth's countries (land and
+// borders, world-map.ts), a 30° graticule, the lab (vantage point) and one circle per destination with coordinates:
 // area proportional to upload bytes (radius on a square-root scale), colour by claim consistency.
-// Pure and deterministic: coordinates are rounded to 0.1 SVG unit, circles drawn largest first.
+// Positions the physical RTT check ruled out are never drawn as locations: a consensus position that is
+// physically impossible is a dashed, crossed-out ring with no line from the lab, and a single source's impossible
+// position (set aside from the consensus) is a small cross. Both have their own legend entries (html.ts).
+// Deterministic (the land is read once from the installed world-atlas): coordinates are rounded to 0.1 SVG unit,
+// circles drawn largest first.
 
 import type { FlowStatus, ReportDestination, Vantage } from '../audit/report-model.js';
 import { attr, html } from './escape.js';
 import { bytes } from './number-format.js';
-import { LAKES, LAND } from './world-outline.js';
+import { worldMapPaths } from './world-map.js';
 
 /** Map width in SVG units; 1° of longitude or latitude is WIDTH / 360 units. */
-const WIDTH = 1000;
+export const WIDTH = 1000;
 const K = WIDTH / 360;
 /** Latitude band drawn: from the north of Greenland to just south of Cape Horn (Antarctica left out). */
-const LAT_TOP = 84;
+export const LAT_TOP = 84;
 const LAT_BOTTOM = -58;
 const HEIGHT = round((LAT_TOP - LAT_BOTTOM) * K);
 /** Destination circle radius range in SVG units (sqrt of upload bytes between 0 and the largest). */
@@ -47,19 +51,6 @@ function y(lat: number): number {
   return round((LAT_TOP - Math.max(LAT_BOTTOM, Math.min(LAT_TOP, lat))) * K);
 }
 
-function path(polygons: readonly (readonly number[])[]): string {
-  let d = '';
-  for (const p of polygons) {
-    for (let i = 0; i + 1 < p.length; i += 2) d += `${i === 0 ? 'M' : 'L'}${x(p[i])} ${y(p[i + 1])}`;
-    d += 'Z';
-  }
-  return d;
-}
-
-// The outline never changes: its path is built once.
-const LAND_PATH = path(LAND);
-const LAKE_PATH = path(LAKES);
-
 function graticule(): string {
   let d = '';
   for (let lon = -150; lon <= 150; lon += 30) d += `M${x(lon)} 0V${HEIGHT}`;
@@ -75,7 +66,30 @@ function radius(up: number, maxUp: number): number {
 function label(p: MapPoint): string {
   const d = p.destination;
   const where = [d.country ?? '??', d.provider, d.region].filter(Boolean).join(', ');
-  return `${d.hostname ?? '(no name)'} [${d.server_ip}] (${p.vendor}): ${where}; ${bytes(d.bytes_up)} up, ${bytes(d.bytes_down)} down; ${d.consistency.replace(/_/g, ' ')}`;
+  const ruledOut = d.physical === 'impossible' ? ' RULED OUT by the RTT check: this position is physically impossible for the measured round trip, so it is not where the server is.' : '';
+  return `${d.hostname ?? '(no name)'} [${d.server_ip}] (${p.vendor}): ${where}; ${bytes(d.bytes_up)} up, ${bytes(d.bytes_down)} down; ${d.consistency.replace(/_/g, ' ')}.${ruledOut}`;
+}
+
+/** A consensus position with physical: impossible, drawn only where it was. */
+export function isRuledOut(d: ReportDestination): boolean {
+  return d.physical === 'impossible';
+}
+
+/** Source positions the RTT check ruled out, for every point (with or without a consensus position). */
+export function ruledOutSources(points: readonly MapPoint[]): { p: MapPoint; source: string; country?: string; lat: number; lon: number }[] {
+  const out: { p: MapPoint; source: string; country?: string; lat: number; lon: number }[] = [];
+  for (const p of points) {
+    for (const s of p.destination.geo_sources) {
+      if (s.physical !== 'impossible' || !Number.isFinite(s.lat) || !Number.isFinite(s.lon)) continue;
+      out.push({ p, source: s.source, country: s.country, lat: s.lat as number, lon: s.lon as number });
+    }
+  }
+  return out;
+}
+
+/** A small × at a ruled-out position (`r` is its half-width in SVG units). */
+function cross(cx: number, cy: number, r: number): string {
+  return `M${round(cx - r)} ${round(cy - r)}L${round(cx + r)} ${round(cy + r)}M${round(cx - r)} ${round(cy + r)}L${round(cx + r)} ${round(cy - r)}`;
 }
 
 /**
@@ -90,15 +104,32 @@ export function renderMapSvg(points: readonly MapPoint[], vantage: Vantage | und
   let out = `<svg class="map" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="World map of the lab and the destinations">`;
   out += `<rect class="map-sea" x="0" y="0" width="${WIDTH}" height="${HEIGHT}"/>`;
   out += graticule();
-  out += `<path class="map-land" d="${LAND_PATH}"/><path class="map-lake" d="${LAKE_PATH}"/>`;
+  const world = worldMapPaths({ width: WIDTH, latTop: LAT_TOP });
+  if (world) out += `<path class="map-land" d="${world.land}"/><path class="map-border" d="${world.borders}"/>`;
   if (vantage) {
+    // No line to a ruled-out position: nothing travelled there.
     let lines = '';
-    for (const { p } of order) lines += `M${x(vantage.lon)} ${y(vantage.lat)}L${x(p.destination.lon as number)} ${y(p.destination.lat as number)}`;
+    for (const { p } of order) {
+      if (!isRuledOut(p.destination)) lines += `M${x(vantage.lon)} ${y(vantage.lat)}L${x(p.destination.lon as number)} ${y(p.destination.lat as number)}`;
+    }
     if (lines) out += `<path class="map-link" d="${lines}"/>`;
   }
   for (const { p } of order) {
     const d = p.destination;
-    out += `<circle${attr('class', `dest ${CONSISTENCY_CLASS[d.consistency] ?? 'c-unknown'}`)} cx="${x(d.lon as number)}" cy="${y(d.lat as number)}" r="${radius(d.bytes_up, maxUp)}"><title>${html(label(p))}</title></circle>`;
+    const cls = CONSISTENCY_CLASS[d.consistency] ?? 'c-unknown';
+    const cx = x(d.lon as number);
+    const cy = y(d.lat as number);
+    const r = radius(d.bytes_up, maxUp);
+    if (isRuledOut(d)) {
+      out += `<g${attr('class', `ruled-out ${cls}`)}><title>${html(label(p))}</title><circle cx="${cx}" cy="${cy}" r="${r}"/><path d="${cross(cx, cy, Math.max(3, r * 0.7))}"/></g>`;
+    } else {
+      out += `<circle${attr('class', `dest ${cls}`)} cx="${cx}" cy="${cy}" r="${r}"><title>${html(label(p))}</title></circle>`;
+    }
+  }
+  for (const s of ruledOutSources(points)) {
+    const d = s.p.destination;
+    const tip = `${s.source} places ${d.hostname ?? '(no name)'} [${d.server_ip}] here (${s.country ?? '??'}): RULED OUT by the RTT check, physically impossible for the measured round trip; not counted as a location.`;
+    out += `<path class="src-ruled-out" d="${cross(x(s.lon), y(s.lat), 3.5)}"><title>${html(tip)}</title></path>`;
   }
   if (vantage) {
     const vx = x(vantage.lon);

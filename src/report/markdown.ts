@@ -1,10 +1,11 @@
 // report.md: a short summary for tickets and e-mail: overall counts, per vendor a verdict table with reasons and
 // the top destinations, then the inputs and geolocation sources. Every data string goes through escape.markdown.
 
-import type { ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
+import { COVERAGE_LABEL, COVERAGE_SOURCES } from '../audit/coverage.js';
+import type { FlowCoverage, ReportClaim, ReportModel, ReportVendor } from '../audit/report-model.js';
 import { REPORT_MARKDOWN_TOP_DESTINATIONS } from '../limits.js';
 import { markdown as md } from './escape.js';
-import { bytes, isoTime, latLon, percent } from './number-format.js';
+import { bytes, grouped, isoTime, latLon, percent } from './number-format.js';
 
 /** Destinations listed per vendor in the summary (see limits.ts). */
 export const MARKDOWN_TOP_DESTINATIONS = REPORT_MARKDOWN_TOP_DESTINATIONS;
@@ -25,6 +26,21 @@ function claimed(c: ReportClaim): string {
   return parts.length ? parts.join(', ') : '-';
 }
 
+/** Upload per naming source: one column per scope (the vendor, then each claim), one row per source with bytes. */
+function coverageTable(v: ReportVendor): string {
+  const scopes: [string, FlowCoverage][] = [['Vendor: all non-local upload', v.coverage]];
+  for (const c of v.claims) scopes.push([`${md(c.id)}: in scope + hidden`, c.coverage]);
+  const shown = COVERAGE_SOURCES.filter((s) => scopes.some(([, c]) => c.sources[s].bytes_up > 0 || c.sources[s].flows > 0));
+  let out = '### Coverage: which source names the upload\n\n';
+  if (!shown.length) return out + 'No non-local upload.\n\n';
+  out += 'Shares of upload bytes; each column adds up to 100 %. Sources with no traffic are left out.\n\n';
+  out += header(['Source', ...scopes.map(([label]) => label)]);
+  const cell = (b: { bytes_up: number; share: number }): string => `${b.share.toFixed(1)}% (${bytes(b.bytes_up)})`;
+  for (const s of shown) out += row([`${md(COVERAGE_LABEL[s])} (${md(s)})`, ...scopes.map(([, c]) => cell(c.sources[s]))]);
+  out += row(['**Total**', ...scopes.map(([, c]) => `${c.bytes_up > 0 ? '100.0%' : '-'} (${bytes(c.bytes_up)}, ${c.flows} flows)`)]);
+  return out + '\n';
+}
+
 function vendorSection(v: ReportVendor): string {
   let out = `## ${md(v.name)}\n\n`;
   out += `${v.captures.length} capture(s), ${v.totals.flows} flow(s), ${bytes(v.totals.bytes_up)} up, ${bytes(v.totals.bytes_down)} down.\n\n`;
@@ -38,7 +54,7 @@ function vendorSection(v: ReportVendor): string {
         md(c.text),
         claimed(c),
         md(c.scope),
-        `**${md(c.verdict.toUpperCase())}**`,
+        `**${md(c.verdict.toUpperCase())}**${c.evidence_complete ? '' : ' (incomplete evidence)'}`,
         `${bytes(up)} (${t.in_scope.flows} flows)`,
         percent(t.consistent.bytes_up, up),
         percent(t.inconsistent.bytes_up, up),
@@ -56,6 +72,7 @@ function vendorSection(v: ReportVendor): string {
   } else {
     out += 'No claims.\n\n';
   }
+  out += coverageTable(v);
   const top = v.destinations.slice(0, MARKDOWN_TOP_DESTINATIONS);
   if (top.length) {
     out += `### Top destinations by upload (${top.length} of ${v.destinations.length})\n\n`;
@@ -89,11 +106,22 @@ export function renderMarkdown(model: ReportModel): string {
     out += `Vantage point: ${md(vp.name)}, ${md(vp.country)} (${latLon(vp.lat, vp.lon)}).\n\n`;
   }
   out += `Verdicts: ${s.confirmed} confirmed, ${s.refuted} refuted, ${s.inconclusive} inconclusive, ${s.unobservable} unobservable (exit code ${s.exit_code}).\n\n`;
+  if (model.problems.length) {
+    out += '## Capture problems: the evidence is incomplete\n\n';
+    out += 'Every verdict of the vendors named here carries a capture\\_missing, capture\\_truncated or capture\\_damaged reason; a claim that would be confirmed is reported inconclusive while a listed capture is missing.\n\n';
+    out += header(['Status', 'Capture', 'At byte', 'Code', 'What happened', 'Vendors']);
+    for (const p of model.problems) {
+      out += row([`**${md(p.status.toUpperCase())}**`, md(p.capture), p.offset !== undefined ? grouped(p.offset) : '-', md(p.code), md(p.message), md(p.vendors.join(', '))]);
+    }
+    out += '\n';
+  }
   for (const v of model.vendors) out += vendorSection(v);
   out += '## Inputs\n\n';
-  out += header(['Capture', 'SHA-256', 'Bytes', 'Packets', 'First packet', 'Vendor', 'Truncated']);
+  out += header(['Capture', 'SHA-256', 'Bytes', 'Packets', 'First packet', 'Vendor', 'Status']);
   for (const i of model.inputs) {
-    out += row([md(i.path), md(i.sha256), String(i.size_bytes), String(i.packets), isoTime(i.first_ts), md(i.vendor ?? '-'), i.truncated ? 'yes' : 'no']);
+    const n = (x: number | undefined): string => (x === undefined ? '-' : String(x));
+    const status = i.status === 'ok' ? 'ok' : `**${md(i.status)}**${i.warnings?.length ? ` (${md(i.warnings[0].code)})` : ''}`;
+    out += row([md(i.path), md(i.sha256 ?? '-'), n(i.size_bytes), n(i.packets), isoTime(i.first_ts), md(i.vendor ?? '-'), status]);
   }
   out += '\n## Geolocation sources\n\n';
   out += header(['Source', 'Kind', 'Version', 'SHA-256']);

@@ -1,5 +1,6 @@
 // Locale-independent formatting of byte counts, percentages and timestamps for the human-readable reports
-// (HTML, Markdown). Never uses toLocaleString: output must be byte-identical on every machine.
+// (HTML, Markdown) and the terminal summary. Never uses toLocaleString: output must be byte-identical on every
+// machine. One byte unit everywhere: SI (kB = 1000 B, MB = 10^6 B), written only by `bytes` below.
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
@@ -15,7 +16,8 @@ export function bytes(n: number): string {
   if (!Number.isFinite(n)) return '-';
   let value = n;
   let unit = 0;
-  while (Math.abs(value) >= 1000 && unit < UNITS.length - 1) {
+  // 999,999 B would round to "1000.0 kB": move up a unit whenever the rounded value reaches 1000.
+  while ((unit === 0 ? Math.abs(value) >= 1000 : Math.abs(value) >= 999.95) && unit < UNITS.length - 1) {
     value /= 1000;
     unit++;
   }

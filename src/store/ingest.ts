@@ -1,19 +1,21 @@
 // Ingests one capture into the case store in ONE transaction: the capture row, its flows, DNS transactions
 // and names are written as the analysis streams them (batched), and committed only once the whole capture
 // has been read. A crash or kill before COMMIT leaves nothing (WAL rollback). Idempotent by SHA-256: a
-// capture already stored is skipped. Every value is a bound parameter: names from captures never reach SQL text.
+// capture already stored is skipped, also when another process stored it while this one waited for the write lock
+// (the hash is looked up again inside the transaction). Every value is a bound parameter: names from captures never
+// reach SQL text. Store faults (full disk, read-only, locked too long) end as StoreError naming the cause.
 
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
-import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
-import { analyzeCapture } from '../pipeline.js';
+import { STORE_BUSY_TIMEOUT_MS, STORE_INSERT_BATCH_ROWS } from '../limits.js';
+import { analyzeInput, logIdentity } from '../input.js';
 import type { CaptureSummary, DnsRecord, FlowRecord } from '../types.js';
-import type { Db } from './db.js';
+import { checkFreeSpace, storeError, type Db } from './db.js';
 import { TOOL_VERSION } from '../version.js';
 
-/** The analysis the store ingests from (analyzeCapture; tests inject a fake). */
+/** The analysis the store ingests from (analyzeInput: captures and logs; tests inject a fake). */
 export type AnalyzeFn = (
   path: string,
   handlers: { flow?(r: FlowRecord): void; dns?(r: DnsRecord): void },
@@ -25,6 +27,8 @@ export interface IngestOptions {
   device?: string;
   onProgress?(bytes: number): void;
   analyze?: AnalyzeFn;
+  /** Called once when another process holds the store's write lock and this ingest starts waiting for it. */
+  onWait?(): void;
 }
 
 export interface IngestResult {
@@ -53,23 +57,30 @@ const FLOW_COLUMNS = [
   'vlan', 'first_seen', 'last_seen', 'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up',
   'payload_down', 'tcp_flags', 'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source',
   'cname_chain', 'dns_qname', 'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'app', 'app_uid', 'anomalies',
+  'uid', 'community_id', 'dns_uid', 'dns_frame',
 ] as const;
 
 function flowRow(captureId: number, f: FlowRecord): unknown[] {
   return [
     captureId, f.flow_id, f.transport, f.ip_version, f.client_ip, f.client_port, f.server_ip, f.server_port, f.client_mac ?? null,
-    f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up,
-    f.payload_down, f.tcp_flags ?? null, f.end_reason, f.sni ?? null, f.quic ?? null, f.quic_version ?? null, f.http_host ?? null,
+    f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame ?? 0, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up ?? -1,
+    f.payload_down ?? -1, f.tcp_flags ?? null, f.end_reason ?? '', f.sni ?? null, f.quic ?? null, f.quic_version ?? null, f.http_host ?? null,
     f.hostname ?? null, f.name_source ?? null, json(f.cname_chain), f.dns_qname ?? null, f.rtt_ms ?? null, f.rtt_source ?? null,
     bool(f.ech), json(f.alpn), json(f.tls_versions), f.app ?? null, f.app_uid ?? null, json(f.anomalies),
+    f.uid ?? null, f.community_id ?? null, f.dns_uid ?? null, f.dns_frame ?? null,
   ];
 }
 
+const DNS_COLUMNS = [
+  'capture_id', 'seq', 'ts', 'frame', 'transport', 'protocol', 'client_ip', 'client_port', 'server_ip', 'server_port', 'dns_id',
+  'qname', 'qtype', 'qtype_name', 'rcode', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'uid', 'response_frame',
+] as const;
+
 function dnsRow(captureId: number, seq: number, d: DnsRecord): unknown[] {
   return [
-    captureId, seq, d.ts, d.frame, d.transport, d.protocol, d.client_ip, d.client_port, d.server_ip, d.server_port, d.id, d.qname,
+    captureId, seq, d.ts, d.frame ?? 0, d.transport, d.protocol, d.client_ip, d.client_port, d.server_ip, d.server_port, d.id, d.qname,
     d.qtype, d.qtype_name, d.rcode ?? null, d.rcode_name ?? null, JSON.stringify(d.answers), d.rtt_ms ?? null, d.query_seen ? 1 : 0,
-    d.response_seen ? 1 : 0,
+    d.response_seen ? 1 : 0, d.uid ?? null, d.response_frame ?? null,
   ];
 }
 
@@ -85,33 +96,73 @@ function flowNames(f: FlowRecord): [string, string][] {
   return out;
 }
 
-/** Ingests `file` (see module comment). Throws CaptureError when the capture cannot be read at all. */
+/** Ingests `file` (see module comment). Throws CaptureError when the capture cannot be read at all, StoreError when
+ *  the store cannot take it. */
 export async function ingestCapture(db: Db, file: string, opts: IngestOptions = {}): Promise<IngestResult> {
-  let size: number;
   try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new Error('not a regular file');
-    size = st.size;
+    return await ingest(db, file, opts);
   } catch (e) {
-    throw new CaptureError('capture_unreadable', file, 0, (e as Error).message);
+    throw storeError(e, db.name);
   }
-  const sha256 = await sha256File(file);
-  const existing = db.prepare('SELECT id, vendor, device FROM captures WHERE sha256 = ?').get(sha256) as
-    | { id: number; vendor: string | null; device: string | null }
-    | undefined;
-  if (existing) {
+}
+
+/** The stored capture with this hash, if any. */
+function stored(db: Db, sha256: string): { id: number; vendor: string | null; device: string | null } | undefined {
+  return db.prepare('SELECT id, vendor, device FROM captures WHERE sha256 = ?').get(sha256) as { id: number; vendor: string | null; device: string | null } | undefined;
+}
+
+/** BEGIN IMMEDIATE: at once when the store is free, else after telling onWait and waiting (STORE_BUSY_TIMEOUT_MS). */
+function beginWrite(db: Db, opts: IngestOptions): void {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return;
+  } catch (e) {
+    if (!String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${STORE_BUSY_TIMEOUT_MS}`);
+  }
+  opts.onWait?.();
+  db.exec('BEGIN IMMEDIATE');
+}
+
+async function ingest(db: Db, file: string, opts: IngestOptions): Promise<IngestResult> {
+  // Logs (a Zeek log folder, a conn.log with its siblings, an eve.json) have their own identity (logs/identity.ts).
+  const logs = await logIdentity(file);
+  let size: number;
+  if (logs !== null) size = logs.sizeBytes;
+  else {
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) throw new Error('not a regular file');
+      size = st.size;
+    } catch (e) {
+      throw new CaptureError('capture_unreadable', file, 0, (e as Error).message);
+    }
+  }
+  const sha256 = logs !== null ? logs.sha256 : await sha256File(file);
+  const already = (existing: { id: number; vendor: string | null; device: string | null }): IngestResult => {
     if (opts.vendor !== undefined && existing.vendor === null) db.prepare('UPDATE captures SET vendor = ? WHERE id = ?').run(opts.vendor, existing.id);
     if (opts.device !== undefined && existing.device === null) db.prepare('UPDATE captures SET device = ? WHERE id = ?').run(opts.device, existing.id);
     return { captureId: existing.id, sha256, skipped: true };
-  }
+  };
+  const before = stored(db, sha256);
+  if (before) return already(before);
   if (db.inTransaction) throw new UsageError('store_busy', 'ingestCapture: the store already has an open transaction');
+  checkFreeSpace(db.name);
 
   const insFlow = db.prepare(`INSERT INTO flows (${FLOW_COLUMNS.join(', ')}) VALUES (${FLOW_COLUMNS.map(() => '?').join(', ')})`);
-  const insDns = db.prepare(`INSERT INTO dns VALUES (${new Array(20).fill('?').join(', ')})`);
+  const insDns = db.prepare(`INSERT INTO dns (${DNS_COLUMNS.join(', ')}) VALUES (${DNS_COLUMNS.map(() => '?').join(', ')})`);
   const insName = db.prepare('INSERT OR IGNORE INTO names (capture_id, flow_id, name, source) VALUES (?, ?, ?, ?)');
-  const analyze: AnalyzeFn = opts.analyze ?? analyzeCapture;
+  const analyze: AnalyzeFn = opts.analyze ?? analyzeInput;
 
-  db.exec('BEGIN IMMEDIATE');
+  beginWrite(db, opts);
+  // Another process may have stored it while this one waited for the lock.
+  const meanwhile = stored(db, sha256);
+  if (meanwhile) {
+    db.exec('ROLLBACK');
+    return already(meanwhile);
+  }
   try {
     const captureId = Number(
       db
@@ -177,7 +228,11 @@ export async function ingestCapture(db: Db, file: string, opts: IngestOptions = 
     db.exec('COMMIT');
     return { captureId, sha256, skipped: false };
   } catch (e) {
-    if (db.inTransaction) db.exec('ROLLBACK');
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {
+      // SQLite rolls back by itself when the rollback statement fails (an I/O error): the first error says why.
+    }
     throw e;
   }
 }

@@ -1,7 +1,7 @@
 // Reads stored captures and flows back as records, and writes what an audit derives: per-flow geolocation,
 // per-address geolocation, and the audit itself (claims, verdicts, geolocation provenance). Bound parameters only.
 
-import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
+import type { Anomaly, FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import type { Db } from './db.js';
 
 export interface StoredCapture {
@@ -43,8 +43,44 @@ export function captureBySha(db: Db, sha256: string): StoredCapture | undefined 
   return r ? captureFromRow(r) : undefined;
 }
 
+/** Captures ingested from this absolute path (any version of the file), oldest first. */
+export function capturesByPath(db: Db, absPath: string): StoredCapture[] {
+  return (db.prepare('SELECT * FROM captures WHERE path = ? ORDER BY id').all(absPath) as Row[]).map(captureFromRow);
+}
+
 export function capturesByVendor(db: Db, vendor: string): StoredCapture[] {
   return (db.prepare('SELECT * FROM captures WHERE vendor = ? ORDER BY sha256').all(vendor) as Row[]).map(captureFromRow);
+}
+
+/**
+ * The reader's warnings (damage, truncation) kept in a capture's stored summary (`captures.summary`), in the
+ * order they were met. Messages lose the `<file>: at byte N: ` prefix the reader adds (the file is named by the
+ * report, the offset is its own field): reports must not carry the path the capture had when it was ingested.
+ */
+export function captureReadWarnings(db: Db, captureId: number): Anomaly[] {
+  const r = db.prepare('SELECT summary FROM captures WHERE id = ?').get(captureId) as { summary: string } | undefined;
+  let summary: { file?: unknown; warnings?: unknown };
+  try {
+    summary = JSON.parse(r?.summary ?? '{}') as { file?: unknown; warnings?: unknown };
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(summary.warnings)) return [];
+  const file = typeof summary.file === 'string' ? summary.file : undefined;
+  const out: Anomaly[] = [];
+  for (const w of summary.warnings as Partial<Anomaly>[]) {
+    if (typeof w?.code !== 'string' || typeof w.message !== 'string') continue;
+    const offset = typeof w.offset === 'number' ? w.offset : undefined;
+    let message = w.message;
+    if (file !== undefined) {
+      const prefix = offset !== undefined ? `${file}: at byte ${offset}: ` : `${file}: `;
+      if (message.startsWith(prefix)) message = message.slice(prefix.length);
+    }
+    const a: Anomaly = { code: w.code, message };
+    if (offset !== undefined) a.offset = offset;
+    out.push(a);
+  }
+  return out;
 }
 
 /** Flows of one capture ordered by flow_id, with stored geo fields when enrichment has run. */
@@ -55,13 +91,19 @@ export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
       flow_id: r.flow_id as number, transport: r.transport as 'tcp' | 'udp', ip_version: r.ip_version as 4 | 6,
       client_ip: r.client_ip as string, client_port: r.client_port as number, server_ip: r.server_ip as string,
       server_port: r.server_port as number, first_seen: r.first_seen as number, last_seen: r.last_seen as number,
-      first_frame: r.first_frame as number, packets_up: r.packets_up as number, packets_down: r.packets_down as number,
-      bytes_up: r.bytes_up as number, bytes_down: r.bytes_down as number, payload_up: r.payload_up as number,
-      payload_down: r.payload_down as number, end_reason: r.end_reason as FlowRecord['end_reason'],
+      packets_up: r.packets_up as number, packets_down: r.packets_down as number,
+      bytes_up: r.bytes_up as number, bytes_down: r.bytes_down as number,
     };
     const set = <K extends keyof StoredFlow>(k: K, v: StoredFlow[K] | undefined): void => {
       if (v !== undefined) f[k] = v;
     };
+    // Stored as -1, 0 and '' when a log could not say (schema.ts, migration 2).
+    set('payload_up', r.payload_up === -1 ? undefined : opt(r.payload_up));
+    set('payload_down', r.payload_down === -1 ? undefined : opt(r.payload_down));
+    set('first_frame', r.first_frame === 0 ? undefined : opt(r.first_frame));
+    set('end_reason', r.end_reason === '' ? undefined : opt(r.end_reason));
+    set('uid', opt(r.uid));
+    set('community_id', opt(r.community_id));
     set('client_mac', opt(r.client_mac));
     set('vlan', opt(r.vlan));
     set('tcp_flags', opt(r.tcp_flags));
@@ -73,6 +115,8 @@ export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
     set('name_source', opt(r.name_source));
     set('cname_chain', r.cname_chain === null ? undefined : (JSON.parse(r.cname_chain as string) as string[]));
     set('dns_qname', opt(r.dns_qname));
+    set('dns_uid', opt(r.dns_uid));
+    set('dns_frame', opt(r.dns_frame));
     set('rtt_ms', opt(r.rtt_ms));
     set('rtt_source', opt(r.rtt_source));
     set('ech', r.ech === null ? undefined : r.ech === 1);

@@ -183,6 +183,23 @@ export const MIGRATIONS: readonly string[] = [
     FOREIGN KEY (audit_id, vendor, claim_id) REFERENCES claims(audit_id, vendor, claim_id) ON DELETE CASCADE
   ) WITHOUT ROWID;
   `,
+  // 2: Zeek-compatible identities (issue 18.5): each flow's uid and Community ID, the DNS transaction that named it
+  // (the uid of the DNS flow and the response's frame), and each DNS transaction's flow uid and response frame.
+  // Flows and DNS transactions read from logs (Zeek, Suricata) have no frame numbers and may not say why a flow
+  // ended, and eve.json counts no payload bytes: they are stored as first_frame = 0, dns.frame = 0, end_reason = ''
+  // and payload_up/payload_down = -1 (frames count from 1, '' is no end reason, no count is negative), and read
+  // back as absent (records.ts).
+  `
+  ALTER TABLE flows ADD COLUMN uid TEXT;
+  ALTER TABLE flows ADD COLUMN community_id TEXT;
+  ALTER TABLE flows ADD COLUMN dns_uid TEXT;
+  ALTER TABLE flows ADD COLUMN dns_frame INTEGER;
+  ALTER TABLE dns ADD COLUMN uid TEXT;
+  ALTER TABLE dns ADD COLUMN response_frame INTEGER;
+  CREATE INDEX flows_uid ON flows(uid);
+  CREATE INDEX flows_community_id ON flows(community_id);
+  CREATE INDEX dns_uid ON dns(uid);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,5 @@
 // Packet builders for tests and the sample-capture generator: IPv4/IPv6 headers with correct checksums,
-// TCP/UDP segments, Ethernet / Linux SLL / raw-IP framing, an IPv4 fragmenter and a TCP conversation helper.
+// TCP/UDP segments, Ethernet / Linux SLL / raw-IP framing, IPv4 and IPv6 fragmenters and a TCP conversation helper.
 //
 //   const ip = udpPacket({ src: '10.0.0.2', dst: '8.8.8.8', sport: 5353, dport: 53, payload });
 //   const frame = linkFrame(LINKTYPE_ETHERNET, ip);              // or ethernetFrame(ip, { vlan: 11 })
@@ -260,6 +260,30 @@ export function fragmentIpv4(packet: Buffer, maxPayload: number): Buffer[] {
     h.writeUInt16BE(0, 10);
     h.writeUInt16BE(internetChecksum(h), 10);
     out.push(Buffer.concat([h, part]));
+  }
+  return out;
+}
+
+/**
+ * Splits an IPv6 packet (fixed header, then the transport header: no extension headers) into fragments whose
+ * fragmentable parts are at most `maxPayload` bytes (rounded down to 8), each with a fragment header (RFC 8200 §4.5)
+ * carrying `id`.
+ */
+export function fragmentIpv6(packet: Buffer, maxPayload: number, id = 0x1234): Buffer[] {
+  const next = packet[6];
+  const body = packet.subarray(40, 40 + packet.readUInt16BE(4));
+  const step = Math.max(8, maxPayload & ~7);
+  const out: Buffer[] = [];
+  for (let off = 0; off < body.length; off += step) {
+    const part = body.subarray(off, Math.min(body.length, off + step));
+    const fh = Buffer.alloc(8);
+    fh[0] = next;
+    fh.writeUInt16BE(off | (off + step < body.length ? 1 : 0), 2);
+    fh.writeUInt32BE(id >>> 0, 4);
+    const h = Buffer.from(packet.subarray(0, 40));
+    h.writeUInt16BE(8 + part.length, 4);
+    h[6] = 44;
+    out.push(Buffer.concat([h, fh, part]));
   }
   return out;
 }

@@ -131,8 +131,9 @@ export class PcapngWriter {
     return this;
   }
 
-  /** Adds an IDB; `tsresol` is the raw if_tsresol byte (6 = µs default, 9 = ns, 0x80|n = 2^-n). Returns its id. */
-  addInterface(linkType: number, o: { tsresol?: number; name?: string; description?: string; snaplen?: number } = {}): number {
+  /** Adds an IDB; `tsresol` is the raw if_tsresol byte (6 = µs default, 9 = ns, 0x80|n = 2^-n); `tsoffset` the
+   *  if_tsoffset in seconds (a signed 64-bit value, written as given). Returns its id. */
+  addInterface(linkType: number, o: { tsresol?: number; tsoffset?: bigint; name?: string; description?: string; snaplen?: number } = {}): number {
     const fixed = Buffer.alloc(8);
     if (this.be) {
       fixed.writeUInt16BE(linkType, 0);
@@ -144,15 +145,22 @@ export class PcapngWriter {
     const r = o.tsresol ?? 6;
     this.units.push(r & 0x80 ? 1n << BigInt(r & 0x7f) : 10n ** BigInt(r));
     const tsres = o.tsresol === undefined ? undefined : Buffer.from([o.tsresol]);
-    this.block(1, Buffer.concat([fixed, this.opts([[2, o.name], [3, o.description], [9, tsres]])]));
+    let tsoff: Buffer | undefined;
+    if (o.tsoffset !== undefined) {
+      tsoff = Buffer.alloc(8);
+      if (this.be) tsoff.writeBigInt64BE(o.tsoffset);
+      else tsoff.writeBigInt64LE(o.tsoffset);
+    }
+    this.block(1, Buffer.concat([fixed, this.opts([[2, o.name], [3, o.description], [9, tsres], [14, tsoff]])]));
     return this.units.length - 1;
   }
 
-  /** Appends an Enhanced Packet Block. `ts` float seconds, or whole seconds with `nsec`. */
-  add(ifid: number, data: Buffer, ts: number, nsec?: number, o: { comment?: string; origLen?: number } = {}): this {
+  /** Appends an Enhanced Packet Block. `ts` float seconds, or whole seconds with `nsec`; `units` writes the raw
+   *  64-bit timestamp (in the interface's units) instead. */
+  add(ifid: number, data: Buffer, ts: number, nsec?: number, o: { comment?: string; origLen?: number; units?: bigint } = {}): this {
     const [sec, ns] = splitTs(ts, nsec);
     const per = this.units[ifid] ?? 1_000_000n;
-    const t = BigInt(sec) * per + (BigInt(ns) * per) / 1_000_000_000n;
+    const t = o.units ?? BigInt(sec) * per + (BigInt(ns) * per) / 1_000_000_000n;
     const fixed = Buffer.alloc(20);
     const w = (v: number, off: number): void => {
       if (this.be) fixed.writeUInt32BE(v >>> 0, off);

@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
 
 export interface ClientHelloOptions {
   sni?: string;
+  /** The server_name extension's entries as sent (name type, name bytes), instead of the one host_name of `sni`:
+   *  for empty, repeated or non-host_name entries. */
+  serverNames?: { type: number; name: Buffer }[];
   alpn?: string[];
   /** Add an outer encrypted_client_hello extension (0xfe0d); `sni` is then the public name. */
   ech?: boolean;
@@ -68,7 +71,9 @@ export function buildClientHello(opts: ClientHelloOptions = {}): Buffer {
 
   const exts: Buffer[] = [];
   if (grease) exts.push(ext(GREASE_A, Buffer.alloc(0)));
-  if (opts.sni !== undefined) {
+  if (opts.serverNames !== undefined) {
+    exts.push(ext(0, vec16(opts.serverNames.map((e) => Buffer.concat([Buffer.from([e.type]), u16(e.name.length), e.name])))));
+  } else if (opts.sni !== undefined) {
     const name = Buffer.from(opts.sni, 'latin1');
     exts.push(ext(0, vec16([Buffer.from([0]), u16(name.length), name])));
   }

@@ -60,7 +60,7 @@ describe.skipIf(!existsSync(claims))('residency audit on the sample case (captur
     const again = await runAudit(claims, { db: path.join(dir, 'case.db'), outDir: path.join(dir, 'b'), now: fixed });
     expect(again.ingested.every((i) => i.skipped)).toBe(true);
     const files = readdirSync(path.join(dir, 'a')).sort();
-    expect(files).toEqual(['destinations.csv', 'flows.csv', 'report.html', 'report.json', 'report.md']);
+    expect(files).toEqual(['coverage.csv', 'destinations.csv', 'flows.csv', 'report.html', 'report.json', 'report.md']);
     for (const f of files) expect(readFileSync(path.join(dir, 'b', f), 'utf8')).toBe(readFileSync(path.join(dir, 'a', f), 'utf8'));
     const fromStore = await runAudit(claims, { db: path.join(dir, 'case.db'), noIngest: true, formats: ['json'], now: fixed });
     expect(fromStore.model.vendors).toEqual(first.model.vendors);

@@ -41,7 +41,7 @@ describe('parseClaims', () => {
     expect(c.vantage).toEqual({ name: 'New Delhi lab', lat: 28.6139, lon: 77.209, country: 'IN' });
     expect(c.vendors).toHaveLength(1);
     expect(c.vendors[0]).toMatchObject({ name: 'Vendor A', captures: ['vendor-a/*.pcap'], first_party: ['vendora-sync.com'], devices: [] });
-    expect(c.vendors[0].claims[0]).toEqual({ id: 'a-sg-aws', text: 'User data is stored on AWS in Singapore', scope: 'first-party', country: 'SG', provider: 'aws', region: 'ap-southeast-1' });
+    expect(c.vendors[0].claims[0]).toEqual({ id: 'a-sg-aws', text: 'User data is stored on AWS in Singapore', scope: 'first-party', country: 'SG', countries: ['SG'], provider: 'aws', region: 'ap-southeast-1' });
     expect(c.dir).toBe('/x');
     expect(c.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -57,7 +57,7 @@ describe('parseClaims', () => {
 
   it('names line and field for a country that is not ISO alpha-2', () => {
     const bad = GOOD.replace('country: SG ', 'country: Singapore ');
-    expect(errorOf(bad)).toContain('claims.yaml:14: vendors[0].claims[0].country: "Singapore" is not an ISO 3166-1 alpha-2 code');
+    expect(errorOf(bad)).toContain('claims.yaml:14: vendors[0].claims[0].country: "Singapore" is not an ISO 3166-1 alpha-2 code or a country group (ASEAN, EEA, EU, GCC); did you mean SG (Singapore)?');
   });
 
   it('names line and field for an unknown provider and a bad scope', () => {

@@ -43,6 +43,11 @@ describe('first-party matching', () => {
   it('lists each name once, lower-cased', () => {
     expect(flowNames({ hostname: 'A.com', sni: 'a.com', cname_chain: ['a.com', 'B.net.'] })).toEqual(['a.com', 'b.net']);
   });
+
+  it('leaves address literals out: an SNI or Host that is an address names nothing', () => {
+    expect(flowNames({ sni: '10.42.0.243', http_host: '[2001:db8::1]', quic: '::1' })).toEqual([]);
+    expect(flowNames({ sni: '10.42.0.243', dns_qname: 'api.vendor.com' })).toEqual(['api.vendor.com']);
+  });
 });
 
 describe('hidden names', () => {
@@ -53,6 +58,7 @@ describe('hidden names', () => {
     [{ ...base, hostname: 'cloudflare-ech.com', sni: 'cloudflare-ech.com', ech: true }, 'ech'],
     [{ ...base }, 'no_name'],
     [{ ...base, hostname: 'api.vendor.com' }, undefined],
+    [{ ...base, sni: '13.250.0.7' }, 'no_name'],
   ] as const)('%j -> %s', (flow, want) => {
     expect(hiddenReason(flow)).toBe(want);
   });

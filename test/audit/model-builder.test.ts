@@ -94,6 +94,54 @@ describe('buildReportModel', () => {
     expect(m.claims[0].totals.in_scope.bytes_up).toBe(59_000);
   });
 
+  it('carries a settled country (country_settled_by) to the flows, the destinations and the reasons', () => {
+    const m = build([
+      { ...buildFlow(1, { bytes_up: 50_000 }), ...sg, country_settled_by: 'rtt' as const },
+      { ...buildFlow(2, { bytes_up: 20_000 }), ...sg },
+    ]).vendors[0];
+    expect(m.flows.map((f) => f.country_settled_by)).toEqual(['rtt', undefined]);
+    expect(m.destinations.find((d) => d.server_ip === '13.250.0.1')?.country_settled_by).toBe('rtt');
+    expect(m.claims[0].reasons.map((r) => r.code)).toEqual(['country_settled_by_rtt', 'coverage_met']);
+    expect(m.claims[0].country).toBe('SG');
+    expect(m.claims[0].countries).toBeUndefined();
+  });
+
+  it('shows a claimed group as written and the countries it stands for', () => {
+    const claims = parseClaims(CLAIMS.replace('country: SG }', 'country: [ASEAN, IN] }'), 'claims.yaml', '/c/claims.yaml');
+    const m = buildReportModel({ claims, claimsLabel: 'c', captures: [capture([{ ...buildFlow(1, { bytes_up: 50_000 }), ...sg }])], provenance: [], toolVersion: '1', formats: [], generatedAt: 'x' }).model.vendors[0];
+    expect(m.claims[0]).toMatchObject({ country: 'ASEAN, IN', countries: ['BN', 'ID', 'IN', 'KH', 'LA', 'MM', 'MY', 'PH', 'SG', 'TH', 'TL', 'VN'], verdict: 'confirmed' });
+  });
+
+  it('splits upload by naming source: the vendor over its non-local upload, each claim over in-scope + hidden', () => {
+    const all = (c: { sources: Record<string, { bytes_up: number; share: number }> }) =>
+      Object.fromEntries(Object.entries(c.sources).filter(([, b]) => b.bytes_up > 0).map(([k, b]) => [k, [b.bytes_up, b.share]]));
+    expect(v.coverage).toMatchObject({ scope: 'vendor_non_local_upload', bytes_up: 127_000, flows: 4 });
+    expect(all(v.coverage)).toEqual({ tls_sni: [120_000, 94.5], unnamed: [7000, 5.5] });
+    const [sgClaim, allClaim] = v.claims;
+    expect(sgClaim.coverage).toMatchObject({ scope: 'claim_in_scope_and_hidden_upload', bytes_up: sgClaim.totals.in_scope.bytes_up + sgClaim.totals.hidden.bytes_up });
+    expect(all(sgClaim.coverage)).toEqual({ tls_sni: [80_000, 92], unnamed: [7000, 8] });
+    expect(allClaim.coverage.bytes_up).toBe(127_000);
+    for (const c of [v.coverage, sgClaim.coverage, allClaim.coverage]) {
+      expect(Object.values(c.sources).reduce((s, b) => s + Math.round(b.share * 10), 0)).toBe(1000);
+      expect(Object.values(c.sources).reduce((s, b) => s + b.bytes_up, 0)).toBe(c.bytes_up);
+    }
+  });
+
+  it('counts unnamed QUIC that could not be decrypted as hidden (its own reason), and address-tied flows as address', () => {
+    const m = build([
+      { ...buildFlow(1, { bytes_up: 50_000 }), ...sg },
+      { ...buildFlow(2, { bytes_up: 9000, server_ip: '13.250.0.1', hostname: undefined, sni: undefined, name_source: undefined }), ...sg },
+      { ...buildFlow(3, { bytes_up: 60_000, transport: 'udp', server_ip: '13.250.0.9', hostname: undefined, sni: undefined, name_source: undefined, anomalies: ['quic_version_unknown'] }), ...sg },
+    ]).vendors[0];
+    expect(m.flows.map((f) => [f.flow_id, f.first_party_via, f.hidden])).toEqual([[1, 'name', undefined], [2, 'address', undefined], [3, undefined, 'quic_undecryptable']]);
+    const c = m.claims[0];
+    expect(c.verdict).toBe('unobservable');
+    expect(c.reasons.map((r) => r.code)).toContain('names_hidden_quic');
+    expect(c.coverage.sources.tls_sni.bytes_up).toBe(50_000);
+    expect(c.coverage.sources.address.bytes_up).toBe(9000);
+    expect(c.coverage.sources.quic_undecryptable).toEqual({ bytes_up: 60_000, flows: 1, share: 50.4 });
+  });
+
   it('caps evidence per claim and counts what it left out', () => {
     const many: StoredFlow[] = [];
     for (let i = 0; i < MAX_EVIDENCE_FLOWS_PER_CLAIM + 7; i++) many.push({ ...buildFlow(i, { bytes_up: 1000 }), ...sg });

@@ -68,3 +68,66 @@ describe('decideClaim properties', () => {
     );
   });
 });
+
+// Invariants of the rules added for issue 13 (provider by origin AS, several countries, settlement by the RTT).
+describe('decideClaim properties: origin AS, country sets, settlement', () => {
+  const asnArb = fc.constantFrom(undefined, 16509, 15169, 394000, 64512, 23456, 4200000001);
+  const withAsn = fc.tuple(flowArb, asnArb).map(([f, asn]) => (asn === undefined ? f : { ...f, asn }));
+
+  it('knowing the origin AS only turns unknown into inconsistent (no usable AS) or consistent into unknown (a name disagrees), never the reverse', () => {
+    fc.assert(
+      fc.property(claimArb, fc.array(withAsn, { maxLength: 20 }), (claim, flows) => {
+        const rank = { consistent: 0, unknown: 1, inconsistent: 2 } as const;
+        const withA = new Map(decideClaim(claim, flows).evidence.filter((e) => !e.hidden).map((e) => [e.index, e]));
+        const without = decideClaim(claim, flows.map(({ asn: _drop, ...f }) => f)).evidence.filter((e) => !e.hidden);
+        for (const e of without) {
+          const a = withA.get(e.index);
+          expect(a).toBeDefined();
+          // The provider part moves at most one step (unknown -> inconsistent, consistent -> unknown).
+          expect(Math.abs(rank[a!.status] - rank[e.status])).toBeLessThanOrEqual(2);
+          if (e.provider_status === 'not_claimed') expect(a!.provider_status).toBe('not_claimed');
+          if (e.provider_status === 'inconsistent') expect(a!.provider_status).toBe('inconsistent');
+          if (a!.provider_status === 'consistent') expect(e.provider_status).toBe('consistent');
+          expect(a!.country_status).toBe(e.country_status);
+          expect(a!.region_status).toBe(e.region_status);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a claim of several countries is consistent for a flow exactly when a claim of one of them is, and impossible only when each is', () => {
+    const countries = ['SG', 'US', 'IN'] as const;
+    fc.assert(
+      fc.property(fc.subarray([...countries], { minLength: 1 }), fc.array(flowArb, { minLength: 1, maxLength: 15 }), (set, flows) => {
+        const base: Claim = { id: 'c', text: 't', scope: 'all' };
+        const many = decideClaim({ ...base, country: set.join(', '), countries: [...set].sort() }, flows).evidence.filter((e) => !e.hidden);
+        const single = (c: string, o = {}) => new Map(decideClaim({ ...base, country: c, countries: [c] }, flows, o).evidence.filter((e) => !e.hidden).map((e) => [e.index, e]));
+        const located = set.map((c) => single(c, { claimedLocationImpossible: () => false }));
+        const checked = set.map((c) => single(c));
+        for (const e of many) {
+          const impossible = checked.every((m) => m.get(e.index)!.claimed_location_impossible);
+          expect(e.claimed_location_impossible).toBe(impossible);
+          const inSet = located.some((m) => m.get(e.index)!.country_status === 'consistent');
+          expect(e.country_status === 'consistent').toBe(inSet && !impossible);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a flow the RTT settled is judged exactly as the same flow with agreeing sources', () => {
+    fc.assert(
+      fc.property(claimArb, fc.array(flowArb, { maxLength: 15 }), (claim, flows) => {
+        const agreeing = flows.map((f) => ({ ...f, country_agreement: 'agree' as const }));
+        const settled = agreeing.map((f) => ({ ...f, country_settled_by: 'rtt' as const }));
+        const a = decideClaim(claim, agreeing);
+        const b = decideClaim(claim, settled);
+        expect(b.verdict).toBe(a.verdict);
+        expect(b.totals).toEqual(a.totals);
+        expect(b.reasons.map((x) => x.code).filter((c) => c !== 'country_settled_by_rtt')).toEqual(a.reasons.map((x) => x.code));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -3,7 +3,7 @@
 // packages by walking up from their own path), then run as a user would and compared with the module build
 // (src/cli/main.ts through tsx) byte for byte.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,6 +12,7 @@ import { bundle, ALL } from '../../scripts/bundle.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { TOOL_VERSION } from '../../src/version.js';
 import { buildHandsetCapture } from '../pipeline/handset-capture.js';
+import { manyFlowsCapture } from './fault-capture.js';
 
 const ROOT = resolve(__dirname, '../..');
 const MODULES = ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
@@ -78,6 +79,23 @@ describe('bundled binary', () => {
     expect(v.code).toBe(0);
     expect(v.out.trim()).toBe(TOOL_VERSION);
     expect(bin(['no-such-command']).code).toBe(2);
+  });
+
+  it('the reader of the output going away (EPIPE, `| head -c 10`) ends the run quietly with exit 0', async () => {
+    // 3,000 flows: several output batches, so the run is still writing when the reader leaves.
+    const many = join(out, 'many.pcap');
+    writeFileSync(many, manyFlowsCapture(3000));
+    for (const args of [['flows', '--no-geo'], ['flows', '--no-geo', '--format', 'csv'], ['extract'], ['dns']]) {
+      const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(out, 'residency.cjs'), ...args, many], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let err = '';
+        child.stderr.setEncoding('utf8').on('data', (t: string) => (err += t));
+        child.stdout.once('data', () => child.stdout.destroy());
+        child.on('exit', (code) => resolve({ code, err }));
+      });
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+    }
   });
 
   it('a capture error keeps its exit code and message (errors cross the bundle intact)', () => {

@@ -11,7 +11,7 @@ async function run(packets: TimedPacket[], opts: AnalyzeOptions = {}): Promise<F
   for (const p of packets) w.add(ethernetFrame(p.ip), p.ts);
   const flows: FlowRecord[] = [];
   await analyzeCapture('t.pcap', { flow: (f) => flows.push(f) }, { ...opts, source: chunks(w.toBuffer(), []) });
-  return flows.sort((a, b) => a.first_frame - b.first_frame);
+  return flows.sort((a, b) => (a.first_frame ?? 0) - (b.first_frame ?? 0));
 }
 
 const T = 1_700_000_000;

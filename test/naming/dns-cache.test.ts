@@ -26,7 +26,7 @@ describe('DnsNameCache', () => {
   it('names a server address with the queried name, per client only', () => {
     const c = new DnsNameCache();
     c.addResponse(PHONE_A, resp('api.example.com', [{ type: 'A', name: 'api.example.com', data: '192.0.2.10' }]), 100);
-    expect(c.lookup(PHONE_A, '192.0.2.10', 101)).toEqual({ hostname: 'api.example.com', cnameChain: ['api.example.com'], source: 'dns' });
+    expect(c.lookup(PHONE_A, '192.0.2.10', 101)).toEqual({ hostname: 'api.example.com', cnameChain: ['api.example.com'], source: 'dns', frame: -1 });
     expect(c.lookup(PHONE_B, '192.0.2.10', 101)).toBeUndefined();
     expect(c.lookup(PHONE_A, '192.0.2.11', 101)).toBeUndefined();
   });
@@ -53,8 +53,16 @@ describe('DnsNameCache', () => {
       { type: 'AAAA', name: 'e1.edge.example.net', data: '2001:db8::7' },
     ]), 10);
     expect(c.lookup(PHONE_A, '2001:db8::7', 11)).toEqual({
-      hostname: 'www.shop.example', cnameChain: ['www.shop.example', 'shop.cdn.example.net', 'e1.edge.example.net'], source: 'dns',
+      hostname: 'www.shop.example', cnameChain: ['www.shop.example', 'shop.cdn.example.net', 'e1.edge.example.net'], source: 'dns', frame: -1,
     });
+  });
+
+  it('keeps the uid of the flow that carried the response and its frame (what a flow gets as dns_uid, dns_frame)', () => {
+    const c = new DnsNameCache();
+    c.addResponse(PHONE_A, resp('api.example.com', [{ type: 'A', name: 'api.example.com', data: '192.0.2.10' }]), 100, 'CdnsFlow1', 42);
+    c.addResponse(PHONE_A, resp('b.example.com', [{ type: 'A', name: 'b.example.com', data: '192.0.2.11' }]), 101);
+    expect(c.lookup(PHONE_A, '192.0.2.10', 101)).toMatchObject({ uid: 'CdnsFlow1', frame: 42 });
+    expect(c.lookup(PHONE_A, '192.0.2.11', 102)).toMatchObject({ uid: undefined, frame: -1 });
   });
 
   it('follows a CNAME learnt in an earlier response of the same client', () => {
@@ -96,7 +104,7 @@ describe('DnsNameCache', () => {
       rr(wireName('svc.example'), 1, 300, ipv4('192.0.2.51')),
     ]));
     c.addResponse(PHONE_A, msg, 1);
-    expect(c.lookup(PHONE_A, '192.0.2.50', 2)).toEqual({ hostname: 'svc.example', cnameChain: ['svc.example'], source: 'dns_https_hint' });
+    expect(c.lookup(PHONE_A, '192.0.2.50', 2)).toEqual({ hostname: 'svc.example', cnameChain: ['svc.example'], source: 'dns_https_hint', frame: -1 });
     expect(c.lookup(PHONE_A, '192.0.2.51', 2)?.source).toBe('dns');
   });
 

@@ -8,7 +8,7 @@ async function flowsOf(pcap: Buffer, sizes: number[] = []): Promise<{ flows: Flo
   const flows: FlowRecord[] = [];
   const dns: DnsRecord[] = [];
   await analyzeCapture('handset.pcap', { flow: (f) => flows.push(f), dns: (d) => dns.push(d) }, { source: chunks(pcap, sizes) });
-  flows.sort((a, b) => a.first_frame - b.first_frame);
+  flows.sort((a, b) => (a.first_frame ?? 0) - (b.first_frame ?? 0));
   return { flows, dns };
 }
 

@@ -24,6 +24,21 @@ describe('compareReports', () => {
     expect(diffOf(sampleReport(), b).n).toBe(0);
   });
 
+  it('compares coverage bytes with tolerance, not the shares derived from them, under bytes', () => {
+    const within = sampleReport();
+    within.vendors[0].coverage.sources.tls_sni.bytes_up += 500;
+    within.vendors[0].coverage.sources.tls_sni.share += 0.1;
+    within.vendors[0].claims[0].coverage.sources.dns.share -= 0.1;
+    expect(diffOf(sampleReport(), within).n).toBe(0);
+    const moved = sampleReport();
+    moved.vendors[0].claims[0].coverage.sources.dns.bytes_up = 0;
+    moved.vendors[0].claims[0].coverage.sources.unnamed.bytes_up = 200_000;
+    const r = diffOf(sampleReport(), moved);
+    expect(r.n).toBe(2);
+    expect(r.sections).toEqual(['bytes', 'bytes']);
+    expect(r.text).toContain('vendors[Vendor Alder].claims[alder-sg-aws].coverage.sources.unnamed.bytes_up: 0 -> 200000');
+  });
+
   it('names a changed verdict first, with the vendor and claim', () => {
     const b = sampleReport();
     b.vendors[0].claims[0].verdict = 'confirmed';

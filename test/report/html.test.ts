@@ -31,7 +31,7 @@ describe('renderHtml escaping', () => {
   });
 
   it('quotes every attribute value with double quotes, and nothing but known attributes appear', () => {
-    const allowed = /^(class|id|title|href|lang|charset|content|name|http-equiv|colspan|data-sort|viewbox|role|aria-label|aria-hidden|d|x|y|width|height|cx|cy|r|fill)$/;
+    const allowed = /^(class|id|title|href|lang|charset|content|name|http-equiv|colspan|data-sort|viewbox|role|aria-label|aria-hidden|d|x|y|width|height|cx|cy|r|fill|preserveaspectratio)$/;
     for (const t of tags(markup)) {
       if (t.name === '!doctype') continue;
       const rest = t.attrs.replace(/\s([a-zA-Z-]+)="[^"]*"/g, (_, name: string) => {
@@ -94,7 +94,7 @@ describe('renderHtml content', () => {
     expect(svg).toMatch(/<path class="map-land" d="M[^"]{2000,}"/);
     const withCoords = model.vendors.flatMap((v) => v.destinations).filter((d) => d.lat !== undefined && d.lon !== undefined);
     const radii = [...svg.matchAll(/<circle class="dest [^"]*" cx="[^"]*" cy="[^"]*" r="([^"]*)"/g)].map((m) => Number(m[1]));
-    expect(radii).toHaveLength(withCoords.length);
+    expect(radii).toHaveLength(withCoords.filter((d) => d.physical !== 'impossible').length);
     expect(radii).toEqual([...radii].sort((a, b) => b - a));
     expect(radii[0]).toBe(18);
     expect(svg).toContain('<g class="lab">');
@@ -103,6 +103,42 @@ describe('renderHtml content', () => {
     expect(svg).toContain('class="dest c-out"');
     expect(page).toContain(`${withCoords.length} of ${withCoords.length + 1} destination(s) have coordinates`);
     expect(page).toContain(`(largest: ${bytes(Math.max(...withCoords.map((d) => d.bytes_up)))})`);
+  });
+
+  it('marks positions the RTT check ruled out as ruled out, not as locations, with legend entries', () => {
+    const svg = page.match(/<svg class="map"[\s\S]*?<\/svg>/)?.[0] ?? '';
+    const out = model.vendors[0].destinations.filter((d) => d.physical === 'impossible');
+    expect(out).toHaveLength(1);
+    const d = out[0];
+    const cx = Math.round((((d.lon as number) + 180) * 1000) / 36) / 10;
+    // The consensus position: a crossed-out dashed ring (no filled dot), titled as ruled out, and no line from the lab to it.
+    const ring = svg.match(new RegExp(`<g class="ruled-out [^"]*"><title>([^<]*)</title><circle cx="${cx}" cy="([\\d.]+)" r="[\\d.]+"/><path d="M[^"]+"/></g>`));
+    expect(ring?.[1]).toContain(`[${d.server_ip}]`);
+    expect(ring?.[1]).toContain('RULED OUT by the RTT check');
+    for (const m of svg.matchAll(/<circle class="dest [^>]*><title>([^<]*)</g)) expect(m[1]).not.toContain(d.server_ip + ']');
+    const links = svg.match(/<path class="map-link" d="([^"]*)"/)?.[1] ?? '';
+    expect(links.split('M').length - 1).toBe(model.vendors[0].destinations.filter((x) => x.lat !== undefined && x.physical !== 'impossible').length);
+    // A single source's impossible position (geolite2 in NL for a disputed flow): a small cross titled with the source.
+    const src = svg.match(/<path class="src-ruled-out" d="M([\d.]+) ([\d.]+)L[^"]*"><title>([^<]*)<\/title>/);
+    expect(Number(src?.[1]) + 3.5).toBeCloseTo(((4.9 + 180) * 1000) / 360, 0);
+    expect(src?.[3]).toMatch(/^geolite2-city places .* here \(NL\): RULED OUT by the RTT check/);
+    const legend = page.slice(page.indexOf('<div class="legend">'), page.indexOf('</div>', page.indexOf('<div class="legend">')));
+    expect(legend).toContain('consensus position ruled out by the RTT check (not a real location)');
+    expect(legend).toContain("one source's position ruled out by the RTT check");
+    expect(page).toContain('<strong>Ruled out by the RTT check:</strong> 1 consensus position(s) and 1 source position(s)');
+  });
+
+  it('says nothing about ruled-out positions when there are none', () => {
+    const m = fixtureModel();
+    for (const d of m.vendors[0].destinations) {
+      d.physical = 'plausible';
+      d.geo_sources = d.geo_sources.map((g) => ({ ...g, physical: undefined }));
+    }
+    const p = renderHtml(m);
+    const svg = p.match(/<svg class="map"[\s\S]*?<\/svg>/)?.[0] ?? '';
+    expect(svg).toContain('<circle class="dest');
+    expect(svg).not.toContain('ruled-out');
+    expect(p).not.toContain('Ruled out by the RTT check:');
   });
 
   it('places the lab by an equirectangular projection (x = (lon + 180) * 1000/360)', () => {
@@ -117,7 +153,7 @@ describe('renderHtml content', () => {
     expect(page.match(/<rect class="chart-bar"/g)?.length).toBe(model.vendors[0].bytes_by_country.length + model.vendors[0].bytes_by_provider.length);
     expect(page).toMatch(/<table class="sortable destinations">/);
     expect(page).toContain('id="provenance"');
-    for (const i of model.inputs) expect(page).toContain(i.sha256);
+    for (const i of model.inputs) if (i.sha256 !== undefined) expect(page).toContain(i.sha256);
     for (const g of model.geo_sources) expect(page).toContain(g.sha256);
   });
 

@@ -17,6 +17,10 @@ describe('number formatting (locale-independent)', () => {
     expect(bytes(1_500_000)).toBe('1.5 MB');
     expect(bytes(2.5e12)).toBe('2.5 TB');
     expect(bytes(Number.NaN)).toBe('-');
+    // Rounding never shows 1000 of a unit: the next unit up instead.
+    expect(bytes(999_949)).toBe('999.9 kB');
+    expect(bytes(999_999)).toBe('1.0 MB');
+    expect(bytes(999_950_000)).toBe('1.0 GB');
   });
 
   it('writes percentages and refuses a zero whole', () => {

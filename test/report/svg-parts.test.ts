@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHART_MAX_BARS, renderBarChart } from '../../src/report/chart-svg.js';
-import { renderMapSvg } from '../../src/report/map-svg.js';
-import { LAKES, LAND } from '../../src/report/world-outline.js';
+import { LAT_TOP, renderMapSvg, WIDTH } from '../../src/report/map-svg.js';
+import { mapAttribution, worldMapPaths } from '../../src/report/world-map.js';
 import { fixtureModel } from './fixture-model.js';
 
 describe('renderBarChart', () => {
@@ -58,19 +58,88 @@ describe('renderMapSvg', () => {
   });
 });
 
-describe('world outline data', () => {
-  it('has closed-able polygons of valid [lon, lat] pairs within a few hundred points', () => {
-    let points = 0;
-    for (const p of [...LAND, ...LAKES]) {
-      expect(p.length % 2).toBe(0);
-      expect(p.length).toBeGreaterThanOrEqual(6);
-      for (let i = 0; i < p.length; i += 2) {
-        expect(Math.abs(p[i])).toBeLessThanOrEqual(180);
-        expect(Math.abs(p[i + 1])).toBeLessThanOrEqual(90);
-      }
-      points += p.length / 2;
+/** Absolute sub-paths of compact path data (M x y, l dx dy, z): lists of [x, y] points. */
+function subPaths(d: string): [number, number][][] {
+  const out: [number, number][][] = [];
+  const re = /([Mlz])([^Mlz]*)/g;
+  let cur: [number, number][] = [];
+  let x = 0;
+  let y = 0;
+  for (const m of d.matchAll(re)) {
+    const nums = (m[2].match(/-?(?:\d+\.?\d*|\.\d+)/g) ?? []).map(Number);
+    if (m[1] === 'M') {
+      if (cur.length) out.push(cur);
+      [x, y] = nums;
+      cur = [[x, y]];
+    } else if (m[1] === 'l') {
+      x += nums[0];
+      y += nums[1];
+      cur.push([Math.round(x * 10) / 10, Math.round(y * 10) / 10]);
+    } else {
+      out.push(cur);
+      cur = [];
     }
-    expect(points).toBeGreaterThan(300);
-    expect(points).toBeLessThan(900);
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** Even-odd planar point in polygon over every ring of the land. */
+function onLand(rings: [number, number][][], px: number, py: number): boolean {
+  let inside = false;
+  for (const r of rings) {
+    for (let i = 0, j = r.length - 1; i < r.length; j = i++) {
+      const [xi, yi] = r[i];
+      const [xj, yj] = r[j];
+      if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+describe('world map from Natural Earth (world-atlas 1:110m)', () => {
+  const world = worldMapPaths({ width: WIDTH, latTop: LAT_TOP });
+  const k = WIDTH / 360;
+  const at = (lat: number, lon: number): [number, number] => [(lon + 180) * k, (LAT_TOP - lat) * k];
+
+  it('draws land and borders as compact path data within the frame', () => {
+    expect(world).toBeDefined();
+    const { land, borders } = world as { land: string; borders: string };
+    for (const d of [land, borders]) {
+      expect(d).toMatch(/^M[-\d. Mlz]+$/);
+      expect(d).not.toMatch(/\.\d\d/); // 0.1-unit rounding
+    }
+    // Small enough for a self-contained report, large enough to be the real coastline (not a placeholder).
+    expect(land.length).toBeGreaterThan(20_000);
+    expect(land.length + borders.length).toBeLessThan(70_000);
+    const rings = subPaths(land);
+    expect(rings.length).toBeGreaterThan(100);
+    for (const r of rings) for (const [x, y] of r) {
+      expect(x).toBeGreaterThanOrEqual(-0.1);
+      expect(x).toBeLessThanOrEqual(WIDTH + 0.1);
+      expect(y).toBeGreaterThanOrEqual(-0.1);
+      expect(y).toBeLessThan((LAT_TOP + 60) * k); // nothing of Antarctica (south of 60 S)
+    }
+  });
+
+  it('puts cities on land and oceans at sea, at the points the destinations use', () => {
+    const rings = subPaths((world as { land: string }).land);
+    for (const [name, lat, lon] of [['New Delhi', 28.61, 77.21], ['Paris', 48.86, 2.35], ['Chicago', 41.88, -87.63], ['Sao Paulo', -23.55, -46.63], ['Nairobi', -1.29, 36.82], ['Alice Springs', -23.7, 133.88], ['Anchorage', 61.2, -149.9]] as const) {
+      expect(onLand(rings, ...at(lat, lon)), name).toBe(true);
+    }
+    for (const [name, lat, lon] of [['mid-Pacific', 0, -150], ['mid-Atlantic', 30, -40], ['Indian Ocean', -20, 80], ['Caspian Sea', 42, 50.5], ['Mediterranean', 35, 18]] as const) {
+      expect(onLand(rings, ...at(lat, lon)), name).toBe(false);
+    }
+  });
+
+  it('is the same string every time (byte-reproducible report)', () => {
+    const svg = renderMapSvg([], undefined);
+    expect(renderMapSvg([], undefined)).toBe(svg);
+    expect(svg).toContain(`<path class="map-land" d="${(world as { land: string }).land}"/>`);
+    expect(svg).toContain('<path class="map-border" d="');
+  });
+
+  it('credits Natural Earth and world-atlas with its version', () => {
+    expect(mapAttribution()).toMatch(/Natural Earth.*public domain.*world-atlas \d+\.\d+\.\d+ .*ISC/);
   });
 });

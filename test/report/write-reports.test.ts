@@ -13,13 +13,14 @@ describe('writeReports', () => {
     const model = fixtureModel();
     const out = path.join(root, 'all', 'nested');
     const written = await writeReports(model, out, ['csv', 'md', 'html', 'json', 'csv']);
-    expect(written.map((p) => path.basename(p))).toEqual(['report.json', 'report.html', 'report.md', 'flows.csv', 'destinations.csv']);
+    expect(written.map((p) => path.basename(p))).toEqual(['report.json', 'report.html', 'report.md', 'flows.csv', 'destinations.csv', 'coverage.csv']);
     expect(written.every((p) => path.dirname(p) === out)).toBe(true);
-    expect(readdirSync(out).sort()).toEqual(['destinations.csv', 'flows.csv', 'report.html', 'report.json', 'report.md']);
+    expect(readdirSync(out).sort()).toEqual(['coverage.csv', 'destinations.csv', 'flows.csv', 'report.html', 'report.json', 'report.md']);
     expect(readFileSync(path.join(out, 'report.json'), 'utf8')).toBe(renderJson(model));
     expect(readFileSync(path.join(out, 'report.html'), 'utf8')).toBe(renderHtml(model));
     expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toBe(renderMarkdown(model));
     expect(readFileSync(path.join(out, 'flows.csv'), 'utf8')).toBe(renderCsv(model)['flows.csv']);
+    expect(readFileSync(path.join(out, 'coverage.csv'), 'utf8')).toBe(renderCsv(model)['coverage.csv']);
   });
 
   it('writes only what was asked for', async () => {

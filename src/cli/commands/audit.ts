@@ -4,8 +4,10 @@
 
 import { Command } from 'commander';
 import { runAudit } from '../../audit/run.js';
-import { summaryText } from '../../audit/summary-text.js';
+import { problemLines, summaryText } from '../../audit/summary-text.js';
+import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
+import { terminalLines, terminalText } from '../terminal-text.js';
 
 export interface AuditCliOptions {
   db?: string;
@@ -13,6 +15,7 @@ export interface AuditCliOptions {
   format?: string;
   geoDir?: string;
   reports: boolean;
+  allowOutside?: boolean;
 }
 
 export function auditCommand(io: CliIo): Command {
@@ -24,15 +27,21 @@ export function auditCommand(io: CliIo): Command {
     .option('--format <list>', 'report formats: json,html,md,csv', 'json,html,md,csv')
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
     .option('--no-reports', 'decide and print the summary only')
+    .option('--allow-outside', "read captures the claims file names outside its own folder (default: refused)")
     .action(async (claims: string, opts: AuditCliOptions) => {
       const r = await runAudit(claims, {
         db: opts.db,
         outDir: opts.reports ? opts.out : undefined,
         formats: opts.format?.split(','),
         geoDir: opts.geoDir,
-        log: (line) => io.stderr.write(`${line}\n`),
+        allowOutside: opts.allowOutside === true,
+        log: (line) => io.stderr.write(`${terminalText(line)}\n`),
+      }).catch((e: unknown) => {
+        throw storeError(e, opts.db ?? '(in-memory store)');
       });
-      io.stdout.write(summaryText(r.model, r.files) + '\n');
+      for (const line of problemLines(r.model)) io.stderr.write(`${terminalLines(line)}\n`);
+      // Vendor names, claim texts and capture labels are someone else's text: control characters escaped.
+      io.stdout.write(terminalLines(summaryText(r.model, r.files)) + '\n');
       io.exitCode = r.exitCode;
     });
 }

@@ -2,30 +2,32 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeCapture } from '../../pipeline.js';
+import { analyzeInput } from '../../input.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
+import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
 import { memoryBudgetOption } from './memory-budget.js';
 
 export const DNS_COLUMNS = [
-  'capture', 'ts', 'frame', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
-  'qname', 'qtype_name', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen',
+  'capture', 'ts', 'frame', 'uid', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
+  'qname', 'qtype_name', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'response_frame',
 ] as const;
 
 export function dnsCommand(io: CliIo): Command {
   return new Command('dns')
     .description('one record per DNS, mDNS or LLMNR transaction')
-    .argument('<captures...>', 'capture files; - for standard input')
+    .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json); - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
+    .option('--strict', STRICT_HELP)
     .addOption(memoryBudgetOption())
-    .action(async (captures: string[], opts: { format: Format; memoryBudget?: number }) => {
+    .action(async (captures: string[], opts: { format: Format; strict?: boolean; memoryBudget?: number }) => {
       const w = recordWriter(opts.format, DNS_COLUMNS, io.stdout);
-      for (const c of captures) {
+      await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        const summary = await analyzeCapture(
+        const summary = await analyzeInput(
           c,
           {
             dns: (r) =>
@@ -35,11 +37,11 @@ export function dnsCommand(io: CliIo): Command {
                 answers: opts.format === 'ndjson' ? r.answers : r.answers.map((a) => `${a.type} ${a.data}`),
               }),
           },
-          { onProgress: (b) => progress.update(b), memoryBudgetMb: opts.memoryBudget },
+          { onProgress: (b) => progress.update(b), pace: () => io.pace(), memoryBudgetMb: opts.memoryBudget },
         );
         progress.done();
         reportWarnings(summary, io);
-      }
+      });
       w.end();
     });
 }

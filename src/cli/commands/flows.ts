@@ -2,11 +2,12 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeCapture } from '../../pipeline.js';
+import { analyzeInput } from '../../input.js';
 import type { FlowGeoFields, FlowRecord } from '../../types.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
+import { forEachCapture, STRICT_HELP } from './batch.js';
 import { parseVantage } from './vantage.js';
 import { memoryLimits, TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
 import { resolveMemoryBudget } from '../../memory-budget.js';
@@ -22,11 +23,11 @@ function seconds(flag: string, text: string | undefined): number | undefined {
 }
 
 export const FLOW_COLUMNS = [
-  'capture', 'flow_id', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
+  'capture', 'flow_id', 'uid', 'community_id', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
   'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up', 'payload_down', 'tcp_flags',
   'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source', 'cname_chain', 'dns_qname',
-  'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
-  'country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source', 'edge',
+  'dns_uid', 'dns_frame', 'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
+  'country', 'country_agreement', 'country_settled_by', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source', 'edge',
   'physical', 'geo_sources',
 ] as const;
 
@@ -42,19 +43,21 @@ interface FlowsOptions {
   geo: boolean;
   geoDir?: string;
   vantage?: string;
+  strict?: boolean;
   memoryBudget?: number;
 }
 
 export function flowsCommand(io: CliIo): Command {
   return new Command('flows')
     .description('one record per flow: endpoints, counters, names and how they were found, RTT, geolocation')
-    .argument('<captures...>', 'capture files; - for standard input')
+    .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json); - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'csv', 'table']).default('ndjson'))
     .option('--no-geo', 'skip geolocation (faster; no country/provider/region fields)')
     .option('--geo-dir <dir>', 'also read MaxMind GeoIP2/GeoLite2 mmdb files and provider range files from this folder')
     .option('--vantage <lat,lon>', 'where the capture was taken: enables the physical RTT check')
     .option('--tcp-timeout <seconds>', `TCP idle timeout before a flow is closed (default ${TCP_IDLE_TIMEOUT_S})`)
     .option('--udp-timeout <seconds>', `UDP idle timeout before a flow is closed (default ${UDP_IDLE_TIMEOUT_S})`)
+    .option('--strict', STRICT_HELP)
     .addOption(memoryBudgetOption())
     .action(async (captures: string[], opts: FlowsOptions) => {
       const memoryBudgetMb = resolveMemoryBudget(opts.memoryBudget);
@@ -68,7 +71,7 @@ export function flowsCommand(io: CliIo): Command {
       // With a vantage point the physical RTT check needs to know whether the capture's handshakes are synthesised
       // on the phone: its records are held until that is known (a bounded number: SynthesisGate), then stream.
       const vantageGate = geo !== undefined && vantage !== undefined;
-      for (const c of captures) {
+      await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
         const emit = (r: FlowRecord, g: FlowGeoFields) => w.write({ capture, ...r, ...g });
@@ -83,7 +86,7 @@ export function flowsCommand(io: CliIo): Command {
               })
             : undefined;
         const batch = geo !== undefined && geoMod !== undefined && gate === undefined ? new geoMod.GeoBatcher(geo, emit) : undefined;
-        const summary = await analyzeCapture(
+        const summary = await analyzeInput(
           c,
           {
             flow: (r) => {
@@ -93,13 +96,13 @@ export function flowsCommand(io: CliIo): Command {
             },
             linkType: gate !== undefined ? (t) => gate.linkType(t) : undefined,
           },
-          { onProgress: (b) => progress.update(b), tcpIdleTimeout, udpIdleTimeout, memoryBudgetMb },
+          { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout, memoryBudgetMb },
         );
         progress.done();
         batch?.flush();
         gate?.finish(summary.link_types);
         reportWarnings(summary, io);
-      }
+      });
       w.end();
     });
 }

@@ -50,7 +50,7 @@ export function renderTable(results: GeoResult[]): string {
       continue;
     }
     const head = [
-      `country ${r.country ?? '-'} (${r.country_agreement})`,
+      `country ${r.country ?? '-'} (${r.country_agreement}${r.country_settled_by === 'rtt' ? ', settled by the RTT' : ''})`,
       `city ${r.city ?? '-'}`,
       `lat/lon ${fmt(r.lat)},${fmt(r.lon)}`,
       `AS${r.asn ?? '-'} ${r.as_org ?? ''}`.trimEnd(),

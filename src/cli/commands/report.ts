@@ -3,8 +3,10 @@
 
 import { Command } from 'commander';
 import { runAudit } from '../../audit/run.js';
-import { summaryText } from '../../audit/summary-text.js';
+import { problemLines, summaryText } from '../../audit/summary-text.js';
+import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
+import { terminalLines } from '../terminal-text.js';
 
 interface ReportCliOptions {
   db: string;
@@ -12,6 +14,7 @@ interface ReportCliOptions {
   out: string;
   format?: string;
   geoDir?: string;
+  allowOutside?: boolean;
 }
 
 export function reportCommand(io: CliIo): Command {
@@ -22,9 +25,16 @@ export function reportCommand(io: CliIo): Command {
     .option('--out <dir>', 'report directory', 'residency-report')
     .option('--format <list>', 'report formats: json,html,md,csv', 'json,html,md,csv')
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
+    .option('--allow-outside', "match captures the claims file names outside its own folder (default: refused)")
     .action(async (opts: ReportCliOptions) => {
-      const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir });
-      io.stdout.write(summaryText(r.model, r.files) + '\n');
+      const r = await runAudit(opts.claims, { db: opts.db, noIngest: true, outDir: opts.out, formats: opts.format?.split(','), geoDir: opts.geoDir, allowOutside: opts.allowOutside === true }).catch(
+        (e: unknown) => {
+          throw storeError(e, opts.db);
+        },
+      );
+      for (const line of problemLines(r.model)) io.stderr.write(`${terminalLines(line)}\n`);
+      // Vendor names, claim texts and capture labels are someone else's text: control characters escaped.
+      io.stdout.write(terminalLines(summaryText(r.model, r.files)) + '\n');
       io.exitCode = r.exitCode;
     });
 }

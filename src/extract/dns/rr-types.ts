@@ -46,3 +46,24 @@ export function rrTypeName(type: number): string {
 export function rcodeName(rcode: number): string {
   return RCODES.get(rcode) ?? `RCODE${rcode}`;
 }
+
+let RRTYPE_CODES: Map<string, number> | null = null;
+let RCODE_CODES: Map<string, number> | null = null;
+
+/** RR type number of a mnemonic (`A`, `TYPE65534`), as logs (Zeek, Suricata) write them; null when unknown. */
+export function rrTypeCode(name: string): number | null {
+  if (RRTYPE_CODES === null) RRTYPE_CODES = new Map([...RRTYPES].map(([k, v]) => [v, k]));
+  const known = RRTYPE_CODES.get(name.toUpperCase());
+  if (known !== undefined) return known;
+  const m = /^TYPE(\d{1,5})$/i.exec(name);
+  return m !== null && Number(m[1]) <= 0xffff ? Number(m[1]) : null;
+}
+
+/** RCODE number of a mnemonic (`NOERROR`, `RCODE12`); null when unknown. */
+export function rcodeCode(name: string): number | null {
+  if (RCODE_CODES === null) RCODE_CODES = new Map([...RCODES].map(([k, v]) => [v, k]));
+  const known = RCODE_CODES.get(name.toUpperCase());
+  if (known !== undefined) return known;
+  const m = /^RCODE(\d{1,4})$/i.exec(name);
+  return m !== null && Number(m[1]) <= 0xfff ? Number(m[1]) : null;
+}

@@ -20,6 +20,8 @@ export interface DnsMessageContext {
   dstIp: string;
   srcPort: number;
   dstPort: number;
+  /** uid of the flow carrying the message (see FlowRecord.uid). */
+  uid?: string;
 }
 
 class PendingQuery {
@@ -88,14 +90,14 @@ export class DnsTransactions {
       if (q !== undefined) {
         this.remove(q);
         const rec = q.rec;
-        fillResponse(rec, msg);
+        fillResponse(rec, msg, ctx.frame);
         rec.rtt_ms = Math.round((ctx.ts - rec.ts) * 1e6) / 1e3;
         this.emit(rec);
         return;
       }
     }
     const rec = baseRecord(msg, ctx, protocol, ctx.dstIp, ctx.dstPort, ctx.srcIp, ctx.srcPort);
-    fillResponse(rec, msg);
+    fillResponse(rec, msg, ctx.frame);
     this.emit(rec);
   }
 
@@ -153,6 +155,7 @@ function baseRecord(msg: DnsMessage, ctx: DnsMessageContext, protocol: DnsRecord
   return {
     ts: ctx.ts,
     frame: ctx.frame,
+    uid: ctx.uid,
     transport: ctx.transport,
     protocol,
     client_ip: cIp,
@@ -169,9 +172,10 @@ function baseRecord(msg: DnsMessage, ctx: DnsMessageContext, protocol: DnsRecord
   };
 }
 
-function fillResponse(rec: DnsRecord, msg: DnsMessage): void {
+function fillResponse(rec: DnsRecord, msg: DnsMessage, frame: number): void {
   rec.response_seen = true;
   rec.rcode = msg.rcode;
   rec.rcode_name = rcodeName(msg.rcode);
+  rec.response_frame = frame;
   rec.answers = msg.answers;
 }

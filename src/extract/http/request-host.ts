@@ -3,7 +3,9 @@
 // registry), the first Host header (name case-insensitive, whitespace tolerant), bodies skipped by
 // Content-Length or a complete chunked encoding so pipelined / keep-alive requests each give their Host
 // (tcpflow test4.pcap: 33 requests over IPv6). Host text is normalised like the tshark oracle's http_host():
-// lowercased, IPv6 brackets and a single ":port" removed, trailing dot dropped. Pure; never throws.
+// lowercased, IPv6 brackets and a single ":port" removed, trailing dot dropped. A Host holding control bytes (CR,
+// LF, NUL, any other C0 or DEL: a bare CR or a smuggled header, RFC 9112 2.2) is not reported: it is counted
+// (httpScan.controlHosts; anomaly `http_host_control_chars` on the flow) and never names a flow. Pure; never throws.
 import { MAX_HTTP_HEAD_BYTES } from '../../limits.js';
 
 /** The bytes so far are the beginning of a request head: call again with more. */
@@ -41,7 +43,7 @@ export function looksLikeHttpRequest(buf: Buffer, off: number, len: number): boo
 
 /** Set by every scanHttpRequests() call: body bytes of the last request that continue past the buffer, which the
  *  caller must skip before scanning again (HttpRequestStream does this). Read it at once. */
-export const httpScan = { bodyRemaining: 0 };
+export const httpScan = { bodyRemaining: 0, controlHosts: 0 };
 
 /**
  * Scans complete request heads from buf[off, off+len) and calls onHost(host, method, relOffset) for each request
@@ -53,6 +55,7 @@ export const httpScan = { bodyRemaining: 0 };
  */
 export function scanHttpRequests(buf: Buffer, off: number, len: number, onHost: HostSink): number {
   httpScan.bodyRemaining = 0;
+  httpScan.controlHosts = 0;
   const end = Math.min(off + Math.max(len, 0), buf.length);
   if (off < 0) return HTTP_NOT_HTTP;
   let p = off;
@@ -78,12 +81,15 @@ export class HttpRequestStream {
   private skip = 0;
   /** Requests whose Host was reported. */
   requests = 0;
+  /** Hosts holding control bytes, not reported (anomaly `http_host_control_chars`). */
+  controlHosts = 0;
 
   feed(buf: Buffer, off: number, len: number, onHost: HostSink): number {
     const s = Math.min(this.skip, Math.max(len, 0));
     this.skip -= s;
     if (s === len) return len;
     const r = scanHttpRequests(buf, off + s, len - s, onHost);
+    this.controlHosts += httpScan.controlHosts;
     if (r === HTTP_NEED_MORE) return s;
     if (r < 0) return r;
     this.skip = httpScan.bodyRemaining;
@@ -131,14 +137,23 @@ function scanOne(buf: Buffer, p: number, end: number, base: number, onHost: Host
   }
   if (headEnd < 0) return end - p >= MAX_HTTP_HEAD_BYTES ? HTTP_HEAD_TOO_LONG : HTTP_NEED_MORE;
   if (hostStart >= 0) {
-    const host = normaliseHost(buf.toString('latin1', hostStart, hostEnd));
-    if (host !== '') onHost(host, buf.toString('latin1', p, p + mlen), p - base);
+    if (hasControlBytes(buf, hostStart, hostEnd)) httpScan.controlHosts++;
+    else {
+      const host = normaliseHost(buf.toString('latin1', hostStart, hostEnd));
+      if (host !== '') onHost(host, buf.toString('latin1', p, p + mlen), p - base);
+    }
   }
   if (chunked) {
     const after = skipChunks(buf, headEnd, end);
     return after < 0 ? Math.max(headEnd, end) : after;
   }
   return headEnd + contentLength;
+}
+
+/** Any C0 control byte (tab included: leading and trailing ones were trimmed) or DEL in buf[s, e). */
+function hasControlBytes(buf: Buffer, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (buf[i] < 0x20 || buf[i] === 0x7f) return true;
+  return false;
 }
 
 /** Length of a known method at p followed by SP; -1 when the bytes end inside a possible method; 0 if none. */

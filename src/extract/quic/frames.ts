@@ -1,6 +1,8 @@
-// Frame walker for decrypted Initial packet payloads (RFC 9000 §12.4 Table 3: frames allowed in Initial packets are
-// PADDING, PING, ACK, CRYPTO and CONNECTION_CLOSE 0x1c). CRYPTO data goes to a CryptoStream; everything else is
-// skipped. Pure: returns null or an anomaly code (constant strings, nothing allocated).
+// Frame walkers for decrypted Initial packet payloads. IETF framing (RFC 9000 §12.4 Table 3: frames allowed in
+// Initial packets are PADDING, PING, ACK, CRYPTO and CONNECTION_CLOSE 0x1c), and Google's framing of T050/T051
+// (gQUIC frame types, CRYPTO as type 0x08: Wireshark packet-gquic.c FT_CRYPTO). CRYPTO data goes to a
+// CryptoStream; everything else is skipped. Pure: returns null or an anomaly code (constant strings, nothing
+// allocated).
 
 import { readVarint, varintLength } from './header.js';
 import type { CryptoStream } from './crypto-stream.js';
@@ -79,6 +81,35 @@ export function walkInitialFrames(buf: Buffer, off: number, end: number, crypto:
       continue;
     }
     return 'quic_unexpected_frame';
+  }
+  return null;
+}
+
+/** gQUIC frame types a client's first Initials of T050/T051 carry (Wireshark packet-gquic.c). */
+const G_PADDING = 0x00;
+const G_PING = 0x07;
+const G_CRYPTO = 0x08;
+
+/**
+ * Walks the frames of a T050/T051 Initial payload buf[off, end): gQUIC PADDING (which fills the rest of the packet),
+ * PING, and CRYPTO (type 0x08, varint offset and length as in IETF QUIC) fed to `crypto`. Any other frame ends the
+ * walk with `quic_unexpected_frame` (CRYPTO data before it is kept); the hello's packets carry only these.
+ */
+export function walkGoogleInitialFrames(buf: Buffer, off: number, end: number, crypto: CryptoStream): string | null {
+  let p = off;
+  while (p < end) {
+    const type = buf[p];
+    if (type === G_PADDING) return null;
+    if (type === G_PING) { p++; continue; }
+    if (type !== G_CRYPTO) return 'quic_unexpected_frame';
+    p = vi(buf, p + 1, end); if (p < 0) return 'quic_frame_truncated';
+    const cOff = lastVarint;
+    p = vi(buf, p, end); if (p < 0) return 'quic_frame_truncated';
+    const cLen = lastVarint;
+    if (cLen > end - p) return 'quic_frame_truncated';
+    const err = crypto.add(cOff, buf, p, cLen);
+    if (err !== null) return err;
+    p += cLen;
   }
   return null;
 }

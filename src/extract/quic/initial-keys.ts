@@ -10,25 +10,37 @@ let cryptoModule: typeof import('node:crypto') | undefined;
 function nodeCrypto(): typeof import('node:crypto') {
   return (cryptoModule ??= process.getBuiltinModule('node:crypto'));
 }
-import { QUIC_V2 } from './header.js';
 import { HMAC_MAX_MESSAGE, HmacKey, hmac } from './hmac-sha256.js';
+import {
+  SALT_COUNT, SALT_DRAFT_21, SALT_DRAFT_23, SALT_DRAFT_29, SALT_NONE, SALT_T050, SALT_T051, SALT_V1, SALT_V2,
+  initialSaltId, isV2Layout,
+} from './versions.js';
 
-/** https://www.rfc-editor.org/rfc/rfc9001#section-5.2 (also used by draft-33 and draft-34). */
-const SALT_V1 = Buffer.from('38762cf7f55934b34d179ae6a4c80cadccbb7f0a', 'hex');
-/** https://www.rfc-editor.org/rfc/rfc9369#section-3.3.1 */
-const SALT_V2 = Buffer.from('0dede3def700a6db819381be6e269dcbf9bd2ed9', 'hex');
+/** Initial salts by salt id (versions.ts says which version uses which). */
+const SALTS: Buffer[] = [];
+/** https://datatracker.ietf.org/doc/html/draft-ietf-quic-tls-21#section-5.2 (drafts 21 and 22; Wireshark
+ *  packet-quic.c handshake_salt_draft_22, also for mvfst 0xfaceb001). */
+SALTS[SALT_DRAFT_21] = Buffer.from('7fbcdb0e7c66bbe9193a96cd21519ebd7a02644a', 'hex');
+/** https://datatracker.ietf.org/doc/html/draft-ietf-quic-tls-23#section-5.2 (drafts 23 to 28; Wireshark
+ *  handshake_salt_draft_23; mvfst kQuicDraft23Salt, quic/handshake/HandshakeLayer.h). */
+SALTS[SALT_DRAFT_23] = Buffer.from('c3eef712c72ebb5a11a7d2432bb46365bef9f502', 'hex');
 /** https://datatracker.ietf.org/doc/html/draft-ietf-quic-tls-29#section-5.2 (drafts 29 to 32, as Wireshark does). */
-const SALT_DRAFT_29 = Buffer.from('afbfec289993d24c9e9786f19c6111e04390a899', 'hex');
+SALTS[SALT_DRAFT_29] = Buffer.from('afbfec289993d24c9e9786f19c6111e04390a899', 'hex');
+/** https://www.rfc-editor.org/rfc/rfc9001#section-5.2 (also draft-ietf-quic-tls-33 and -34). */
+SALTS[SALT_V1] = Buffer.from('38762cf7f55934b34d179ae6a4c80cadccbb7f0a', 'hex');
+/** https://www.rfc-editor.org/rfc/rfc9369#section-3.3.1 */
+SALTS[SALT_V2] = Buffer.from('0dede3def700a6db819381be6e269dcbf9bd2ed9', 'hex');
+/** Google T050: Chromium quiche quic/core/crypto/crypto_utils.cc kT050Salt (Wireshark hanshake_salt_draft_t50). */
+SALTS[SALT_T050] = Buffer.from('7ff579e5acd072915580304c43a2367c60488310', 'hex');
+/** Google T051: Chromium quiche quic/core/crypto/crypto_utils.cc kT051Salt (Wireshark hanshake_salt_draft_t51). */
+SALTS[SALT_T051] = Buffer.from('7a4edef4e7ccee5fa4506c19124fc8ccda6e033d', 'hex');
 
 const AEAD_TAG_LEN = 16;
 
-const SALT_KEYS = new Map<Buffer, HmacKey>();
-/** The version's salt as an HMAC key, its pads hashed once. */
-function saltKey(version: number): HmacKey {
-  const salt = initialSalt(version);
-  let k = SALT_KEYS.get(salt);
-  if (k === undefined) SALT_KEYS.set(salt, (k = new HmacKey(salt)));
-  return k;
+/** The salts as HMAC keys, their pads hashed on first use. */
+const SALT_KEYS: (HmacKey | undefined)[] = new Array<HmacKey | undefined>(SALT_COUNT).fill(undefined);
+function saltKey(saltId: number): HmacKey {
+  return (SALT_KEYS[saltId] ??= new HmacKey(SALTS[saltId]));
 }
 
 /** A connection ID longer than HMAC_MAX_MESSAGE (RFC 9000 allows 20; a malformed header may claim more). */
@@ -36,10 +48,15 @@ function nodeExtract(salt: Buffer, ikm: Buffer): Buffer {
   return nodeCrypto().createHmac('sha256', salt).update(ikm).digest();
 }
 
+/** The salt of a version we know (versions.ts), else the v1 salt. */
 export function initialSalt(version: number): Buffer {
-  if (version === QUIC_V2) return SALT_V2;
-  if (version >= 0xff00001d && version <= 0xff000020) return SALT_DRAFT_29;
-  return SALT_V1;
+  const id = initialSaltId(version);
+  return SALTS[id === SALT_NONE ? SALT_V1 : id];
+}
+
+/** The salt bytes of a salt id. */
+export function saltBytes(saltId: number): Buffer {
+  return SALTS[saltId];
 }
 
 /** HKDF-Extract(salt, ikm) = HMAC-SHA256(salt, ikm) (RFC 5869 §2.2). */
@@ -119,11 +136,25 @@ export class InitialKeys {
   }
 }
 
-/** Client or server Initial keys for a version and the client's first DCID (RFC 9001 §5.2). */
+/** Client or server Initial keys for a version and the client's first DCID (RFC 9001 §5.2); a version we do not
+ *  know gets the v1 salt. */
 export function deriveInitialKeys(version: number, dcid: Buffer, server: boolean): InitialKeys {
-  const initial = dcid.length <= HMAC_MAX_MESSAGE ? hkdfExtractWith(saltKey(version), dcid) : nodeExtract(initialSalt(version), dcid);
+  const id = initialSaltId(version);
+  return deriveInitialKeysWith(id === SALT_NONE ? SALT_V1 : id, isV2Layout(version), dcid, server);
+}
+
+/** Initial keys from salt bytes of our own choosing (tests and the synthesiser: versions we do not know). */
+export function deriveInitialKeysFromSalt(salt: Buffer, v2: boolean, dcid: Buffer, server: boolean): InitialKeys {
+  const secret = hkdfExpandLabel(hkdfExtract(salt, dcid), server ? 'server in' : 'client in', 32);
+  return new InitialKeys(secret, v2);
+}
+
+/** Initial keys from a salt id and the label set ("quicv2 " labels when `v2`, RFC 9369 §3.3.2). */
+export function deriveInitialKeysWith(saltId: number, v2: boolean, dcid: Buffer, server: boolean): InitialKeys {
+  const initial = dcid.length <= HMAC_MAX_MESSAGE ? hkdfExtractWith(saltKey(saltId), dcid)
+    : nodeExtract(SALTS[saltId], dcid);
   const secret = expandWith(new HmacKey(initial), server ? 'server in' : 'client in', 32);
-  return new InitialKeys(secret, version === QUIC_V2);
+  return new InitialKeys(secret, v2);
 }
 
 let hdrScratch: Buffer | undefined;

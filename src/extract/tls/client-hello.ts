@@ -2,11 +2,18 @@
 // versions, ECH flag and the extension list. One parser shared by TLS over TCP, DTLS and QUIC CRYPTO.
 // Pure: never throws, never keeps a reference to the input buffer. Called once per flow, so it may allocate
 // its result; it does not allocate while walking.
+// server_name is kept whatever it holds (lowercased, one trailing dot removed; escaped by every renderer) and its
+// oddities are named: tls_sni_ip_literal (RFC 6066 §3 forbids address literals; such a name names nothing, so it
+// never becomes a flow's hostname, see naming/attribute.ts), tls_sni_invalid (not an LDH host name),
+// tls_sni_uppercase, tls_sni_control_chars, tls_sni_non_ascii, tls_sni_empty.
 
 /** What a ClientHello tells us. Strings are copies; nothing points into the capture buffer. */
 export interface ClientHelloInfo {
   /** server_name host_name (type 0), lowercased, trailing dot removed. Attacker-controlled: may hold odd bytes. */
   sni?: string;
+  /** Every server_name entry in wire order, of any name type, as tshark reports them (lowercased, one trailing dot
+   *  removed, so "." and an empty name give ""): what `extract` lists. */
+  serverNames: string[];
   /** ALPN protocol names in offered order (RFC 7301). */
   alpn: string[];
   /** legacy_version / client_version field. */
@@ -74,8 +81,11 @@ export function parseClientHello(buf: Buffer, off: number, end: number): ClientH
 /**
  * Shared body parser. `dtls` adds the cookie field (RFC 6347 §4.2.1) after session_id.
  * Extensions are optional (a TLS 1.0 hello may end after compression_methods).
+ * `partial`: buf[off, end) is the start of a hello whose rest was never captured: everything up to the
+ * compression methods must be there; extensions are read while whole (a server_name extension complete within the
+ * bytes gives the SNI), and `tls_client_hello_truncated` is noted when the hello was longer.
  */
-export function parseHelloBody(buf: Buffer, off: number, end: number, dtls: boolean): ClientHelloResult {
+export function parseHelloBody(buf: Buffer, off: number, end: number, dtls: boolean, partial = false): ClientHelloResult {
   if (off < 0 || end > buf.length || end - off < 2 + 32 + 1) return bad('tls_client_hello_truncated');
   let p = off;
   const legacyVersion = buf.readUInt16BE(p);
@@ -96,6 +106,7 @@ export function parseHelloBody(buf: Buffer, off: number, end: number, dtls: bool
   if (p > end) return bad('tls_client_hello_truncated');
 
   const info: ClientHelloInfo = {
+    serverNames: [],
     alpn: [],
     legacyVersion,
     versions: [],
@@ -104,25 +115,39 @@ export function parseHelloBody(buf: Buffer, off: number, end: number, dtls: bool
     extensionTypes: [],
     anomalies: [],
   };
-  if (p === end) {
+  if (p === end || (partial && p + 2 > end)) {
+    // A cut-short hello that ends here may have had extensions: say so.
+    if (partial) info.anomalies.push('tls_client_hello_truncated');
     info.versions.push(tlsVersionName(legacyVersion));
     return info;
   }
   if (p + 2 > end) return bad('tls_client_hello_truncated');
   const extLen = buf.readUInt16BE(p);
   p += 2;
-  const extEnd = p + extLen;
-  if (extEnd > end) return bad('tls_client_hello_truncated');
+  let extEnd = p + extLen;
+  let cut = false;
+  if (extEnd > end) {
+    if (!partial) return bad('tls_client_hello_truncated');
+    extEnd = end;
+    cut = true;
+    info.anomalies.push('tls_client_hello_truncated');
+  }
   if (extEnd < end) info.anomalies.push('tls_client_hello_trailing_bytes');
 
   let sawVersions = false;
   while (p < extEnd) {
-    if (p + 4 > extEnd) return bad('tls_extension_truncated');
+    if (p + 4 > extEnd) {
+      if (cut) break;
+      return bad('tls_extension_truncated');
+    }
     const type = buf.readUInt16BE(p);
     const len = buf.readUInt16BE(p + 2);
     const d = p + 4;
     const dEnd = d + len;
-    if (dEnd > extEnd) return bad('tls_extension_truncated');
+    if (dEnd > extEnd) {
+      if (cut) break; // the extension the capture cut: nothing of it is used
+      return bad('tls_extension_truncated');
+    }
     info.extensionTypes.push(type);
     if (type === EXT_SERVER_NAME) {
       if (info.sni !== undefined) addOnce(info, 'tls_sni_duplicate_extension');
@@ -159,29 +184,132 @@ function readServerName(buf: Buffer, p: number, end: number, info: ClientHelloIn
     const nameStart = p + 3;
     const nameEnd = nameStart + nameLen;
     if (nameEnd > listEnd) { addOnce(info, 'tls_sni_malformed'); return; }
-    if (nameType === 0 && info.sni === undefined) {
-      if (nameLen === 0) addOnce(info, 'tls_sni_empty');
-      else info.sni = decodeHostName(buf, nameStart, nameEnd, info);
-    } else if (nameType === 0) {
+    const trimmed = nameEnd > nameStart && buf[nameEnd - 1] === 0x2e ? nameEnd - 1 : nameEnd; // one trailing dot
+    const name = buf.toString('latin1', nameStart, trimmed).toLowerCase();
+    info.serverNames.push(name);
+    if (nameType !== 0) {
+      addOnce(info, 'tls_sni_unknown_name_type'); // RFC 6066 defines host_name (0) only
+    } else if (info.sni !== undefined) {
       addOnce(info, 'tls_sni_multiple_names');
+    } else if (name === '') {
+      addOnce(info, 'tls_sni_empty'); // "" or "." (the root): names nothing
+    } else {
+      noteHostNameOddities(buf, nameStart, nameEnd, name, info);
+      info.sni = name;
     }
     p = nameEnd;
   }
 }
 
-/** Host name bytes -> lowercase string without a trailing dot. Odd bytes are kept (latin1, lossless) and flagged. */
-function decodeHostName(buf: Buffer, start: number, end: number, info: ClientHelloInfo): string {
+/** Longest host name (RFC 1035 §2.3.4: 255 octets on the wire, 253 characters in text) and label. */
+const MAX_HOST_NAME_CHARS = 253;
+const MAX_LABEL_CHARS = 63;
+
+/** Flags what is odd in a host_name's bytes buf[start, end) (`name`: lowercased, trailing dot removed). */
+function noteHostNameOddities(buf: Buffer, start: number, end: number, name: string, info: ClientHelloInfo): void {
   let ctrl = false;
   let high = false;
+  let upper = false;
   for (let i = start; i < end; i++) {
     const c = buf[i];
     if (c < 0x20 || c === 0x7f) ctrl = true;
     else if (c > 0x7f) high = true;
+    else if (c >= 0x41 && c <= 0x5a) upper = true;
   }
   if (ctrl) addOnce(info, 'tls_sni_control_chars');
   if (high) addOnce(info, 'tls_sni_non_ascii');
-  if (end - start > 1 && buf[end - 1] === 0x2e) end--; // trailing dot
-  return buf.toString('latin1', start, end).toLowerCase();
+  if (upper) addOnce(info, 'tls_sni_uppercase');
+  if (isIpLiteral(name)) addOnce(info, 'tls_sni_ip_literal');
+  else if (buf[end - 1] === 0x2e || !isLdhHostName(name)) addOnce(info, 'tls_sni_invalid');
+}
+
+/**
+ * A host name as RFC 6066 §3 wants it (RFC 1123 §2.1, RFC 952 LDH syntax): labels of letters, digits and inner
+ * hyphens, 1 to 63 characters each, at most 253 in all, and a top label that is not all digits (RFC 3696 §2).
+ * `name` is lowercased.
+ */
+export function isLdhHostName(name: string): boolean {
+  const n = name.length;
+  if (n === 0 || n > MAX_HOST_NAME_CHARS) return false;
+  let labelStart = 0;
+  let allDigits = true;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? name.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      const len = i - labelStart;
+      if (len === 0 || len > MAX_LABEL_CHARS) return false;
+      if (name.charCodeAt(labelStart) === 0x2d || name.charCodeAt(i - 1) === 0x2d) return false;
+      if (i === n && allDigits) return false;
+      labelStart = i + 1;
+      allDigits = true;
+    } else if (c >= 0x30 && c <= 0x39) {
+      // digit
+    } else if ((c >= 0x61 && c <= 0x7a) || c === 0x2d) {
+      allDigits = false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * An IPv4 or IPv6 address written as a name: four dot-separated decimal numbers of 0-255 (leading zeros too, as
+ * URL parsers read them), or hex groups with at least two colons (embedded dotted quad and %zone allowed),
+ * optionally in brackets. Cheap on real names: a letter past 'f' ends the check at once.
+ */
+export function isIpLiteral(name: string): boolean {
+  let s = name;
+  if (s.length > 2 && s.charCodeAt(0) === 0x5b && s.charCodeAt(s.length - 1) === 0x5d) s = s.slice(1, -1);
+  const n = s.length;
+  if (n === 0 || n > 64) return false;
+  let colons = 0;
+  let dots = 0;
+  let zone = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 && colons >= 2) {
+      zone = i; // %zone: anything may follow
+      break;
+    }
+    if (c === 0x3a) colons++;
+    else if (c === 0x2e) dots++;
+    else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  if (colons >= 2) return isIpv6Text(s.slice(0, zone));
+  return colons === 0 && dots === 3 && isIpv4Text(s);
+}
+
+/** Four dot-separated decimal numbers 0-255 (`s` holds only hex digits and dots). */
+function isIpv4Text(s: string): boolean {
+  const parts = s.split('.');
+  if (parts.length !== 4) return false;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 3) return false;
+    for (let i = 0; i < p.length; i++) if (p.charCodeAt(i) > 0x39) return false;
+    if (Number(p) > 255) return false;
+  }
+  return true;
+}
+
+/** RFC 4291 §2.2 text (`s` holds only hex digits, colons and dots): eight groups of 1-4 hex digits, or fewer with
+ *  one "::", the last two may be a dotted quad. */
+function isIpv6Text(s: string): boolean {
+  const dbl = s.indexOf('::');
+  if (dbl !== s.lastIndexOf('::') || s.indexOf(':::') >= 0) return false;
+  if ((s.charCodeAt(0) === 0x3a && dbl !== 0) || (s.charCodeAt(s.length - 1) === 0x3a && dbl !== s.length - 2)) return false;
+  const groups = s.split(':');
+  let count = 0;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g === '') continue;
+    if (g.indexOf('.') >= 0) {
+      if (i !== groups.length - 1 || !isIpv4Text(g)) return false;
+      count += 2;
+    } else if (g.length > 4) return false;
+    else count++;
+  }
+  return dbl >= 0 ? count <= 7 : count === 8;
 }
 
 /** ALPN (RFC 7301 §3.1): list length(2), then len(1)+name entries. */

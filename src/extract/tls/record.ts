@@ -5,7 +5,7 @@
 // spanning records is copied once into a module-level scratch buffer (parsing copies what it keeps).
 
 import { MAX_TLS_HANDSHAKE_BYTES } from '../../limits.js';
-import { type ClientHelloInfo, type ClientHelloAnomaly, parseClientHello, tlsVersionName } from './client-hello.js';
+import { type ClientHelloInfo, type ClientHelloAnomaly, parseClientHello, parseHelloBody, tlsVersionName } from './client-hello.js';
 
 /** The hello is not complete yet: call again with more stream bytes. */
 export const TLS_NEED_MORE = -1;
@@ -53,8 +53,10 @@ function isSslv2Hello(buf: Buffer, off: number): boolean {
  * Scans the client's stream bytes buf[off, end) (first byte of the TCP stream at `off`) for the ClientHello.
  * Returns TLS_NEED_MORE / TLS_NOT_TLS / TLS_NO_HELLO, the parsed info, or a ClientHelloAnomaly when the hello is
  * complete but malformed or exceeds MAX_TLS_HANDSHAKE_BYTES (`tls_client_hello_too_long`).
+ * `truncated`: the stream ends at `end` for good (the rest of its datagram was never captured): a hello cut short
+ * is parsed for what it holds (parseHelloBody's `partial`), anomaly `tls_client_hello_truncated`.
  */
-export function scanTlsClientHello(buf: Buffer, off: number, end: number): number | ClientHelloInfo | ClientHelloAnomaly {
+export function scanTlsClientHello(buf: Buffer, off: number, end: number, truncated = false): number | ClientHelloInfo | ClientHelloAnomaly {
   if (off < 0 || end > buf.length || off >= end) return off >= end ? TLS_NEED_MORE : TLS_NOT_TLS;
   const avail = end - off;
   const b0 = buf[off];
@@ -80,18 +82,19 @@ export function scanTlsClientHello(buf: Buffer, off: number, end: number): numbe
     if (hsLen > MAX_TLS_HANDSHAKE_BYTES) return { anomaly: 'tls_client_hello_too_long' };
     if (4 + hsLen <= recLen) return parseClientHello(buf, off + 9, off + 9 + hsLen);
   }
-  return scanFragmented(buf, off, end);
+  return scanFragmented(buf, off, end, truncated);
 }
 
-/** The handshake message spans records (or its header does): gather payloads into the scratch buffer. */
-function scanFragmented(buf: Buffer, off: number, end: number): number | ClientHelloInfo | ClientHelloAnomaly {
+/** The handshake message spans records (or its header does, or the stream ends inside it): gather payloads into
+ *  the scratch buffer. With `truncated`, running out of bytes parses what was gathered. */
+function scanFragmented(buf: Buffer, off: number, end: number, truncated: boolean): number | ClientHelloInfo | ClientHelloAnomaly {
   if (scratch === undefined) scratch = Buffer.allocUnsafe(MAX_TLS_HANDSHAKE_BYTES + 4);
   const out = scratch;
   let have = 0; // bytes of the handshake message gathered
   let need = 4; // until the header is known
   let p = off;
   while (have < need) {
-    if (p + 5 > end) return TLS_NEED_MORE;
+    if (p + 5 > end) return truncated && need > 4 ? parseHelloBody(out, 4, have, false, true) : TLS_NEED_MORE;
     if (buf[p] !== CONTENT_HANDSHAKE) {
       // An alert or ChangeCipherSpec in the middle of a handshake message is a protocol violation.
       return p === off ? TLS_NOT_TLS : { anomaly: 'tls_handshake_interleaved' };
@@ -115,7 +118,7 @@ function scanFragmented(buf: Buffer, off: number, end: number): number | ClientH
       have += more;
     }
     if (have >= need) break;
-    if (body + len > end) return TLS_NEED_MORE;
+    if (body + len > end) return truncated && need > 4 ? parseHelloBody(out, 4, have, false, true) : TLS_NEED_MORE;
     p = body + len;
   }
   return parseClientHello(out, 4, need);
@@ -134,6 +137,7 @@ function scanSslv2(buf: Buffer, off: number, end: number): number | ClientHelloI
     return { anomaly: 'tls_sslv2_hello_malformed' };
   }
   return {
+    serverNames: [],
     alpn: [],
     legacyVersion: version,
     versions: [tlsVersionName(version)],

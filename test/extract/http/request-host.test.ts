@@ -180,3 +180,41 @@ describe('scanHttpRequests properties', () => {
     );
   });
 });
+
+describe('a Host with control bytes', () => {
+  it.each([
+    ['a bare CR (a second header smuggled in)', 'GET / HTTP/1.1\r\nHost: z10.0.0.1:9999\r`user-agent: x\r\n\r\n'],
+    ['a NUL', 'GET / HTTP/1.1\r\nHost: www.a.com\u0000.evil.net\r\n\r\n'],
+    ['ENQ (repro z039_s4)', 'GET / HTTP/1.1\r\nHost: www.uk6x.som\u0005\r\n\r\n'],
+    ['an escape sequence', 'GET / HTTP/1.1\r\nHost: a\u001b[31mb.com\r\n\r\n'],
+    ['DEL', 'GET / HTTP/1.1\r\nHost: a\u007fb.com\r\n\r\n'],
+    ['a tab inside', 'GET / HTTP/1.1\r\nHost: a\tb.com\r\n\r\n'],
+  ])('%s: not reported, counted', (_what, text) => {
+    const { r, hits } = scan(text);
+    expect(r).toBe(text.length);
+    expect(hits).toEqual([]);
+    expect(httpScan.controlHosts).toBe(1);
+  });
+
+  it('the next request on the connection still names it; the stream counts the rejected one', () => {
+    const h = new HttpRequestStream();
+    const hosts: string[] = [];
+    const t = Buffer.from('GET / HTTP/1.1\r\nHost: bad\u0000host\r\n\r\nGET / HTTP/1.1\r\nHost: good.example\r\n\r\n', 'latin1');
+    h.feed(t, 0, t.length, (x) => hosts.push(x));
+    expect(hosts).toEqual(['good.example']);
+    expect(h.controlHosts).toBe(1);
+  });
+
+  it('property: no reported host ever holds a control byte', () => {
+    const piece = fc.oneof(fc.constantFrom('GET / HTTP/1.1\r\n', 'Host: ', 'a.b', '\r\n', '\r', '\n', ':80'), fc.integer({ min: 0, max: 0x7f }).map((c) => String.fromCharCode(c)));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        const buf = Buffer.from(parts.join(''), 'latin1');
+        scanHttpRequests(buf, 0, buf.length, (host) => {
+          expect(host).not.toMatch(/[\u0000-\u001f\u007f]/);
+        });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { QuicFlowState, QUIC_NOT_QUIC } from '../../../src/extract/quic/state.js';
+import { QuicFlowState, QUIC_DONE, QUIC_NOT_QUIC } from '../../../src/extract/quic/state.js';
 import { looksLikeGoogleQuic, looksLikeQuicInitial } from '../../../src/extract/quic/header.js';
 import { capturesPresent, loadExpected, readPackets } from '../tls/capture-fixture.js';
 
@@ -75,5 +75,11 @@ describe.skipIf(!capturesPresent)('QUIC Initials in the shared real captures', (
     const gquic = readPackets(rel).filter((p) => p.proto === 'udp' && looksLikeGoogleQuic(p.payload, 0, p.payload.length));
     expect(gquic.map((p) => p.frame)).toContain(51);
     expect(gquic.every((p) => p.sport === 443 || p.dport === 443)).toBe(true);
+    // named and counted as gQUIC (hidden QUIC for the audit), never read
+    const first = gquic.find((p) => p.frame === 51);
+    const s = new QuicFlowState();
+    expect(first && s.onDatagram(first.payload, 0, first.payload.length, true, first.ts)).toBe(QUIC_DONE);
+    expect(s.versionName).toBe('Q025');
+    expect(s.anomalies).toEqual(['quic_gquic_ignored']);
   });
 });

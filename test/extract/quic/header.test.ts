@@ -56,12 +56,37 @@ describe('QUIC header', () => {
     const vn = Buffer.from(v1);
     vn.writeUInt32BE(0, 1);
     expect(looksLikeQuicInitial(vn, 0, vn.length)).toBe(false);
-    const gquic = Buffer.from(v1);
-    gquic.write('Q046', 1, 'latin1');
-    expect(looksLikeQuicInitial(gquic, 0, gquic.length)).toBe(false);
     const hs = Buffer.from(v1);
     hs[0] = 0xe0;
     expect(looksLikeQuicInitial(hs, 0, hs.length)).toBe(false);
     expect(looksLikeQuicInitial(v1, 0, 6)).toBe(false);
+    const zeroRtt = Buffer.from(v1);
+    zeroRtt[0] = 0xd0; // a 0-RTT packet may come first, an Initial coalesced after it (RFC 9000 §12.2)
+    expect(looksLikeQuicInitial(zeroRtt, 0, zeroRtt.length)).toBe(true);
+  });
+
+  it('probes versions it does not know only on full-size datagrams shaped like an Initial', () => {
+    const v1 = hex(V1_CLIENT_PROTECTED); // 1200 bytes: token length 0, Length 1182
+    const gquic = Buffer.from(v1);
+    gquic.write('Q050', 1, 'latin1');
+    expect(looksLikeQuicInitial(gquic, 0, gquic.length)).toBe(true); // named (quic_gquic_ignored), not read
+    expect(looksLikeQuicInitial(gquic, 0, 1199)).toBe(false);
+    const unknown = Buffer.from(v1);
+    unknown.writeUInt32BE(0x1a2a3a4a, 1);
+    expect(looksLikeQuicInitial(unknown, 0, unknown.length)).toBe(true);
+    expect(looksLikeQuicInitial(unknown, 0, 1199)).toBe(false); // also: Length would run past the end
+    const longLength = Buffer.concat([unknown, Buffer.alloc(100)]);
+    longLength.writeUInt16BE(0x4000 | 1282, 16); // to the end of the 1300 bytes
+    expect(looksLikeQuicInitial(longLength, 0, longLength.length)).toBe(true);
+    expect(looksLikeQuicInitial(longLength, 0, 1250)).toBe(false); // Length 1282 past a 1250-byte datagram
+    const handshake = Buffer.from(unknown);
+    handshake[0] = 0xe0;
+    expect(looksLikeQuicInitial(handshake, 0, handshake.length)).toBe(false);
+    const bigCid = Buffer.from(unknown);
+    bigCid[5] = 21;
+    expect(looksLikeQuicInitial(bigCid, 0, bigCid.length)).toBe(false);
+    const noFixedBit = Buffer.from(unknown);
+    noFixedBit[0] = 0x80;
+    expect(looksLikeQuicInitial(noFixedBit, 0, noFixedBit.length)).toBe(false);
   });
 });

@@ -112,12 +112,14 @@ describe('QuicFlowState', () => {
     expect(s.result?.serverInitialTs).toBe(1.5);
   });
 
-  it('ignores gQUIC and unknown versions, flags decrypt failures and caps the Initials', () => {
+  it('names gQUIC without reading it, flags decrypt failures and caps the Initials', () => {
     const g = Buffer.concat([Buffer.from([0xc3]), Buffer.from('Q046', 'latin1'), Buffer.from([0x50]), dcid,
       Buffer.alloc(100)]);
     const s1 = new QuicFlowState();
-    expect(s1.onDatagram(g, 0, g.length, true, 1)).toBe(QUIC_NOT_QUIC);
+    expect(s1.onDatagram(g, 0, g.length, true, 1)).toBe(QUIC_DONE);
     expect(s1.anomalies).toEqual(['quic_gquic_ignored']);
+    expect(s1.versionName).toBe('Q046');
+    expect(s1.result).toBeUndefined();
 
     const bad = Buffer.from(V1_CLIENT_PROTECTED, 'hex');
     bad[600] ^= 0xff;
@@ -126,6 +128,12 @@ describe('QuicFlowState', () => {
     expect(s2.onDatagram(bad, 0, bad.length, true, 99)).toBe(QUIC_DONE);
     expect(s2.anomalies).toEqual(['quic_initial_decrypt_failed', 'quic_initials_cap_reached']);
     expect(s2.result).toBeUndefined();
+    expect(s2.versionName).toBe('v1');
+
+    const notQuic = Buffer.from([0xc0, 0, 0, 0, 1, 8, 1, 2]);
+    const s3 = new QuicFlowState();
+    expect(s3.onDatagram(notQuic, 0, notQuic.length, true, 1)).toBe(QUIC_NOT_QUIC);
+    expect(s3.anomalies).toEqual(['quic_header_malformed']);
   });
 
   it('names a CRYPTO stream that is not a ClientHello', () => {
