@@ -1,6 +1,8 @@
 // Wires the stages in their order, the only file that knows it: capture reader -> link/IP/transport decoder
 // -> flow table -> extractors -> DNS transactions and per-client name cache -> flow records. One streaming pass;
-// memory is bounded by the flow table, the reassembly caps and the DNS caches (src/limits.ts).
+// memory is bounded by one budget (src/limits.ts, memoryLimits()) shared by the flow table, TCP reassembly, the
+// fragment buffers, the DNS naming cache and the DNS queries awaiting their response; when a part is full its oldest
+// or least useful state goes, an anomaly is counted and the summary carries a `memory_budget_reached` warning.
 
 import { readCapture, readCaptureStream, type CaptureReadSummary } from './capture/reader.js';
 import type { RawPacket } from './capture/raw-packet.js';
@@ -19,8 +21,11 @@ import { flowRecord, uidOf } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
 import { orientPortless } from './flow/portless.js';
 import { DnsNameCache } from './naming/dns-cache.js';
+import { memoryLimits, type MemoryLimits } from './limits.js';
+import { resolveMemoryBudget } from './memory-budget.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
 import { ZERO_D } from './number-fields.js';
+import type { AnomalyCounts } from './anomalies.js';
 
 /** Receives the oracle-shaped events `residency extract` prints. */
 export interface OracleSink {
@@ -32,6 +37,8 @@ export interface OracleSink {
 
 export interface AnalyzeHandlers {
   flow?(r: FlowRecord): void;
+  /** A link type met for the first time in the capture's packets (before the records of its flows). */
+  linkType?(t: number): void;
   dns?(r: DnsRecord): void;
   oracle?: OracleSink;
   warning?(a: Anomaly): void;
@@ -46,6 +53,8 @@ export interface AnalyzeOptions extends FlowTableOptions {
   pace?(): Promise<void> | undefined;
   /** Read from this stream instead of the path (tests: arbitrary chunk boundaries). */
   source?: AsyncIterable<Buffer>;
+  /** Memory budget in MiB (default: RESIDENCY_MEMORY_BUDGET_MB, else MEMORY_BUDGET_DEFAULT_MB). */
+  memoryBudgetMb?: number;
 }
 
 /** Expiry sweeps run at most this often (seconds of capture time) or every EXPIRE_EVERY packets. */
@@ -59,10 +68,11 @@ class Analyzer implements ExtractSink {
   readonly decoder = new Decoder();
   readonly table: FlowTable;
   readonly dispatcher: Dispatcher;
-  readonly names = new DnsNameCache();
+  readonly names: DnsNameCache;
   readonly dnsTx: DnsTransactions;
+  readonly limits: MemoryLimits;
   readonly counters: Record<string, number> = {};
-  readonly anomalies: Record<string, number> = {};
+  readonly anomalies: AnomalyCounts = {};
   /** PCAPdroid uid -> package name (or app name when only that is known), from the capture's metadata. */
   readonly apps = new Map<number, string>();
   dnsMessages = 0;
@@ -75,13 +85,17 @@ class Analyzer implements ExtractSink {
   private inLate = false;
 
   constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions) {
-    this.table = new FlowTable((f, reason) => this.onEnd(f, reason), opts);
-    this.dispatcher = new Dispatcher(this);
-    this.dnsTx = new DnsTransactions((r) => this.h.dns?.(r));
+    const lim = memoryLimits(resolveMemoryBudget(opts.memoryBudgetMb));
+    this.limits = lim;
+    this.table = new FlowTable((f, reason) => this.onEnd(f, reason), { ...opts, maxFlows: opts.maxFlows ?? lim.maxLiveFlows });
+    this.dispatcher = new Dispatcher(this, lim.reassemblyBytes);
+    this.names = new DnsNameCache(lim.dnsCacheEntries, lim.dnsCacheBytes);
+    this.dnsTx = new DnsTransactions((r) => this.h.dns?.(r), lim.dnsPendingQueries, lim.dnsPendingBytes);
     this.decoder.deliverIncomplete = true;
   }
 
   packet(p: RawPacket): void {
+    if (p.linkType !== this.lastLinkType) this.newLinkType(p.linkType);
     const v = this.view;
     const r = this.decoder.decode(p, v);
     if (r !== DECODE_OK) {
@@ -95,6 +109,16 @@ class Analyzer implements ExtractSink {
     this.dispatcher.packet(f, v, this.table.dir);
     if (v.flags !== 0) this.late();
     if (++this.sinceExpire >= EXPIRE_EVERY || this.table.now - this.lastExpire >= EXPIRE_INTERVAL_S) this.expire();
+  }
+
+  private lastLinkType = -1;
+  private readonly linkTypes: number[] = [];
+
+  private newLinkType(t: number): void {
+    this.lastLinkType = t;
+    if (this.linkTypes.includes(t)) return;
+    this.linkTypes.push(t);
+    this.h.linkType?.(t);
   }
 
   /** What the decoder flagged on this packet (rare: fragments, odd IPv6 headers) reaches its flow. */
@@ -152,11 +176,33 @@ class Analyzer implements ExtractSink {
     this.table.flushAll();
     this.dnsTx.flush();
     for (const [k, n] of Object.entries(this.decoder.counters)) this.counters[k] = (this.counters[k] ?? 0) + n;
+    // Budget bounds with no flow to carry them: counted per capture.
+    if (this.names.evicted > 0) this.anomalies.dns_cache_evicted = this.names.evicted;
+    if (this.dnsTx.evictedByCap > 0) this.anomalies.dns_pending_cap_reached = this.dnsTx.evictedByCap;
+  }
+
+  /** The `memory_budget_reached` warning when a part of the budget was full at some point, else undefined. */
+  budgetWarning(): Anomaly | undefined {
+    const parts: string[] = [];
+    const a = this.anomalies;
+    const say = (n: number | undefined, what: string) => {
+      if (n !== undefined && n > 0) parts.push(`${n} ${what}`);
+    };
+    say(a.flow_table_full, 'flows ended early (flow_table_full)');
+    say(a.tcp_reassembly_budget_exceeded, 'flows lost reassembly bytes (tcp_reassembly_budget_exceeded)');
+    say(this.counters.frag_evicted, 'fragmented datagrams dropped (frag_evicted)');
+    say(a.dns_cache_evicted, 'DNS naming cache entries evicted (dns_cache_evicted)');
+    say(a.dns_pending_cap_reached, 'DNS queries reported unanswered early (dns_pending_cap_reached)');
+    if (parts.length === 0) return undefined;
+    return {
+      code: 'memory_budget_reached',
+      message: `memory budget of ${this.limits.budgetMb} MiB reached: ${parts.join(', ')}; raise it with --memory-budget MB or RESIDENCY_MEMORY_BUDGET_MB`,
+    };
   }
 
   /** A new flow: look up the name its client resolved for the server address before the flow started. */
   private onNew(f: Flow): void {
-    if (dnsFlavourForPorts(f.portA, f.portB) !== null) return;
+    if (this.h.flow === undefined || dnsFlavourForPorts(f.portA, f.portB) !== null) return;
     this.lookupName(f, f.firstTs);
   }
 
@@ -177,7 +223,7 @@ class Analyzer implements ExtractSink {
     this.dispatcher.finish(f);
     // Content turned the flow around after its DNS lookup (no SYN), or a DNS answer arrived late (in a datagram given
     // up incomplete) after the flow began: look again.
-    if (f.dnsName === undefined && ((f.state & F_DIR_FROM_CONTENT) !== 0 || f.firstTs >= this.lateNamesFrom) &&
+    if (this.h.flow !== undefined && f.dnsName === undefined && ((f.state & F_DIR_FROM_CONTENT) !== 0 || f.firstTs >= this.lateNamesFrom) &&
       dnsFlavourForPorts(f.portA, f.portB) === null) {
       this.lookupName(f, f.firstTs);
     }
@@ -211,7 +257,8 @@ class Analyzer implements ExtractSink {
     const dstPort = fromA ? f.portB : f.portA;
     const transport = f.proto === 6 ? 'tcp' : 'udp';
     const uid = uidOf(f);
-    if (msg.isResponse) {
+    // The naming cache only serves flow records: `dns` and `extract` skip it (less work, nothing held).
+    if (msg.isResponse && this.h.flow !== undefined) {
       this.names.addResponse(dstIp, msg, ts, uid, frame);
       if (this.inLate && msg.answers.length > 0 && ts < this.lateNamesFrom) this.lateNamesFrom = ts;
     }
@@ -232,10 +279,6 @@ class Analyzer implements ExtractSink {
         answers: msg.answers.map((a) => ({ name: a.name, type: a.type, data: a.data })),
       });
     }
-  }
-
-  dnsMalformed(): void {
-    this.anomalies.dns_malformed = (this.anomalies.dns_malformed ?? 0) + 1;
   }
 
   clientHello(f: Flow, info: ClientHelloInfo, frame: number): void {
@@ -307,6 +350,8 @@ function summarize(rs: CaptureReadSummary, an: Analyzer): CaptureSummary {
     warnings: rs.warnings,
     truncated: rs.truncated,
   };
+  const budget = an.budgetWarning();
+  if (budget !== undefined) s.warnings = [...rs.warnings, budget];
   if (rs.sha256 !== undefined) s.sha256 = rs.sha256;
   if (rs.firstTs !== undefined) s.first_ts = rs.firstTs;
   if (rs.lastTs !== undefined) s.last_ts = rs.lastTs;
