@@ -1,37 +1,23 @@
-// `residency audit` and `residency report` as library calls: load the claims file, ingest the captures it
-// lists into the case store (skipping hashes already stored), enrich every flow with geolocation, decide
-// every claim, record the audit in the store, build the report model and hand it to the renderers.
+// The audit's inputs: options, report formats, and which stored captures a claims file's captures are (ingesting
+// them unless `report`). The audit itself runs in pipeline/back-half.ts (runAudit), which knows the stage order.
 
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
-import { detectSynthesizedHandshakes, GeoLocator, ProviderTable, RegionTable } from '../geo/index.js';
-import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
-import { openStore, type Db } from '../store/db.js';
-import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
-import { logIdentity } from '../input.js';
-import {
-  captureBySha,
-  captureReadWarnings,
-  capturesByPath,
-  capturesByVendor,
-  flowsOfCapture,
-  saveAudit,
-  saveGeo,
-  type StoredCapture,
-  type StoredFlow,
-} from '../store/records.js';
-import { TOOL_VERSION } from '../version.js';
-import type { FlowGeoFields, GeoResult } from '../types.js';
-import { captureLabel, listedCaptures, type ListedCapture } from './attribution.js';
-import { ClaimedLocationCheck } from './claimed-location.js';
-import { captureVantage, loadClaims, type ClaimsFile, type VendorSpec } from './claims.js';
-import type { MissingCapture } from './input-problems.js';
-import { providerOrigin } from './provider-origin.js';
-import { buildReportModel, fastestHandshakes, type ModelCapture, type ModelVantage } from './model-builder.js';
-import { VantageCheck } from './vantage-check.js';
+import type { CaseStore } from '../store/store.js';
+import { ingestCapture, sha256File, type AnalyzeFn, type IngestGeo } from '../store/ingest.js';
+import { ProviderTable, RegionTable } from '../geo/index.js';
 import { captureMeasurement, knownPlacesFrom, labVantage, VantageEvidence, type Measurement, type MetroEntry, type VantagePoint } from '../vantage/index.js';
+import { ClaimedLocationCheck } from './claimed-location.js';
+import { captureVantage } from './claims.js';
+import type { ModelVantage } from './model-builder.js';
+import { VantageCheck } from './vantage-check.js';
 import type { ReportModel } from './report-model.js';
+import { logIdentity } from '../input.js';
+import { captureBySha, capturesByPath, capturesByVendor, type StoredCapture } from '../store/records.js';
+import { captureLabel, listedCaptures, type ListedCapture } from './attribution.js';
+import type { ClaimsFile, VendorSpec } from './claims.js';
+import type { MissingCapture } from './input-problems.js';
 import type { VerdictOptions } from './verdict.js';
 
 export interface AuditOptions {
@@ -64,23 +50,12 @@ export interface AuditResult {
   /** Listed captures: ingested, already stored (`skipped`), or `status: 'skipped'` with the `reason` (not a
    *  capture, unreadable: the audit went on without it; sha256 is then empty). */
   ingested: { path: string; sha256: string; skipped: boolean; status?: 'skipped'; reason?: string }[];
+  /** True when geolocation ran (captures ingested, or stored without it); false when the store had it all. */
+  geolocated: boolean;
   /** Problems inside the measurement files (`file:line: message (code)`), for stderr. */
   warnings: string[];
 }
 
-/** Parses `--format json,html`: validated against the renderers' list. */
-export function parseFormats(formats: string[] | undefined): ReportFormat[] {
-  if (formats === undefined || formats.length === 0) return [...REPORT_FORMATS];
-  const out: ReportFormat[] = [];
-  for (const f of formats.flatMap((x) => x.split(',')).map((x) => x.trim().toLowerCase()).filter((x) => x !== '')) {
-    const norm = f === 'markdown' ? 'md' : f;
-    if (!(REPORT_FORMATS as readonly string[]).includes(norm)) {
-      throw new UsageError('bad_format', `unknown report format ${JSON.stringify(f)} (expected ${REPORT_FORMATS.join(', ')})`);
-    }
-    if (!out.includes(norm as ReportFormat)) out.push(norm as ReportFormat);
-  }
-  return out;
-}
 
 /** The files one `captures:` pattern of one vendor lists (empty when it matches none), by the same rules as audit. */
 function filesOfPattern(claims: ClaimsFile, v: VendorSpec, pattern: string, allowOutside: boolean | undefined): ListedCapture[] {
@@ -98,10 +73,10 @@ function filesOfPattern(claims: ClaimsFile, v: VendorSpec, pattern: string, allo
  * or a pattern that matches no file and no stored capture's path (a glob matching nothing counts only when the
  * store holds nothing of that vendor either: its files may simply have moved).
  */
-async function collectCaptures(
-  db: Db,
+export async function collectCaptures(
+  db: CaseStore,
   claims: ClaimsFile,
-  opts: AuditOptions,
+  opts: AuditOptions & { geo?: IngestGeo },
 ): Promise<{ caps: { label: string; stored: StoredCapture; vendors: string[] }[]; ingested: AuditResult['ingested']; missing: MissingCapture[] }> {
   const ingested: AuditResult['ingested'] = [];
   const bySha = new Map<string, { label: string; stored: StoredCapture; vendors: string[] }>();
@@ -119,14 +94,14 @@ async function collectCaptures(
   };
   if (opts.noIngest) {
     for (const v of claims.vendors) {
-      for (const stored of capturesByVendor(db, v.name)) include(stored, captureLabel(claims.dir, path.resolve(stored.path)), v.name, false);
+      for (const stored of await capturesByVendor(db, v.name)) include(stored, captureLabel(claims.dir, path.resolve(stored.path)), v.name, false);
     }
     for (const v of claims.vendors) {
       for (const pattern of v.captures) {
         const files = filesOfPattern(claims, v, pattern, opts.allowOutside);
         if (files.length === 0) {
           const abs = path.resolve(claims.dir, pattern);
-          const fromPath = capturesByPath(db, abs);
+          const fromPath = await capturesByPath(db, abs);
           if (fromPath.length > 0) {
             for (const stored of fromPath) include(stored, captureLabel(claims.dir, abs), v.name, true);
             continue;
@@ -139,12 +114,12 @@ async function collectCaptures(
           // A log input (Zeek log folder, eve.json) has its own identity (logs/identity.ts).
           const logs = await logIdentity(l.file);
           const sha256 = logs?.sha256 ?? (await sha256File(l.file));
-          const stored = captureBySha(db, sha256);
+          const stored = await captureBySha(db, sha256);
           if (stored) {
             include(stored, l.label, v.name, true);
             continue;
           }
-          const earlier = capturesByPath(db, l.file).map((c) => c.sha256.slice(0, 12));
+          const earlier = (await capturesByPath(db, l.file)).map((c) => c.sha256.slice(0, 12));
           lack({
             label: l.label,
             vendors: [v.name],
@@ -161,7 +136,7 @@ async function collectCaptures(
     for (const l of listedCaptures(claims, { allowOutside: opts.allowOutside })) {
       let r: Awaited<ReturnType<typeof ingestCapture>>;
       try {
-        r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+        r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze, geo: opts.geo });
       } catch (e) {
         // Not a capture, or unreadable: said, recorded, and the audit goes on without it.
         if (!(e instanceof CaptureError)) throw e;
@@ -174,7 +149,7 @@ async function collectCaptures(
       }
       ingested.push({ path: l.label, sha256: r.sha256, skipped: r.skipped });
       opts.log?.(`${r.skipped ? 'already stored' : 'ingested'}: ${l.label}`);
-      const stored = captureBySha(db, r.sha256) as StoredCapture;
+      const stored = (await captureBySha(db, r.sha256)) as StoredCapture;
       const e = bySha.get(r.sha256) ?? { label: l.label, stored, vendors: [] };
       for (const v of l.vendors) if (!e.vendors.includes(v)) e.vendors.push(v);
       bySha.set(r.sha256, e);
@@ -183,30 +158,8 @@ async function collectCaptures(
   return { caps: [...bySha.values()], ingested, missing: [...missing.values()] };
 }
 
-/**
- * Geolocates every flow of a capture and stores it. The locator's one-lab check (the claims file's `vantage`) runs
- * only for captures taken there and not synthesised; the report's physics come from every measurement
- * (vantage-check.ts, in the model builder).
- */
-function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: string, atDefaultLab: boolean): { flows: StoredFlow[]; synthesized: boolean } {
-  const flows = flowsOfCapture(db, stored.id);
-  const synthesized = detectSynthesizedHandshakes(flows, stored.link_types).synthesized;
-  const updates: { flow_id: number; geo: FlowGeoFields }[] = [];
-  const addresses = new Map<string, GeoResult>();
-  for (const f of flows) {
-    const input = synthesized || !atDefaultLab ? { ...f, rtt_ms: undefined } : f;
-    const geo = { ...locator.enrichFlow(input) }; // enrichFlow's result may be shared: copy before completing it
-    if (geo.physical === undefined) geo.physical = 'unchecked';
-    updates.push({ flow_id: f.flow_id, geo });
-    Object.assign(f, geo);
-    if (!addresses.has(f.server_ip)) addresses.set(f.server_ip, locator.lookup(f.server_ip));
-  }
-  saveGeo(db, stored.id, updates, [...addresses.values()], now);
-  return { flows, synthesized };
-}
-
 /** The lab each listed capture was taken at, by report label (its `{ path, vantage }` lab, else the default). */
-function captureLabs(claims: ClaimsFile, allowOutside: boolean | undefined): Map<string, VantagePoint> {
+export function captureLabs(claims: ClaimsFile, allowOutside: boolean | undefined): Map<string, VantagePoint> {
   const out = new Map<string, VantagePoint>();
   for (const v of claims.vendors) {
     for (const pattern of v.captures) {
@@ -219,7 +172,7 @@ function captureLabs(claims: ClaimsFile, allowOutside: boolean | undefined): Map
 }
 
 /** The claims file's labs (`vantages:` and the default `vantage`), sorted by id. */
-function claimLabs(claims: ClaimsFile): VantagePoint[] {
+export function claimLabs(claims: ClaimsFile): VantagePoint[] {
   const labs = new Map<string, VantagePoint>();
   for (const [id, lab] of Object.entries(claims.vantages ?? {})) labs.set(id, labVantage(id, lab));
   if (claims.vantage !== undefined && claims.vantage_id !== undefined && !labs.has(claims.vantage_id)) labs.set(claims.vantage_id, labVantage(claims.vantage_id, claims.vantage));
@@ -237,83 +190,19 @@ function regionKnowledge(): { metros: MetroEntry[]; regionKey: (provider: string
 }
 
 /**
- * The measurements of the audit: the claims file's measurement files plus each capture's fastest handshake per
- * destination from its own lab (not for synthesised handshakes, nor for inputs without RTTs).
+ * The measurements of the audit: the claims file's measurement files plus `own`, each capture's fastest handshake per
+ * destination from its own lab (ownMeasurement; none for synthesised handshakes, nor for inputs without RTTs).
  */
-function auditVantage(claims: ClaimsFile, caps: ModelCapture[], labs: VantagePoint[]): { vantage: ModelVantage; warnings: string[] } {
+export function auditVantage(claims: ClaimsFile, own: readonly Measurement[], labs: VantagePoint[]): { vantage: ModelVantage; warnings: string[] } {
   const files = VantageEvidence.load(claims);
-  const own: (Measurement | undefined)[] = [];
-  for (const cap of caps) {
-    if (cap.lab === undefined) continue;
-    const lab = cap.lab;
-    for (const [ip, m] of fastestHandshakes(cap)) own.push(captureMeasurement(lab, ip, m.rtt, { file: cap.label, flow: m.flow }));
-  }
-  const evidence = files.withMeasurements(own);
+  const evidence = files.withMeasurements([...own]);
   const known = regionKnowledge();
   const check = new VantageCheck(evidence, knownPlacesFrom(known.metros, known.regionKey), new ClaimedLocationCheck(claims.vantage));
   const detailed = (claims.measurements?.length ?? 0) > 0 || Object.keys(claims.vantages ?? {}).length > 0;
   return { vantage: { check, labs, nearestRegion: known.nearest, detailed }, warnings: files.warnings() };
 }
 
-/** Runs a whole audit (see module comment). Throws UsageError for a bad claims file or option. */
-export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Promise<AuditResult> {
-  const formats = parseFormats(opts.formats);
-  const claims = loadClaims(claimsPath);
-  if (opts.noIngest && (opts.db === undefined || !existsSync(opts.db))) {
-    throw new UsageError('store_missing', `${opts.db ?? '(no --db)'}: no case store to report from; run \`residency ingest\` or \`audit --db\` first`);
-  }
-  const db = openStore(opts.db ?? ':memory:');
-  try {
-    const generatedAt = (opts.now ?? (() => new Date()))().toISOString();
-    const { caps, ingested, missing } = await collectCaptures(db, claims, opts);
-    const locator = await GeoLocator.open({ geoDir: opts.geoDir, vantage: claims.vantage });
-    const labOf = captureLabs(claims, opts.allowOutside);
-    const defaultLab = claims.vantage === undefined ? undefined : labVantage(claims.vantage_id ?? 'vantage', claims.vantage);
-    const modelCaps: ModelCapture[] = caps.map((c) => {
-      const lab = labOf.get(c.label) ?? defaultLab;
-      return {
-        ...c,
-        ...enrichCapture(db, locator, c.stored, generatedAt, lab?.id === defaultLab?.id),
-        warnings: captureReadWarnings(db, c.stored.id),
-        ...(lab !== undefined ? { lab } : {}),
-      };
-    });
-    const { vantage, warnings } = auditVantage(claims, modelCaps, claimLabs(claims));
-    for (const w of warnings) opts.log?.(`warning: ${w}`);
-    const verdictOptions: Partial<VerdictOptions> = {
-      claimedLocationImpossible: new ClaimedLocationCheck(claims.vantage).impossible,
-      providerOrigin: providerOrigin((ip) => locator.publishedRangeProvider(ip)),
-      ...opts.verdictOptions,
-    };
-    const { model, results } = buildReportModel({
-      claims,
-      claimsLabel: path.basename(claimsPath),
-      captures: modelCaps,
-      provenance: locator.provenance(),
-      toolVersion: TOOL_VERSION,
-      formats,
-      geoDir: opts.geoDir,
-      generatedAt,
-      verdictOptions,
-      missing,
-      vantage,
-    });
-    saveAudit(
-      db,
-      { claimsPath: claims.path, claimsSha256: claims.sha256, toolVersion: TOOL_VERSION, options: model.tool.options, generatedAt },
-      results.map((r) => ({
-        vendor: r.vendor,
-        claim: r.claim,
-        verdict: r.result.verdict,
-        reasons: r.result.reasons,
-        totals: r.result.totals,
-        evidence: r.evidence.map((e) => [e.capture_sha256, e.flow_id, e.status]),
-      })),
-      model.geo_sources,
-    );
-    const files = opts.outDir !== undefined ? await writeReports(model, opts.outDir, formats) : [];
-    return { model, files, exitCode: model.summary.exit_code, ingested, warnings };
-  } finally {
-    db.close();
-  }
+/** A capture's fastest handshake to `ip` from its lab, as a measurement (file: the capture's report label). */
+export function ownMeasurement(lab: VantagePoint, label: string, ip: string, rttMs: number, flow: number): Measurement | undefined {
+  return captureMeasurement(lab, ip, rttMs, { file: label, flow });
 }

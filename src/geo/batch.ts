@@ -58,6 +58,7 @@ export class SynthesisGate {
   private readonly linkTypes: number[] = [];
   private rawLink = false;
   private state = UNDECIDED;
+  private synth = false;
 
   constructor(
     private readonly geo: GeoLocator,
@@ -105,12 +106,18 @@ export class SynthesisGate {
     this.geo.enablePhysicalCheck();
   }
 
+  /** Whether the capture's handshakes were found synthesised (false until decided; records are emitted only after). */
+  get synthesized(): boolean {
+    return this.synth;
+  }
+
   get heldCount(): number {
     return this.held.length;
   }
 
   private decide(d: { synthesized: boolean; reason?: string }): void {
     this.state = DECIDED;
+    this.synth = d.synthesized;
     if (d.synthesized) {
       const reason = d.reason ?? 'handshakes synthesised on the device';
       this.geo.disablePhysicalCheck(reason);

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAudit, type AuditResult } from '../../src/audit/run.js';
+import { runAudit, type AuditResult } from '../../src/pipeline/back-half.js';
 import type { ReportClaim, ReportModel } from '../../src/audit/report-model.js';
 import { compareReports } from '../../src/regress/compare.js';
 import { formatDiff } from '../../src/regress/diff-text.js';

@@ -21,10 +21,10 @@ const SRC = join(REPO_ROOT, 'src');
 const README = join(REPO_ROOT, 'README.md');
 const CATALOGUE = join(SRC, 'anomalies.ts');
 
-/** Where anomalies are emitted: the analysis stages. Left out: the audit, reports, regression, store and CLI, whose
- *  own codes (verdict reasons such as `capture_missing`, error codes) share prefixes but are no anomalies; the
- *  synthetic packet builders. */
-const SKIP_DIRS = new Set(['audit', 'report', 'regress', 'store', 'cli', 'synth', 'vantage']);
+/** Where anomalies are emitted: the analysis stages. Left out: the audit, reports, regression, store, CLI and the
+ *  back-half orchestrator (src/pipeline/), whose own codes and fields (verdict reasons such as `capture_missing`,
+ *  error codes, `capture_sha256`) share prefixes but are no anomalies; the synthetic packet builders. */
+const SKIP_DIRS = new Set(['audit', 'report', 'regress', 'store', 'cli', 'synth', 'vantage', 'pipeline']);
 
 /** The prefix each stage's names take (snake_case, protocol prefix). */
 const STAGE_PREFIXES: Record<Stage, string[]> = {

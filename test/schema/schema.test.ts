@@ -289,7 +289,8 @@ describe('record schemas', () => {
   describe('the case store (src/store/schema.ts migrations)', () => {
     it('table flows: a column per flow field, with its type and nullability', () => {
       expect(sqliteDisagreements('flow', flow, 'flows', {
-        extra: ['capture_id'], renamed: {}, sentinel: ['first_frame', 'end_reason', 'payload_up', 'payload_down'],
+        // geo_id: the flow's row of flow_geo (its vantage-independent geolocation, stored once per distinct result).
+        extra: ['capture_id', 'geo_id'], renamed: {}, sentinel: ['first_frame', 'end_reason', 'payload_up', 'payload_down'],
         notStored: {
           country_settled_by: 'depends on the vantage point of the audit, as `physical` does: the back half (issue 15.1) ' +
             'computes what depends on it when a claims file is audited and stores only what does not',

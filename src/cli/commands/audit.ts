@@ -3,8 +3,8 @@
 // EXIT): 0 every claim confirmed, 3 any refuted, 4 otherwise inconclusive/unobservable, 2 bad input.
 
 import { Command } from 'commander';
-import { runAudit } from '../../audit/run.js';
-import { problemLines, summaryText } from '../../audit/summary-text.js';
+import { runAudit } from '../../pipeline/back-half.js';
+import { problemLines, summaryText } from '../../report/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 import { terminalLines, terminalText } from '../terminal-text.js';

@@ -3,7 +3,6 @@
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { analyzeInput } from '../../input.js';
-import type { FlowGeoFields, FlowRecord } from '../../types.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
@@ -65,20 +64,19 @@ export function flowsCommand(io: CliIo): Command {
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
       const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
-      const geoMod = opts.geo ? await import('../../geo/index.js') : undefined;
-      const geo = geoMod !== undefined ? await geoMod.GeoLocator.open({ geoDir: opts.geoDir, vantage }) : undefined;
+      const backHalf = opts.geo ? await import('../../pipeline/back-half.js') : undefined;
+      const geo = backHalf !== undefined ? await backHalf.openIngestLocator(opts.geoDir) : undefined;
       const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
       const w = recordWriter(opts.format, cols, io.stdout);
-      // With a vantage point the physical RTT check needs to know whether the capture's handshakes are synthesised
-      // on the phone: its records are held until that is known (a bounded number: SynthesisGate), then stream.
-      const vantageGate = geo !== undefined && vantage !== undefined;
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        const emit = (r: FlowRecord, g: FlowGeoFields) => w.write({ capture, ...r, ...g });
-        const gate =
-          vantageGate && geo !== undefined && geoMod !== undefined
-            ? new geoMod.SynthesisGate(geo, emit, memoryLimits(memoryBudgetMb).heldRecords, {
+        // Geolocation and the vantage rule, in the order the back half sets (pipeline/back-half.ts). With a vantage
+        // point a capture's records are held until it is known whether its handshakes are synthesised on the phone
+        // (a bounded number: SynthesisGate), then stream.
+        const enricher =
+          backHalf !== undefined && geo !== undefined
+            ? new backHalf.FlowEnricher(geo, vantage, (r, g) => w.write({ capture, ...r, ...g }), memoryLimits(memoryBudgetMb).heldRecords, {
                 disabled: (reason) => io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${reason}\n`),
                 decidedEarly: (n) =>
                   io.stderr.write(
@@ -86,22 +84,16 @@ export function flowsCommand(io: CliIo): Command {
                   ),
               })
             : undefined;
-        const batch = geo !== undefined && geoMod !== undefined && gate === undefined ? new geoMod.GeoBatcher(geo, emit) : undefined;
         const summary = await analyzeInput(
           c,
           {
-            flow: (r) => {
-              if (gate !== undefined) gate.add(r);
-              else if (batch !== undefined) batch.add(r);
-              else w.write({ capture, ...r });
-            },
-            linkType: gate !== undefined ? (t) => gate.linkType(t) : undefined,
+            flow: (r) => (enricher !== undefined ? enricher.add(r) : w.write({ capture, ...r })),
+            linkType: enricher !== undefined ? (t) => enricher.linkType(t) : undefined,
           },
           { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout, memoryBudgetMb },
         );
         progress.done();
-        batch?.flush();
-        gate?.finish(summary.link_types);
+        enricher?.finish(summary.link_types);
         reportWarnings(summary, io);
       });
       w.end();

@@ -4,38 +4,44 @@
 
 import { Command } from 'commander';
 import { STORE_BUSY_TIMEOUT_MS } from '../../limits.js';
-import { openStore } from '../../store/db.js';
-import { ingestCapture } from '../../store/ingest.js';
+import { openCaseStore } from '../../store/open.js';
+import { ingestGeo, ingestInput, openIngestLocator } from '../../pipeline/back-half.js';
 import { progressFor } from '../progress.js';
 import type { CliIo } from '../io.js';
 import { terminalText } from '../terminal-text.js';
 
 interface IngestOptions {
   db: string;
+  geo: boolean;
+  geoDir?: string;
   vendor?: string;
   device?: string;
 }
 
 export function ingestCommand(io: CliIo): Command {
   return new Command('ingest')
-    .description('store captures (flows, DNS, names) in a SQLite case store; the same capture twice is stored once')
+    .description('store captures (flows, DNS, names, geolocation) in a SQLite case store; the same capture twice is stored once')
     .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json)')
     .requiredOption('--db <file>', 'case store (created if missing)')
     .option('--vendor <name>', 'vendor the captures belong to')
     .option('--device <name>', 'handset the captures were taken on')
+    .option('--no-geo', 'store without geolocation (the first audit geolocates, once)')
+    .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
     .action(async (captures: string[], opts: IngestOptions) => {
-      const db = openStore(opts.db);
+      const db = await openCaseStore(opts.db);
       try {
+        // Geolocated once, as stored: audits and reports read it back (pipeline/back-half.ts).
+        const geo = opts.geo ? ingestGeo(await openIngestLocator(opts.geoDir)) : undefined;
         for (const c of captures) {
           const progress = progressFor(c, io);
           const onWait = (): void =>
             void io.stderr.write(`residency: ${terminalText(opts.db)}: another process is writing the store; waiting (up to ${STORE_BUSY_TIMEOUT_MS / 1000} s)\n`);
-          const r = await ingestCapture(db, c, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait });
+          const r = await ingestInput(db, c, geo, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait });
           progress.done();
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }
       } finally {
-        db.close();
+        await db.close();
       }
     });
 }
