@@ -248,3 +248,18 @@ export const MAX_LOG_WARNINGS = 20;
  *  watch; each VLAN id the event lists adds 4 bytes (IEEE 802.1Q). */
 export const EVE_ETHERNET_HEADER_BYTES = 14;
 export const EVE_VLAN_TAG_BYTES = 4;
+
+// ---------------------------------------------------------------- jobs (--jobs: several cores, src/jobs/)
+/** Largest --jobs: workers beyond the core count only add memory (each has its own flow table and naming cache). */
+export const MAX_JOBS = 64;
+/** Packets a split capture's reader hands to a worker per shared-memory batch (src/jobs/split.ts): large enough that
+ *  the hand-over (one Atomics.notify per batch) costs nothing per packet, small enough that workers start at once. */
+export const SPLIT_BATCH_PACKETS = 4096;
+/** Bytes of one shared chunk the reader copies records into for the workers (src/jobs/split.ts); a record larger
+ *  than a chunk (only pcapng metadata blocks, never handed to workers) cannot happen since MAX_RECORD_BYTES is smaller. */
+export const SPLIT_CHUNK_BYTES = 4 << 20;
+/** Shared chunks in flight per split run: the reader waits when every chunk is still being read by some worker. */
+export const SPLIT_CHUNKS = 8;
+/** Record batches (of STORE_INSERT_BATCH_ROWS) a worker analysing a whole capture for ingest/audit may have in flight
+ *  before it waits for the store writer to take them: bounds what piles up when writing is slower than reading. */
+export const JOB_RECORD_BATCHES_IN_FLIGHT = 8;

@@ -8,6 +8,8 @@ import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
+import { csvRow } from '../../report/escape.js';
+import { jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 
 export const DNS_COLUMNS = [
   'capture', 'ts', 'frame', 'uid', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
@@ -20,7 +22,10 @@ export function dnsCommand(io: CliIo): Command {
     .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json); - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
     .option('--strict', STRICT_HELP)
-    .action(async (captures: string[], opts: { format: Format; strict?: boolean }) => {
+    .addOption(jobsOption())
+    .action(async (captures: string[], opts: { format: Format; strict?: boolean }, cmd: Command) => {
+      const header = opts.format === 'csv' ? csvRow(DNS_COLUMNS) : undefined;
+      if (await runCapturesInParallel({ command: 'dns', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
       const w = recordWriter(opts.format, DNS_COLUMNS, io.stdout);
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);

@@ -8,13 +8,16 @@ import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
+import { jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 
 export function extractCommand(io: CliIo): Command {
   return new Command('extract')
     .description('print the DNS messages, TLS SNI, QUIC SNI and HTTP Host of each capture as a tshark-oracle-shaped JSON document')
     .argument('<captures...>', 'pcap, pcapng or gzip-compressed captures; - for standard input')
     .option('--strict', STRICT_HELP)
-    .action(async (captures: string[], opts: { strict?: boolean }) => {
+    .addOption(jobsOption())
+    .action(async (captures: string[], opts: { strict?: boolean }, cmd: Command) => {
+      if (await runCapturesInParallel({ command: 'extract', captures, cmd, io })) return;
       await forEachCapture(captures, io, opts.strict === true, async (capture) => {
         const progress = progressFor(capture, io);
         const { doc, summary } = await extractOracleDoc(capture, { onProgress: (b) => progress.update(b), pace: () => io.pace() });

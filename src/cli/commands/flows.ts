@@ -12,6 +12,8 @@ import { parseVantage } from './vantage.js';
 import { TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
+import { csvRow } from '../../report/escape.js';
+import { jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 
 function seconds(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -55,7 +57,10 @@ export function flowsCommand(io: CliIo): Command {
     .option('--tcp-timeout <seconds>', `TCP idle timeout before a flow is closed (default ${TCP_IDLE_TIMEOUT_S})`)
     .option('--udp-timeout <seconds>', `UDP idle timeout before a flow is closed (default ${UDP_IDLE_TIMEOUT_S})`)
     .option('--strict', STRICT_HELP)
-    .action(async (captures: string[], opts: FlowsOptions) => {
+    .addOption(jobsOption())
+    .action(async (captures: string[], opts: FlowsOptions, cmd: Command) => {
+      const header = opts.format === 'csv' ? csvRow(FLOW_COLUMNS) : undefined;
+      if (await runCapturesInParallel({ command: 'flows', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
       const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
