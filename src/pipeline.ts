@@ -48,40 +48,93 @@ export interface AnalyzeOptions extends FlowTableOptions {
   source?: AsyncIterable<Buffer>;
 }
 
-/** Expiry sweeps run at most this often (seconds of capture time) or every EXPIRE_EVERY packets. */
+/** Expiry sweeps run at most this often (seconds of capture time) or every EXPIRE_EVERY records. */
 const EXPIRE_INTERVAL_S = 1;
 const EXPIRE_EVERY = 8192;
 
-class Analyzer implements ExtractSink {
+/**
+ * When expiry sweeps run and what "now" is: decided from the records alone (every record counts, decoded or not,
+ * and now is the latest record time), so that a reader that only walks record headers (the split run of
+ * src/jobs/split.ts) schedules the very sweeps, at the very times, that one analyser reading everything runs.
+ */
+export class SweepSchedule {
+  now = ZERO_D;
+  private since = 0;
+  private last = ZERO_D;
+
+  /** Sees one record's time (seconds); true when a sweep is due once that record is processed. */
+  see(ts: number): boolean {
+    if (ts > this.now) this.now = ts;
+    if (++this.since >= EXPIRE_EVERY || this.now - this.last >= EXPIRE_INTERVAL_S) {
+      this.since = 0;
+      this.last = this.now;
+      return true;
+    }
+    return false;
+  }
+}
+
+/** Steps of a sweep or of the end of a capture, in their order (see Analyzer.expire): what a split run sorts by. */
+export const STEP_LATE = 0;
+export const STEP_QUEUES = 1;
+export const STEP_DNS = 5;
+
+/** The hooks a split run's worker (src/jobs/split-worker.ts) sets; absent in a plain run. */
+export interface AnalyzerHooks {
+  /** The uid a flow is known by before the run knows its flow_id (the DNS flow a name came from). */
+  uidOf(f: Flow): string;
+  /** A flow is about to end: it was in eviction queue `queue` (-1: none). */
+  ending(f: Flow, queue: number): void;
+  /** A sweep or the end of the capture enters its next step (STEP_*). */
+  step(step: number): void;
+  /** Whether this analyser matches this DNS message into a transaction (LLMNR answers come from other hosts). */
+  ownsTransaction(msg: DnsMessage, srcIp: string, dstIp: string, srcPort: number, dstPort: number, owner: boolean): boolean;
+}
+
+export class Analyzer implements ExtractSink {
   readonly view = new PacketView();
   /** The view of datagrams given up incomplete (decoded after the current packet is done with `view`). */
   private readonly lateView = new PacketView();
   readonly decoder = new Decoder();
   readonly table: FlowTable;
   readonly dispatcher: Dispatcher;
-  readonly names = new DnsNameCache();
+  readonly names: DnsNameCache;
   readonly dnsTx: DnsTransactions;
+  private readonly schedule = new SweepSchedule();
+  hooks: AnalyzerHooks | null = null;
+  /** A shadow analyser reads, in a split run, the DNS packets and fragments another worker owns, for the naming
+   *  cache (and the transactions) it shares with `owner`; it emits nothing else. */
+  private readonly owner: Analyzer | null;
   readonly counters: Record<string, number> = {};
   readonly anomalies: Record<string, number> = {};
   /** PCAPdroid uid -> package name (or app name when only that is known), from the capture's metadata. */
   readonly apps = new Map<number, string>();
   dnsMessages = 0;
   flows = 0;
-  private sinceExpire = 0;
-  private lastExpire = ZERO_D;
   /** Earliest time of a DNS answer that reached the naming cache late (inside a datagram given up incomplete):
    *  flows that started after it and are still unnamed at their end look their name up again. */
-  private lateNamesFrom = Infinity;
+  lateNamesFrom = Infinity;
   private inLate = false;
 
-  constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions) {
+  constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions, owner?: Analyzer) {
     this.table = new FlowTable((f, reason) => this.onEnd(f, reason), opts);
     this.dispatcher = new Dispatcher(this);
-    this.dnsTx = new DnsTransactions((r) => this.h.dns?.(r));
+    this.owner = owner ?? null;
+    this.names = owner?.names ?? new DnsNameCache();
+    this.dnsTx = owner?.dnsTx ?? new DnsTransactions((r) => this.h.dns?.(r));
     this.decoder.deliverIncomplete = true;
   }
 
   packet(p: RawPacket): void {
+    const due = this.schedule.see(p.tsSec + p.tsNsec / 1e9);
+    this.packetAt(p, this.schedule.now);
+    if (due) this.expire();
+  }
+
+  /** One record, the latest record time of the capture so far being `now` (SweepSchedule). */
+  packetAt(p: RawPacket, now: number): void {
+    if (now > this.table.now) this.table.now = now;
+    this.table.frame = p.frame;
     const v = this.view;
     const r = this.decoder.decode(p, v);
     if (r !== DECODE_OK) {
@@ -94,7 +147,6 @@ class Analyzer implements ExtractSink {
     if (f.packets0 + f.packets1 === 1) this.onNew(f);
     this.dispatcher.packet(f, v, this.table.dir);
     if (v.flags !== 0) this.late();
-    if (++this.sinceExpire >= EXPIRE_EVERY || this.table.now - this.lastExpire >= EXPIRE_INTERVAL_S) this.expire();
   }
 
   /** What the decoder flagged on this packet (rare: fragments, odd IPv6 headers) reaches its flow. */
@@ -135,22 +187,29 @@ class Analyzer implements ExtractSink {
     this.inLate = false;
   }
 
-  private expire(): void {
-    const now = this.table.now;
-    this.sinceExpire = 0;
-    this.lastExpire = now;
+  /** A sweep at `now` (default: the latest record time): what has been idle too long ends. */
+  expire(now = this.table.now): void {
+    if (now > this.table.now) this.table.now = now;
+    const hk = this.hooks;
     // Fragments first: a datagram given up now still finds its flow before that flow is ended for idleness.
+    hk?.step(STEP_LATE);
     this.decoder.expireFragments(now);
     this.late();
+    hk?.step(STEP_QUEUES);
     this.table.expire();
-    this.dnsTx.expire(now);
+    hk?.step(STEP_DNS);
+    if (this.owner === null) this.dnsTx.expire(now);
   }
 
   finish(): void {
+    const hk = this.hooks;
+    hk?.step(STEP_LATE);
     this.decoder.flushFragments();
     this.late();
+    hk?.step(STEP_QUEUES);
     this.table.flushAll();
-    this.dnsTx.flush();
+    hk?.step(STEP_DNS);
+    if (this.owner === null) this.dnsTx.flush();
     for (const [k, n] of Object.entries(this.decoder.counters)) this.counters[k] = (this.counters[k] ?? 0) + n;
   }
 
@@ -174,6 +233,7 @@ class Analyzer implements ExtractSink {
   }
 
   private onEnd(f: Flow, reason: EndReason): void {
+    this.hooks?.ending(f, this.table.endQueue);
     this.dispatcher.finish(f);
     // Content turned the flow around after its DNS lookup (no SYN), or a DNS answer arrived late (in a datagram given
     // up incomplete) after the flow began: look again.
@@ -204,18 +264,23 @@ class Analyzer implements ExtractSink {
   // ------------------------------------------------------------------ ExtractSink
 
   dnsMessage(f: Flow, msg: DnsMessage, fromA: boolean, ts: number, frame: number): void {
-    this.dnsMessages++;
+    // A shadow's messages are counted by the worker that owns their flow.
+    if (this.owner === null) this.dnsMessages++;
     const srcIp = fromA ? f.ipA : f.ipB;
     const dstIp = fromA ? f.ipB : f.ipA;
     const srcPort = fromA ? f.portA : f.portB;
     const dstPort = fromA ? f.portB : f.portA;
     const transport = f.proto === 6 ? 'tcp' : 'udp';
-    const uid = uidOf(f);
+    const hk = this.hooks;
+    const uid = hk === null ? uidOf(f) : hk.uidOf(f);
     if (msg.isResponse) {
       this.names.addResponse(dstIp, msg, ts, uid, frame);
-      if (this.inLate && msg.answers.length > 0 && ts < this.lateNamesFrom) this.lateNamesFrom = ts;
+      const named = this.owner ?? this;
+      if (this.inLate && msg.answers.length > 0 && ts < named.lateNamesFrom) named.lateNamesFrom = ts;
     }
-    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort, uid });
+    const matched = hk === null || hk.ownsTransaction(msg, srcIp, dstIp, srcPort, dstPort, this.owner === null);
+    if ((this.owner ?? this).h.dns !== undefined && matched) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort, uid });
+    if (this.owner !== null) return;
     const o = this.h.oracle;
     if (o !== undefined) {
       o.dns({
