@@ -263,3 +263,6 @@ export const SPLIT_CHUNKS = 8;
 /** Record batches (of STORE_INSERT_BATCH_ROWS) a worker analysing a whole capture for ingest/audit may have in flight
  *  before it waits for the store writer to take them: bounds what piles up when writing is slower than reading. */
 export const JOB_RECORD_BATCHES_IN_FLIGHT = 8;
+/** Captures smaller than this are not split across workers: starting them (~30-50 ms each, most of it loading the
+ *  pipeline's code in each thread) would cost more than splitting saves (docs/performance.md). */
+export const SPLIT_MIN_BYTES = 64 << 20;

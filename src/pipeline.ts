@@ -354,7 +354,8 @@ export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, op
   return summarize(rs, an);
 }
 
-function summarize(rs: CaptureReadSummary, an: Analyzer): CaptureSummary {
+/** The capture's summary from what its reader and its analyser(s) counted (a split run adds its workers' counts). */
+export function summarize(rs: CaptureReadSummary, an: Pick<Analyzer, 'flows' | 'dnsMessages' | 'counters' | 'anomalies'>): CaptureSummary {
   const s: CaptureSummary = {
     file: rs.file,
     size_bytes: rs.sizeBytes,

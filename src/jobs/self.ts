@@ -34,8 +34,9 @@ export function startWorker(workerData: unknown, opts: Omit<WorkerOptions, 'work
   return new Worker(code, { ...opts, eval: true, workerData });
 }
 
+/** tsx's ESM register API (what `import('tsx/esm/api')` gives an ES module). */
 function tsxApi(): string {
-  return createRequire(HERE).resolve('tsx/esm/api');
+  return join(dirname(createRequire(HERE).resolve('tsx/package.json')), 'dist/esm/api/index.mjs');
 }
 
 /** tsx's loader, as `node --import tsx` finds it from the repository. */
