@@ -259,7 +259,7 @@ export const SPLIT_BATCH_PACKETS = 4096;
  *  than a chunk (only pcapng metadata blocks, never handed to workers) cannot happen since MAX_RECORD_BYTES is smaller. */
 export const SPLIT_CHUNK_BYTES = 4 << 20;
 /** Shared chunks in flight per split run: the reader waits when every chunk is still being read by some worker. */
-export const SPLIT_CHUNKS = 8;
+export const SPLIT_CHUNKS = 4;
 /** Record batches (of STORE_INSERT_BATCH_ROWS) a worker analysing a whole capture for ingest/audit may have in flight
  *  before it waits for the store writer to take them: bounds what piles up when writing is slower than reading. */
 export const JOB_RECORD_BATCHES_IN_FLIGHT = 8;

@@ -6,7 +6,7 @@ import { analyzeCapture, type AnalyzeOptions } from './pipeline.js';
 import type { CaptureSummary, OracleDoc } from './types.js';
 import { TOOL_VERSION } from './version.js';
 
-export async function extractOracleDoc(path: string, opts: AnalyzeOptions = {}): Promise<{ doc: OracleDoc; summary: CaptureSummary }> {
+export async function extractOracleDoc(path: string, opts: AnalyzeOptions = {}, analyze = analyzeCapture): Promise<{ doc: OracleDoc; summary: CaptureSummary }> {
   const doc: OracleDoc = {
     capture: basename(path),
     oracle: `residency ${TOOL_VERSION}`,
@@ -15,7 +15,7 @@ export async function extractOracleDoc(path: string, opts: AnalyzeOptions = {}):
     quic_sni: [],
     http_host: [],
   };
-  const summary = await analyzeCapture(
+  const summary = await analyze(
     path,
     {
       oracle: {

@@ -9,6 +9,17 @@ import { runBatchInProcesses } from './batch.js';
 import { parseJobs } from './options.js';
 
 export { jobsOption, parseJobs, JOBS_HELP } from './options.js';
+export { analyzeWithJobs } from './analyze.js';
+
+import { analyzeWithJobs } from './analyze.js';
+import type { AnalyzeHandlers, AnalyzeOptions } from '../pipeline.js';
+import type { CaptureSummary } from '../types.js';
+
+/** analyzeInput for a command given `--jobs` (its text, or undefined for the default). */
+export function analyzerFor(jobsText: string | undefined): (path: string, h: AnalyzeHandlers, o?: AnalyzeOptions) => Promise<CaptureSummary> {
+  const jobs = parseJobs(jobsText);
+  return (path, h, o = {}) => analyzeWithJobs(path, h, o, jobs);
+}
 
 export interface CaptureCommandRun {
   command: 'flows' | 'dns' | 'extract';

@@ -23,15 +23,29 @@ export function selfArgv(): string[] {
 
 /** A worker thread running src/jobs/worker.ts's residencyJobWorker with `workerData`. */
 export function startWorker(workerData: unknown, opts: Omit<WorkerOptions, 'workerData' | 'eval'> = {}): Worker {
-  if (BUNDLED) {
-    const code = `require(${JSON.stringify(fileURLToPath(HERE))}).residencyJobWorker();`;
-    return new Worker(code, { ...opts, eval: true, workerData });
-  }
+  if (BUNDLED) return new Worker(bundleWorkerCode(fileURLToPath(HERE)), { ...opts, eval: true, workerData });
   const entry = new URL(`./worker.${FROM_TS ? 'ts' : 'js'}`, HERE).href;
   const code = FROM_TS
     ? `import(${JSON.stringify(pathToUrl(tsxApi()))}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); }).then((w) => w.residencyJobWorker());`
     : `import(${JSON.stringify(entry)}).then((w) => w.residencyJobWorker());`;
   return new Worker(code, { ...opts, eval: true, workerData });
+}
+
+/**
+ * A worker loads the bundle it was started from as the launcher does (src/cli/launcher-load.ts), with the bundle's
+ * V8 code cache: a plain require compiled the bundle again in every worker (~60 ms of CPU each, measured with
+ * 2 workers: 220 ms without the cache).
+ */
+function bundleWorkerCode(file: string): string {
+  return `const fs = require('node:fs'), vm = require('node:vm'), path = require('node:path'), { createRequire } = require('node:module');
+const file = ${JSON.stringify(file)};
+let cachedData;
+try { cachedData = fs.readFileSync(file + '.cache'); } catch { cachedData = undefined; }
+const script = new vm.Script('(function (exports, require, module, __filename, __dirname) { ' + fs.readFileSync(file, 'utf8') + '\\n})',
+  { filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+const mod = { exports: {} };
+script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
+mod.exports.residencyJobWorker();`;
 }
 
 /** tsx's ESM register API (what `import('tsx/esm/api')` gives an ES module). */

@@ -13,7 +13,7 @@ export const CHUNK_SPILL = 2 * (MAX_RECORD_BYTES + 64);
 export const CHUNK_BYTES = CHUNK_SKEW + SPLIT_CHUNK_BYTES + CHUNK_SPILL;
 
 /** Entries per worker ring. */
-export const RING_ENTRIES = 1 << 16;
+export const RING_ENTRIES = 1 << 15;
 /** Int32 fields per entry. */
 export const E = 12;
 export const E_TYPE = 0;

@@ -1,6 +1,7 @@
 // One capture on several cores: this thread reads the capture (the usual reader, src/capture/reader.ts) straight
-// into shared chunks and hands each record to the worker that owns its address pair (shard.ts) by an entry in that
-// worker's ring (split-layout.ts): no copy of the packet, no message per packet. DNS packets, fragments and tunnels
+// into shared chunks and hands each record to the shard that owns its address pair (shard.ts): shard 0 is analysed
+// here, at once; the others are worker threads, each given an entry in its ring (split-layout.ts): no copy of the
+// packet, no message per packet. DNS packets, fragments and tunnels
 // also reach every other worker's shadow analyser, so every naming cache sees every answer in capture order. The
 // reader schedules the sweeps (SweepSchedule) and sends them to every worker, with the time they run at.
 // What the workers emit comes back in batches and is merged here by its key (split-worker.ts), with the flow ids
@@ -17,6 +18,7 @@ import { SPLIT_BATCH_PACKETS, SPLIT_CHUNK_BYTES, SPLIT_CHUNKS, MAX_LIVE_FLOWS } 
 import { summarize, SweepSchedule, type AnalyzeHandlers, type AnalyzeOptions } from '../pipeline.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from '../types.js';
 import { startWorker } from './self.js';
+import { Shard } from './split-worker.js';
 import { Sharder } from './shard.js';
 import {
   C_READ, C_WRITE, CHUNK_BYTES, CHUNK_SKEW, E, E_APP, E_CAP, E_FRAME, E_IF, E_LT, E_NSEC, E_OFF, E_ORIG, E_SEC, E_SLOT, E_TYPE, F,
@@ -42,6 +44,7 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
   const merge = new Merge(n, handlers);
   const workers: Worker[] = [];
   const want = { flow: handlers.flow !== undefined, dns: handlers.dns !== undefined, oracle: handlers.oracle !== undefined };
+  // Ring and worker w - 1 serve shard w (shard 0 is this thread's).
   // The memory budget is split: each worker holds its share of the live flows.
   const table = {
     tcpIdleTimeout: opts.tcpIdleTimeout,
@@ -53,7 +56,7 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
   let closing = false;
   const allDone = new Promise<void>((resolve, reject) => {
     let done = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 1; i < n; i++) {
       const ctl = new SharedArrayBuffer(8);
       const ents = new SharedArrayBuffer(RING_ENTRIES * E * 4);
       const f64 = new SharedArrayBuffer(RING_ENTRIES * F * 8);
@@ -64,7 +67,7 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
       w.on('message', (b: SplitBatch) => {
         try {
           merge.add(b);
-          if (b.done !== undefined && ++done === n) resolve();
+          if (b.done !== undefined && ++done === n - 1) resolve();
         } catch (e) {
           failure ??= e;
           reject(e);
@@ -84,6 +87,7 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
   });
   allDone.catch(() => undefined);
 
+  const local = new Shard(0, n, want, table, (b) => merge.add(b));
   const publish = (w: number): void => {
     const r = rings[w];
     if (r.published === r.written) return;
@@ -97,12 +101,14 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
   let curView: Buffer | null = null;
   let spill = 0;
   /** Per slot and worker: the ring count a worker must have read past before the slot is read into again. */
-  const need = slots.map(() => new Array<number>(n).fill(0));
+  const need = slots.map(() => new Array<number>(n - 1).fill(0));
+  const m = n - 1;
 
   const push = (w: number, type: number, p: RawPacket | null, off: number, now: number, frame: number): void => {
     const r = rings[w];
     if (r.written - Atomics.load(r.ctl, C_READ) >= RING_ENTRIES) {
-      publish(w);
+      // Every worker gets what is waiting for it first: none may sit idle while this one catches up.
+      for (let v = 0; v < m; v++) publish(v);
       // The worker is a ring behind: wait for it (this thread has nothing else to do that would help).
       for (let seen = Atomics.load(r.ctl, C_READ); r.written - seen >= RING_ENTRIES; seen = Atomics.load(r.ctl, C_READ)) {
         if (failure !== undefined) throw failure;
@@ -135,19 +141,26 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
     packet: (p: RawPacket): void => {
       const due = schedule.see(p.tsSec + p.tsNsec / 1e9);
       const now = schedule.now;
-      let off: number;
-      if (p.buf === curView) off = CHUNK_SKEW + p.off;
-      else {
-        // A record the reader put together from two reads: copied after this chunk's bytes.
-        if (spill + p.caplen > CHUNK_BYTES - CHUNK_SKEW - SPLIT_CHUNK_BYTES) throw new InternalError('split: no room for a record straddling two reads');
-        off = CHUNK_SKEW + SPLIT_CHUNK_BYTES + spill;
-        p.buf.copy(slotBufs[cur], off, p.off, p.off + p.caplen);
-        spill += p.caplen;
+      const owner = sharder.route(p.buf, p.off, p.caplen, p.linkType);
+      const all = sharder.broadcast;
+      if (owner !== 0 || all) {
+        let off: number;
+        if (p.buf === curView) off = CHUNK_SKEW + p.off;
+        else {
+          // A record the reader put together from two reads: copied after this chunk's bytes.
+          if (spill + p.caplen > CHUNK_BYTES - CHUNK_SKEW - SPLIT_CHUNK_BYTES) throw new InternalError('split: no room for a record straddling two reads');
+          off = CHUNK_SKEW + SPLIT_CHUNK_BYTES + spill;
+          p.buf.copy(slotBufs[cur], off, p.off, p.off + p.caplen);
+          spill += p.caplen;
+        }
+        if (owner !== 0) push(owner - 1, T_OWN, p, off, now, p.frame);
+        if (all) for (let w = 1; w < n; w++) if (w !== owner) push(w - 1, T_SHADOW, p, off, now, p.frame);
       }
-      const owner = sharder.route(slotBufs[cur], off, p.caplen, p.linkType);
-      push(owner, T_OWN, p, off, now, p.frame);
-      if (sharder.broadcast) for (let w = 0; w < n; w++) if (w !== owner) push(w, T_SHADOW, p, off, now, p.frame);
-      if (due) for (let w = 0; w < n; w++) push(w, T_SWEEP, null, 0, now, p.frame);
+      if (owner === 0 || all) local.packet(p, now, owner !== 0);
+      if (due) {
+        for (let w = 0; w < m; w++) push(w, T_SWEEP, null, 0, now, p.frame);
+        local.sweep(p.frame, now);
+      }
     },
     warning: (a: Anomaly) => handlers.warning?.(a),
     metadata: (k: string, v: string) => merge.metadata(k, v),
@@ -157,7 +170,7 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
     for (let k = 0; ; k++) {
       const s = k % SPLIT_CHUNKS;
       // The slot is free once every worker has read past its entries.
-      for (let w = 0; w < n; w++) {
+      for (let w = 0; w < m; w++) {
         const r = rings[w];
         for (let seen = Atomics.load(r.ctl, C_READ); seen < need[s][w]; seen = Atomics.load(r.ctl, C_READ)) {
           if (failure !== undefined) throw failure;
@@ -171,10 +184,11 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
       spill = 0;
       curView = slotBufs[s].subarray(CHUNK_SKEW, CHUNK_SKEW + got);
       yield curView;
-      for (let w = 0; w < n; w++) {
+      for (let w = 0; w < m; w++) {
         need[s][w] = rings[w].written;
         publish(w);
       }
+      local.idle();
       // Let the workers' batches in (merged and written out) before the next read.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (failure !== undefined) throw failure;
@@ -185,10 +199,11 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
   const fd = openCapture(path);
   try {
     rs = await readCaptureStream(chunks(fd), path, handler, { chunkSize: SPLIT_CHUNK_BYTES, onProgress: opts.onProgress, pace: opts.pace, hash: opts.hash });
-    for (let w = 0; w < n; w++) {
+    for (let w = 0; w < m; w++) {
       push(w, T_END, null, 0, schedule.now, 0);
       publish(w);
     }
+    local.end();
     await allDone;
   } finally {
     closeSync(fd);
@@ -239,15 +254,15 @@ class Ids {
   }
 }
 
+/** One shard's batches not yet merged, read from the head. */
 interface Queue {
-  kinds: number[];
-  keys: number[];
-  recs: unknown[];
-  parts: number[];
-  head: number;
+  batches: SplitBatch[];
+  /** Index of the head batch in `batches` and of its next item. */
+  b: number;
+  i: number;
 }
 
-/** Puts the workers' items back in the order of a single analyser, with its ids (see module comment). */
+/** Puts the shards' items back in the order of a single analyser, with its ids (see module comment). */
 class Merge {
   private readonly q: Queue[];
   private readonly marks: number[];
@@ -260,29 +275,20 @@ class Merge {
     private readonly n: number,
     private readonly h: AnalyzeHandlers,
   ) {
-    this.q = Array.from({ length: n }, () => ({ kinds: [], keys: [], recs: [], parts: [], head: 0 }));
+    this.q = Array.from({ length: n }, () => ({ batches: [], b: 0, i: 0 }));
     this.marks = new Array<number>(n).fill(-1);
     this.ids = Array.from({ length: n }, () => new Ids());
   }
 
-  add(b: SplitBatch): void {
-    const q = this.q[b.w];
-    if (q.head > 4096 && q.head * 2 > q.kinds.length) {
-      q.kinds = q.kinds.slice(q.head);
-      q.keys = q.keys.slice(q.head * 4);
-      q.recs = q.recs.slice(q.head);
-      q.parts = q.parts.slice(q.head * 3);
-      q.head = 0;
-    }
-    for (let i = 0; i < b.kinds.length; i++) q.kinds.push(b.kinds[i]);
-    for (let i = 0; i < b.keys.length; i++) q.keys.push(b.keys[i]);
-    for (let i = 0; i < b.recs.length; i++) q.recs.push(b.recs[i]);
-    for (let i = 0; i < b.parts.length; i++) q.parts.push(b.parts[i]);
-    const ids = this.ids[b.w];
-    for (const c of b.creations) ids.push(c);
-    for (let i = 0; i < b.dnsParts.length; i += 4) this.dnsParts.set(b.dnsParts[i], [b.w, b.dnsParts[i + 1], b.dnsParts[i + 2], b.dnsParts[i + 3]]);
-    this.marks[b.w] = b.watermark;
-    if (b.done !== undefined) this.stats.push(b.done);
+  add(batch: SplitBatch): void {
+    const q = this.q[batch.w];
+    if (batch.kinds.length > 0) q.batches.push(batch);
+    const ids = this.ids[batch.w];
+    for (const c of batch.creations) ids.push(c);
+    const dp = batch.dnsParts;
+    for (let i = 0; i < dp.length; i += 4) this.dnsParts.set(dp[i], [batch.w, dp[i + 1], dp[i + 2], dp[i + 3]]);
+    this.marks[batch.w] = batch.watermark;
+    if (batch.done !== undefined) this.stats.push(batch.done);
     this.drain();
   }
 
@@ -294,25 +300,40 @@ class Merge {
     if (pkg || !this.apps.has(uid)) this.apps.set(uid, value);
   }
 
-  /** Emits every item no worker can still precede. */
+  /** Emits every item no shard can still precede. */
   drain(): void {
     let mark = Infinity;
     for (const m of this.marks) if (m < mark) mark = m;
     const q = this.q;
     for (;;) {
       let best = -1;
+      let bk: number[] = [];
+      let bi = 0;
       for (let w = 0; w < this.n; w++) {
         const x = q[w];
-        if (x.head >= x.kinds.length) continue;
-        const k = x.head * 4;
-        if (x.keys[k] > mark) continue;
-        if (best < 0 || before(x.keys, k, q[best].keys, q[best].head * 4)) best = w;
+        if (x.b >= x.batches.length) continue;
+        const keys = x.batches[x.b].keys;
+        const k = x.i * 4;
+        if (keys[k] > mark) continue;
+        if (best < 0 || before(keys, k, bk, bi)) {
+          best = w;
+          bk = keys;
+          bi = k;
+        }
       }
       if (best < 0) return;
       const x = q[best];
-      const i = x.head++;
-      this.emit(best, x.kinds[i], x.recs[i], x.parts, i * 3);
-      x.recs[i] = undefined;
+      const batch = x.batches[x.b];
+      const i = x.i++;
+      this.emit(best, batch.kinds[i], batch.recs[i], batch.parts, i * 3);
+      if (x.i >= batch.kinds.length) {
+        x.batches[x.b++] = EMPTY_BATCH;
+        x.i = 0;
+        if (x.b > 64 && x.b * 2 > x.batches.length) {
+          x.batches = x.batches.slice(x.b);
+          x.b = 0;
+        }
+      }
     }
   }
 
@@ -381,6 +402,8 @@ class Merge {
     return t;
   }
 }
+
+const EMPTY_BATCH: SplitBatch = { w: -1, kinds: [], keys: [], recs: [], parts: [], creations: [], dnsParts: [], watermark: 0 };
 
 /** Key order: position, step, place in the step, then emission order (a worker's own items never swap). */
 function before(a: number[], i: number, b: number[], j: number): boolean {

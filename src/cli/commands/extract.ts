@@ -8,7 +8,7 @@ import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
-import { jobsOption, runCapturesInParallel } from '../../jobs/index.js';
+import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 
 export function extractCommand(io: CliIo): Command {
   return new Command('extract')
@@ -16,11 +16,12 @@ export function extractCommand(io: CliIo): Command {
     .argument('<captures...>', 'pcap, pcapng or gzip-compressed captures; - for standard input')
     .option('--strict', STRICT_HELP)
     .addOption(jobsOption())
-    .action(async (captures: string[], opts: { strict?: boolean }, cmd: Command) => {
+    .action(async (captures: string[], opts: { strict?: boolean; jobs?: string }, cmd: Command) => {
       if (await runCapturesInParallel({ command: 'extract', captures, cmd, io })) return;
+      const analyze = analyzerFor(opts.jobs);
       await forEachCapture(captures, io, opts.strict === true, async (capture) => {
         const progress = progressFor(capture, io);
-        const { doc, summary } = await extractOracleDoc(capture, { onProgress: (b) => progress.update(b), pace: () => io.pace() });
+        const { doc, summary } = await extractOracleDoc(capture, { onProgress: (b) => progress.update(b), pace: () => io.pace() }, analyze);
         progress.done();
         io.stdout.write(formatOracleDoc(doc));
         reportWarnings(summary, io);

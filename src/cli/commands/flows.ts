@@ -2,7 +2,6 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeInput } from '../../input.js';
 import type { FlowRecord } from '../../types.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
@@ -13,7 +12,7 @@ import { TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { csvRow } from '../../report/escape.js';
-import { jobsOption, runCapturesInParallel } from '../../jobs/index.js';
+import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 
 function seconds(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -44,6 +43,7 @@ interface FlowsOptions {
   geoDir?: string;
   vantage?: string;
   strict?: boolean;
+  jobs?: string;
 }
 
 export function flowsCommand(io: CliIo): Command {
@@ -61,6 +61,7 @@ export function flowsCommand(io: CliIo): Command {
     .action(async (captures: string[], opts: FlowsOptions, cmd: Command) => {
       const header = opts.format === 'csv' ? csvRow(FLOW_COLUMNS) : undefined;
       if (await runCapturesInParallel({ command: 'flows', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
+      const analyze = analyzerFor(opts.jobs);
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
       const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
@@ -79,7 +80,7 @@ export function flowsCommand(io: CliIo): Command {
           geo !== undefined && geoMod !== undefined && !hold
             ? new geoMod.GeoBatcher(geo, (r, g) => w.write({ capture, ...r, ...g }))
             : undefined;
-        const summary = await analyzeInput(
+        const summary = await analyze(
           c,
           {
             flow: (r) => {

@@ -8,12 +8,14 @@ import { openStore } from '../../store/db.js';
 import { ingestCapture } from '../../store/ingest.js';
 import { progressFor } from '../progress.js';
 import type { CliIo } from '../io.js';
+import { analyzerFor, jobsOption } from '../../jobs/index.js';
 import { terminalText } from '../terminal-text.js';
 
 interface IngestOptions {
   db: string;
   vendor?: string;
   device?: string;
+  jobs?: string;
 }
 
 export function ingestCommand(io: CliIo): Command {
@@ -23,14 +25,16 @@ export function ingestCommand(io: CliIo): Command {
     .requiredOption('--db <file>', 'case store (created if missing)')
     .option('--vendor <name>', 'vendor the captures belong to')
     .option('--device <name>', 'handset the captures were taken on')
+    .addOption(jobsOption())
     .action(async (captures: string[], opts: IngestOptions) => {
+      const analyze = analyzerFor(opts.jobs);
       const db = openStore(opts.db);
       try {
         for (const c of captures) {
           const progress = progressFor(c, io);
           const onWait = (): void =>
             void io.stderr.write(`residency: ${terminalText(opts.db)}: another process is writing the store; waiting (up to ${STORE_BUSY_TIMEOUT_MS / 1000} s)\n`);
-          const r = await ingestCapture(db, c, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait });
+          const r = await ingestCapture(db, c, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait, analyze });
           progress.done();
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }
