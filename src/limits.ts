@@ -225,6 +225,14 @@ export const VANTAGE_POSITION_SLACK_KM = 50;
 export const VANTAGE_MAX_BINDING_DISCS = 300;
 /** Disjoint disc pairs named per anycast address (the widest gaps first); the rest are counted. */
 export const VANTAGE_MAX_ANYCAST_PAIRS_LISTED = 5;
+/** Measurements cited per ruled-out position and per verdict reason in reports: with a thousand Atlas probes every
+ *  one of them may exclude a far position, and the first few (farthest beyond first) already prove it. */
+export const REPORT_MAX_MEASUREMENTS_CITED = 10;
+/** Feasible regions listed in report.json and drawn on the map (addresses measured from two or more vantage points,
+ *  by upload bytes): the map stays readable and the report small; the rest are counted. */
+export const REPORT_MAX_FEASIBLE_REGIONS = 100;
+/** Discs listed per feasible region (binding ones first): the binding discs draw the region; more are noise. */
+export const REPORT_MAX_DISCS_PER_REGION = 20;
 
 // ---------------------------------------------------------------- logs (Zeek, Suricata eve.json as input)
 /** Longest log line read (a Zeek conn.log line is ~300 bytes; an eve.json tls event with a certificate chain a few

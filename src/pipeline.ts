@@ -21,6 +21,7 @@ import { orientPortless } from './flow/portless.js';
 import { DnsNameCache } from './naming/dns-cache.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
 import { ZERO_D } from './number-fields.js';
+import type { AnomalyCounts } from './anomalies.js';
 
 /** Receives the oracle-shaped events `residency extract` prints. */
 export interface OracleSink {
@@ -106,7 +107,7 @@ export class Analyzer implements ExtractSink {
    *  cache (and the transactions) it shares with `owner`; it emits nothing else. */
   private readonly owner: Analyzer | null;
   readonly counters: Record<string, number> = {};
-  readonly anomalies: Record<string, number> = {};
+  readonly anomalies: AnomalyCounts = {};
   /** PCAPdroid uid -> package name (or app name when only that is known), from the capture's metadata. */
   readonly apps = new Map<number, string>();
   dnsMessages = 0;
@@ -297,10 +298,6 @@ export class Analyzer implements ExtractSink {
         answers: msg.answers.map((a) => ({ name: a.name, type: a.type, data: a.data })),
       });
     }
-  }
-
-  dnsMalformed(): void {
-    this.anomalies.dns_malformed = (this.anomalies.dns_malformed ?? 0) + 1;
   }
 
   clientHello(f: Flow, info: ClientHelloInfo, frame: number): void {

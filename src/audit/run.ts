@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
-import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
+import { detectSynthesizedHandshakes, GeoLocator, ProviderTable, RegionTable } from '../geo/index.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
 import { openStore, type Db } from '../store/db.js';
 import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
@@ -25,10 +25,12 @@ import { TOOL_VERSION } from '../version.js';
 import type { FlowGeoFields, GeoResult } from '../types.js';
 import { captureLabel, listedCaptures, type ListedCapture } from './attribution.js';
 import { ClaimedLocationCheck } from './claimed-location.js';
-import { loadClaims, type ClaimsFile, type VendorSpec } from './claims.js';
+import { captureVantage, loadClaims, type ClaimsFile, type VendorSpec } from './claims.js';
 import type { MissingCapture } from './input-problems.js';
 import { providerOrigin } from './provider-origin.js';
-import { buildReportModel, type ModelCapture } from './model-builder.js';
+import { buildReportModel, fastestHandshakes, type ModelCapture, type ModelVantage } from './model-builder.js';
+import { VantageCheck } from './vantage-check.js';
+import { captureMeasurement, knownPlacesFrom, labVantage, VantageEvidence, type Measurement, type MetroEntry, type VantagePoint } from '../vantage/index.js';
 import type { ReportModel } from './report-model.js';
 import type { VerdictOptions } from './verdict.js';
 
@@ -62,6 +64,8 @@ export interface AuditResult {
   /** Listed captures: ingested, already stored (`skipped`), or `status: 'skipped'` with the `reason` (not a
    *  capture, unreadable: the audit went on without it; sha256 is then empty). */
   ingested: { path: string; sha256: string; skipped: boolean; status?: 'skipped'; reason?: string }[];
+  /** Problems inside the measurement files (`file:line: message (code)`), for stderr. */
+  warnings: string[];
 }
 
 /** Parses `--format json,html`: validated against the renderers' list. */
@@ -179,14 +183,18 @@ async function collectCaptures(
   return { caps: [...bySha.values()], ingested, missing: [...missing.values()] };
 }
 
-/** Geolocates every flow of a capture (physical check off when handshakes were synthesised) and stores it. */
-function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: string): { flows: StoredFlow[]; synthesized: boolean } {
+/**
+ * Geolocates every flow of a capture and stores it. The locator's one-lab check (the claims file's `vantage`) runs
+ * only for captures taken there and not synthesised; the report's physics come from every measurement
+ * (vantage-check.ts, in the model builder).
+ */
+function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: string, atDefaultLab: boolean): { flows: StoredFlow[]; synthesized: boolean } {
   const flows = flowsOfCapture(db, stored.id);
   const synthesized = detectSynthesizedHandshakes(flows, stored.link_types).synthesized;
   const updates: { flow_id: number; geo: FlowGeoFields }[] = [];
   const addresses = new Map<string, GeoResult>();
   for (const f of flows) {
-    const input = synthesized ? { ...f, rtt_ms: undefined } : f;
+    const input = synthesized || !atDefaultLab ? { ...f, rtt_ms: undefined } : f;
     const geo = { ...locator.enrichFlow(input) }; // enrichFlow's result may be shared: copy before completing it
     if (geo.physical === undefined) geo.physical = 'unchecked';
     updates.push({ flow_id: f.flow_id, geo });
@@ -195,6 +203,56 @@ function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: 
   }
   saveGeo(db, stored.id, updates, [...addresses.values()], now);
   return { flows, synthesized };
+}
+
+/** The lab each listed capture was taken at, by report label (its `{ path, vantage }` lab, else the default). */
+function captureLabs(claims: ClaimsFile, allowOutside: boolean | undefined): Map<string, VantagePoint> {
+  const out = new Map<string, VantagePoint>();
+  for (const v of claims.vendors) {
+    for (const pattern of v.captures) {
+      const lab = captureVantage(claims, v, pattern);
+      if (lab === undefined) continue;
+      for (const l of filesOfPattern(claims, v, pattern, allowOutside)) if (!out.has(l.label)) out.set(l.label, labVantage(lab.id, lab.vantage));
+    }
+  }
+  return out;
+}
+
+/** The claims file's labs (`vantages:` and the default `vantage`), sorted by id. */
+function claimLabs(claims: ClaimsFile): VantagePoint[] {
+  const labs = new Map<string, VantagePoint>();
+  for (const [id, lab] of Object.entries(claims.vantages ?? {})) labs.set(id, labVantage(id, lab));
+  if (claims.vantage !== undefined && claims.vantage_id !== undefined && !labs.has(claims.vantage_id)) labs.set(claims.vantage_id, labVantage(claims.vantage_id, claims.vantage));
+  return [...labs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Region metros (geo/regions.json) as known places of their countries, and the nearest region of a provider. */
+function regionKnowledge(): { metros: MetroEntry[]; regionKey: (provider: string) => string; nearest: ModelVantage['nearestRegion'] } {
+  const regions = RegionTable.load();
+  const providers = ProviderTable.load();
+  const regionKey = (provider: string): string => providers.byProviderId(provider)?.regions ?? provider;
+  const metros: MetroEntry[] = [];
+  for (const provider of regions.keys()) for (const r of regions.list(provider)) metros.push({ provider, region: r.region, country: r.country, lat: r.lat, lon: r.lon, city: r.city });
+  return { metros, regionKey, nearest: (provider, lat, lon, country) => regions.nearest(regionKey(provider), lat, lon, country)?.region };
+}
+
+/**
+ * The measurements of the audit: the claims file's measurement files plus each capture's fastest handshake per
+ * destination from its own lab (not for synthesised handshakes, nor for inputs without RTTs).
+ */
+function auditVantage(claims: ClaimsFile, caps: ModelCapture[], labs: VantagePoint[]): { vantage: ModelVantage; warnings: string[] } {
+  const files = VantageEvidence.load(claims);
+  const own: (Measurement | undefined)[] = [];
+  for (const cap of caps) {
+    if (cap.lab === undefined) continue;
+    const lab = cap.lab;
+    for (const [ip, m] of fastestHandshakes(cap)) own.push(captureMeasurement(lab, ip, m.rtt, { file: cap.label, flow: m.flow }));
+  }
+  const evidence = files.withMeasurements(own);
+  const known = regionKnowledge();
+  const check = new VantageCheck(evidence, knownPlacesFrom(known.metros, known.regionKey), new ClaimedLocationCheck(claims.vantage));
+  const detailed = (claims.measurements?.length ?? 0) > 0 || Object.keys(claims.vantages ?? {}).length > 0;
+  return { vantage: { check, labs, nearestRegion: known.nearest, detailed }, warnings: files.warnings() };
 }
 
 /** Runs a whole audit (see module comment). Throws UsageError for a bad claims file or option. */
@@ -209,11 +267,19 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
     const generatedAt = (opts.now ?? (() => new Date()))().toISOString();
     const { caps, ingested, missing } = await collectCaptures(db, claims, opts);
     const locator = await GeoLocator.open({ geoDir: opts.geoDir, vantage: claims.vantage });
-    const modelCaps: ModelCapture[] = caps.map((c) => ({
-      ...c,
-      ...enrichCapture(db, locator, c.stored, generatedAt),
-      warnings: captureReadWarnings(db, c.stored.id),
-    }));
+    const labOf = captureLabs(claims, opts.allowOutside);
+    const defaultLab = claims.vantage === undefined ? undefined : labVantage(claims.vantage_id ?? 'vantage', claims.vantage);
+    const modelCaps: ModelCapture[] = caps.map((c) => {
+      const lab = labOf.get(c.label) ?? defaultLab;
+      return {
+        ...c,
+        ...enrichCapture(db, locator, c.stored, generatedAt, lab?.id === defaultLab?.id),
+        warnings: captureReadWarnings(db, c.stored.id),
+        ...(lab !== undefined ? { lab } : {}),
+      };
+    });
+    const { vantage, warnings } = auditVantage(claims, modelCaps, claimLabs(claims));
+    for (const w of warnings) opts.log?.(`warning: ${w}`);
     const verdictOptions: Partial<VerdictOptions> = {
       claimedLocationImpossible: new ClaimedLocationCheck(claims.vantage).impossible,
       providerOrigin: providerOrigin((ip) => locator.publishedRangeProvider(ip)),
@@ -230,6 +296,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
       generatedAt,
       verdictOptions,
       missing,
+      vantage,
     });
     saveAudit(
       db,
@@ -245,7 +312,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
       model.geo_sources,
     );
     const files = opts.outDir !== undefined ? await writeReports(model, opts.outDir, formats) : [];
-    return { model, files, exitCode: model.summary.exit_code, ingested };
+    return { model, files, exitCode: model.summary.exit_code, ingested, warnings };
   } finally {
     db.close();
   }

@@ -34,7 +34,6 @@ export const K_NONE = 6;
 export interface ExtractSink {
   /** A DNS message was decoded (UDP datagram or one message of a TCP stream). `fromA`: sent by endpoint A. */
   dnsMessage(f: Flow, msg: DnsMessage, fromA: boolean, ts: number, frame: number): void;
-  dnsMalformed(f: Flow, frame: number): void;
   clientHello(f: Flow, info: ClientHelloInfo, frame: number): void;
   quicHello(f: Flow, state: QuicFlowState, frame: number): void;
   httpHost(f: Flow, host: string, frame: number): void;
@@ -297,7 +296,6 @@ export class Dispatcher {
     const m = decodeDnsMessage(buf, off, len);
     if (isDnsMalformed(m)) {
       f.addAnomaly('dns_malformed');
-      this.sink.dnsMalformed(f, frame);
       return;
     }
     if (m.anomaly !== undefined) f.addAnomaly(m.anomaly);

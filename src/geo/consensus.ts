@@ -92,7 +92,10 @@ export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAns
 }
 
 /**
- * Disputes settled by physics. `located` carry their own physical check against the handshake RTT (rtt-check.ts).
+ * Disputes settled by physics. `located` carry their own physical check: against one handshake RTT from one lab
+ * (rtt-check.ts, `flows --vantage`), or against the feasible region of every measurement of the address (the
+ * audit: src/audit/vantage-check.ts, where the capture's own lab is one measurement among RIPE Atlas probes and
+ * other labs). Either way `impossible` means a measurement rules the position out.
  * Every located answer that names a city and whose position is impossible is set aside; when at least one
  * remaining located answer is physically plausible and the remaining answers (registration included) then agree
  * or one remains, that is the consensus. Returns undefined when nothing was set aside or the rest still disagree.

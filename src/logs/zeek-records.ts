@@ -16,6 +16,7 @@ import type { DnsMessage } from '../extract/dns/message.js';
 import { rcodeName, rrTypeName } from '../extract/dns/rr-types.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet-view.js';
 import { tcpFlagsText } from '../flow/record.js';
+import type { CounterName } from '../anomalies.js';
 import type { DnsAnswer, DnsRecord } from '../types.js';
 import { canonicalAddress } from './address.js';
 import { isPort, logName, micros, parseTuple, type AppInfo, type LogFlow } from './flow-build.js';
@@ -25,7 +26,7 @@ import { bool, count, list, num, str, type ZeekLogKind, type ZeekRow } from './z
 
 /** A row that is not a TCP/UDP flow (ICMP, unknown transport): counted, not an error. */
 export interface Skipped {
-  skip: string;
+  skip: CounterName;
 }
 
 const IP4_HEADER = 20;

@@ -10,10 +10,14 @@ import type { CliIo } from '../io.js';
 import { csvRow } from '../../report/escape.js';
 import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 
+/** CSV columns: every field of schema/dns.schema.json, in its order (test/schema holds them together). */
 export const DNS_COLUMNS = [
   'capture', 'ts', 'frame', 'uid', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
-  'qname', 'qtype_name', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'response_frame',
+  'qname', 'qtype', 'qtype_name', 'rcode', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'response_frame',
 ] as const;
+
+/** The table's columns: the CSV's without the numeric codes their names stand for. */
+const DNS_TABLE_COLUMNS = DNS_COLUMNS.filter((c) => c !== 'qtype' && c !== 'rcode');
 
 export function dnsCommand(io: CliIo): Command {
   return new Command('dns')
@@ -26,7 +30,7 @@ export function dnsCommand(io: CliIo): Command {
       const header = opts.format === 'csv' ? csvRow(DNS_COLUMNS) : undefined;
       if (await runCapturesInParallel({ command: 'dns', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
       const analyze = analyzerFor(opts.jobs);
-      const w = recordWriter(opts.format, DNS_COLUMNS, io.stdout);
+      const w = recordWriter(opts.format, opts.format === 'table' ? DNS_TABLE_COLUMNS : DNS_COLUMNS, io.stdout);
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);

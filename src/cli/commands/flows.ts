@@ -21,8 +21,9 @@ function seconds(flag: string, text: string | undefined): number | undefined {
   return n;
 }
 
+/** CSV columns: every field of schema/flow.schema.json, in its order (test/schema holds them together). */
 export const FLOW_COLUMNS = [
-  'capture', 'flow_id', 'uid', 'community_id', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
+  'capture', 'flow_id', 'uid', 'community_id', 'transport', 'ip_version', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
   'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up', 'payload_down', 'tcp_flags',
   'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source', 'cname_chain', 'dns_qname',
   'dns_uid', 'dns_frame', 'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
