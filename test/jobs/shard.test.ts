@@ -15,11 +15,11 @@ const port = fc.integer({ min: 1024, max: 65535 });
 describe('Sharder', () => {
   it('sends both directions of a flow to one shard, on every link type, IPv4 and IPv6', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.tuple(v4, v4), fc.tuple(v6, v6)), port, port, fc.integer({ min: 2, max: 8 }), ([a, b], pa, pb) => {
+      fc.property(fc.oneof(fc.tuple(v4, v4), fc.tuple(v6, v6)), port, port, ([a, b], pa, pb) => {
         const s = new Sharder(4);
-        const up = tcpPacket({ src: a, dst: b, srcPort: pa, dstPort: 443, flags: 0x02 });
-        const down = tcpPacket({ src: b, dst: a, srcPort: 443, dstPort: pa, flags: 0x12 });
-        const other = udpPacket({ src: a, dst: b, srcPort: pb, dstPort: 4433, payload: Buffer.alloc(40) });
+        const up = tcpPacket({ src: a, dst: b, sport: pa, dport: 443, flags: 0x02 });
+        const down = tcpPacket({ src: b, dst: a, sport: 443, dport: pa, flags: 0x12 });
+        const other = udpPacket({ src: a, dst: b, sport: pb, dport: 4433, payload: Buffer.alloc(40) });
         const [o1] = route(s, ethernetFrame(up));
         expect(route(s, ethernetFrame(down))[0]).toBe(o1);
         expect(route(s, sllFrame(down), 113)[0]).toBe(o1);
@@ -35,18 +35,18 @@ describe('Sharder', () => {
 
   it('broadcasts DNS (by port and by content) and every fragment, each sent to the shard of its pair', () => {
     const s = new Sharder(3);
-    const q = udpPacket({ src: '10.0.0.2', dst: '8.8.8.8', srcPort: 40000, dstPort: 53, payload: Buffer.from('abcd0100000100000000000003777777076578616d706c6503636f6d0000010001', 'hex') });
+    const q = udpPacket({ src: '10.0.0.2', dst: '8.8.8.8', sport: 40000, dport: 53, payload: Buffer.from('abcd0100000100000000000003777777076578616d706c6503636f6d0000010001', 'hex') });
     const [owner, all] = route(s, ethernetFrame(q));
     expect(all).toBe(true);
-    const big = udpPacket({ src: '10.0.0.2', dst: '93.184.216.34', srcPort: 40000, dstPort: 9999, payload: Buffer.alloc(3000) });
+    const big = udpPacket({ src: '10.0.0.2', dst: '93.184.216.34', sport: 40000, dport: 9999, payload: Buffer.alloc(3000) });
     const [bigOwner, bigAll] = route(s, ethernetFrame(big));
     expect(bigAll).toBe(false);
     for (const f of fragmentIpv4(big, 1200)) expect(route(s, ethernetFrame(f))).toEqual([bigOwner, true]);
-    const big6 = udpPacket({ src: '2001:db8::2', dst: '2001:db8::99', srcPort: 40000, dstPort: 9999, payload: Buffer.alloc(3000) });
+    const big6 = udpPacket({ src: '2001:db8::2', dst: '2001:db8::99', sport: 40000, dport: 9999, payload: Buffer.alloc(3000) });
     const [owner6] = route(s, ethernetFrame(big6, { etherType: 0x86dd }));
     for (const f of fragmentIpv6(big6, 1200)) expect(route(s, ethernetFrame(f, { etherType: 0x86dd }))).toEqual([owner6, true]);
     // DNS on another port, recognised by its content as the dispatcher does.
-    const odd = udpPacket({ src: '10.0.0.2', dst: '8.8.8.8', srcPort: 40000, dstPort: 5300, payload: Buffer.from('abcd0100000100000000000003777777076578616d706c6503636f6d0000010001', 'hex') });
+    const odd = udpPacket({ src: '10.0.0.2', dst: '8.8.8.8', sport: 40000, dport: 5300, payload: Buffer.from('abcd0100000100000000000003777777076578616d706c6503636f6d0000010001', 'hex') });
     expect(route(s, ethernetFrame(odd))).toEqual([owner, true]);
   });
 
