@@ -263,14 +263,12 @@ export const MAX_JOBS = 64;
 /** Packets a split capture's reader hands to a worker per shared-memory batch (src/jobs/split.ts): large enough that
  *  the hand-over (one Atomics.notify per batch) costs nothing per packet, small enough that workers start at once. */
 export const SPLIT_BATCH_PACKETS = 4096;
-/** Bytes of one shared chunk the reader copies records into for the workers (src/jobs/split.ts); a record larger
- *  than a chunk (only pcapng metadata blocks, never handed to workers) cannot happen since MAX_RECORD_BYTES is smaller. */
+/** Bytes of one shared chunk the reader reads the capture into for the workers (src/jobs/split.ts), as large as the
+ *  single-threaded reader's READ_CHUNK_BYTES; a record straddling two reads is copied after a chunk's bytes. */
 export const SPLIT_CHUNK_BYTES = 4 << 20;
-/** Shared chunks in flight per split run: the reader waits when every chunk is still being read by some worker. */
+/** Shared chunks in flight per split run: the reader waits when every chunk is still being read by some worker
+ *  (few: first-touching fresh memory costs ~6 ms per MB on the project's VM, docs/performance.md). */
 export const SPLIT_CHUNKS = 4;
-/** Record batches (of STORE_INSERT_BATCH_ROWS) a worker analysing a whole capture for ingest/audit may have in flight
- *  before it waits for the store writer to take them: bounds what piles up when writing is slower than reading. */
-export const JOB_RECORD_BATCHES_IN_FLIGHT = 8;
 /** Captures smaller than this are not split across workers: starting them (~30-50 ms each, most of it loading the
  *  pipeline's code in each thread) would cost more than splitting saves (docs/performance.md). */
 export const SPLIT_MIN_BYTES = 64 << 20;
