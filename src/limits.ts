@@ -183,6 +183,8 @@ export const GEO_MMDB_METADATA_TAIL_BYTES = 128 * 1024;
 /** Distinct IPs whose geo lookup is cached per GeoLocator (a capture rarely has more servers; beyond this the
  *  cache is cleared and refilled, bounding memory at roughly 1 KB per entry). */
 export const GEO_MAX_CACHED_IPS = 200_000;
+/** Distinct DNS names whose region/edge hint is remembered per GeoLocator (cleared and refilled beyond). */
+export const GEO_MAX_CACHED_NAMES = 100_000;
 /** A handshake RTT under this (ms) cannot have crossed a real network to a remote server: PCAPdroid's non-root
  *  VPN mode answers SYNs locally in well under 1 ms. */
 export const GEO_SYNTHESIZED_RTT_MS = 1;
