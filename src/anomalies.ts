@@ -6,9 +6,9 @@
 // anomalies stay constant strings added at most once per flow.
 
 /** The stage that meets it, in pipeline order. */
-export type Stage = 'capture' | 'decode' | 'flow' | 'tcp' | 'dns' | 'tls' | 'dtls' | 'quic' | 'http' | 'logs';
+export type Stage = 'capture' | 'decode' | 'flow' | 'tcp' | 'dns' | 'tls' | 'dtls' | 'quic' | 'http' | 'logs' | 'memory';
 
-export const STAGES: readonly Stage[] = ['capture', 'decode', 'flow', 'tcp', 'dns', 'tls', 'dtls', 'quic', 'http', 'logs'];
+export const STAGES: readonly Stage[] = ['capture', 'decode', 'flow', 'tcp', 'dns', 'tls', 'dtls', 'quic', 'http', 'logs', 'memory'];
 
 /**
  * Where it shows:
@@ -126,6 +126,11 @@ export const ANOMALIES = {
     meaning: 'One direction passed its reassembly bounds (MAX_STREAM_BUFFER_BYTES, MAX_STREAM_SEGMENTS): the earliest hole is given up, or a message longer than the buffer stops that direction.',
   },
 
+  tcp_reassembly_budget_exceeded: {
+    stage: 'tcp', where: 'flow',
+    meaning: 'Reassembly across all flows passed its share of the memory budget: this flow\'s buffered bytes were given up (named flows first, then the one waiting longest for a missing segment); it goes on with the next segments.',
+  },
+
   // ------------------------------------------------------------ DNS (src/extract/dns)
   dns_malformed: {
     stage: 'dns', where: 'flow',
@@ -134,6 +139,10 @@ export const ANOMALIES = {
   dns_truncated: {
     stage: 'dns', where: 'flow',
     meaning: 'A DNS message that ends early: its question and every whole record before the end are kept.',
+  },
+  dns_cache_evicted: {
+    stage: 'dns', where: 'summary',
+    meaning: 'DNS answers kept to name flows passed their share of the memory budget: the least recently received or used were dropped (count per capture).',
   },
   dns_pending_cap_reached: {
     stage: 'dns', where: 'summary',
@@ -320,6 +329,12 @@ export const ANOMALIES = {
   eve_no_flow_events: {
     stage: 'logs', where: 'summary+warning',
     meaning: 'An eve.json without flow events: enable the `flow` type of Suricata\'s eve-log to get flows.',
+  },
+
+  // ------------------------------------------------------------ the memory budget (src/limits.ts, src/pipeline.ts)
+  memory_budget_reached: {
+    stage: 'memory', where: 'warning',
+    meaning: 'A part of the memory budget was full at some point: the warning counts what was dropped (flow_table_full, tcp_reassembly_budget_exceeded, frag_evicted, dns_cache_evicted, dns_pending_cap_reached) and says how to raise the budget (--memory-budget MB, RESIDENCY_MEMORY_BUDGET_MB).',
   },
 } as const satisfies Record<string, AnomalyEntry>;
 

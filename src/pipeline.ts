@@ -1,6 +1,8 @@
 // Wires the stages in their order, the only file that knows it: capture reader -> link/IP/transport decoder
 // -> flow table -> extractors -> DNS transactions and per-client name cache -> flow records. One streaming pass;
-// memory is bounded by the flow table, the reassembly caps and the DNS caches (src/limits.ts).
+// memory is bounded by one budget (src/limits.ts, memoryLimits()) shared by the flow table, TCP reassembly, the
+// fragment buffers, the DNS naming cache and the DNS queries awaiting their response; when a part is full its oldest
+// or least useful state goes, an anomaly is counted and the summary carries a `memory_budget_reached` warning.
 
 import { readCapture, readCaptureStream, type CaptureReadSummary } from './capture/reader.js';
 import type { RawPacket } from './capture/raw-packet.js';
@@ -19,6 +21,8 @@ import { flowRecord, uidOf } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
 import { orientPortless } from './flow/portless.js';
 import { DnsNameCache } from './naming/dns-cache.js';
+import { memoryLimits, type MemoryLimits } from './limits.js';
+import { resolveMemoryBudget } from './memory-budget.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
 import { ZERO_D } from './number-fields.js';
 import type { AnomalyCounts } from './anomalies.js';
@@ -33,6 +37,8 @@ export interface OracleSink {
 
 export interface AnalyzeHandlers {
   flow?(r: FlowRecord): void;
+  /** A link type met for the first time in the capture's packets (before the records of its flows). */
+  linkType?(t: number): void;
   dns?(r: DnsRecord): void;
   oracle?: OracleSink;
   warning?(a: Anomaly): void;
@@ -47,6 +53,10 @@ export interface AnalyzeOptions extends FlowTableOptions {
   pace?(): Promise<void> | undefined;
   /** Read from this stream instead of the path (tests: arbitrary chunk boundaries). */
   source?: AsyncIterable<Buffer>;
+  /** Memory budget in MiB (default: RESIDENCY_MEMORY_BUDGET_MB, else MEMORY_BUDGET_DEFAULT_MB). */
+  memoryBudgetMb?: number;
+  /** Analysers sharing the budget (a split run's shards, src/jobs/split.ts): each holds 1/memoryShards of it. */
+  memoryShards?: number;
 }
 
 /** Expiry sweeps run at most this often (seconds of capture time) or every EXPIRE_EVERY records. */
@@ -101,6 +111,7 @@ export class Analyzer implements ExtractSink {
   readonly dispatcher: Dispatcher;
   readonly names: DnsNameCache;
   readonly dnsTx: DnsTransactions;
+  readonly limits: MemoryLimits;
   private readonly schedule = new SweepSchedule();
   hooks: AnalyzerHooks | null = null;
   /** A shadow analyser reads, in a split run, the DNS packets and fragments another worker owns, for the naming
@@ -118,11 +129,15 @@ export class Analyzer implements ExtractSink {
   private inLate = false;
 
   constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions, owner?: Analyzer) {
-    this.table = new FlowTable((f, reason) => this.onEnd(f, reason), opts);
-    this.dispatcher = new Dispatcher(this);
+    // A split run's shard holds its share of the budget (memoryShards); a shadow shares its owner's naming cache
+    // and transactions, which its owner's share bounds.
+    const lim = memoryLimits(resolveMemoryBudget(opts.memoryBudgetMb), opts.memoryShards);
+    this.limits = lim;
+    this.table = new FlowTable((f, reason) => this.onEnd(f, reason), { ...opts, maxFlows: opts.maxFlows ?? lim.maxLiveFlows });
+    this.dispatcher = new Dispatcher(this, lim.reassemblyBytes);
     this.owner = owner ?? null;
-    this.names = owner?.names ?? new DnsNameCache();
-    this.dnsTx = owner?.dnsTx ?? new DnsTransactions((r) => this.h.dns?.(r));
+    this.names = owner?.names ?? new DnsNameCache(lim.dnsCacheEntries, lim.dnsCacheBytes);
+    this.dnsTx = owner?.dnsTx ?? new DnsTransactions((r) => this.h.dns?.(r), lim.dnsPendingQueries, lim.dnsPendingBytes);
     this.decoder.deliverIncomplete = true;
   }
 
@@ -136,6 +151,7 @@ export class Analyzer implements ExtractSink {
   packetAt(p: RawPacket, now: number): void {
     if (now > this.table.now) this.table.now = now;
     this.table.frame = p.frame;
+    if (p.linkType !== this.lastLinkType) this.newLinkType(p.linkType);
     const v = this.view;
     const r = this.decoder.decode(p, v);
     if (r !== DECODE_OK) {
@@ -148,6 +164,16 @@ export class Analyzer implements ExtractSink {
     if (f.packets0 + f.packets1 === 1) this.onNew(f);
     this.dispatcher.packet(f, v, this.table.dir);
     if (v.flags !== 0) this.late();
+  }
+
+  private lastLinkType = -1;
+  private readonly linkTypes: number[] = [];
+
+  private newLinkType(t: number): void {
+    this.lastLinkType = t;
+    if (this.linkTypes.includes(t)) return;
+    this.linkTypes.push(t);
+    this.h.linkType?.(t);
   }
 
   /** What the decoder flagged on this packet (rare: fragments, odd IPv6 headers) reaches its flow. */
@@ -212,11 +238,20 @@ export class Analyzer implements ExtractSink {
     hk?.step(STEP_DNS);
     if (this.owner === null) this.dnsTx.flush();
     for (const [k, n] of Object.entries(this.decoder.counters)) this.counters[k] = (this.counters[k] ?? 0) + n;
+    // Budget bounds with no flow to carry them: counted per capture (by the owner of a shared cache).
+    if (this.owner !== null) return;
+    if (this.names.evicted > 0) this.anomalies.dns_cache_evicted = this.names.evicted;
+    if (this.dnsTx.evictedByCap > 0) this.anomalies.dns_pending_cap_reached = this.dnsTx.evictedByCap;
+  }
+
+  /** The `memory_budget_reached` warning when a part of the budget was full at some point, else undefined. */
+  budgetWarning(): Anomaly | undefined {
+    return budgetWarning(this.limits.budgetMb, this.anomalies, this.counters);
   }
 
   /** A new flow: look up the name its client resolved for the server address before the flow started. */
   private onNew(f: Flow): void {
-    if (dnsFlavourForPorts(f.portA, f.portB) !== null) return;
+    if (this.h.flow === undefined || dnsFlavourForPorts(f.portA, f.portB) !== null) return;
     this.lookupName(f, f.firstTs);
   }
 
@@ -238,7 +273,7 @@ export class Analyzer implements ExtractSink {
     this.dispatcher.finish(f);
     // Content turned the flow around after its DNS lookup (no SYN), or a DNS answer arrived late (in a datagram given
     // up incomplete) after the flow began: look again.
-    if (f.dnsName === undefined && ((f.state & F_DIR_FROM_CONTENT) !== 0 || f.firstTs >= this.lateNamesFrom) &&
+    if (this.h.flow !== undefined && f.dnsName === undefined && ((f.state & F_DIR_FROM_CONTENT) !== 0 || f.firstTs >= this.lateNamesFrom) &&
       dnsFlavourForPorts(f.portA, f.portB) === null) {
       this.lookupName(f, f.firstTs);
     }
@@ -274,7 +309,9 @@ export class Analyzer implements ExtractSink {
     const transport = f.proto === 6 ? 'tcp' : 'udp';
     const hk = this.hooks;
     const uid = hk === null ? uidOf(f) : hk.uidOf(f);
-    if (msg.isResponse) {
+    // The naming cache only serves flow records: `dns` and `extract` skip it (less work, nothing held). A shadow
+    // has no handlers of its own: its owner's say.
+    if (msg.isResponse && (this.owner ?? this).h.flow !== undefined) {
       this.names.addResponse(dstIp, msg, ts, uid, frame);
       const named = this.owner ?? this;
       if (this.inLate && msg.answers.length > 0 && ts < named.lateNamesFrom) named.lateNamesFrom = ts;
@@ -336,6 +373,25 @@ export class Analyzer implements ExtractSink {
   }
 }
 
+/** The `memory_budget_reached` warning for a run of `budgetMb` MiB that counted these, or undefined if no part of the
+ *  budget was ever full (a split run passes its shards' counts added up). */
+export function budgetWarning(budgetMb: number, a: AnomalyCounts, counters: Record<string, number>): Anomaly | undefined {
+  const parts: string[] = [];
+  const say = (n: number | undefined, what: string) => {
+    if (n !== undefined && n > 0) parts.push(`${n} ${what}`);
+  };
+  say(a.flow_table_full, 'flows ended early (flow_table_full)');
+  say(a.tcp_reassembly_budget_exceeded, 'flows lost reassembly bytes (tcp_reassembly_budget_exceeded)');
+  say(counters.frag_evicted, 'fragmented datagrams dropped (frag_evicted)');
+  say(a.dns_cache_evicted, 'DNS naming cache entries evicted (dns_cache_evicted)');
+  say(a.dns_pending_cap_reached, 'DNS queries reported unanswered early (dns_pending_cap_reached)');
+  if (parts.length === 0) return undefined;
+  return {
+    code: 'memory_budget_reached',
+    message: `memory budget of ${budgetMb} MiB reached: ${parts.join(', ')}; raise it with --memory-budget MB or RESIDENCY_MEMORY_BUDGET_MB`,
+  };
+}
+
 /** Analyses one capture in a single streaming pass. Throws CaptureError only when nothing can be read. */
 export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, opts: AnalyzeOptions = {}): Promise<CaptureSummary> {
   const an = new Analyzer(handlers, opts);
@@ -352,7 +408,7 @@ export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, op
 }
 
 /** The capture's summary from what its reader and its analyser(s) counted (a split run adds its workers' counts). */
-export function summarize(rs: CaptureReadSummary, an: Pick<Analyzer, 'flows' | 'dnsMessages' | 'counters' | 'anomalies'>): CaptureSummary {
+export function summarize(rs: CaptureReadSummary, an: Pick<Analyzer, 'flows' | 'dnsMessages' | 'counters' | 'anomalies' | 'budgetWarning'>): CaptureSummary {
   const s: CaptureSummary = {
     file: rs.file,
     size_bytes: rs.sizeBytes,
@@ -370,6 +426,8 @@ export function summarize(rs: CaptureReadSummary, an: Pick<Analyzer, 'flows' | '
     warnings: rs.warnings,
     truncated: rs.truncated,
   };
+  const budget = an.budgetWarning();
+  if (budget !== undefined) s.warnings = [...rs.warnings, budget];
   if (rs.sha256 !== undefined) s.sha256 = rs.sha256;
   if (rs.firstTs !== undefined) s.first_ts = rs.firstTs;
   if (rs.lastTs !== undefined) s.last_ts = rs.lastTs;

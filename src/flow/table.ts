@@ -3,7 +3,7 @@
 // and eviction (idle, FIN/RST linger, port reuse, table full) in O(1) per packet via activity-ordered queues.
 
 import {
-  MAX_LIVE_FLOWS,
+  memoryLimits,
   TCP_CLOSE_LINGER_S,
   TCP_IDLE_TIMEOUT_S,
   UDP_IDLE_TIMEOUT_S,
@@ -20,6 +20,7 @@ export interface FlowTableOptions {
   tcpIdleTimeout?: number;
   udpIdleTimeout?: number;
   closeLinger?: number;
+  /** Live flows before the least recently active is ended early (default: memoryLimits().maxLiveFlows). */
   maxFlows?: number;
 }
 
@@ -66,7 +67,7 @@ export class FlowTable {
       opts.udpIdleTimeout ?? UDP_IDLE_TIMEOUT_S,
       opts.closeLinger ?? TCP_CLOSE_LINGER_S,
     ];
-    this.maxFlows = opts.maxFlows ?? MAX_LIVE_FLOWS;
+    this.maxFlows = Math.max(1, opts.maxFlows ?? memoryLimits().maxLiveFlows);
   }
 
   /** Finds or creates the flow of a decoded TCP/UDP packet, updates its counters; sets `this.dir`. */

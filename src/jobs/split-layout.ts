@@ -53,8 +53,8 @@ export interface SplitWorkerData {
   ctl: SharedArrayBuffer;
   ents: SharedArrayBuffer;
   f64: SharedArrayBuffer;
-  want: { flow: boolean; dns: boolean; oracle: boolean };
-  table: { tcpIdleTimeout?: number; udpIdleTimeout?: number; closeLinger?: number; maxFlows?: number };
+  want: { flow: boolean; linkType: boolean; dns: boolean; oracle: boolean };
+  table: { tcpIdleTimeout?: number; udpIdleTimeout?: number; closeLinger?: number; maxFlows?: number; memoryBudgetMb?: number; memoryShards?: number };
 }
 
 /** Item kinds a worker posts. */
@@ -64,6 +64,8 @@ export const K_ORACLE_DNS = 2;
 export const K_ORACLE_TLS = 3;
 export const K_ORACLE_QUIC = 4;
 export const K_ORACLE_HTTP = 5;
+/** A link type a shard met for the first time (AnalyzeHandlers.linkType). */
+export const K_LINK = 6;
 
 /** What a worker posts: items in its emission order, each with its merge key (pos, sub, order, seq), the ids of
  *  the flows it created since (creation order), the uid parts of the DNS flows it named, and how far it has read. */

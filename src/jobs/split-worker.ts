@@ -19,7 +19,7 @@ import { uidParts } from '../flow/uid.js';
 import { Analyzer, STEP_DNS, STEP_QUEUES, type AnalyzeHandlers, type AnalyzerHooks } from '../pipeline.js';
 import {
   C_READ, C_WRITE, E, E_APP, E_CAP, E_FRAME, E_IF, E_LT, E_NSEC, E_OFF, E_ORIG, E_SEC, E_SLOT, E_TYPE, F, ID_FRAME_MUL, ID_SWEEP,
-  K_DNS, K_FLOW, K_ORACLE_DNS, K_ORACLE_HTTP, K_ORACLE_QUIC, K_ORACLE_TLS, POS_END, posOf, RING_ENTRIES, T_END, T_OWN, T_SHADOW, T_SWEEP,
+  K_DNS, K_FLOW, K_LINK, K_ORACLE_DNS, K_ORACLE_HTTP, K_ORACLE_QUIC, K_ORACLE_TLS, POS_END, posOf, RING_ENTRIES, T_END, T_OWN, T_SHADOW, T_SWEEP,
   type SplitBatch, type SplitWorkerData,
 } from './split-layout.js';
 
@@ -57,6 +57,12 @@ export class Shard {
         // The record's Community ID left its tuple's digest in SHA1_OUT (flow/record.ts identify).
         const [a, b, x] = uidParts(Math.round((this.ending as Flow).firstTs * 1e6));
         this.out.parts.push(a, b, x);
+      };
+    }
+    if (want.linkType) {
+      handlers.linkType = (t) => {
+        this.item(K_LINK, t, this.order);
+        this.out.parts.push(0, 0, 0);
       };
     }
     if (want.dns) {

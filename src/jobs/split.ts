@@ -14,15 +14,16 @@ import { readCaptureStream, type CaptureReadSummary } from '../capture/reader.js
 import type { RawPacket } from '../capture/raw-packet.js';
 import { CaptureError, InternalError } from '../errors.js';
 import { uidFromParts } from '../flow/uid.js';
-import { SPLIT_BATCH_PACKETS, SPLIT_CHUNK_BYTES, SPLIT_CHUNKS, MAX_LIVE_FLOWS } from '../limits.js';
-import { summarize, SweepSchedule, type AnalyzeHandlers, type AnalyzeOptions } from '../pipeline.js';
+import { SPLIT_BATCH_PACKETS, SPLIT_CHUNK_BYTES, SPLIT_CHUNKS } from '../limits.js';
+import { resolveMemoryBudget } from '../memory-budget.js';
+import { budgetWarning, summarize, SweepSchedule, type Analyzer, type AnalyzeHandlers, type AnalyzeOptions } from '../pipeline.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from '../types.js';
 import { startWorker } from './self.js';
 import { Shard } from './split-worker.js';
 import { Sharder } from './shard.js';
 import {
   C_READ, C_WRITE, CHUNK_BYTES, CHUNK_SKEW, E, E_APP, E_CAP, E_FRAME, E_IF, E_LT, E_NSEC, E_OFF, E_ORIG, E_SEC, E_SLOT, E_TYPE, F,
-  K_DNS, K_FLOW, K_ORACLE_DNS, K_ORACLE_HTTP, K_ORACLE_QUIC, K_ORACLE_TLS, RING_ENTRIES, T_END, T_OWN, T_SHADOW, T_SWEEP,
+  K_DNS, K_FLOW, K_LINK, K_ORACLE_DNS, K_ORACLE_HTTP, K_ORACLE_QUIC, K_ORACLE_TLS, RING_ENTRIES, T_END, T_OWN, T_SHADOW, T_SWEEP,
   type SplitBatch, type SplitWorkerData,
 } from './split-layout.js';
 
@@ -41,16 +42,20 @@ export async function analyzeSplit(path: string, handlers: AnalyzeHandlers, opts
   const slots = Array.from({ length: SPLIT_CHUNKS }, () => new SharedArrayBuffer(CHUNK_BYTES));
   const slotBufs = slots.map((s) => Buffer.from(s));
   const rings: Ring[] = [];
-  const merge = new Merge(n, handlers);
   const workers: Worker[] = [];
-  const want = { flow: handlers.flow !== undefined, dns: handlers.dns !== undefined, oracle: handlers.oracle !== undefined };
+  const want = { flow: handlers.flow !== undefined, linkType: handlers.linkType !== undefined, dns: handlers.dns !== undefined, oracle: handlers.oracle !== undefined };
   // Ring and worker w - 1 serve shard w (shard 0 is this thread's).
-  // The memory budget is split: each worker holds its share of the live flows.
+  // The memory budget is split: each shard holds 1/n of its parts (live flows, reassembly, naming cache, waiting
+  // queries), resolved here once so that every worker sizes its share of the same budget.
+  const budgetMb = resolveMemoryBudget(opts.memoryBudgetMb);
+  const merge = new Merge(n, handlers, budgetMb);
   const table = {
     tcpIdleTimeout: opts.tcpIdleTimeout,
     udpIdleTimeout: opts.udpIdleTimeout,
     closeLinger: opts.closeLinger,
-    maxFlows: Math.ceil((opts.maxFlows ?? MAX_LIVE_FLOWS) / n),
+    maxFlows: opts.maxFlows === undefined ? undefined : Math.ceil(opts.maxFlows / n),
+    memoryBudgetMb: budgetMb,
+    memoryShards: n,
   };
   let failure: unknown;
   let closing = false;
@@ -268,12 +273,14 @@ class Merge {
   private readonly marks: number[];
   private readonly ids: Ids[];
   private readonly dnsParts = new Map<number, [number, number, number, number]>();
+  private readonly linkTypes: number[] = [];
   private readonly apps = new Map<number, string>();
   private readonly stats: NonNullable<SplitBatch['done']>[] = [];
 
   constructor(
     private readonly n: number,
     private readonly h: AnalyzeHandlers,
+    private readonly budgetMb: number,
   ) {
     this.q = Array.from({ length: n }, () => ({ batches: [], b: 0, i: 0 }));
     this.marks = new Array<number>(n).fill(-1);
@@ -369,6 +376,14 @@ class Merge {
         h.flow?.(r);
         return;
       }
+      case K_LINK: {
+        // Each shard says which link types it met first; the handler hears each once, at its first record.
+        const t = rec as number;
+        if (this.linkTypes.includes(t)) return;
+        this.linkTypes.push(t);
+        h.linkType?.(t);
+        return;
+      }
       case K_DNS: {
         const r = rec as DnsRecord;
         r.uid = this.uid(r.uid);
@@ -390,16 +405,23 @@ class Merge {
     }
   }
 
-  /** The workers' counts, added up. */
-  totals(): { flows: number; dnsMessages: number; counters: Record<string, number>; anomalies: Record<string, number> } {
-    const t = { flows: 0, dnsMessages: 0, counters: {} as Record<string, number>, anomalies: {} as Record<string, number> };
+  /** The workers' counts, added up, and the budget warning they make. */
+  totals(): Pick<Analyzer, 'flows' | 'dnsMessages' | 'counters' | 'anomalies' | 'budgetWarning'> {
+    const counters: Record<string, number> = {};
+    const anomalies: Record<string, number> = {};
+    let flows = 0;
+    let dnsMessages = 0;
     for (const s of this.stats) {
-      t.flows += s.flows;
-      t.dnsMessages += s.dnsMessages;
-      for (const [k, v] of Object.entries(s.counters)) t.counters[k] = (t.counters[k] ?? 0) + v;
-      for (const [k, v] of Object.entries(s.anomalies)) t.anomalies[k] = (t.anomalies[k] ?? 0) + v;
+      flows += s.flows;
+      dnsMessages += s.dnsMessages;
+      for (const [k, v] of Object.entries(s.counters)) counters[k] = (counters[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(s.anomalies)) {
+        // Every shard's naming cache sees every answer: the sum would count one eviction once per shard.
+        anomalies[k] = k === 'dns_cache_evicted' ? Math.max(anomalies[k] ?? 0, v) : (anomalies[k] ?? 0) + v;
+      }
     }
-    return t;
+    const budgetMb = this.budgetMb;
+    return { flows, dnsMessages, counters, anomalies, budgetWarning: () => budgetWarning(budgetMb, anomalies, counters) };
   }
 }
 

@@ -38,6 +38,7 @@ const STAGE_PREFIXES: Record<Stage, string[]> = {
   quic: ['quic'],
   http: ['http'],
   logs: ['log', 'eve', 'zeek', 'suricata'],
+  memory: ['memory'],
 };
 /** snake_case words with these prefixes in the sources (string literals, property names, words inside messages) are
  *  taken for anomaly names; the extra prefixes are for stages that have none yet. */

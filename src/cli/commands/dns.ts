@@ -9,6 +9,7 @@ import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
 import { csvRow } from '../../report/escape.js';
 import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
+import { memoryBudgetOption } from './memory-budget.js';
 
 /** CSV columns: every field of schema/dns.schema.json, in its order (test/schema holds them together). */
 export const DNS_COLUMNS = [
@@ -25,8 +26,9 @@ export function dnsCommand(io: CliIo): Command {
     .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json); - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
     .option('--strict', STRICT_HELP)
+    .addOption(memoryBudgetOption())
     .addOption(jobsOption())
-    .action(async (captures: string[], opts: { format: Format; strict?: boolean; jobs?: string }, cmd: Command) => {
+    .action(async (captures: string[], opts: { format: Format; strict?: boolean; memoryBudget?: number; jobs?: string }, cmd: Command) => {
       const header = opts.format === 'csv' ? csvRow(DNS_COLUMNS) : undefined;
       if (await runCapturesInParallel({ command: 'dns', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
       const analyze = analyzerFor(opts.jobs);
@@ -44,7 +46,7 @@ export function dnsCommand(io: CliIo): Command {
                 answers: opts.format === 'ndjson' ? r.answers : r.answers.map((a) => `${a.type} ${a.data}`),
               }),
           },
-          { onProgress: (b) => progress.update(b), pace: () => io.pace() },
+          { onProgress: (b) => progress.update(b), pace: () => io.pace(), memoryBudgetMb: opts.memoryBudget },
         );
         progress.done();
         reportWarnings(summary, io);

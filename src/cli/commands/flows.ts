@@ -2,13 +2,15 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import type { FlowRecord } from '../../types.js';
+import type { FlowGeoFields, FlowRecord } from '../../types.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import { parseVantage } from './vantage.js';
-import { TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
+import { memoryLimits, TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
+import { resolveMemoryBudget } from '../../memory-budget.js';
+import { memoryBudgetOption } from './memory-budget.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { csvRow } from '../../report/escape.js';
@@ -44,6 +46,7 @@ interface FlowsOptions {
   geoDir?: string;
   vantage?: string;
   strict?: boolean;
+  memoryBudget?: number;
   jobs?: string;
 }
 
@@ -58,11 +61,13 @@ export function flowsCommand(io: CliIo): Command {
     .option('--tcp-timeout <seconds>', `TCP idle timeout before a flow is closed (default ${TCP_IDLE_TIMEOUT_S})`)
     .option('--udp-timeout <seconds>', `UDP idle timeout before a flow is closed (default ${UDP_IDLE_TIMEOUT_S})`)
     .option('--strict', STRICT_HELP)
+    .addOption(memoryBudgetOption())
     .addOption(jobsOption())
     .action(async (captures: string[], opts: FlowsOptions, cmd: Command) => {
       const header = opts.format === 'csv' ? csvRow(FLOW_COLUMNS) : undefined;
       if (await runCapturesInParallel({ command: 'flows', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
       const analyze = analyzerFor(opts.jobs);
+      const memoryBudgetMb = resolveMemoryBudget(opts.memoryBudget);
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
       const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
@@ -70,39 +75,39 @@ export function flowsCommand(io: CliIo): Command {
       const geo = geoMod !== undefined ? await geoMod.GeoLocator.open({ geoDir: opts.geoDir, vantage }) : undefined;
       const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
       const w = recordWriter(opts.format, cols, io.stdout);
-      // With a vantage point the physical RTT check needs the whole capture first (are its handshakes synthesised
-      // on the phone?), so that capture's records are held until it is read; otherwise they stream out.
-      const hold = geo !== undefined && vantage !== undefined;
+      // With a vantage point the physical RTT check needs to know whether the capture's handshakes are synthesised
+      // on the phone: its records are held until that is known (a bounded number: SynthesisGate), then stream.
+      const vantageGate = geo !== undefined && vantage !== undefined;
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        const held: FlowRecord[] = [];
-        const batch =
-          geo !== undefined && geoMod !== undefined && !hold
-            ? new geoMod.GeoBatcher(geo, (r, g) => w.write({ capture, ...r, ...g }))
+        const emit = (r: FlowRecord, g: FlowGeoFields) => w.write({ capture, ...r, ...g });
+        const gate =
+          vantageGate && geo !== undefined && geoMod !== undefined
+            ? new geoMod.SynthesisGate(geo, emit, memoryLimits(memoryBudgetMb).heldRecords, {
+                disabled: (reason) => io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${reason}\n`),
+                decidedEarly: (n) =>
+                  io.stderr.write(
+                    `residency: warning: ${capture}: synthesised handshakes decided on the first ${n} flows (the memory budget holds no more); later flows cannot change it\n`,
+                  ),
+              })
             : undefined;
+        const batch = geo !== undefined && geoMod !== undefined && gate === undefined ? new geoMod.GeoBatcher(geo, emit) : undefined;
         const summary = await analyze(
           c,
           {
             flow: (r) => {
-              if (hold) held.push(r);
+              if (gate !== undefined) gate.add(r);
               else if (batch !== undefined) batch.add(r);
               else w.write({ capture, ...r });
             },
+            linkType: gate !== undefined ? (t) => gate.linkType(t) : undefined,
           },
-          { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout },
+          { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout, memoryBudgetMb },
         );
         progress.done();
         batch?.flush();
-        if (hold && geo !== undefined && geoMod !== undefined) {
-          const synth = geoMod.detectSynthesizedHandshakes(held, summary.link_types);
-          if (synth.synthesized) {
-            geo.disablePhysicalCheck(synth.reason ?? 'handshakes synthesised on the device');
-            io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${synth.reason ?? ''}\n`);
-          }
-          for (const r of held) w.write({ capture, ...r, ...geo.enrichFlow(r) });
-          geo.enablePhysicalCheck();
-        }
+        gate?.finish(summary.link_types);
         reportWarnings(summary, io);
       });
       w.end();
