@@ -273,6 +273,22 @@ export const MAX_LOG_WARNINGS = 20;
 export const EVE_ETHERNET_HEADER_BYTES = 14;
 export const EVE_VLAN_TAG_BYTES = 4;
 
+// ---------------------------------------------------------------- jobs (--jobs: several cores, src/jobs/)
+/** Largest --jobs: workers beyond the core count only add memory (each has its own flow table and naming cache). */
+export const MAX_JOBS = 64;
+/** Packets a split capture's reader hands to a worker per shared-memory batch (src/jobs/split.ts): large enough that
+ *  the hand-over (one Atomics.notify per batch) costs nothing per packet, small enough that workers start at once. */
+export const SPLIT_BATCH_PACKETS = 4096;
+/** Bytes of one shared chunk the reader reads the capture into for the workers (src/jobs/split.ts), as large as the
+ *  single-threaded reader's READ_CHUNK_BYTES; a record straddling two reads is copied after a chunk's bytes. */
+export const SPLIT_CHUNK_BYTES = 4 << 20;
+/** Shared chunks in flight per split run: the reader waits when every chunk is still being read by some worker
+ *  (few: first-touching fresh memory costs ~6 ms per MB on the project's VM, docs/performance.md). */
+export const SPLIT_CHUNKS = 4;
+/** Captures smaller than this are not split across workers: starting them (~30-50 ms each, most of it loading the
+ *  pipeline's code in each thread) would cost more than splitting saves (docs/performance.md). */
+export const SPLIT_MIN_BYTES = 64 << 20;
+
 // ---------------------------------------------------------------- memory budget (issue 14; docs/memory.md)
 // Everything that grows with traffic shares one budget, so that no input can grow the process without bound:
 // live flows, TCP reassembly bytes, IP fragment buffers, DNS naming cache, DNS queries awaiting their response,
@@ -344,11 +360,13 @@ export interface MemoryLimits {
   readonly extractBytes: number;
 }
 
-/** The limits of a budget of `budgetMb` MiB (clamped to [MEMORY_BUDGET_MIN_MB, MEMORY_BUDGET_MAX_MB]). */
-export function memoryLimits(budgetMb: number = MEMORY_BUDGET_DEFAULT_MB): MemoryLimits {
+/** The limits of a budget of `budgetMb` MiB (clamped to [MEMORY_BUDGET_MIN_MB, MEMORY_BUDGET_MAX_MB]), for one of
+ *  `shards` analysers sharing it (a split run, src/jobs/split.ts): each gets 1/shards of every part but the fragment
+ *  buffers, which each shard's decoder holds in full (fragments go to every shard). */
+export function memoryLimits(budgetMb: number = MEMORY_BUDGET_DEFAULT_MB, shards = 1): MemoryLimits {
   const mb = Math.min(MEMORY_BUDGET_MAX_MB, Math.max(MEMORY_BUDGET_MIN_MB, budgetMb));
   const frag = MAX_FRAG_PENDING_BYTES;
-  const rest = mb * 1048576 - frag;
+  const rest = (mb * 1048576 - frag) / Math.max(1, Math.floor(shards));
   const share = (s: number): number => Math.floor(rest * s);
   const dnsCacheBytes = share(BUDGET_SHARE_DNS_CACHE);
   const waiting = share(BUDGET_SHARE_WAITING);

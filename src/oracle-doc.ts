@@ -47,12 +47,13 @@ export interface WriteOracleDocOptions extends AnalyzeOptions {
 }
 
 /** Analyses `path` and prints its document to `out` in bounded memory; returns the capture summary. Prints nothing
- *  when the capture cannot be read at all (the CaptureError propagates). */
-export async function writeOracleDoc(path: string, out: DocSink, opts: WriteOracleDocOptions = {}): Promise<CaptureSummary> {
+ *  when the capture cannot be read at all (the CaptureError propagates). `analyze` reads the capture (--jobs:
+ *  src/jobs analyzerFor). */
+export async function writeOracleDoc(path: string, out: DocSink, opts: WriteOracleDocOptions = {}, analyze = analyzeCapture): Promise<CaptureSummary> {
   const maxBytes = opts.spillBytes ?? memoryLimits(resolveMemoryBudget(opts.memoryBudgetMb)).extractBytes;
   const lists = new SpillLists(KEYS.length, maxBytes);
   try {
-    const summary = await analyzeCapture(
+    const summary = await analyze(
       path,
       {
         oracle: {
@@ -94,7 +95,7 @@ export async function writeOracleDoc(path: string, out: DocSink, opts: WriteOrac
   }
 }
 
-export async function extractOracleDoc(path: string, opts: AnalyzeOptions = {}): Promise<{ doc: OracleDoc; summary: CaptureSummary }> {
+export async function extractOracleDoc(path: string, opts: AnalyzeOptions = {}, analyze = analyzeCapture): Promise<{ doc: OracleDoc; summary: CaptureSummary }> {
   const doc: OracleDoc = {
     capture: basename(path),
     oracle: `residency ${TOOL_VERSION}`,
@@ -103,7 +104,7 @@ export async function extractOracleDoc(path: string, opts: AnalyzeOptions = {}):
     quic_sni: [],
     http_host: [],
   };
-  const summary = await analyzeCapture(
+  const summary = await analyze(
     path,
     {
       oracle: {

@@ -20,7 +20,7 @@ import { ZERO_D } from '../number-fields.js';
 
 /** Ports whose protocols look like DNS to the content heuristic but are not DNS: NetBIOS name/datagram
  *  service (RFC 1002 reuses the DNS header; tshark decodes it as NBNS), DHCP, NTP, SSDP, QUIC. */
-const NOT_DNS_PORTS = new Set([67, 68, 123, 137, 138, 139, 443, 546, 547, 1900]);
+export const NOT_DNS_PORTS = new Set([67, 68, 123, 137, 138, 139, 443, 546, 547, 1900]);
 
 export const K_UNKNOWN = 0;
 export const K_TLS = 1;

@@ -46,6 +46,8 @@ export class Flow {
   prevLru: Flow | null = null;
   nextLru: Flow | null = null;
   queue = -1;
+  /** Frame of the record that last moved it in its queue (its place there, for a split run's merge). */
+  touchFrame = 0;
 
   /** true when A is the client. */
   clientIsA = true;

@@ -19,6 +19,10 @@ import { PcapWriter } from '../../src/synth/pcap-writer.js';
 import { ethernetFrame, tcpPacket, udpPacket } from '../../src/synth/packets.js';
 import { encode } from '../extract/dns/dns-build.js';
 import { chunks } from './handset-capture.js';
+import { analyzeWithJobs } from '../../src/jobs/analyze.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DnsRecord, FlowRecord } from '../../src/types.js';
 
 /** `n` DNS exchanges from 64 clients, each a new name and address, then one flow per client to its last address. */
@@ -66,6 +70,45 @@ describe('memory budget', () => {
     expect(sum(big)).toBeLessThanOrEqual(1024 * 1048576);
     expect(memoryLimits(1).budgetMb).toBe(MEMORY_BUDGET_MIN_MB);
   });
+
+  it('gives each shard of a split run (--jobs) its share of every part but the fragment buffers', () => {
+    const one = memoryLimits(64);
+    const half = memoryLimits(64, 2);
+    expect(half.budgetMb).toBe(64);
+    expect(half.fragBytes).toBe(one.fragBytes);
+    for (const k of ['maxLiveFlows', 'dnsCacheBytes', 'dnsPendingBytes', 'extractBytes'] as const) {
+      expect(Math.abs(2 * half[k] - one[k])).toBeLessThanOrEqual(2);
+    }
+    const sum = (l: typeof one) => l.maxLiveFlows * 1000 + l.reassemblyBytes + l.dnsCacheBytes + l.extractBytes;
+    expect(4 * sum(memoryLimits(64, 4))).toBeLessThanOrEqual(64 * 1048576 - MAX_FRAG_PENDING_BYTES);
+  });
+
+  it('a split run (--jobs 2) holds its budget across its shards and warns once with the whole budget', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'residency-budget-'));
+    try {
+      const file = join(dir, 'flood.pcap');
+      writeFileSync(file, dnsFlood(30_000));
+      const run = async (memoryBudgetMb: number) => {
+        const flows: FlowRecord[] = [];
+        const s = await analyzeWithJobs(file, { flow: (f) => flows.push(f) }, { memoryBudgetMb }, 2, 0);
+        return { s, flows };
+      };
+      const small = await run(MEMORY_BUDGET_MIN_MB);
+      const big = await run(4096);
+      expect(big.s.warnings.filter((w) => w.code === 'memory_budget_reached')).toEqual([]);
+      expect(small.s.anomalies.dns_cache_evicted).toBeGreaterThan(0);
+      expect(small.s.anomalies.flow_table_full).toBeGreaterThan(0);
+      const warn = small.s.warnings.filter((w) => w.code === 'memory_budget_reached');
+      expect(warn).toHaveLength(1);
+      expect(warn[0].message).toMatch(new RegExp(`memory budget of ${MEMORY_BUDGET_MIN_MB} MiB`));
+      // Each shard's naming cache sees every answer: the newest are still there, the last flows named.
+      const named = (flows: FlowRecord[]) => flows.filter((f) => f.server_port === 443).map((f) => f.hostname).sort();
+      expect(named(small.flows)).toHaveLength(64);
+      expect(named(small.flows)).toEqual(named(big.flows));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('counts what a full part dropped per capture, warns once, and names flows as an unbounded run would until then', async () => {
     const pcap = dnsFlood(30_000);

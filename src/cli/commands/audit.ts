@@ -7,6 +7,7 @@ import { runAudit } from '../../pipeline/back-half.js';
 import { problemLines, summaryText } from '../../report/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
+import { analyzerFor, jobsOption } from '../../jobs/index.js';
 import { terminalLines, terminalText } from '../terminal-text.js';
 
 export interface AuditCliOptions {
@@ -16,6 +17,7 @@ export interface AuditCliOptions {
   geoDir?: string;
   reports: boolean;
   allowOutside?: boolean;
+  jobs?: string;
 }
 
 export function auditCommand(io: CliIo): Command {
@@ -28,8 +30,11 @@ export function auditCommand(io: CliIo): Command {
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
     .option('--no-reports', 'decide and print the summary only')
     .option('--allow-outside', "read captures the claims file names outside its own folder (default: refused)")
+    .addOption(jobsOption())
     .action(async (claims: string, opts: AuditCliOptions) => {
+      const analyze = analyzerFor(opts.jobs);
       const r = await runAudit(claims, {
+        analyze,
         db: opts.db,
         outDir: opts.reports ? opts.out : undefined,
         formats: opts.format?.split(','),

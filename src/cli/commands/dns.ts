@@ -2,12 +2,13 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeInput } from '../../input.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
+import { csvRow } from '../../report/escape.js';
+import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 import { memoryBudgetOption } from './memory-budget.js';
 
 /** CSV columns: every field of schema/dns.schema.json, in its order (test/schema holds them together). */
@@ -26,12 +27,16 @@ export function dnsCommand(io: CliIo): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
     .option('--strict', STRICT_HELP)
     .addOption(memoryBudgetOption())
-    .action(async (captures: string[], opts: { format: Format; strict?: boolean; memoryBudget?: number }) => {
+    .addOption(jobsOption())
+    .action(async (captures: string[], opts: { format: Format; strict?: boolean; memoryBudget?: number; jobs?: string }, cmd: Command) => {
+      const header = opts.format === 'csv' ? csvRow(DNS_COLUMNS) : undefined;
+      if (await runCapturesInParallel({ command: 'dns', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
+      const analyze = analyzerFor(opts.jobs);
       const w = recordWriter(opts.format, opts.format === 'table' ? DNS_TABLE_COLUMNS : DNS_COLUMNS, io.stdout);
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        const summary = await analyzeInput(
+        const summary = await analyze(
           c,
           {
             dns: (r) =>

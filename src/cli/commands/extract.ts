@@ -8,6 +8,7 @@ import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
+import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 import { memoryBudgetOption } from './memory-budget.js';
 
 export function extractCommand(io: CliIo): Command {
@@ -16,7 +17,10 @@ export function extractCommand(io: CliIo): Command {
     .argument('<captures...>', 'pcap, pcapng or gzip-compressed captures; - for standard input')
     .option('--strict', STRICT_HELP)
     .addOption(memoryBudgetOption())
-    .action(async (captures: string[], opts: { strict?: boolean; memoryBudget?: number }) => {
+    .addOption(jobsOption())
+    .action(async (captures: string[], opts: { strict?: boolean; memoryBudget?: number; jobs?: string }, cmd: Command) => {
+      if (await runCapturesInParallel({ command: 'extract', captures, cmd, io })) return;
+      const analyze = analyzerFor(opts.jobs);
       // Printing waits while stdout is full (io.pace), as the capture read does.
       const out: DocSink = {
         write: (text: string) => {
@@ -32,7 +36,7 @@ export function extractCommand(io: CliIo): Command {
           pace: () => io.pace(),
           memoryBudgetMb: opts.memoryBudget,
           onAnalysed: () => progress.done(),
-        });
+        }, analyze);
         reportWarnings(summary, io);
       });
     });

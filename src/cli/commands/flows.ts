@@ -2,7 +2,6 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeInput } from '../../input.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
@@ -13,6 +12,8 @@ import { resolveMemoryBudget } from '../../memory-budget.js';
 import { memoryBudgetOption } from './memory-budget.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
+import { csvRow } from '../../report/escape.js';
+import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 
 function seconds(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -45,6 +46,7 @@ interface FlowsOptions {
   vantage?: string;
   strict?: boolean;
   memoryBudget?: number;
+  jobs?: string;
 }
 
 export function flowsCommand(io: CliIo): Command {
@@ -59,7 +61,11 @@ export function flowsCommand(io: CliIo): Command {
     .option('--udp-timeout <seconds>', `UDP idle timeout before a flow is closed (default ${UDP_IDLE_TIMEOUT_S})`)
     .option('--strict', STRICT_HELP)
     .addOption(memoryBudgetOption())
-    .action(async (captures: string[], opts: FlowsOptions) => {
+    .addOption(jobsOption())
+    .action(async (captures: string[], opts: FlowsOptions, cmd: Command) => {
+      const header = opts.format === 'csv' ? csvRow(FLOW_COLUMNS) : undefined;
+      if (await runCapturesInParallel({ command: 'flows', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
+      const analyze = analyzerFor(opts.jobs);
       const memoryBudgetMb = resolveMemoryBudget(opts.memoryBudget);
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
@@ -84,7 +90,7 @@ export function flowsCommand(io: CliIo): Command {
                   ),
               })
             : undefined;
-        const summary = await analyzeInput(
+        const summary = await analyze(
           c,
           {
             flow: (r) => (enricher !== undefined ? enricher.add(r) : w.write({ capture, ...r })),

@@ -8,6 +8,7 @@ import { openCaseStore } from '../../store/open.js';
 import { ingestGeo, ingestInput, openIngestLocator } from '../../pipeline/back-half.js';
 import { progressFor } from '../progress.js';
 import type { CliIo } from '../io.js';
+import { analyzerFor, jobsOption } from '../../jobs/index.js';
 import { terminalText } from '../terminal-text.js';
 
 interface IngestOptions {
@@ -16,6 +17,7 @@ interface IngestOptions {
   geoDir?: string;
   vendor?: string;
   device?: string;
+  jobs?: string;
 }
 
 export function ingestCommand(io: CliIo): Command {
@@ -27,7 +29,9 @@ export function ingestCommand(io: CliIo): Command {
     .option('--device <name>', 'handset the captures were taken on')
     .option('--no-geo', 'store without geolocation (the first audit geolocates, once)')
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder')
+    .addOption(jobsOption())
     .action(async (captures: string[], opts: IngestOptions) => {
+      const analyze = analyzerFor(opts.jobs);
       const db = await openCaseStore(opts.db);
       try {
         // Geolocated once, as stored: audits and reports read it back (pipeline/back-half.ts).
@@ -36,7 +40,7 @@ export function ingestCommand(io: CliIo): Command {
           const progress = progressFor(c, io);
           const onWait = (): void =>
             void io.stderr.write(`residency: ${terminalText(opts.db)}: another process is writing the store; waiting (up to ${STORE_BUSY_TIMEOUT_MS / 1000} s)\n`);
-          const r = await ingestInput(db, c, geo, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait });
+          const r = await ingestInput(db, c, geo, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait, analyze });
           progress.done();
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }
