@@ -30,7 +30,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['report'], // renderers
   ['back-half'], // pipeline/: the order after the flow record (geolocation, vantage rule, audit)
   ['regress'], // the scheduled regression
-  ['cli'], // commands, exit codes
+  ['cli'], // commands, exit codes; jobs/ (--jobs: child processes, split workers) counts as part of it
   ['index'], // the library's public surface
 ];
 
@@ -46,7 +46,9 @@ function stageOf(file: string): string {
   const rel = path.relative(src, file).split(path.sep);
   if (rel.length === 1) return rel[0].replace(/\.ts$/, '');
   if (CLAIMS_FILES.has(rel.join('/'))) return 'claims';
-  return rel[0] === 'pipeline' ? 'back-half' : rel[0];
+  // jobs/ runs commands on several cores (child processes re-running the CLI, worker threads of a split capture):
+  // part of the command layer, which it serves and reads (CliIo, terminal text).
+  return rel[0] === 'pipeline' ? 'back-half' : rel[0] === 'jobs' ? 'cli' : rel[0];
 }
 
 function files(dir: string): string[] {
