@@ -176,7 +176,7 @@ export const ANOMALIES = {
   },
   tls_client_hello_malformed: {
     stage: 'tls', where: 'flow',
-    meaning: 'The ClientHello\'s session id is longer than 32 bytes or its cipher suite list has an odd length: not read.',
+    meaning: 'The ClientHello\'s legacy_session_id is longer than 32 bytes or its cipher suite list has an odd length: not read.',
   },
   tls_client_hello_trailing_bytes: {
     stage: 'tls', where: 'flow',
