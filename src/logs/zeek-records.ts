@@ -32,11 +32,8 @@ export interface Skipped {
 const IP4_HEADER = 20;
 const IP6_HEADER = 40;
 
-export function zeekConnFlow(row: ZeekRow): LogFlow | Skipped | LogLineError {
-  const proto = str(row, 'proto');
-  if (proto !== 'tcp' && proto !== 'udp') return { skip: proto === 'icmp' ? 'icmp' : 'log_conn_not_tcp_udp' };
-  const uid = str(row, 'uid');
-  if (uid === undefined || uid === '') return { error: 'no uid' };
+/** The time and connection tuple every Zeek log row opens with (ts, id.orig_h/p, id.resp_h/p). */
+function endpoints(row: ZeekRow): { ts: number; t: Exclude<ReturnType<typeof parseTuple>, string>; cp: number; sp: number } | LogLineError {
   const ts = num(row, 'ts');
   if (ts === undefined) return { error: 'no ts' };
   const t = parseTuple(str(row, 'id.orig_h'), str(row, 'id.resp_h'));
@@ -44,6 +41,17 @@ export function zeekConnFlow(row: ZeekRow): LogFlow | Skipped | LogLineError {
   const cp = count(row, 'id.orig_p');
   const sp = count(row, 'id.resp_p');
   if (!isPort(cp) || !isPort(sp)) return { error: 'ports missing or out of range' };
+  return { ts, t, cp, sp };
+}
+
+export function zeekConnFlow(row: ZeekRow): LogFlow | Skipped | LogLineError {
+  const proto = str(row, 'proto');
+  if (proto !== 'tcp' && proto !== 'udp') return { skip: proto === 'icmp' ? 'icmp' : 'log_conn_not_tcp_udp' };
+  const uid = str(row, 'uid');
+  if (uid === undefined || uid === '') return { error: 'no uid' };
+  const ep = endpoints(row);
+  if ('error' in ep) return ep;
+  const { ts, t, cp, sp } = ep;
   const origPkts = count(row, 'orig_pkts');
   const respPkts = count(row, 'resp_pkts');
   const origIp = count(row, 'orig_ip_bytes');
@@ -117,13 +125,9 @@ export interface ZeekDns {
 }
 
 export function zeekDns(row: ZeekRow): ZeekDns | LogLineError {
-  const ts = num(row, 'ts');
-  if (ts === undefined) return { error: 'no ts' };
-  const t = parseTuple(str(row, 'id.orig_h'), str(row, 'id.resp_h'));
-  if (typeof t === 'string') return { error: t };
-  const cp = count(row, 'id.orig_p');
-  const sp = count(row, 'id.resp_p');
-  if (!isPort(cp) || !isPort(sp)) return { error: 'ports missing or out of range' };
+  const ep = endpoints(row);
+  if ('error' in ep) return ep;
+  const { ts, t, cp, sp } = ep;
   const proto = str(row, 'proto');
   const qname = str(row, 'query') ?? '';
   const qtype = count(row, 'qtype');
