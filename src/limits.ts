@@ -386,3 +386,33 @@ export function memoryLimits(budgetMb: number = MEMORY_BUDGET_DEFAULT_MB, shards
     extractBytes: waiting,
   };
 }
+
+// ---------------------------------------------------------------- the case store's own memory (issue 14; docs/memory.md)
+// SQLite allocates outside the V8 heap, so the shares above do not count it; it is bounded here instead, per store
+// connection, from the same budget (RESIDENCY_MEMORY_BUDGET_MB for `ingest`, `audit`, `report`, `regress`):
+// the store's page cache and that of its TEMP database (the audit's group tables, audit/aggregate.ts) each hold at
+// most STORE_CACHE_SHARE x the budget; a sort for ORDER BY or GROUP BY keeps at most that much in memory before it
+// writes sorted runs to a temporary file (SQLite sizes its sorter by the main cache_size); each temporary b-tree a
+// statement opens (DISTINCT, GROUP BY or ORDER BY ... LIMIT) caches up to 16 MiB, better-sqlite3's compile-time
+// SQLITE_DEFAULT_CACHE_SIZE, which no pragma changes, and goes to its temporary file past that (temp_store FILE).
+// An audit statement opens at most two of them: SQLite holds at most 3 x STORE_CACHE_SHARE x budget + 32 MiB
+// (80 MiB at the default budget), whatever the number of flows.
+/** Share of the memory budget each SQLite cache of a store connection may hold (page cache, TEMP page cache,
+ *  in-memory sort). 0.5 keeps the default budget's 16 MiB, SQLite's size in this build before the store set it
+ *  (so no query slowed), and grows with a budget raised for a busy network. */
+export const STORE_CACHE_SHARE = 0.5;
+/** Floor of each SQLite cache (KiB): SQLite's own historical default (2,000 KiB); below it joins re-read pages. */
+export const STORE_CACHE_MIN_KIB = 2000;
+/** Bytes of the store file SQLite may map into memory (mmap_size): 0, reads go through the page cache above. Mapped
+ *  pages count in the process's RSS for as long as the mapping lives: up to the whole store (670 MB for a capture
+ *  of 965,000 flows), which no budget could hold. */
+export const STORE_MMAP_BYTES = 0;
+/** Cap of the in-memory temporary b-trees (KiB) in this build of SQLite: SQLITE_DEFAULT_CACHE_SIZE of better-sqlite3
+ *  (stated, not set: `PRAGMA compile_options` shows it; test/store/memory-pragmas.test.ts checks it). */
+export const SQLITE_EPHEMERAL_CACHE_KIB = 16_000;
+
+/** SQLite's caches for a memory budget of `budgetMb` MiB (openStore sets them as pragmas). */
+export function storeMemory(budgetMb: number = MEMORY_BUDGET_DEFAULT_MB): { cacheKib: number; mmapBytes: number } {
+  const mb = Math.min(MEMORY_BUDGET_MAX_MB, Math.max(MEMORY_BUDGET_MIN_MB, budgetMb));
+  return { cacheKib: Math.max(STORE_CACHE_MIN_KIB, Math.floor(mb * 1024 * STORE_CACHE_SHARE)), mmapBytes: STORE_MMAP_BYTES };
+}

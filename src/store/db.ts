@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import { accessSync, constants as fsc, existsSync, rmSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InternalError, StoreError, UsageError } from '../errors.js';
-import { STORE_BUSY_TIMEOUT_MS, STORE_MIN_FREE_BYTES } from '../limits.js';
+import { STORE_BUSY_TIMEOUT_MS, STORE_MIN_FREE_BYTES, storeMemory } from '../limits.js';
+import { resolveMemoryBudget } from '../memory-budget.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import type { CaseStore, SqlSession, SqlValue, TransactionOptions } from './store.js';
 
@@ -156,8 +157,11 @@ function beginImmediate(db: Db, opts: TransactionOptions): void {
   db.exec('BEGIN IMMEDIATE');
 }
 
-/** Opens (creating if needed) and migrates a SQLite store. `:memory:` works for tests. */
-export function openStore(file: string): SqliteStore {
+/** Opens (creating if needed) and migrates a SQLite store. `:memory:` works for tests. SQLite's caches are sized
+ *  from the memory budget (`budgetMb`, default RESIDENCY_MEMORY_BUDGET_MB or the default budget): limits.ts,
+ *  storeMemory(). */
+export function openStore(file: string, budgetMb: number = resolveMemoryBudget(undefined)): SqliteStore {
+  const memory = storeMemory(budgetMb);
   const isNew = file !== ':memory:' && !existsSync(file);
   checkFreeSpace(file);
   let db: Db;
@@ -175,6 +179,13 @@ export function openStore(file: string): SqliteStore {
     db.pragma('synchronous = NORMAL');
     // TEMP tables (the audit's groups, attribution and judgements: audit/aggregate.ts) live on disk, not in memory.
     db.pragma('temp_store = FILE');
+    // SQLite's own memory, outside the V8 heap, bounded from the budget (limits.ts "the case store's own memory"):
+    // the page caches of the store and of its TEMP database, which also size the in-memory part of a sort; no
+    // mapped store pages; no sorter threads (each would hold a sort buffer of its own).
+    db.pragma(`cache_size = ${-memory.cacheKib}`);
+    db.pragma(`temp.cache_size = ${-memory.cacheKib}`);
+    db.pragma(`mmap_size = ${memory.mmapBytes}`);
+    db.pragma('threads = 0');
   } catch (e) {
     db.close();
     if (isNew) removeIfEmpty(file);
