@@ -1,5 +1,6 @@
 // Sample-case generator: writes the captures of four fictitious vendors (captures/vendor-*/), their
-// claims file (captures/claims.yaml), from one scenario table. Deterministic: a seeded PRNG, fixed
+// claims file (captures/claims.yaml), from one scenario table, and the lab's ping file derived from the captures'
+// handshakes (captures/measurements/, for the logs-only audit). Deterministic: a seeded PRNG, fixed
 // timestamps, no clock, no network. The server addresses are real and were picked with the project's
 // geolocation data (`--check-geo` prints what every source says about each one); handshake RTTs are set
 // from the true great-circle distance to New Delhi (RTT >= 2 * distance / 200 km/ms, plus routing),
@@ -15,6 +16,7 @@ import { buildClientHello, wrapTlsRecords } from '../src/synth/tls.js';
 import { ethernetFrame, F_ACK as ACK, F_FIN as FIN, F_PSH as PSH, F_SYN as SYN, tcpPacket, udpPacket } from '../src/synth/packets.js';
 import { PcapngWriter, PcapWriter } from '../src/synth/pcap-writer.js';
 import { buildQuicClientInitials, buildQuicServerInitial } from '../src/synth/quic.js';
+import { labPingFromHandshakes } from '../src/synth/measurements.js';
 
 // ---------------------------------------------------------------- scenario constants
 
@@ -414,6 +416,24 @@ export function writeSamples(outDir: string): string[] {
   return written;
 }
 
+/** The lab's ping file: what a lab that keeps only Zeek or Suricata logs would add to restore the physical check. */
+export const LAB_PING = 'measurements/new-delhi-ping.txt';
+
+/**
+ * Writes LAB_PING under `outDir` from the captures written there: ping from the New Delhi lab to every address the
+ * handsets reached with a handshake, the fastest reply equal to the fastest handshake RTT in the captures
+ * (src/synth/measurements.ts labPingFromHandshakes), run two hours after the captures began.
+ */
+export async function writeLabPing(outDir: string): Promise<string> {
+  const { analyzeCapture } = await import('../src/pipeline.js');
+  const flows: { server_ip: string; rtt_ms?: number }[] = [];
+  for (const s of buildSamples()) await analyzeCapture(path.join(outDir, s.file), { flow: (f) => flows.push({ server_ip: f.server_ip, rtt_ms: f.rtt_ms }) });
+  const file = path.join(outDir, LAB_PING);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, labPingFromHandshakes(flows, BASE_US / 1e6 + 7200));
+  return LAB_PING;
+}
+
 /** Prints what the project's geolocation (src/geo) says about every sample server address. */
 async function checkGeo(): Promise<void> {
   const { GeoLocator } = await import('../src/geo/index.js');
@@ -433,6 +453,6 @@ if (isMain) {
     await checkGeo();
   } else {
     const out = args[0] ?? 'captures';
-    for (const f of writeSamples(out)) process.stdout.write(`wrote ${path.join(out, f)}\n`);
+    for (const f of [...writeSamples(out), await writeLabPing(out)]) process.stdout.write(`wrote ${path.join(out, f)}\n`);
   }
 }

@@ -416,6 +416,8 @@ async function aggregateVendor(
   const claimCoverage = spec.claims.map(() => new CoverageTally());
   /** Per claim, in-scope upload from inputs without a handshake RTT, per input (only with a vantage). */
   const unchecked = spec.claims.map(() => new Map<string, { bytes: number; why: string }>());
+  /** A lab or measurement files were given: physics is expected to bound every destination. */
+  const physicsExpected = input.claims.vantage !== undefined || vantage?.detailed === true;
   const t: VendorTallies = { totals: { flows: 0, bytes_up: 0, bytes_down: 0 }, coverage: new CoverageTally(), byCountry: new Map(), byProvider: new Map() };
   const pairSql = groupSql.replace(
     'WHERE g.vidx = ?',
@@ -493,8 +495,11 @@ async function aggregateVendor(
         const j = decisions[i].add(vf, flows);
         if (j === undefined) return;
         claimCoverage[i].add(source, up, flows);
-        if (input.claims.vantage !== undefined && !j.hidden && typeof r.no_physics === 'string' && up > 0) {
-          const e = unchecked[i].get(r.cap_label as string) ?? { bytes: 0, why: r.no_physics };
+        // One rule for every input: nothing bounds the destination (no usable handshake RTT in any capture, no
+        // measurement file), so physics did not check it; logs and synthesised handshakes say why they measured none.
+        if (physicsExpected && p?.status === 'unmeasured' && !j.hidden && up > 0) {
+          const why = typeof r.no_physics === 'string' ? r.no_physics : 'no handshake RTT to these addresses';
+          const e = unchecked[i].get(r.cap_label as string) ?? { bytes: 0, why };
           e.bytes += up;
           unchecked[i].set(r.cap_label as string, e);
         }

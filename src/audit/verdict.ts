@@ -449,9 +449,10 @@ export class ClaimDecision {
 }
 
 /**
- * The reason a claim gets when a vantage is set but some of its in-scope upload comes from inputs that measured
- * no handshake RTT (logs: Zeek, Suricata; captures whose handshakes were synthesised on the device): the claimed
- * location of that upload was not checked against physics. `byInput`: upload bytes per input label, and why.
+ * The reason a claim gets when a vantage is set but some of its in-scope upload goes to addresses that no round
+ * trip bounds: no usable handshake RTT to them in any capture (logs: Zeek, Suricata; captures whose handshakes were
+ * synthesised on the device; flows without a handshake) and no measurement file. The claimed location of that
+ * upload was not checked against physics. `byInput`: upload bytes per input label, and why.
  */
 export function physicalCheckUnavailable(byInput: ReadonlyMap<string, { bytes: number; why: string }>): Reason | undefined {
   if (byInput.size === 0) return undefined;
@@ -460,7 +461,7 @@ export function physicalCheckUnavailable(byInput: ReadonlyMap<string, { bytes: n
   const named = list.map(([label, v]) => `${label} (${v.why}: ${v.bytes} bytes)`).join('; ');
   return {
     code: 'physical_check_unavailable',
-    text: `The claimed location of ${total} in-scope upload bytes could not be checked against the handshake RTT from the vantage: their inputs measured no handshake (${named}).`,
+    text: `The claimed location of ${total} in-scope upload bytes could not be checked against the handshake RTT from the vantage: no handshake RTT and no measurement file bound their destinations (${named}).`,
   };
 }
 

@@ -114,7 +114,8 @@ function mapSection(model: ReportModel): string {
   const regions = model.feasible_regions ?? [];
   if (probes > 0) out += `<span><svg viewBox="0 0 14 14" aria-hidden="true"><path class="probe" d="M7 2L12 11L2 11Z"/></svg> RIPE Atlas probe (${probes})</span>`;
   if (regions.length > 0) {
-    out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><circle class="feasible-disc" cx="7" cy="7" r="6"/></svg> reach of one measurement (overlaps: feasible region)</span>';
+    out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><circle class="feasible-disc" cx="7" cy="7" r="6"/></svg> reach of one measurement</span>';
+    out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><circle class="feasible-area" cx="7" cy="7" r="6"/></svg> feasible region: inside every disc of an address</span>';
     if (regions.some((r) => r.anycast !== undefined)) out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><g class="anycast"><circle class="feasible-disc" cx="7" cy="7" r="6"/></g></svg> anycast: discs that cannot meet</span>';
   }
   out += '</div>';
@@ -127,7 +128,7 @@ function mapSection(model: ReportModel): string {
   if (regions.length > 0) {
     const any = regions.filter((r) => r.anycast !== undefined).length;
     const omitted = model.feasible_regions_omitted ?? 0;
-    out += `<p class="note">Feasible regions of ${regions.length} address(es) measured from two or more vantage points${omitted > 0 ? ` (${omitted} more not drawn)` : ''}: each disc is how far the server can be from one lab or probe (round trip × 100 km/ms, plus 50 km for the positions); the server is where all of an address's discs overlap (the darkest area).${any > 0 ? ` ${any} address(es) have discs that cannot meet: they answer from several places (anycast) and are treated as edges.` : ''}</p>`;
+    out += `<p class="note">Feasible regions of ${regions.length} address(es) measured from two or more vantage points${omitted > 0 ? ` (${omitted} more not drawn)` : ''}: each disc is how far the server can be from one lab or probe (round trip × 100 km/ms, plus 50 km for the positions); the server is where all of an address's discs overlap (the feasible region, filled darker).${any > 0 ? ` ${any} address(es) have discs that cannot meet: they answer from several places (anycast) and are treated as edges.` : ''}</p>`;
   }
   return out + '</section>';
 }

@@ -3,7 +3,8 @@
 // area proportional to upload bytes (radius on a square-root scale), colour by claim consistency.
 // Positions the physical RTT check ruled out are never drawn as locations: a consensus position that is
 // physically impossible is a dashed, crossed-out ring with no line from the lab, and a single source's impossible
-// position (set aside from the consensus) is a small cross. Both have their own legend entries (html.ts).
+// position (set aside from the consensus) is a small cross. Both have their own legend entries (html.ts). With
+// measurements: the labs (named), the RIPE Atlas probes used (numbered) and each measured address's feasible region.
 // Deterministic (the land is read once from the installed world-atlas): coordinates are rounded to 0.1 SVG unit,
 // circles drawn largest first.
 
@@ -102,16 +103,26 @@ function msText(ms: number): string {
   return ms < 10 ? ms.toFixed(2).replace(/\.?0+$/, '') : ms.toFixed(1).replace(/\.0$/, '');
 }
 
-/** A feasible region: its binding discs, filled faintly so that their intersection (where the server can be) is the
- *  darkest area, and its witness point; an anycast address's discs are dashed (they cannot meet). */
-function regionSvg(r: ReportFeasibleRegion): string {
+/** A feasible region: its binding discs, filled faintly, and the region itself (where they all overlap) filled
+ *  darker: the first disc clipped by each of the others (nested clip paths intersect), ids `fr<i>-<j>` (region
+ *  index, disc index), plus its witness point. An anycast address's discs are dashed (they cannot meet) and have no
+ *  region. Non-binding discs contain the region, so the binding ones alone bound it. */
+function regionSvg(r: ReportFeasibleRegion, i: number): string {
   const binding = r.discs.filter((d) => d.binding);
   const shown = binding.length > 0 ? binding : r.discs;
   const list = shown.map((d) => `${d.vantage} ${msText(d.rtt_ms)} ms: within ${d.radius_km.toLocaleString('en-US')} km`).join('; ');
   const tip = r.anycast !== undefined ? `${r.dst_addr}: ANYCAST, treated as an edge. ${r.anycast.reason}` : `${r.dst_addr}: feasible region, the intersection of ${list}`;
   let out = `<g${attr('class', r.anycast !== undefined ? 'feasible-region anycast' : 'feasible-region')}${attr('data-dst', r.dst_addr)}><title>${html(tip)}</title>`;
-  for (const d of shown) {
-    out += `<path class="feasible-disc"${attr('data-vantage', d.vantage_id)} d="${discPath({ width: WIDTH, latTop: LAT_TOP }, d.lat, d.lon, d.radius_km)}"/>`;
+  const paths = shown.map((d) => discPath({ width: WIDTH, latTop: LAT_TOP }, d.lat, d.lon, d.radius_km));
+  shown.forEach((d, j) => {
+    out += `<path class="feasible-disc"${attr('data-vantage', d.vantage_id)} d="${paths[j]}"/>`;
+  });
+  if (r.anycast === undefined && !r.empty && paths.length > 0 && paths.every((d) => d !== '')) {
+    const ids = paths.slice(1).map((_, j) => `fr${i}-${j + 1}`);
+    if (ids.length > 0) out += `<defs>${ids.map((id, j) => `<clipPath id="${id}"><path d="${paths[j + 1]}"/></clipPath>`).join('')}</defs>`;
+    let area = `<path class="feasible-area" d="${paths[0]}"/>`;
+    for (const id of [...ids].reverse()) area = `<g clip-path="url(#${id})">${area}</g>`;
+    out += area;
   }
   if (r.witness !== undefined && r.anycast === undefined) out += `<circle class="feasible-witness" cx="${x(r.witness.lon)}" cy="${y(r.witness.lat)}" r="1.6"/>`;
   return out + '</g>';
@@ -123,7 +134,9 @@ function vantageSvg(v: ReportVantagePoint): string {
   const vy = y(v.lat);
   const cc = v.country !== undefined ? ` (${v.country})` : '';
   if (v.kind === 'probe') {
-    return `<path class="probe"${attr('data-id', v.id)} d="M${vx} ${round(vy - 5)}L${round(vx + 4.5)} ${round(vy + 3)}L${round(vx - 4.5)} ${round(vy + 3)}Z"><title>${html(`${v.name}${cc}`)}</title></path>`;
+    // Labelled with its probe number (`atlas:6001` -> 6001), the name the reasons cite (`RIPE Atlas probe 6001`).
+    const path = `<path class="probe"${attr('data-id', v.id)} d="M${vx} ${round(vy - 5)}L${round(vx + 4.5)} ${round(vy + 3)}L${round(vx - 4.5)} ${round(vy + 3)}Z"><title>${html(`${v.name}${cc}`)}</title></path>`;
+    return path + `<text class="probe-label"${attr('data-id', v.id)} x="${round(vx + 6)}" y="${round(vy + 3)}">${html(v.id.replace(/^atlas:/, ''))}</text>`;
   }
   const out = `<g class="lab"${attr('data-id', v.id)}><path d="M${vx} ${round(vy - 9)}L${round(vx + 7)} ${vy}L${vx} ${round(vy + 9)}L${round(vx - 7)} ${vy}Z"><title>${html(`Lab: ${v.name}${cc}`)}</title></path>`;
   return out + `<text x="${round(vx + 10)}" y="${round(vy + 4)}">${html(v.name)}</text></g>`;
@@ -144,7 +157,9 @@ export function renderMapSvg(points: readonly MapPoint[], vantage: Vantage | und
   out += graticule();
   const world = worldMapPaths({ width: WIDTH, latTop: LAT_TOP });
   if (world) out += `<path class="map-land" d="${world.land}"/><path class="map-border" d="${world.borders}"/>`;
-  for (const r of measured.regions ?? []) out += regionSvg(r);
+  (measured.regions ?? []).forEach((r, i) => {
+    out += regionSvg(r, i);
+  });
   if (vantage) {
     // No line to a ruled-out position: nothing travelled there.
     let lines = '';

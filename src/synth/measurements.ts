@@ -190,3 +190,30 @@ export function mtrJsonText(dst: string, hops: SynthHop[], quoted = false): stri
   const doc = { report: { mtr: { src: 'lab-host', dst, tos: 0, tests: hops[0]?.sent ?? 10, psize: '64', bitpattern: '0x00' }, hubs } };
   return JSON.stringify(doc, null, 2) + '\n';
 }
+
+/** Offsets (ms) of a derived ping run's replies from the handshake RTT: the second reply is the fastest. */
+const DERIVED_PING_OFFSETS = [0.3, 0, 0.5, 0.2] as const;
+
+/**
+ * iputils ping output (with `-D` timestamps) from the lab where `flows` were captured, as a lab that keeps only Zeek
+ * or Suricata logs would measure it: one run per address that has a handshake RTT (addresses in text order), whose
+ * fastest reply is the address's fastest handshake RTT, rounded up to the 0.1 ms iputils prints (so the disc it
+ * gives is never smaller than the handshake's). Deterministic; `timestamp` (Unix s) is the first run's time.
+ */
+export function labPingFromHandshakes(flows: Iterable<{ server_ip: string; rtt_ms?: number }>, timestamp: number): string {
+  const fastest = new Map<string, number>();
+  for (const f of flows) {
+    if (f.rtt_ms === undefined || !Number.isFinite(f.rtt_ms) || f.rtt_ms < 0) continue;
+    const was = fastest.get(f.server_ip);
+    if (was === undefined || f.rtt_ms < was) fastest.set(f.server_ip, f.rtt_ms);
+  }
+  const ips = [...fastest.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return ips
+    .map((dst, i) => {
+      // Tenths of a millisecond as integers, so the rounding up is exact (58.4 stays 58.4, 58.41 becomes 58.5).
+      const tenths = Math.ceil(Math.round((fastest.get(dst) as number) * 1000) / 100);
+      const rtts = DERIVED_PING_OFFSETS.map((o) => (tenths + Math.round(o * 10)) / 10);
+      return pingText({ dst, rtts, timestamp: timestamp + i * 10 }, 'iputils', true);
+    })
+    .join('');
+}

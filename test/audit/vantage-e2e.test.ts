@@ -198,6 +198,19 @@ describe.skipIf(!existsSync(path.join(samples, 'vendor-birch')))('audit with mea
     const regions = t.filter((x) => x.name === 'g' && (x.attrs.class ?? '').startsWith('feasible-region'));
     expect(regions.map((x) => x.attrs['data-dst']).sort()).toEqual([...AWS_SG.filter((ip) => r.model.feasible_regions?.some((f) => f.dst_addr === ip)), ALI_HZ].sort());
     expect(regions.find((x) => x.attrs['data-dst'] === ALI_HZ)?.attrs.class).toBe('feasible-region anycast');
+    // Each probe is labelled with its number; each region that is not anycast is drawn as its discs' intersection.
+    expect(t.filter((x) => x.name === 'text' && x.attrs.class === 'probe-label').map((x) => x.attrs['data-id'])).toEqual(['atlas:7001', 'atlas:7002', 'atlas:7003']);
+    const meeting = (r.model.feasible_regions ?? []).filter((f) => f.anycast === undefined && !f.empty);
+    expect(meeting.length).toBeGreaterThan(0);
+    expect(t.filter((x) => x.name === 'path' && x.attrs.class === 'feasible-area')).toHaveLength(meeting.length);
+    // Ruled-out positions: Birch's Singapore addresses, whose databases' positions the Tokyo probe rules out.
+    const dests = r.model.vendors.flatMap((v) => v.destinations).filter((d) => d.lat !== undefined);
+    const impossible = dests.filter((d) => d.physical === 'impossible');
+    expect(impossible.map((d) => d.server_ip).sort()).toEqual(AWS_SG.filter((ip) => impossible.some((d) => d.server_ip === ip)).sort());
+    expect(impossible.length).toBeGreaterThan(0);
+    expect(t.filter((x) => x.name === 'g' && (x.attrs.class ?? '').startsWith('ruled-out '))).toHaveLength(impossible.length);
+    const sourcesOut = r.model.vendors.flatMap((v) => v.destinations).flatMap((d) => d.geo_sources).filter((s) => s.physical === 'impossible' && s.lat !== undefined);
+    expect(t.filter((x) => x.name === 'path' && x.attrs.class === 'src-ruled-out')).toHaveLength(sourcesOut.length);
     const discs = t.filter((x) => x.name === 'path' && x.attrs.class === 'feasible-disc');
     expect(discs.map((x) => x.attrs['data-vantage'])).toEqual(expect.arrayContaining(['atlas:7001', 'delhi', 'atlas:7002', 'atlas:7003']));
     for (const d of discs) expect(d.attrs.d).toMatch(/^M[-\d.]+ [-\d.]+/);

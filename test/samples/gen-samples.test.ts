@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeSamples } from '../../scripts/gen-samples.js';
+import { LAB_PING, VANTAGE, writeLabPing, writeSamples } from '../../scripts/gen-samples.js';
+import { analyzeCapture } from '../../src/pipeline.js';
+import { parsePingText } from '../../src/vantage/ping-text.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dirs: string[] = [];
@@ -55,4 +57,25 @@ describe('scripts/gen-samples.ts', () => {
     const total = filesA.reduce((n, f) => n + statSync(path.join(a, f)).size, 0);
     expect(total).toBeLessThan(3 * 1024 * 1024);
   });
+
+  it('derives the lab ping file from the captures\' handshakes: committed as written, fastest reply = fastest handshake', async () => {
+    expect(await writeLabPing(a)).toBe(LAB_PING);
+    expect(sha(path.join(repo, 'captures', LAB_PING))).toBe(sha(path.join(a, LAB_PING)));
+    // The fastest handshake RTT per address, read back from the committed captures by the capture path.
+    const handshake = new Map<string, number>();
+    for (const f of filesA.filter((x) => x !== 'claims.yaml')) {
+      await analyzeCapture(path.join(repo, 'captures', f), {
+        flow: (r) => {
+          if (r.rtt_ms !== undefined) handshake.set(r.server_ip, Math.min(r.rtt_ms, handshake.get(r.server_ip) ?? Infinity));
+        },
+      });
+    }
+    // Every public destination of the sample (8 addresses: captures/README.md) was reached with a handshake.
+    expect(handshake.size).toBe(8);
+    const lab = { id: 'vantage', ...VANTAGE };
+    const parsed = parsePingText(readFileSync(path.join(repo, 'captures', LAB_PING), 'utf8'), LAB_PING, lab);
+    expect(parsed.issues).toEqual([]);
+    expect(Object.fromEntries(parsed.measurements.map((m) => [m.dst_addr, m.min_rtt_ms]))).toEqual(Object.fromEntries(handshake));
+    for (const m of parsed.measurements) expect(m.vantage).toEqual(lab);
+  }, 60_000);
 });
