@@ -11,6 +11,7 @@ import { renderHtml, renderJson, renderMarkdown } from '../../src/report/index.j
 import { writeZeekLogs } from '../../src/synth/zeek-log-writer.js';
 import { writeEve } from '../../src/synth/eve-writer.js';
 import { REPO_ROOT } from '../conformance/shared-corpus.js';
+import { validate } from '../schema/record-schemas.js';
 import { captureRecords, linkHeaderBytes } from './sample-logs.js';
 
 const fixed = (): Date => new Date('2026-03-02T12:00:00Z');
@@ -63,6 +64,11 @@ describe('audit over logs written from the sample captures', () => {
       logs[kind] = await runAudit(await logsCase(d, kind), { db: path.join(d, 'case.db'), now: fixed });
     }
   }, 180_000);
+
+  it.each(['zeek', 'eve'])('%s: report.json validates against schema/report.schema.json', (kind) => {
+    expect(logs[kind].model.inputs.length).toBeGreaterThan(0);
+    expect(validate('report', JSON.parse(renderJson(logs[kind].model)))).toEqual([]);
+  });
 
   it.each(['zeek', 'eve'])('%s: the verdicts of the captures, but for the claim refuted by handshake RTT alone', (kind) => {
     const got = verdicts(logs[kind]);
