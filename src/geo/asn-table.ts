@@ -12,7 +12,7 @@ import { PagedFile } from './paged-file.js';
 export class AsnTable {
   private readonly start = new Uint32Array(4);
   private readonly end = new Uint32Array(4);
-  /** The last line parsed: its asn and where its organisation begins. */
+  /** The last line parsed: its asn and organisation (parse() fills them). */
   private asn = 0;
   private orgText = '';
 
@@ -31,26 +31,24 @@ export class AsnTable {
   /** The range holding the address (IPv4: `v4`; IPv6: `words`), or null. Throws when the file cannot be read. */
   find(v4: number, words: Uint32Array): { asn: number; org?: string } | null {
     const a = this.family === 4 ? Uint32Array.of(0, 0, 0, v4) : words;
-    const size = this.pages.size;
-    // Invariant: the answer's line starts in [lo, hi); lo is 0 or a line whose start is <= a.
+    // Invariant: the answer's line starts in [lo, hi); lo is 0 or a valid line starting at or below a.
     let lo = 0;
-    let hi = size;
+    let hi = this.pages.size;
     for (;;) {
-      const mid = lo + Math.floor((hi - lo) / 2);
-      let s = this.lineAfter(mid);
-      while (s < hi && !this.parse(s)) s = this.lineAfter(s); // a bad line: the next one decides
+      let s = this.lineAfter(lo + Math.floor((hi - lo) / 2));
+      while (s < hi && !this.parse(s, false)) s = this.lineAfter(s); // a bad line: the next one decides
       if (s >= hi) break;
       if (compare(this.start, a) <= 0) lo = s;
       else hi = s;
     }
-    // No line starts in (mid, hi): the few lines from lo on are the candidates.
+    // No valid line starts in the second half of [lo, hi): the few lines from lo on are the candidates.
     let hit = -1;
     for (let s = lo; s < hi; s = this.lineAfter(s)) {
-      if (!this.parse(s)) continue;
+      if (!this.parse(s, false)) continue;
       if (compare(this.start, a) > 0) break;
       hit = s;
     }
-    if (hit < 0 || !this.parse(hit) || compare(this.end, a) < 0) return null;
+    if (hit < 0 || !this.parse(hit, true) || compare(this.end, a) < 0) return null;
     return { asn: this.asn, org: this.orgText || undefined };
   }
 
@@ -70,27 +68,47 @@ export class AsnTable {
     return this.pages.size;
   }
 
-  /** Parses the line starting at `s` into start, end, asn and org; false when it is not a valid range line. */
-  private parse(s: number): boolean {
+  /** Parses the line starting at `s` from its bytes: start, end and asn (the organisation too when `org`); false
+   *  when it is no valid range line. */
+  private parse(s: number, org: boolean): boolean {
     const e = this.lineAfter(s);
     const b = this.pages.span(s, e - s);
-    let line = b.toString('utf8', this.pages.at, this.pages.at + (e - s));
-    line = line.endsWith('\r\n') ? line.slice(0, -2) : line.endsWith('\n') ? line.slice(0, -1) : line;
-    const [a, z, asnText] = line.split(',', 3);
-    const asn = Number(asnText);
-    if (!this.bound(a, this.start) || !this.bound(z, this.end) || compare(this.end, this.start) < 0 || !/^\d+$/.test(asnText ?? '') || asn > 0xffffffff) return false;
-    let org = line.slice(a.length + z.length + asnText.length + 3);
-    if (org.length >= 2 && org.startsWith('"') && org.endsWith('"')) org = org.slice(1, -1).replace(/""/g, '"');
+    const from = this.pages.at;
+    let end = from + (e - s);
+    if (end > from && b[end - 1] === 10) end--;
+    if (end > from && b[end - 1] === 13) end--;
+    const c1 = b.indexOf(44, from);
+    if (c1 < 0 || c1 >= end || !this.bound(b, from, c1, this.start)) return false;
+    const c2 = b.indexOf(44, c1 + 1);
+    if (c2 < 0 || c2 >= end) return false;
+    let c3 = b.indexOf(44, c2 + 1);
+    if (c3 < 0 || c3 > end) c3 = end;
+    if (c3 === c2 + 1 || !this.bound(b, c1 + 1, c2, this.end) || compare(this.end, this.start) < 0) return false;
+    let asn = 0;
+    for (let k = c2 + 1; k < c3; k++) {
+      const d = b[k] - 48;
+      if (d < 0 || d > 9) return false;
+      asn = asn * 10 + d;
+    }
+    if (asn > 0xffffffff) return false;
     this.asn = asn;
-    this.orgText = org;
+    if (org) {
+      let t = c3 < end ? b.toString('utf8', c3 + 1, end) : '';
+      if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) t = t.slice(1, -1).replace(/""/g, '"');
+      this.orgText = t;
+    }
     return true;
   }
 
-  /** An address of the table's family (IPv4 as a number or a dotted quad) into `out` (IPv4 in the last word). */
-  private bound(text: string | undefined, out: Uint32Array): boolean {
-    if (text === undefined) return false;
-    if (this.family === 6) return parseIpv6(text, out);
-    const v = /^\d{1,10}$/.test(text) ? Number(text) : parseIpv4(text);
+  /** Bytes [from, to) of `b` as an address of the table's family (IPv4: a number or a dotted quad) into `out`. */
+  private bound(b: Buffer, from: number, to: number, out: Uint32Array): boolean {
+    if (this.family === 6) return parseIpv6(b.toString('latin1', from, to), out);
+    let v = to > from && to - from <= 10 ? 0 : -1;
+    for (let k = from; k < to && v >= 0; k++) {
+      const d = b[k] - 48;
+      v = d < 0 || d > 9 ? -1 : v * 10 + d;
+    }
+    if (v < 0) v = parseIpv4(b.toString('latin1', from, to));
     out[3] = v;
     return v >= 0 && v <= 0xffffffff;
   }
