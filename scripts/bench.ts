@@ -349,7 +349,26 @@ function sizesArg(): number[] {
   return text.split(',').map(Number).filter((x) => x > 0);
 }
 
+const USAGE = `npm run bench -- [options]: whole-capture throughput against ndpiReader and tshark, then timings as users run it
+  --mb N             size of the mixed capture in MB (default 1000)
+  --small-mb N       size of the small-packet capture (default 256)
+  --runs N           rounds (default 3)
+  --geo-rounds N     pinned flows/flows-geo pairs on the mixed capture (default 11; at least --runs)
+  --user-sizes LIST  mixed captures timed as users run them (default 30,300,--mb)
+  --split-mb N       the one capture timed at --jobs 2 (default 300)
+  --batch-mb N       each of the four captures of the batch (default 75)
+  --users-only       only the timings as users run them
+  --fixed-only       only the fixed cost (startup and opening the geolocation data, cold and warm; about a minute)
+  --skip-external    no ndpiReader or tshark in the throughput part
+  --json FILE, --users-json FILE   also write the results as JSON
+Captures are made once under .cache/bench/ (../shared/bench/gen-capture.py).
+`;
+
 function main(): void {
+  if (flag('--help') || flag('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   // --fixed-only: only the fixed cost (startup and opening the geolocation data; a minute).
   if (flag('--fixed-only')) {
     process.stdout.write(fixedCost({ root: ROOT, cache: CACHE }).lines.join('\n') + '\n');
