@@ -3,8 +3,8 @@
 // the registration source (sources.ts), the answers are combined (consensus.ts), the ASN comes from a user's ASN
 // mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow (provider.ts, provider-ranges.ts).
 // Per flow (or `geo` call), what its DNS names say (region-from-name.ts) and the physical RTT check (rtt-check.ts,
-// which may settle a dispute: consensus.ts) apply on top. Each file is read when an address of its family first
-// needs it. One cache: the result per address (and what each DNS name says).
+// which may settle a dispute: consensus.ts) apply on top. Each file is opened when an address of its family first
+// needs it, and read by the pages lookups touch. One cache: the result per address (and what each DNS name says).
 
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
@@ -119,7 +119,7 @@ export class GeoLocator {
     this.cache.clear();
   }
 
-  /** Reads the data of the given families now instead of at the first lookup (so its cost can be timed apart). */
+  /** Opens the data files of the given families now instead of at the first lookup (so its cost can be timed apart). */
   preload(families: (4 | 6)[] = [4, 6]): void {
     const s = this.mmdb();
     for (const f of families) {

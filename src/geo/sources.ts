@@ -170,7 +170,7 @@ export function embeddedAsnCsv(): { v4?: string; v6?: string; version?: string }
 
 /**
  * The mmdb files of a user's geo dir (GeoLite2-City.mmdb, GeoIP2-Country.mmdb, GeoLite2-ASN.mmdb, any ip-location-db
- * file ...), read (the first lookup needs them anyway): the role comes from the metadata `database_type` (City /
+ * file ...), opened (their metadata read): the role comes from the metadata `database_type` (City /
  * Country / ASN / ISP), the id from the file name. Unreadable files and other types are left out.
  */
 export function geoDirSources(dir: string): MmdbSource[] {
