@@ -206,9 +206,17 @@ export const GEO_SYNTHESIZED_RTT_MS = 1;
 export const GEO_SYNTHESIZED_MIN_FLOWS = 3;
 /** Largest provider range file (ip-ranges.json is ~2 MB today) accepted from a geo dir. */
 export const GEO_MAX_RANGES_FILE_BYTES = 64 << 20;
-/** Decoded mmdb records kept per database (keyed by data offset; records are shared by many ranges). maxmind's
- *  own open() keeps 10,000; cleared when full. */
-export const GEO_MMDB_DECODE_CACHE_ENTRIES = 50_000;
+/** Bytes read at once from a geolocation data file (mmdb, ASN CSV: geo/paged-file.ts): a lookup reads the pages
+ *  its tree walk, record or bisection touches. 4 KiB, the kernel's page. */
+export const GEO_PAGE_BYTES = 4096;
+/** Pages kept per data file (8 MiB at 4 KiB): more than the few hundred pages a capture's few thousand addresses
+ *  touch in one file; when full, the oldest page is dropped (and read again if needed). */
+export const GEO_PAGE_CACHE_PAGES = 2048;
+/** Nesting (maps, arrays, pointers) of one mmdb value: real records nest 4 deep; a pointer loop stops here. */
+export const GEO_MMDB_MAX_DEPTH = 32;
+/** Values decoded for one mmdb record: a GeoIP2 City record has ~150; pointers to shared maps could otherwise make a
+ *  small hostile file decode for ever. Past it the record is unreadable (the source answers nothing). */
+export const GEO_MMDB_MAX_RECORD_VALUES = 100_000;
 
 // ---------------------------------------------------------------- report (renderers; helper H6)
 /** Characters of a capture-derived name shown in an HTML cell (the title attribute keeps the whole name): an SNI
