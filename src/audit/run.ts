@@ -7,7 +7,8 @@ import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
 import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
-import { openStore, type Db } from '../store/db.js';
+import { openCaseStore } from '../store/open.js';
+import type { CaseStore } from '../store/store.js';
 import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
 import { logIdentity } from '../input.js';
 import {
@@ -95,7 +96,7 @@ function filesOfPattern(claims: ClaimsFile, v: VendorSpec, pattern: string, allo
  * store holds nothing of that vendor either: its files may simply have moved).
  */
 async function collectCaptures(
-  db: Db,
+  db: CaseStore,
   claims: ClaimsFile,
   opts: AuditOptions,
 ): Promise<{ caps: { label: string; stored: StoredCapture; vendors: string[] }[]; ingested: AuditResult['ingested']; missing: MissingCapture[] }> {
@@ -115,14 +116,14 @@ async function collectCaptures(
   };
   if (opts.noIngest) {
     for (const v of claims.vendors) {
-      for (const stored of capturesByVendor(db, v.name)) include(stored, captureLabel(claims.dir, path.resolve(stored.path)), v.name, false);
+      for (const stored of await capturesByVendor(db, v.name)) include(stored, captureLabel(claims.dir, path.resolve(stored.path)), v.name, false);
     }
     for (const v of claims.vendors) {
       for (const pattern of v.captures) {
         const files = filesOfPattern(claims, v, pattern, opts.allowOutside);
         if (files.length === 0) {
           const abs = path.resolve(claims.dir, pattern);
-          const fromPath = capturesByPath(db, abs);
+          const fromPath = await capturesByPath(db, abs);
           if (fromPath.length > 0) {
             for (const stored of fromPath) include(stored, captureLabel(claims.dir, abs), v.name, true);
             continue;
@@ -135,12 +136,12 @@ async function collectCaptures(
           // A log input (Zeek log folder, eve.json) has its own identity (logs/identity.ts).
           const logs = await logIdentity(l.file);
           const sha256 = logs?.sha256 ?? (await sha256File(l.file));
-          const stored = captureBySha(db, sha256);
+          const stored = await captureBySha(db, sha256);
           if (stored) {
             include(stored, l.label, v.name, true);
             continue;
           }
-          const earlier = capturesByPath(db, l.file).map((c) => c.sha256.slice(0, 12));
+          const earlier = (await capturesByPath(db, l.file)).map((c) => c.sha256.slice(0, 12));
           lack({
             label: l.label,
             vendors: [v.name],
@@ -170,7 +171,7 @@ async function collectCaptures(
       }
       ingested.push({ path: l.label, sha256: r.sha256, skipped: r.skipped });
       opts.log?.(`${r.skipped ? 'already stored' : 'ingested'}: ${l.label}`);
-      const stored = captureBySha(db, r.sha256) as StoredCapture;
+      const stored = (await captureBySha(db, r.sha256)) as StoredCapture;
       const e = bySha.get(r.sha256) ?? { label: l.label, stored, vendors: [] };
       for (const v of l.vendors) if (!e.vendors.includes(v)) e.vendors.push(v);
       bySha.set(r.sha256, e);
@@ -180,8 +181,9 @@ async function collectCaptures(
 }
 
 /** Geolocates every flow of a capture (physical check off when handshakes were synthesised) and stores it. */
-function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: string): { flows: StoredFlow[]; synthesized: boolean } {
-  const flows = flowsOfCapture(db, stored.id);
+async function enrichCapture(db: CaseStore, locator: GeoLocator, stored: StoredCapture, now: string): Promise<{ flows: StoredFlow[]; synthesized: boolean }> {
+  const flows: StoredFlow[] = [];
+  for await (const f of flowsOfCapture(db, stored.id)) flows.push(f);
   const synthesized = detectSynthesizedHandshakes(flows, stored.link_types).synthesized;
   const updates: { flow_id: number; geo: FlowGeoFields }[] = [];
   const addresses = new Map<string, GeoResult>();
@@ -193,7 +195,7 @@ function enrichCapture(db: Db, locator: GeoLocator, stored: StoredCapture, now: 
     Object.assign(f, geo);
     if (!addresses.has(f.server_ip)) addresses.set(f.server_ip, locator.lookup(f.server_ip));
   }
-  saveGeo(db, stored.id, updates, [...addresses.values()], now);
+  await saveGeo(db, stored.id, updates, [...addresses.values()], now);
   return { flows, synthesized };
 }
 
@@ -204,16 +206,15 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
   if (opts.noIngest && (opts.db === undefined || !existsSync(opts.db))) {
     throw new UsageError('store_missing', `${opts.db ?? '(no --db)'}: no case store to report from; run \`residency ingest\` or \`audit --db\` first`);
   }
-  const db = openStore(opts.db ?? ':memory:');
+  const db = await openCaseStore(opts.db ?? ':memory:');
   try {
     const generatedAt = (opts.now ?? (() => new Date()))().toISOString();
     const { caps, ingested, missing } = await collectCaptures(db, claims, opts);
     const locator = await GeoLocator.open({ geoDir: opts.geoDir, vantage: claims.vantage });
-    const modelCaps: ModelCapture[] = caps.map((c) => ({
-      ...c,
-      ...enrichCapture(db, locator, c.stored, generatedAt),
-      warnings: captureReadWarnings(db, c.stored.id),
-    }));
+    const modelCaps: ModelCapture[] = [];
+    for (const c of caps) {
+      modelCaps.push({ ...c, ...(await enrichCapture(db, locator, c.stored, generatedAt)), warnings: await captureReadWarnings(db, c.stored.id) });
+    }
     const verdictOptions: Partial<VerdictOptions> = {
       claimedLocationImpossible: new ClaimedLocationCheck(claims.vantage).impossible,
       providerOrigin: providerOrigin((ip) => locator.publishedRangeProvider(ip)),
@@ -231,7 +232,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
       verdictOptions,
       missing,
     });
-    saveAudit(
+    await saveAudit(
       db,
       { claimsPath: claims.path, claimsSha256: claims.sha256, toolVersion: TOOL_VERSION, options: model.tool.options, generatedAt },
       results.map((r) => ({
@@ -247,6 +248,6 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
     const files = opts.outDir !== undefined ? await writeReports(model, opts.outDir, formats) : [];
     return { model, files, exitCode: model.summary.exit_code, ingested };
   } finally {
-    db.close();
+    await db.close();
   }
 }

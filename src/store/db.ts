@@ -1,4 +1,4 @@
-// Opens the SQLite case store (better-sqlite3): WAL journal, foreign keys on, schema migrated to the current
+// The SQLite case store (better-sqlite3), the embedded implementation of CaseStore (store.ts): WAL journal, foreign keys on, schema migrated to the current
 // `user_version` in one transaction. Opening a store written by a newer residency is refused.
 //
 // Faults end as StoreError with a stable code naming the cause (storeError()): a full disk, a read-only file or
@@ -11,14 +11,153 @@
 import Database from 'better-sqlite3';
 import { accessSync, constants as fsc, existsSync, rmSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { StoreError, UsageError } from '../errors.js';
+import { InternalError, StoreError, UsageError } from '../errors.js';
 import { STORE_BUSY_TIMEOUT_MS, STORE_MIN_FREE_BYTES } from '../limits.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import type { CaseStore, SqlSession, SqlValue, TransactionOptions } from './store.js';
 
-export type Db = Database.Database;
+type Db = Database.Database;
 
-/** Opens (creating if needed) and migrates a store. `:memory:` works for tests. */
-export function openStore(file: string): Db {
+/**
+ * CaseStore over one better-sqlite3 connection. better-sqlite3 is synchronous: each call runs at once and returns
+ * a settled promise, so callers that do not await (ingest's batched inserts) still write in call order.
+ */
+export class SqliteStore implements CaseStore {
+  readonly dialect = 'sqlite' as const;
+  readonly location: string;
+  /** The better-sqlite3 connection (SQLite-only callers: tests, pragmas). */
+  readonly db: Db;
+  /** Prepared statements by SQL text (the store's SQL is a fixed set of strings). */
+  private readonly statements = new Map<string, Database.Statement>();
+  private iterating = false;
+
+  constructor(db: Db, location: string) {
+    this.db = db;
+    this.location = location;
+  }
+
+  private stmt(sql: string): Database.Statement {
+    if (this.iterating) throw new InternalError('case store: a statement ran while an iteration was open on the same session');
+    let s = this.statements.get(sql);
+    if (s === undefined) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  error(e: unknown): unknown {
+    return storeError(e, this.location);
+  }
+
+  private wrap<T>(f: () => T): Promise<T> {
+    try {
+      return Promise.resolve(f());
+    } catch (e) {
+      return Promise.reject(this.error(e));
+    }
+  }
+
+  run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return this.wrap(() => this.stmt(sql).run(...params).changes);
+  }
+
+  get<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
+    return this.wrap(() => this.stmt(sql).get(...params) as T | undefined);
+  }
+
+  all<T extends object>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return this.wrap(() => this.stmt(sql).all(...params) as T[]);
+  }
+
+  async *iterate<T extends object>(sql: string, params: readonly SqlValue[] = []): AsyncIterableIterator<T> {
+    let it: IterableIterator<unknown>;
+    try {
+      it = this.stmt(sql).iterate(...params);
+    } catch (e) {
+      throw this.error(e);
+    }
+    this.iterating = true;
+    try {
+      for (;;) {
+        let r: IteratorResult<unknown>;
+        try {
+          r = it.next();
+        } catch (e) {
+          throw this.error(e);
+        }
+        if (r.done === true) return;
+        yield r.value as T;
+      }
+    } finally {
+      this.iterating = false;
+      it.return?.();
+    }
+  }
+
+  insertRows(table: string, columns: readonly string[], rows: readonly (readonly SqlValue[])[], opts: { ignoreConflicts?: boolean } = {}): Promise<void> {
+    return this.wrap(() => {
+      if (rows.length === 0) return;
+      const s = this.stmt(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${opts.ignoreConflicts === true ? ' ON CONFLICT DO NOTHING' : ''}`,
+      );
+      for (const r of rows) s.run(...r);
+    });
+  }
+
+  schemaVersion(): Promise<number> {
+    return this.wrap(() => schemaVersion(this.db));
+  }
+
+  async transaction<T>(fn: (tx: SqlSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+    if (this.db.inTransaction) throw new InternalError('case store: nested transaction');
+    try {
+      checkFreeSpace(this.location);
+      beginImmediate(this.db, opts);
+    } catch (e) {
+      throw this.error(e);
+    }
+    try {
+      const out = await fn(this);
+      this.db.exec('COMMIT');
+      return out;
+    } catch (e) {
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // SQLite rolls back by itself when the rollback statement fails (an I/O error): the first error says why.
+      }
+      throw this.error(e);
+    }
+  }
+
+  async session<T>(fn: (s: SqlSession) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  close(): Promise<void> {
+    this.statements.clear();
+    return this.wrap(() => void this.db.close());
+  }
+}
+
+/** BEGIN IMMEDIATE: at once when the store is free, else after telling onWait and waiting (STORE_BUSY_TIMEOUT_MS). */
+function beginImmediate(db: Db, opts: TransactionOptions): void {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    return;
+  } catch (e) {
+    if (!String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw e;
+  } finally {
+    db.pragma(`busy_timeout = ${STORE_BUSY_TIMEOUT_MS}`);
+  }
+  opts.onWait?.();
+  db.exec('BEGIN IMMEDIATE');
+}
+
+/** Opens (creating if needed) and migrates a SQLite store. `:memory:` works for tests. */
+export function openStore(file: string): SqliteStore {
   const isNew = file !== ':memory:' && !existsSync(file);
   checkFreeSpace(file);
   let db: Db;
@@ -40,7 +179,7 @@ export function openStore(file: string): Db {
     if (e instanceof UsageError) throw e;
     throw storeError(e, file, 'store_unopenable', 'not a residency case store');
   }
-  return db;
+  return new SqliteStore(db, file);
 }
 
 function migrate(db: Db, file: string): void {

@@ -3,23 +3,23 @@
 // has been read. A crash or kill before COMMIT leaves nothing (WAL rollback). Idempotent by SHA-256: a
 // capture already stored is skipped, also when another process stored it while this one waited for the write lock
 // (the hash is looked up again inside the transaction). Every value is a bound parameter: names from captures never
-// reach SQL text. Store faults (full disk, read-only, locked too long) end as StoreError naming the cause.
+// reach SQL text. Written against CaseStore (store.ts): portable SQL, async. Store faults (full disk, read-only, locked too long) end as StoreError naming the cause.
 
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
-import { CaptureError, UsageError } from '../errors.js';
-import { STORE_BUSY_TIMEOUT_MS, STORE_INSERT_BATCH_ROWS } from '../limits.js';
+import { CaptureError } from '../errors.js';
+import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
 import { analyzeInput, logIdentity } from '../input.js';
 import type { CaptureSummary, DnsRecord, FlowRecord } from '../types.js';
-import { checkFreeSpace, storeError, type Db } from './db.js';
+import type { CaseStore, SqlSession, SqlValue } from './store.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** The analysis the store ingests from (analyzeInput: captures and logs; tests inject a fake). */
 export type AnalyzeFn = (
   path: string,
   handlers: { flow?(r: FlowRecord): void; dns?(r: DnsRecord): void },
-  opts: { hash?: boolean; onProgress?(bytes: number): void },
+  opts: { hash?: boolean; onProgress?(bytes: number): void; pace?(): Promise<void> | undefined },
 ) => Promise<CaptureSummary>;
 
 export interface IngestOptions {
@@ -60,7 +60,9 @@ const FLOW_COLUMNS = [
   'uid', 'community_id', 'dns_uid', 'dns_frame',
 ] as const;
 
-function flowRow(captureId: number, f: FlowRecord): unknown[] {
+const NAME_COLUMNS = ['capture_id', 'flow_id', 'name', 'source'] as const;
+
+function flowRow(captureId: number, f: FlowRecord): SqlValue[] {
   return [
     captureId, f.flow_id, f.transport, f.ip_version, f.client_ip, f.client_port, f.server_ip, f.server_port, f.client_mac ?? null,
     f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame ?? 0, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up ?? -1,
@@ -76,7 +78,7 @@ const DNS_COLUMNS = [
   'qname', 'qtype', 'qtype_name', 'rcode', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'uid', 'response_frame',
 ] as const;
 
-function dnsRow(captureId: number, seq: number, d: DnsRecord): unknown[] {
+function dnsRow(captureId: number, seq: number, d: DnsRecord): SqlValue[] {
   return [
     captureId, seq, d.ts, d.frame ?? 0, d.transport, d.protocol, d.client_ip, d.client_port, d.server_ip, d.server_port, d.id, d.qname,
     d.qtype, d.qtype_name, d.rcode ?? null, d.rcode_name ?? null, JSON.stringify(d.answers), d.rtt_ms ?? null, d.query_seen ? 1 : 0,
@@ -98,35 +100,26 @@ function flowNames(f: FlowRecord): [string, string][] {
 
 /** Ingests `file` (see module comment). Throws CaptureError when the capture cannot be read at all, StoreError when
  *  the store cannot take it. */
-export async function ingestCapture(db: Db, file: string, opts: IngestOptions = {}): Promise<IngestResult> {
+export async function ingestCapture(store: CaseStore, file: string, opts: IngestOptions = {}): Promise<IngestResult> {
   try {
-    return await ingest(db, file, opts);
+    return await ingest(store, file, opts);
   } catch (e) {
-    throw storeError(e, db.name);
+    throw store.error(e);
   }
+}
+
+interface StoredRef {
+  id: number;
+  vendor: string | null;
+  device: string | null;
 }
 
 /** The stored capture with this hash, if any. */
-function stored(db: Db, sha256: string): { id: number; vendor: string | null; device: string | null } | undefined {
-  return db.prepare('SELECT id, vendor, device FROM captures WHERE sha256 = ?').get(sha256) as { id: number; vendor: string | null; device: string | null } | undefined;
+function stored(s: SqlSession, sha256: string): Promise<StoredRef | undefined> {
+  return s.get<StoredRef>('SELECT id, vendor, device FROM captures WHERE sha256 = ?', [sha256]);
 }
 
-/** BEGIN IMMEDIATE: at once when the store is free, else after telling onWait and waiting (STORE_BUSY_TIMEOUT_MS). */
-function beginWrite(db: Db, opts: IngestOptions): void {
-  db.pragma('busy_timeout = 0');
-  try {
-    db.exec('BEGIN IMMEDIATE');
-    return;
-  } catch (e) {
-    if (!String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw e;
-  } finally {
-    db.pragma(`busy_timeout = ${STORE_BUSY_TIMEOUT_MS}`);
-  }
-  opts.onWait?.();
-  db.exec('BEGIN IMMEDIATE');
-}
-
-async function ingest(db: Db, file: string, opts: IngestOptions): Promise<IngestResult> {
+async function ingest(store: CaseStore, file: string, opts: IngestOptions): Promise<IngestResult> {
   // Logs (a Zeek log folder, a conn.log with its siblings, an eve.json) have their own identity (logs/identity.ts).
   const logs = await logIdentity(file);
   let size: number;
@@ -134,105 +127,94 @@ async function ingest(db: Db, file: string, opts: IngestOptions): Promise<Ingest
   else {
     try {
       const st = statSync(file);
-      if (!st.isFile()) throw new Error('not a regular file');
+      if (!st.isFile()) throw new CaptureError('capture_unreadable', file, 0, 'not a regular file');
       size = st.size;
     } catch (e) {
+      if (e instanceof CaptureError) throw e;
       throw new CaptureError('capture_unreadable', file, 0, (e as Error).message);
     }
   }
   const sha256 = logs !== null ? logs.sha256 : await sha256File(file);
-  const already = (existing: { id: number; vendor: string | null; device: string | null }): IngestResult => {
-    if (opts.vendor !== undefined && existing.vendor === null) db.prepare('UPDATE captures SET vendor = ? WHERE id = ?').run(opts.vendor, existing.id);
-    if (opts.device !== undefined && existing.device === null) db.prepare('UPDATE captures SET device = ? WHERE id = ?').run(opts.device, existing.id);
+  const already = async (existing: StoredRef): Promise<IngestResult> => {
+    if (opts.vendor !== undefined && existing.vendor === null) await store.run('UPDATE captures SET vendor = ? WHERE id = ?', [opts.vendor, existing.id]);
+    if (opts.device !== undefined && existing.device === null) await store.run('UPDATE captures SET device = ? WHERE id = ?', [opts.device, existing.id]);
     return { captureId: existing.id, sha256, skipped: true };
   };
-  const before = stored(db, sha256);
+  const before = await stored(store, sha256);
   if (before) return already(before);
-  if (db.inTransaction) throw new UsageError('store_busy', 'ingestCapture: the store already has an open transaction');
-  checkFreeSpace(db.name);
-
-  const insFlow = db.prepare(`INSERT INTO flows (${FLOW_COLUMNS.join(', ')}) VALUES (${FLOW_COLUMNS.map(() => '?').join(', ')})`);
-  const insDns = db.prepare(`INSERT INTO dns (${DNS_COLUMNS.join(', ')}) VALUES (${DNS_COLUMNS.map(() => '?').join(', ')})`);
-  const insName = db.prepare('INSERT OR IGNORE INTO names (capture_id, flow_id, name, source) VALUES (?, ?, ?, ?)');
   const analyze: AnalyzeFn = opts.analyze ?? analyzeInput;
 
-  beginWrite(db, opts);
-  // Another process may have stored it while this one waited for the lock.
-  const meanwhile = stored(db, sha256);
-  if (meanwhile) {
-    db.exec('ROLLBACK');
-    return already(meanwhile);
-  }
-  try {
-    const captureId = Number(
-      db
-        .prepare(
-          `INSERT INTO captures (sha256, path, size_bytes, format, gzip, packets, link_types, flow_count, dns_messages, truncated,
-             vendor, device, tool_version, options, summary, ingested_at)
-           VALUES (?, ?, ?, 'unknown', 0, 0, '[]', 0, 0, 0, ?, ?, ?, '{}', '{}', ?)`,
-        )
-        .run(sha256, path.resolve(file), size, opts.vendor ?? null, opts.device ?? null, TOOL_VERSION, new Date().toISOString()).lastInsertRowid,
-    );
-    let flows: FlowRecord[] = [];
-    let dns: DnsRecord[] = [];
-    let dnsSeq = 0;
-    // An insert failing inside a handler must not be swallowed by the analysis: keep it and rethrow after.
-    let failure: unknown;
-    const flushFlows = (): void => {
-      try {
-        if (failure === undefined) {
-          for (const f of flows) {
-            insFlow.run(flowRow(captureId, f));
-            for (const [source, name] of flowNames(f)) insName.run(captureId, f.flow_id, name, source);
-          }
+  const done = await store.transaction(
+    async (tx): Promise<IngestResult | StoredRef> => {
+      // Another process may have stored it while this one waited for the lock.
+      const meanwhile = await stored(tx, sha256);
+      if (meanwhile) return meanwhile;
+      const row = await tx.get<{ id: number }>(
+        `INSERT INTO captures (sha256, path, size_bytes, format, gzip, packets, link_types, flow_count, dns_messages, truncated,
+           vendor, device, tool_version, options, summary, ingested_at)
+         VALUES (?, ?, ?, 'unknown', 0, 0, '[]', 0, 0, 0, ?, ?, ?, '{}', '{}', ?) RETURNING id`,
+        [sha256, path.resolve(file), size, opts.vendor ?? null, opts.device ?? null, TOOL_VERSION, new Date().toISOString()],
+      );
+      const captureId = Number(row?.id);
+      let flows: FlowRecord[] = [];
+      let dns: DnsRecord[] = [];
+      let dnsSeq = 0;
+      // An insert failing inside a handler must not be swallowed by the analysis: keep it and rethrow after.
+      let failure: unknown;
+      // Batches being written; the analysis waits for them between read chunks (pace), so rows waiting in memory
+      // stay bounded whatever the store's speed.
+      const inflight = new Set<Promise<void>>();
+      const track = (p: Promise<void>): void => {
+        const q = p.catch((e: unknown) => {
+          failure ??= e;
+        });
+        inflight.add(q);
+        void q.finally(() => inflight.delete(q));
+      };
+      const flushFlows = (): void => {
+        if (failure === undefined && flows.length > 0) {
+          const names: SqlValue[][] = [];
+          for (const f of flows) for (const [source, name] of flowNames(f)) names.push([captureId, f.flow_id, name, source]);
+          const rows = flows.map((f) => flowRow(captureId, f));
+          track(tx.insertRows('flows', FLOW_COLUMNS, rows).then(() => tx.insertRows('names', NAME_COLUMNS, names, { ignoreConflicts: true })));
         }
-      } catch (e) {
-        failure = e;
-      }
-      flows = [];
-    };
-    const flushDns = (): void => {
-      try {
-        if (failure === undefined) for (const d of dns) insDns.run(dnsRow(captureId, dnsSeq++, d));
-      } catch (e) {
-        failure = e;
-      }
-      dns = [];
-    };
-    const summary = await analyze(
-      file,
-      {
-        flow(r) {
-          flows.push(r);
-          if (flows.length >= STORE_INSERT_BATCH_ROWS) flushFlows();
+        flows = [];
+      };
+      const flushDns = (): void => {
+        if (failure === undefined && dns.length > 0) track(tx.insertRows('dns', DNS_COLUMNS, dns.map((d) => dnsRow(captureId, dnsSeq++, d))));
+        dns = [];
+      };
+      const summary = await analyze(
+        file,
+        {
+          flow(r) {
+            flows.push(r);
+            if (flows.length >= STORE_INSERT_BATCH_ROWS) flushFlows();
+          },
+          dns(r) {
+            dns.push(r);
+            if (dns.length >= STORE_INSERT_BATCH_ROWS) flushDns();
+          },
         },
-        dns(r) {
-          dns.push(r);
-          if (dns.length >= STORE_INSERT_BATCH_ROWS) flushDns();
-        },
-      },
-      { hash: false, onProgress: opts.onProgress },
-    );
-    flushFlows();
-    flushDns();
-    if (failure !== undefined) throw failure;
-    summary.sha256 = sha256;
-    db.prepare(
-      `UPDATE captures SET format = ?, gzip = ?, packets = ?, link_types = ?, first_ts = ?, last_ts = ?, flow_count = ?,
-         dns_messages = ?, truncated = ?, options = ?, summary = ? WHERE id = ?`,
-    ).run(
-      summary.format, summary.gzip ? 1 : 0, summary.packets, JSON.stringify(summary.link_types), summary.first_ts ?? null,
-      summary.last_ts ?? null, summary.flows, summary.dns_messages, summary.truncated ? 1 : 0, JSON.stringify({ hash: true }),
-      JSON.stringify(summary), captureId,
-    );
-    db.exec('COMMIT');
-    return { captureId, sha256, skipped: false };
-  } catch (e) {
-    try {
-      if (db.inTransaction) db.exec('ROLLBACK');
-    } catch {
-      // SQLite rolls back by itself when the rollback statement fails (an I/O error): the first error says why.
-    }
-    throw e;
-  }
+        { hash: false, onProgress: opts.onProgress, pace: () => (inflight.size > 0 ? Promise.all(inflight).then(() => undefined) : undefined) },
+      );
+      flushFlows();
+      flushDns();
+      await Promise.all(inflight);
+      if (failure !== undefined) throw failure;
+      summary.sha256 = sha256;
+      await tx.run(
+        `UPDATE captures SET format = ?, gzip = ?, packets = ?, link_types = ?, first_ts = ?, last_ts = ?, flow_count = ?,
+           dns_messages = ?, truncated = ?, options = ?, summary = ? WHERE id = ?`,
+        [
+          summary.format, summary.gzip ? 1 : 0, summary.packets, JSON.stringify(summary.link_types), summary.first_ts ?? null,
+          summary.last_ts ?? null, summary.flows, summary.dns_messages, summary.truncated ? 1 : 0, JSON.stringify({ hash: true }),
+          JSON.stringify(summary), captureId,
+        ],
+      );
+      return { captureId, sha256, skipped: false };
+    },
+    { onWait: opts.onWait },
+  );
+  return 'captureId' in done ? done : already(done);
 }

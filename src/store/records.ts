@@ -2,7 +2,7 @@
 // per-address geolocation, and the audit itself (claims, verdicts, geolocation provenance). Bound parameters only.
 
 import type { Anomaly, FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
-import type { Db } from './db.js';
+import type { CaseStore, SqlSession } from './store.js';
 
 export interface StoredCapture {
   id: number;
@@ -38,18 +38,18 @@ function captureFromRow(r: Row): StoredCapture {
   return c;
 }
 
-export function captureBySha(db: Db, sha256: string): StoredCapture | undefined {
-  const r = db.prepare('SELECT * FROM captures WHERE sha256 = ?').get(sha256) as Row | undefined;
+export async function captureBySha(db: SqlSession, sha256: string): Promise<StoredCapture | undefined> {
+  const r = await db.get<Row>('SELECT * FROM captures WHERE sha256 = ?', [sha256]);
   return r ? captureFromRow(r) : undefined;
 }
 
 /** Captures ingested from this absolute path (any version of the file), oldest first. */
-export function capturesByPath(db: Db, absPath: string): StoredCapture[] {
-  return (db.prepare('SELECT * FROM captures WHERE path = ? ORDER BY id').all(absPath) as Row[]).map(captureFromRow);
+export async function capturesByPath(db: SqlSession, absPath: string): Promise<StoredCapture[]> {
+  return (await db.all<Row>('SELECT * FROM captures WHERE path = ? ORDER BY id', [absPath])).map(captureFromRow);
 }
 
-export function capturesByVendor(db: Db, vendor: string): StoredCapture[] {
-  return (db.prepare('SELECT * FROM captures WHERE vendor = ? ORDER BY sha256').all(vendor) as Row[]).map(captureFromRow);
+export async function capturesByVendor(db: SqlSession, vendor: string): Promise<StoredCapture[]> {
+  return (await db.all<Row>('SELECT * FROM captures WHERE vendor = ? ORDER BY sha256', [vendor])).map(captureFromRow);
 }
 
 /**
@@ -57,8 +57,8 @@ export function capturesByVendor(db: Db, vendor: string): StoredCapture[] {
  * order they were met. Messages lose the `<file>: at byte N: ` prefix the reader adds (the file is named by the
  * report, the offset is its own field): reports must not carry the path the capture had when it was ingested.
  */
-export function captureReadWarnings(db: Db, captureId: number): Anomaly[] {
-  const r = db.prepare('SELECT summary FROM captures WHERE id = ?').get(captureId) as { summary: string } | undefined;
+export async function captureReadWarnings(db: SqlSession, captureId: number): Promise<Anomaly[]> {
+  const r = await db.get<{ summary: string }>('SELECT summary FROM captures WHERE id = ?', [captureId]);
   let summary: { file?: unknown; warnings?: unknown };
   try {
     summary = JSON.parse(r?.summary ?? '{}') as { file?: unknown; warnings?: unknown };
@@ -84,9 +84,12 @@ export function captureReadWarnings(db: Db, captureId: number): Anomaly[] {
 }
 
 /** Flows of one capture ordered by flow_id, with stored geo fields when enrichment has run. */
-export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
-  const rows = db.prepare('SELECT * FROM flows WHERE capture_id = ? ORDER BY flow_id').all(captureId) as Row[];
-  return rows.map((r) => {
+export async function* flowsOfCapture(db: SqlSession, captureId: number): AsyncIterableIterator<StoredFlow> {
+  for await (const r of db.iterate<Row>('SELECT * FROM flows WHERE capture_id = ? ORDER BY flow_id', [captureId])) yield flowFromRow(r);
+}
+
+/** A `flows` row (with or without the geo columns) as a record; absent values stay absent. */
+export function flowFromRow(r: Row): StoredFlow {
     const f: StoredFlow = {
       flow_id: r.flow_id as number, transport: r.transport as 'tcp' | 'udp', ip_version: r.ip_version as 4 | 6,
       client_ip: r.client_ip as string, client_port: r.client_port as number, server_ip: r.server_ip as string,
@@ -139,35 +142,36 @@ export function flowsOfCapture(db: Db, captureId: number): StoredFlow[] {
     set('physical', opt(r.physical));
     set('geo_sources', r.geo_sources === null ? undefined : (JSON.parse(r.geo_sources as string) as GeoSourceAnswer[]));
     return f;
-  });
 }
 
 /** Writes geolocation onto flows and addresses in one transaction. */
-export function saveGeo(db: Db, captureId: number, flows: { flow_id: number; geo: FlowGeoFields }[], addresses: GeoResult[], now: string): void {
-  const upFlow = db.prepare(
-    `UPDATE flows SET country = ?, country_agreement = ?, city = ?, lat = ?, lon = ?, asn = ?, as_org = ?, provider = ?, region = ?,
-       region_source = ?, edge = ?, physical = ?, geo_sources = ? WHERE capture_id = ? AND flow_id = ?`,
-  );
-  const upIp = db.prepare(
-    `INSERT OR REPLACE INTO geo (ip, scope, sources, country, country_agreement, city, lat, lon, asn, as_org, provider, region,
-       region_source, edge, edge_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  db.transaction(() => {
+export async function saveGeo(db: CaseStore, captureId: number, flows: { flow_id: number; geo: FlowGeoFields }[], addresses: GeoResult[], now: string): Promise<void> {
+  const upFlow = `UPDATE flows SET country = ?, country_agreement = ?, city = ?, lat = ?, lon = ?, asn = ?, as_org = ?, provider = ?, region = ?,
+       region_source = ?, edge = ?, physical = ?, geo_sources = ? WHERE capture_id = ? AND flow_id = ?`;
+  const upIp = GEO_UPSERT;
+  await db.transaction(async (tx) => {
     for (const { flow_id, geo: g } of flows) {
-      upFlow.run(
+      await tx.run(upFlow, [
         g.country ?? null, g.country_agreement ?? null, g.city ?? null, g.lat ?? null, g.lon ?? null, g.asn ?? null, g.as_org ?? null,
         g.provider ?? null, g.region ?? null, g.region_source ?? null, g.edge === undefined ? null : g.edge ? 1 : 0, g.physical ?? null,
         g.geo_sources === undefined ? null : JSON.stringify(g.geo_sources), captureId, flow_id,
-      );
+      ]);
     }
     for (const a of addresses) {
-      upIp.run(
+      await tx.run(upIp, [
         a.ip, a.scope, JSON.stringify(a.sources), a.country ?? null, a.country_agreement, a.city ?? null, a.lat ?? null, a.lon ?? null,
         a.asn ?? null, a.as_org ?? null, a.provider ?? null, a.region ?? null, a.region_source ?? null, a.edge ? 1 : 0, a.edge_reason ?? null, now,
-      );
+      ]);
     }
-  })();
+  });
 }
+
+const GEO_UPSERT = `INSERT INTO geo (ip, scope, sources, country, country_agreement, city, lat, lon, asn, as_org, provider, region,
+    region_source, edge, edge_reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (ip) DO UPDATE SET scope = excluded.scope, sources = excluded.sources, country = excluded.country,
+    country_agreement = excluded.country_agreement, city = excluded.city, lat = excluded.lat, lon = excluded.lon, asn = excluded.asn,
+    as_org = excluded.as_org, provider = excluded.provider, region = excluded.region, region_source = excluded.region_source,
+    edge = excluded.edge, edge_reason = excluded.edge_reason, updated_at = excluded.updated_at`;
 
 export interface StoredVerdict {
   vendor: string;
@@ -179,31 +183,35 @@ export interface StoredVerdict {
 }
 
 /** Records one audit run: its claims, verdicts and the geolocation sources used. Returns the audit id. */
-export function saveAudit(
-  db: Db,
+export async function saveAudit(
+  db: CaseStore,
   audit: { claimsPath: string; claimsSha256: string; toolVersion: string; options: unknown; generatedAt: string },
   verdicts: StoredVerdict[],
   provenance: GeoProvenance[],
-): number {
-  return db.transaction(() => {
-    const id = Number(
-      db
-        .prepare('INSERT INTO audits (claims_path, claims_sha256, tool_version, options, generated_at) VALUES (?, ?, ?, ?, ?)')
-        .run(audit.claimsPath, audit.claimsSha256, audit.toolVersion, JSON.stringify(audit.options), audit.generatedAt).lastInsertRowid,
+): Promise<number> {
+  return db.transaction(async (tx) => {
+    const row = await tx.get<{ id: number }>(
+      'INSERT INTO audits (claims_path, claims_sha256, tool_version, options, generated_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+      [audit.claimsPath, audit.claimsSha256, audit.toolVersion, JSON.stringify(audit.options), audit.generatedAt],
     );
-    const insClaim = db.prepare('INSERT INTO claims (audit_id, vendor, claim_id, text, scope, country, provider, region) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    const insVerdict = db.prepare('INSERT INTO verdicts (audit_id, vendor, claim_id, verdict, reasons, totals, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const id = Number(row?.id);
     for (const v of verdicts) {
       const c = v.claim;
-      insClaim.run(id, v.vendor, c.id, c.text, c.scope, c.country ?? null, c.provider ?? null, c.region ?? null);
-      insVerdict.run(id, v.vendor, c.id, v.verdict, JSON.stringify(v.reasons), JSON.stringify(v.totals), JSON.stringify(v.evidence));
+      await tx.run('INSERT INTO claims (audit_id, vendor, claim_id, text, scope, country, provider, region) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+        id, v.vendor, c.id, c.text, c.scope, c.country ?? null, c.provider ?? null, c.region ?? null,
+      ]);
+      await tx.run('INSERT INTO verdicts (audit_id, vendor, claim_id, verdict, reasons, totals, evidence) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        id, v.vendor, c.id, v.verdict, JSON.stringify(v.reasons), JSON.stringify(v.totals), JSON.stringify(v.evidence),
+      ]);
     }
-    const insProv = db.prepare(
-      'INSERT OR REPLACE INTO geo_provenance (audit_id, source, kind, file, sha256, version, build_date, database_type, licence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
     for (const p of provenance) {
-      insProv.run(id, p.source, p.kind, p.file, p.sha256, p.version ?? null, p.build_date ?? null, p.database_type ?? null, p.licence ?? null);
+      await tx.run(
+        `INSERT INTO geo_provenance (audit_id, source, kind, file, sha256, version, build_date, database_type, licence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (audit_id, source) DO UPDATE SET kind = excluded.kind, file = excluded.file, sha256 = excluded.sha256, version = excluded.version,
+           build_date = excluded.build_date, database_type = excluded.database_type, licence = excluded.licence`,
+        [id, p.source, p.kind, p.file, p.sha256, p.version ?? null, p.build_date ?? null, p.database_type ?? null, p.licence ?? null],
+      );
     }
     return id;
-  })();
+  });
 }

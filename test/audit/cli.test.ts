@@ -83,7 +83,7 @@ describe.skipIf(!existsSync(path.join(samples, 'claims.yaml')))('residency inges
     expect((await run('ingest', junk, '--db', db)).code).toBe(EXIT.BAD_INPUT);
     const { openStore } = await import('../../src/store/db.js');
     const store = openStore(db);
-    expect(store.prepare('SELECT count(*) AS n FROM captures').get()).toEqual({ n: 0 });
+    expect(store.db.prepare('SELECT count(*) AS n FROM captures').get()).toEqual({ n: 0 });
     store.close();
   }, 60_000);
 

@@ -36,8 +36,8 @@ function cli(args: string[]): Promise<Ran> {
 function capturesIn(db: string): { n: number; flows: number } {
   const s = openStore(db);
   try {
-    const n = (s.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n;
-    const flows = (s.prepare('SELECT count(*) AS n FROM flows').get() as { n: number }).n;
+    const n = (s.db.prepare('SELECT count(*) AS n FROM captures').get() as { n: number }).n;
+    const flows = (s.db.prepare('SELECT count(*) AS n FROM flows').get() as { n: number }).n;
     return { n, flows };
   } finally {
     s.close();

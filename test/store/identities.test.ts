@@ -25,6 +25,12 @@ const summary = (file: string): CaptureSummary => ({
   counters: {}, anomalies: {}, warnings: [], truncated: false,
 });
 
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
 describe('case store: identities (migration 2)', () => {
   it('keeps uid, community_id, dns_uid and dns_frame; absent first_frame, end_reason, payload and DNS frame stay absent', async () => {
     const file = tmpFile('identities');
@@ -48,19 +54,19 @@ describe('case store: identities (migration 2)', () => {
         return summary(f);
       },
     });
-    const flows = flowsOfCapture(db, r.captureId);
+    const flows = await collect(flowsOfCapture(db, r.captureId));
     expect(flows[0]).toMatchObject({ uid: 'CabcDEF123', community_id: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=', dns_uid: 'Cdns9', dns_frame: 7, first_frame: 4, end_reason: 'fin' });
     expect(flows[1].uid).toBe('CfromLog');
     expect('first_frame' in flows[1]).toBe(false);
     expect('end_reason' in flows[1]).toBe(false);
     expect('payload_up' in flows[1] || 'payload_down' in flows[1]).toBe(false);
     expect(flows[0].payload_up).toBe(901);
-    const dns = db.prepare('SELECT uid, frame, response_frame FROM dns ORDER BY seq').all();
+    const dns = db.db.prepare('SELECT uid, frame, response_frame FROM dns ORDER BY seq').all();
     expect(dns).toEqual([{ uid: 'Cdns9', frame: 3, response_frame: 7 }, { uid: 'Cdns9', frame: 0, response_frame: null }]);
     db.close();
   });
 
-  it('migrates a version-1 store in place, keeping its rows', () => {
+  it('migrates a version-1 store in place, keeping its rows', async () => {
     const dbFile = path.join(mkdtempSync(path.join(tmpdir(), 'store-v1-')), 'case.db');
     const v1 = new Database(dbFile);
     v1.exec(MIGRATIONS[0]);
@@ -72,8 +78,8 @@ describe('case store: identities (migration 2)', () => {
       VALUES (1, 1, 'tcp', 4, '10.0.0.2', 1, '1.2.3.4', 443, 1, 2, 5, 1, 1, 60, 60, 20, 20, 'fin')`).run();
     v1.close();
     const db = openStore(dbFile);
-    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
-    const [f] = flowsOfCapture(db, 1);
+    expect(schemaVersion(db.db)).toBe(SCHEMA_VERSION);
+    const [f] = await collect(flowsOfCapture(db, 1));
     expect(f).toMatchObject({ flow_id: 1, first_frame: 5, end_reason: 'fin' });
     expect(f.uid).toBeUndefined();
     db.close();

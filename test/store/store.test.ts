@@ -21,7 +21,7 @@ function tmpCapture(content: string): { dir: string; file: string } {
 
 function counts(db: ReturnType<typeof openStore>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const t of ['captures', 'flows', 'dns', 'names']) out[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+  for (const t of ['captures', 'flows', 'dns', 'names']) out[t] = (db.db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
   return out;
 }
 
@@ -38,19 +38,19 @@ describe('case store', () => {
   it('creates the schema at the current version with WAL and foreign keys', () => {
     const { dir } = tmpCapture('x');
     const db = openStore(path.join(dir, 'case.db'));
-    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(schemaVersion(db.db)).toBe(SCHEMA_VERSION);
+    expect(db.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.db.pragma('foreign_keys', { simple: true })).toBe(1);
     db.close();
     const again = openStore(path.join(dir, 'case.db'));
-    expect(schemaVersion(again)).toBe(SCHEMA_VERSION);
+    expect(schemaVersion(again.db)).toBe(SCHEMA_VERSION);
     again.close();
   });
 
   it('refuses a store from a newer schema', () => {
     const { dir } = tmpCapture('x');
     const db = openStore(path.join(dir, 'case.db'));
-    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => openStore(path.join(dir, 'case.db'))).toThrow(expect.objectContaining({ code: 'store_too_new' }));
   });
@@ -65,7 +65,7 @@ describe('case store', () => {
     const b = await ingestCapture(db, file, { vendor: 'Other', analyze: fakeAnalyze(50) });
     expect(b).toEqual({ captureId: a.captureId, sha256: a.sha256, skipped: true });
     expect(counts(db)).toEqual(first);
-    const cap = db.prepare('SELECT vendor, packets, link_types, flow_count, sha256, path FROM captures').get();
+    const cap = db.db.prepare('SELECT vendor, packets, link_types, flow_count, sha256, path FROM captures').get();
     expect(cap).toEqual({ vendor: 'V', packets: 250, link_types: '[1]', flow_count: 50, sha256: a.sha256, path: file });
   });
 
@@ -75,7 +75,7 @@ describe('case store', () => {
     const failing = fakeAnalyze(3000, { onEmitted: (k) => { if (k === 2500) throw new Error('boom'); } });
     await expect(ingestCapture(db, file, { analyze: failing })).rejects.toThrow('boom');
     expect(counts(db)).toEqual({ captures: 0, flows: 0, dns: 0, names: 0 });
-    expect(db.inTransaction).toBe(false);
+    expect(db.db.inTransaction).toBe(false);
   });
 
   it('rolls back when a row cannot be stored, even if the analysis would carry on', async () => {
@@ -93,12 +93,12 @@ describe('case store', () => {
       flows: (i) => buildFlow(i, { sni: HOSTILE_NAMES[i], hostname: HOSTILE_NAMES[i], cname_chain: [HOSTILE_NAMES[i], 'x.example'], app: HOSTILE_NAMES[i] }),
     });
     await ingestCapture(db, file, { vendor: "Vendor'; DROP TABLE captures;--", analyze });
-    const rows = db.prepare('SELECT sni, hostname, cname_chain, app FROM flows ORDER BY flow_id').all() as { sni: string; hostname: string; cname_chain: string; app: string }[];
+    const rows = db.db.prepare('SELECT sni, hostname, cname_chain, app FROM flows ORDER BY flow_id').all() as { sni: string; hostname: string; cname_chain: string; app: string }[];
     expect(rows.map((r) => r.sni)).toEqual(HOSTILE_NAMES);
     expect(rows.map((r) => r.app)).toEqual(HOSTILE_NAMES);
     expect(rows.map((r) => JSON.parse(r.cname_chain)[0])).toEqual(HOSTILE_NAMES);
-    expect((db.prepare('SELECT vendor FROM captures').get() as { vendor: string }).vendor).toBe("Vendor'; DROP TABLE captures;--");
-    const names = db.prepare("SELECT name FROM names WHERE source = 'sni' ORDER BY flow_id").all() as { name: string }[];
+    expect((db.db.prepare('SELECT vendor FROM captures').get() as { vendor: string }).vendor).toBe("Vendor'; DROP TABLE captures;--");
+    const names = db.db.prepare("SELECT name FROM names WHERE source = 'sni' ORDER BY flow_id").all() as { name: string }[];
     expect(names.map((n) => n.name)).toEqual(HOSTILE_NAMES);
     expect(counts(db).captures).toBe(1);
   });

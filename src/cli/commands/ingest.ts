@@ -4,7 +4,7 @@
 
 import { Command } from 'commander';
 import { STORE_BUSY_TIMEOUT_MS } from '../../limits.js';
-import { openStore } from '../../store/db.js';
+import { openCaseStore } from '../../store/open.js';
 import { ingestCapture } from '../../store/ingest.js';
 import { progressFor } from '../progress.js';
 import type { CliIo } from '../io.js';
@@ -24,7 +24,7 @@ export function ingestCommand(io: CliIo): Command {
     .option('--vendor <name>', 'vendor the captures belong to')
     .option('--device <name>', 'handset the captures were taken on')
     .action(async (captures: string[], opts: IngestOptions) => {
-      const db = openStore(opts.db);
+      const db = await openCaseStore(opts.db);
       try {
         for (const c of captures) {
           const progress = progressFor(c, io);
@@ -35,7 +35,7 @@ export function ingestCommand(io: CliIo): Command {
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }
       } finally {
-        db.close();
+        await db.close();
       }
     });
 }
