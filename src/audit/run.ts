@@ -8,7 +8,7 @@ import { CaptureError, UsageError } from '../errors.js';
 import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
 import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
 import { openCaseStore } from '../store/open.js';
-import type { CaseStore } from '../store/store.js';
+import { isPostgresLocation, type CaseStore } from '../store/store.js';
 import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
 import { logIdentity } from '../input.js';
 import {
@@ -53,6 +53,12 @@ export interface AuditOptions {
   verdictOptions?: Partial<VerdictOptions>;
   /** Allow captures outside the claims file's folder (`--allow-outside`). */
   allowOutside?: boolean;
+  /**
+   * Stores the listed captures another way before the audit reads them (`--distributed`: workers ingest them) and
+   * gives, per listed file, what ingestCapture would have: its hash and whether it was already stored, or the
+   * CaptureError for a file that is not a capture.
+   */
+  ingestListed?: (listed: readonly ListedCapture[]) => Promise<(file: string) => Promise<{ sha256: string; skipped: boolean }>>;
 }
 
 export interface AuditResult {
@@ -155,10 +161,12 @@ async function collectCaptures(
       }
     }
   } else {
-    for (const l of listedCaptures(claims, { allowOutside: opts.allowOutside })) {
-      let r: Awaited<ReturnType<typeof ingestCapture>>;
+    const listed = listedCaptures(claims, { allowOutside: opts.allowOutside });
+    const ingestedElsewhere = opts.ingestListed === undefined ? undefined : await opts.ingestListed(listed);
+    for (const l of listed) {
+      let r: { sha256: string; skipped: boolean };
       try {
-        r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+        r = ingestedElsewhere !== undefined ? await ingestedElsewhere(l.file) : await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
       } catch (e) {
         // Not a capture, or unreadable: said, recorded, and the audit goes on without it.
         if (!(e instanceof CaptureError)) throw e;
@@ -203,7 +211,7 @@ async function enrichCapture(db: CaseStore, locator: GeoLocator, stored: StoredC
 export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Promise<AuditResult> {
   const formats = parseFormats(opts.formats);
   const claims = loadClaims(claimsPath);
-  if (opts.noIngest && (opts.db === undefined || !existsSync(opts.db))) {
+  if (opts.noIngest && (opts.db === undefined || (!isPostgresLocation(opts.db) && !existsSync(opts.db)))) {
     throw new UsageError('store_missing', `${opts.db ?? '(no --db)'}: no case store to report from; run \`residency ingest\` or \`audit --db\` first`);
   }
   const db = await openCaseStore(opts.db ?? ':memory:');

@@ -1,11 +1,18 @@
 // `residency ingest CAPTURE... --db FILE [--vendor V] [--device D]`: stores captures in the case store, one
 // transaction each, skipping any whose SHA-256 is already there (also when another process stored it meanwhile:
 // concurrent ingests into one store wait for each other). Store faults end with exit 2 naming the cause.
+// `--distributed` (PostgreSQL store): the captures are queued for `residency worker` processes instead, and the
+// command waits for them with a progress display; the output lines are the same.
 
+import path from 'node:path';
 import { Command } from 'commander';
+import { distributedIngest, throwIfFailed } from '../../distributed/coordinator.js';
+import { EXIT, UsageError } from '../../errors.js';
 import { STORE_BUSY_TIMEOUT_MS } from '../../limits.js';
 import { openCaseStore } from '../../store/open.js';
 import { ingestCapture } from '../../store/ingest.js';
+import { isPostgresLocation } from '../../store/store.js';
+import { distributedProgressFor } from '../distributed-progress.js';
 import { progressFor } from '../progress.js';
 import type { CliIo } from '../io.js';
 import { terminalText } from '../terminal-text.js';
@@ -14,16 +21,43 @@ interface IngestOptions {
   db: string;
   vendor?: string;
   device?: string;
+  distributed?: boolean;
+  geoDir?: string;
+}
+
+/** `--distributed`: every capture through the workers; the same lines as a local ingest, skipped ones on stderr. */
+async function ingestDistributed(captures: string[], opts: IngestOptions, io: CliIo): Promise<void> {
+  if (!isPostgresLocation(opts.db)) throw new UsageError('distributed_needs_postgres', '--distributed needs a PostgreSQL case store: --db postgres://…');
+  if (captures.includes('-')) throw new UsageError('distributed_stdin', '--distributed reads captures from shared storage: standard input (-) cannot be sent to workers');
+  const progress = distributedProgressFor(io);
+  const outcomes = await distributedIngest(
+    opts.db,
+    captures.map((c) => ({ path: path.resolve(c), label: c, vendor: opts.vendor, device: opts.device })),
+    { geoDir: opts.geoDir, progress: (p) => progress.update(p), log: (line) => io.stderr.write(`residency: ${terminalText(line)}\n`) },
+  );
+  progress.done();
+  for (const o of outcomes) {
+    if (o.status === 'ingested' || o.status === 'already_stored') {
+      io.stdout.write(`${o.status === 'ingested' ? 'ingested' : 'already stored'}\t${o.sha256}\t${terminalText(o.label)}\n`);
+    } else if (o.status === 'skipped') {
+      io.stderr.write(`residency: ${terminalText(o.label)}: ${terminalText(o.reason ?? 'not read')}\n`);
+      io.exitCode = EXIT.BAD_INPUT;
+    }
+  }
+  throwIfFailed(opts.db, outcomes);
 }
 
 export function ingestCommand(io: CliIo): Command {
   return new Command('ingest')
-    .description('store captures (flows, DNS, names) in a SQLite case store; the same capture twice is stored once')
+    .description('store captures (flows, DNS, names) in a case store (SQLite file or PostgreSQL URL); the same capture twice is stored once')
     .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json)')
-    .requiredOption('--db <file>', 'case store (created if missing)')
+    .requiredOption('--db <file>', 'case store: a SQLite file (created if missing) or postgres://user@host:port/database')
     .option('--vendor <name>', 'vendor the captures belong to')
     .option('--device <name>', 'handset the captures were taken on')
+    .option('--distributed', 'queue the captures for `residency worker` processes (PostgreSQL store) and wait for them')
+    .option('--geo-dir <dir>', 'with --distributed: the geolocation data folder the workers must match')
     .action(async (captures: string[], opts: IngestOptions) => {
+      if (opts.distributed === true) return ingestDistributed(captures, opts, io);
       const db = await openCaseStore(opts.db);
       try {
         for (const c of captures) {
