@@ -14,6 +14,7 @@
 // rate of multi-row VALUES on this machine (docs/scale-out.md); COPY would need another package (pg-copy-streams).
 // Faults end as StoreError (error()): disk full, read-only server, lock or statement timeouts, lost connection.
 
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { InternalError, StoreError, UsageError } from '../errors.js';
 import { PG_CONNECT_TIMEOUT_MS, PG_CURSOR_FETCH_ROWS, PG_INSERT_BATCH_ROWS, PG_POOL_MAX, STORE_BUSY_TIMEOUT_MS } from '../limits.js';
@@ -200,7 +201,8 @@ export class PostgresStore implements CaseStore {
       max: PG_POOL_MAX,
       connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
       types: typeParsers,
-      application_name: 'residency',
+      // Names the process in pg_stat_activity (which worker holds which transaction).
+      application_name: `residency ${hostname()}:${process.pid}`,
     });
     // An idle pooled connection the server dropped: the next checkout opens a new one; nothing to report.
     this.pool.on('error', () => undefined);
