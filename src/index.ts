@@ -5,7 +5,7 @@ export { analyzeInput } from './input.js';
 export { extractOracleDoc, formatOracleDoc } from './oracle-doc.js';
 export { readCapture, readCaptureStream, type CaptureHandler, type CaptureReadSummary, type ReadOptions } from './capture/reader.js';
 export { GeoLocator, type GeoLocatorOptions } from './geo/index.js';
-export { runAudit, type AuditOptions, type AuditResult } from './audit/run.js';
+export { runAudit, type AuditOptions, type AuditResult } from './pipeline/back-half.js';
 export { writeReports, type ReportFormat } from './report/index.js';
 export { runRegress, type RegressOptions, type RegressResult } from './regress/run.js';
 export * from './vantage/index.js';

@@ -146,6 +146,14 @@ export const VERDICT_MIN_UPLOAD_BYTES = 10_240;
 export const VERDICT_HIDDEN_SHARE = 0.5;
 /** Evidence flows listed per claim in reports (the rest are counted in `evidence_omitted`). */
 export const MAX_EVIDENCE_FLOWS_PER_CLAIM = 200;
+/** Destinations (server address + name) listed per vendor in a report, those with the most upload first; the rest
+ *  are counted (`destinations_omitted`) and are in flows.csv. Keeps report.json/HTML readable and bounded whatever
+ *  the capture (a scan reaches a million addresses). */
+export const REPORT_MAX_DESTINATIONS = 1000;
+/** Devices listed per vendor in a report (most upload first); the rest are counted (`devices_omitted`). */
+export const REPORT_MAX_DEVICES = 200;
+/** Groups of like flows read from the case store per page while an audit decides its verdicts (audit/aggregate.ts). */
+export const AUDIT_GROUP_PAGE_ROWS = 2000;
 /** Claims files larger than this are refused (a claims file is hand-written; megabytes means a wrong file). */
 export const MAX_CLAIMS_FILE_BYTES = 1 << 20;
 /** Vendors and claims (over all vendors) a claims file may hold: each vendor's claims are decided over every flow of
@@ -167,6 +175,9 @@ export const STORE_BUSY_TIMEOUT_MS = 10 * 60 * 1000;
 export const STORE_MIN_FREE_BYTES = 1 << 20;
 /** Rows inserted per prepared-statement batch while a capture is being ingested (inside its one transaction). */
 export const STORE_INSERT_BATCH_ROWS = 1000;
+/** Distinct geolocation results of one capture remembered while ingesting, so flows sharing one store it once
+ *  (store/ingest.ts GeoIds). Past it the memory is cleared: later flows get new rows (more rows, same answers). */
+export const GEO_ROWS_DEDUP_MAX = 50_000;
 
 // ---------------------------------------------------------------- regress
 /** Byte totals compared by `residency regress` may move by the larger of this many bytes and ... */

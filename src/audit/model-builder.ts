@@ -2,7 +2,7 @@
 // each flow (device, first-party, hidden, local), runs the verdict engine per claim, and aggregates
 // destinations, devices and per-country/provider bytes. No I/O; every array sorted for byte-reproducible reports.
 
-import { MAX_EVIDENCE_FLOWS_PER_CLAIM, VERDICT_CONFIRM_COVERAGE, VERDICT_HIDDEN_SHARE, VERDICT_INCONSISTENT_TOLERANCE, VERDICT_MIN_UPLOAD_BYTES } from '../limits.js';
+import { MAX_EVIDENCE_FLOWS_PER_CLAIM, REPORT_MAX_DESTINATIONS, REPORT_MAX_DEVICES, VERDICT_CONFIRM_COVERAGE, VERDICT_HIDDEN_SHARE, VERDICT_INCONSISTENT_TOLERANCE, VERDICT_MIN_UPLOAD_BYTES } from '../limits.js';
 import { EXIT } from '../errors.js';
 import type { Anomaly, GeoProvenance } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
@@ -24,6 +24,7 @@ import {
   type ReportModel,
   type ReportVendor,
   type CoverageSource,
+  type FlowCoverage,
   type InputProblem,
 } from './report-model.js';
 import type { StoredCapture, StoredFlow } from '../store/records.js';
@@ -58,6 +59,8 @@ export interface ModelInput {
 
 export interface BuiltModel {
   model: ReportModel;
+  /** Per vendor (in model order), every flow of its captures sorted by capture then flow_id (flows.csv). */
+  flows: ReportFlow[][];
   /** Per vendor name and claim id, the engine's result (for the store). */
   results: { vendor: string; claim: Claim; result: VerdictResult; evidence: EvidenceFlow[] }[];
 }
@@ -74,16 +77,53 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const RANK: Record<FlowStatus, number> = { inconsistent: 2, unknown: 1, consistent: 0 };
 const worse = (a: FlowStatus, b: FlowStatus): FlowStatus => (RANK[a] >= RANK[b] ? a : b);
 
-function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: FirstPartyMatcher, firstPartyAddresses: ReadonlySet<string>, networks: VendorNetworkMatcher): ReportFlow {
-  const byName = fp.matchesFlow(f);
-  const unnamed = !byName && flowNames(f).length === 0;
-  const byAddress = unnamed && f.edge !== true && firstPartyAddresses.has(`${f.client_ip}|${f.server_ip}`);
-  // An unnamed flow to one of the vendor's own networks is the vendor's; a named one keeps what its name says.
-  const byNetwork = unnamed && !byAddress && f.country_agreement !== 'private' && networks.matches(f);
-  const firstParty = byName || byAddress || byNetwork;
+/** Per-source answers as reports show them, sorted by source id. */
+export function reportGeoSources(sources: StoredFlow['geo_sources']): ReportFlow['geo_sources'] {
+  return (sources ?? [])
+    .map((s) => {
+      const g: ReportFlow['geo_sources'][number] = { source: s.source };
+      if (s.country !== undefined) g.country = s.country;
+      if (s.city !== undefined) g.city = s.city;
+      if (s.lat !== undefined) g.lat = s.lat;
+      if (s.lon !== undefined) g.lon = s.lon;
+      if (s.physical !== undefined) g.physical = s.physical;
+      return g;
+    })
+    .sort((a, b) => cmp(a.source, b.source));
+}
+
+/**
+ * How a flow is first-party, if it is: by one of its names; else (a flow without any name) because the same
+ * client reached the same non-edge server under a first-party name in the same capture (`onFirstPartyPair`); else
+ * because the server is on one of the vendor's own networks (a named flow keeps what its name says).
+ */
+export function firstPartyVia(
+  f: StoredFlow,
+  fp: FirstPartyMatcher,
+  onFirstPartyPair: boolean,
+  networks: VendorNetworkMatcher,
+): 'name' | 'address' | 'network' | undefined {
+  if (fp.matchesFlow(f)) return 'name';
+  if (flowNames(f).length !== 0) return undefined;
+  if (f.edge !== true && onFirstPartyPair) return 'address';
+  if (f.country_agreement !== 'private' && networks.matches(f)) return 'network';
+  return undefined;
+}
+
+/** A flow as reports show it, given how it is first-party (firstPartyVia). */
+export function reportFlow(
+  cap: { label: string; sha256: string },
+  f: StoredFlow,
+  namer: DeviceNamer,
+  via: 'name' | 'address' | 'network' | undefined,
+): ReportFlow {
+  const byName = via === 'name';
+  const byAddress = via === 'address';
+  const byNetwork = via === 'network';
+  const firstParty = via !== undefined;
   const r: ReportFlow = {
     capture: cap.label,
-    capture_sha256: cap.stored.sha256,
+    capture_sha256: cap.sha256,
     flow_id: f.flow_id,
     device: namer.label(f.client_ip, f.client_mac),
     transport: f.transport,
@@ -99,24 +139,14 @@ function reportFlow(cap: ModelCapture, f: StoredFlow, namer: DeviceNamer, fp: Fi
     bytes_up: f.bytes_up,
     bytes_down: f.bytes_down,
     first_party: firstParty,
-    geo_sources: (f.geo_sources ?? [])
-      .map((s) => {
-        const g: ReportFlow['geo_sources'][number] = { source: s.source };
-        if (s.country !== undefined) g.country = s.country;
-        if (s.city !== undefined) g.city = s.city;
-        if (s.lat !== undefined) g.lat = s.lat;
-        if (s.lon !== undefined) g.lon = s.lon;
-        if (s.physical !== undefined) g.physical = s.physical;
-        return g;
-      })
-      .sort((a, b) => cmp(a.source, b.source)),
+    geo_sources: reportGeoSources(f.geo_sources),
     edge: f.edge === true,
     physical: f.physical ?? 'unchecked',
   };
   const copy = <K extends keyof ReportFlow & keyof StoredFlow>(k: K): void => {
     if (f[k] !== undefined) (r as unknown as Record<string, unknown>)[k] = f[k];
   };
-  for (const k of ['app', 'client_mac', 'hostname', 'name_source', 'sni', 'quic', 'http_host', 'dns_qname', 'cname_chain', 'ech'] as const) copy(k);
+  for (const k of ['uid', 'community_id', 'app', 'client_mac', 'hostname', 'name_source', 'sni', 'quic', 'http_host', 'dns_qname', 'cname_chain', 'ech'] as const) copy(k);
   for (const k of ['country', 'country_agreement', 'country_settled_by', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'rtt_ms'] as const) copy(k);
   if (firstParty) r.first_party_via = byName ? 'name' : byAddress ? 'address' : 'network';
   if (byNetwork) r.name_source = 'network';
@@ -134,7 +164,7 @@ function buildVendor(
   opts: Partial<VerdictOptions>,
   problems: readonly InputProblem[],
   missingLabels: readonly string[],
-): { vendor: ReportVendor; results: BuiltModel['results'] } {
+): { vendor: ReportVendor; results: BuiltModel['results']; flows: ReportFlow[] } {
   const namer = new DeviceNamer(spec.devices);
   const fp = new FirstPartyMatcher(spec.first_party);
   const networks = new VendorNetworkMatcher(spec.networks);
@@ -147,7 +177,8 @@ function buildVendor(
     const fpAddresses = new Set<string>();
     for (const f of cap.flows) if (f.edge !== true && fp.matchesFlow(f)) fpAddresses.add(`${f.client_ip}|${f.server_ip}`);
     for (const f of cap.flows) {
-      const rf = reportFlow(cap, f, namer, fp, fpAddresses, networks);
+      const via = firstPartyVia(f, fp, fpAddresses.has(`${f.client_ip}|${f.server_ip}`), networks);
+      const rf = reportFlow({ label: cap.label, sha256: cap.stored.sha256 }, f, namer, via);
       flows.push(rf);
       sources.push(coverageSource({ ...f, first_party_via: rf.first_party_via }));
       const vf: VerdictFlow = { ...rf, local: isLocalFlow(rf) };
@@ -161,14 +192,12 @@ function buildVendor(
   const statusByClaim: Map<number, FlowStatus>[] = [];
   for (const claim of spec.claims) {
     const decided = decideClaim(claim, vflows, opts);
-    const honest = applyInputProblems(decided.verdict, problems);
-    const result: VerdictResult = { ...decided, verdict: honest.verdict, reasons: [...honest.reasons, ...decided.reasons] };
     const claimCoverage = new CoverageTally();
-    for (const j of result.evidence) claimCoverage.add(sources[j.index], vflows[j.index].bytes_up);
+    for (const j of decided.evidence) claimCoverage.add(sources[j.index], vflows[j.index].bytes_up);
     const statuses = new Map<number, FlowStatus>();
-    for (const j of result.evidence) if (!j.hidden) statuses.set(j.index, j.status);
+    for (const j of decided.evidence) if (!j.hidden) statuses.set(j.index, j.status);
     statusByClaim.push(statuses);
-    const evidence: EvidenceFlow[] = result.evidence.slice(0, MAX_EVIDENCE_FLOWS_PER_CLAIM).map((j) => ({
+    const evidence: EvidenceFlow[] = decided.evidence.slice(0, MAX_EVIDENCE_FLOWS_PER_CLAIM).map((j) => ({
       ...flows[j.index],
       status: j.status,
       country_status: j.country_status,
@@ -176,24 +205,9 @@ function buildVendor(
       region_status: j.region_status,
       claimed_location_impossible: j.claimed_location_impossible,
     }));
-    const rc: ReportClaim = {
-      id: claim.id,
-      text: claim.text,
-      scope: claim.scope,
-      verdict: result.verdict,
-      reasons: result.reasons,
-      totals: result.totals,
-      evidence,
-      evidence_omitted: result.evidence.length - evidence.length,
-      coverage: claimCoverage.result('claim_in_scope_and_hidden_upload'),
-      evidence_complete: honest.complete,
-    };
-    if (claim.country !== undefined) rc.country = claim.country;
-    if (claim.countries !== undefined && (claim.countries.length !== 1 || claim.countries[0] !== claim.country)) rc.countries = [...claim.countries];
-    if (claim.provider !== undefined) rc.provider = claim.provider;
-    if (claim.region !== undefined) rc.region = claim.region;
-    claims.push(rc);
-    results.push({ vendor: spec.name, claim, result, evidence });
+    const rc = reportClaim(claim, decided, problems, evidence, decided.evidence.length, claimCoverage.result('claim_in_scope_and_hidden_upload'));
+    claims.push(rc.claim);
+    results.push({ vendor: spec.name, claim, result: { ...rc.result, evidence: decided.evidence }, evidence });
   }
 
   const dest = new Map<string, { d: ReportDestination; statuses: (FlowStatus | undefined)[] }>();
@@ -269,25 +283,40 @@ function buildVendor(
     ...(spec.networks !== undefined ? { networks: { asns: [...spec.networks.asns], orgs: [...spec.networks.orgs], prefixes: [...spec.networks.prefixes] } } : {}),
     captures: [...caps.map((c) => c.label), ...missingLabels].sort(cmp),
     claims,
-    destinations,
-    devices: [...devices.values()]
-      .map(({ appSet, ...d }) => ({ ...d, apps: [...appSet].sort(cmp) }))
-      .sort((a, b) => cmp(a.label, b.label)),
-    flows,
+    destinations: destinations.slice(0, REPORT_MAX_DESTINATIONS),
+    destinations_omitted: Math.max(0, destinations.length - REPORT_MAX_DESTINATIONS),
+    devices: topDevices([...devices.values()].map(({ appSet, ...d }) => ({ ...d, apps: [...appSet].sort(cmp) }))),
+    devices_omitted: Math.max(0, devices.size - REPORT_MAX_DEVICES),
     bytes_by_country: ranked(byCountry),
     bytes_by_provider: ranked(byProvider),
     totals,
     coverage: vendorCoverage.result('vendor_non_local_upload'),
   };
-  return { vendor, results };
+  return { vendor, results, flows };
 }
 
-/** Builds the whole report model. Pure. */
-export function buildReportModel(input: ModelInput): BuiltModel {
-  const caps = [...input.captures].sort((a, b) => cmp(a.label, b.label) || cmp(a.stored.sha256, b.stored.sha256));
-  const vendors: ReportVendor[] = [];
-  const results: BuiltModel['results'] = [];
-  const missing = [...(input.missing ?? [])].sort((a, b) => cmp(a.label, b.label));
+/** The REPORT_MAX_DEVICES devices with the most upload (then label), sorted by label. */
+export function topDevices(devices: ReportDevice[]): ReportDevice[] {
+  return devices
+    .sort((a, b) => b.bytes_up - a.bytes_up || cmp(a.label, b.label))
+    .slice(0, REPORT_MAX_DEVICES)
+    .sort((a, b) => cmp(a.label, b.label));
+}
+
+/** What every vendor's part of a model needs: the captures in report order, the missing ones, the input problems. */
+export interface ModelFrame<C extends FrameCapture> {
+  caps: C[];
+  missing: MissingCapture[];
+  problems: InputProblem[];
+}
+
+/** A capture as the model's frame sees it (ModelCapture without its flows). */
+export type FrameCapture = Omit<ModelCapture, 'flows' | 'synthesized'>;
+
+/** Sorts the captures (label, then hash) and lists the input problems. Pure. */
+export function modelFrame<C extends FrameCapture>(captures: readonly C[], missingIn: readonly MissingCapture[] | undefined): ModelFrame<C> {
+  const caps = [...captures].sort((a, b) => cmp(a.label, b.label) || cmp(a.stored.sha256, b.stored.sha256));
+  const missing = [...(missingIn ?? [])].sort((a, b) => cmp(a.label, b.label));
   const problems: InputProblem[] = [];
   for (const c of caps) {
     const p = readProblem(c.label, c.vendors, c.stored.truncated, c.warnings ?? []);
@@ -295,6 +324,45 @@ export function buildReportModel(input: ModelInput): BuiltModel {
   }
   for (const m of missing) problems.push(missingProblem(m));
   problems.sort((a, b) => cmp(a.capture, b.capture) || cmp(a.status, b.status));
+  return { caps, missing, problems };
+}
+
+/** A claim's verdict with the input problems applied and its report entry. Pure. */
+export function reportClaim(
+  claim: Claim,
+  decided: Omit<VerdictResult, 'evidence'>,
+  problems: readonly InputProblem[],
+  evidence: EvidenceFlow[],
+  evidenceTotal: number,
+  coverage: FlowCoverage,
+): { result: Omit<VerdictResult, 'evidence'>; claim: ReportClaim } {
+  const honest = applyInputProblems(decided.verdict, problems);
+  const result = { ...decided, verdict: honest.verdict, reasons: [...honest.reasons, ...decided.reasons] };
+  const rc: ReportClaim = {
+    id: claim.id,
+    text: claim.text,
+    scope: claim.scope,
+    verdict: result.verdict,
+    reasons: result.reasons,
+    totals: result.totals,
+    evidence,
+    evidence_omitted: evidenceTotal - evidence.length,
+    coverage,
+    evidence_complete: honest.complete,
+  };
+  if (claim.country !== undefined) rc.country = claim.country;
+  if (claim.countries !== undefined && (claim.countries.length !== 1 || claim.countries[0] !== claim.country)) rc.countries = [...claim.countries];
+  if (claim.provider !== undefined) rc.provider = claim.provider;
+  if (claim.region !== undefined) rc.region = claim.region;
+  return { result, claim: rc };
+}
+
+/** Builds the whole report model from flows in memory, one by one (the reference the store's aggregates must equal). Pure. */
+export function buildReportModel(input: ModelInput): BuiltModel {
+  const { caps, missing, problems } = modelFrame(input.captures, input.missing);
+  const vendors: ReportVendor[] = [];
+  const flows: ReportFlow[][] = [];
+  const results: BuiltModel['results'] = [];
   for (const spec of input.claims.vendors) {
     const built = buildVendor(
       spec,
@@ -304,8 +372,21 @@ export function buildReportModel(input: ModelInput): BuiltModel {
       missing.filter((m) => m.vendors.includes(spec.name)).map((m) => m.label),
     );
     vendors.push(built.vendor);
+    flows.push(built.flows);
     results.push(...built.results);
   }
+  return { model: assembleModel(input, caps, missing, problems, vendors, results), results, flows };
+}
+
+/** The model around the vendors: inputs, problems, summary, options. Pure. */
+export function assembleModel(
+  input: Omit<ModelInput, 'captures'>,
+  caps: readonly FrameCapture[],
+  missing: readonly MissingCapture[],
+  problems: InputProblem[],
+  vendors: ReportVendor[],
+  results: readonly { result: { verdict: VerdictResult['verdict'] } }[],
+): ReportModel {
   const summary = { confirmed: 0, refuted: 0, inconclusive: 0, unobservable: 0, exit_code: EXIT.OK as number };
   for (const r of results) summary[r.result.verdict]++;
   summary.exit_code = summary.refuted > 0 ? EXIT.REFUTED : summary.inconclusive + summary.unobservable > 0 ? EXIT.INCONCLUSIVE : EXIT.OK;
@@ -351,5 +432,5 @@ export function buildReportModel(input: ModelInput): BuiltModel {
   };
   if (input.geoDir !== undefined) model.tool.options.geo_dir = input.geoDir;
   if (input.claims.vantage) model.vantage = input.claims.vantage;
-  return { model, results };
+  return model;
 }

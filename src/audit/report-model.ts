@@ -5,7 +5,7 @@
 
 import type { CountryAgreement, GeoProvenance, NameSource, Verdict } from '../types.js';
 
-export const REPORT_SCHEMA = 'residency.report/1' as const;
+export const REPORT_SCHEMA = 'residency.report/2' as const;
 
 /** Where the handsets were captured (the lab); enables the physical RTT check and is drawn on the map. */
 export interface Vantage {
@@ -156,6 +156,10 @@ export interface ReportFlow {
   capture: string;
   capture_sha256: string;
   flow_id: number;
+  /** Zeek-style connection uid (pivot to Zeek, Suricata, Arkime); absent when the input gave none. */
+  uid?: string;
+  /** Community ID v1 of the flow's 5-tuple. */
+  community_id?: string;
   /** Device label: the claims file's `devices:` name for the client, else the client IP (+ MAC). */
   device: string;
   app?: string;
@@ -288,12 +292,15 @@ export interface ReportVendor {
   captures: string[];
   /** Claims in the order the claims file lists them. */
   claims: ReportClaim[];
-  /** Sorted by bytes_up descending, then server_ip, then hostname. */
+  /** The REPORT_MAX_DESTINATIONS destinations with the most upload, sorted by bytes_up descending, then server_ip,
+   *  then hostname. Every flow of the vendor's captures is in flows.csv. */
   destinations: ReportDestination[];
-  /** Sorted by label. */
+  /** Destinations not listed because of the cap (their flows count in `totals`, `bytes_by_*` and the claims). */
+  destinations_omitted: number;
+  /** The REPORT_MAX_DEVICES devices with the most upload, sorted by label. */
   devices: ReportDevice[];
-  /** Every flow of the vendor's captures, sorted by capture then flow_id (the flows CSV). */
-  flows: ReportFlow[];
+  /** Devices not listed because of the cap. */
+  devices_omitted: number;
   /** Upload bytes per consensus country (`??` unknown), sorted by bytes_up descending then key. */
   bytes_by_country: { key: string; bytes_up: number; flows: number }[];
   /** Upload bytes per provider (`unknown` when none), sorted like bytes_by_country. */

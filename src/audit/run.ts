@@ -1,36 +1,17 @@
-// `residency audit` and `residency report` as library calls: load the claims file, ingest the captures it
-// lists into the case store (skipping hashes already stored), enrich every flow with geolocation, decide
-// every claim, record the audit in the store, build the report model and hand it to the renderers.
+// The audit's inputs: options, report formats, and which stored captures a claims file's captures are (ingesting
+// them unless `report`). The audit itself runs in pipeline/back-half.ts (runAudit), which knows the stage order.
 
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
-import { detectSynthesizedHandshakes, GeoLocator } from '../geo/index.js';
-import { REPORT_FORMATS, writeReports, type ReportFormat } from '../report/index.js';
-import { openCaseStore } from '../store/open.js';
-import { isPostgresLocation, type CaseStore } from '../store/store.js';
-import { ingestCapture, sha256File, type AnalyzeFn } from '../store/ingest.js';
-import { logIdentity } from '../input.js';
-import {
-  captureBySha,
-  captureReadWarnings,
-  capturesByPath,
-  capturesByVendor,
-  flowsOfCapture,
-  saveAudit,
-  saveGeo,
-  type StoredCapture,
-  type StoredFlow,
-} from '../store/records.js';
-import { TOOL_VERSION } from '../version.js';
-import type { FlowGeoFields, GeoResult } from '../types.js';
-import { captureLabel, listedCaptures, type ListedCapture } from './attribution.js';
-import { ClaimedLocationCheck } from './claimed-location.js';
-import { loadClaims, type ClaimsFile, type VendorSpec } from './claims.js';
-import type { MissingCapture } from './input-problems.js';
-import { providerOrigin } from './provider-origin.js';
-import { buildReportModel, type ModelCapture } from './model-builder.js';
+import type { CaseStore } from '../store/store.js';
+import { ingestCapture, sha256File, type AnalyzeFn, type IngestGeo } from '../store/ingest.js';
 import type { ReportModel } from './report-model.js';
+import { logIdentity } from '../input.js';
+import { captureBySha, capturesByPath, capturesByVendor, type StoredCapture } from '../store/records.js';
+import { captureLabel, listedCaptures, type ListedCapture } from './attribution.js';
+import type { ClaimsFile, VendorSpec } from './claims.js';
+import type { MissingCapture } from './input-problems.js';
 import type { VerdictOptions } from './verdict.js';
 
 export interface AuditOptions {
@@ -69,21 +50,10 @@ export interface AuditResult {
   /** Listed captures: ingested, already stored (`skipped`), or `status: 'skipped'` with the `reason` (not a
    *  capture, unreadable: the audit went on without it; sha256 is then empty). */
   ingested: { path: string; sha256: string; skipped: boolean; status?: 'skipped'; reason?: string }[];
+  /** True when geolocation ran (captures ingested, or stored without it); false when the store had it all. */
+  geolocated: boolean;
 }
 
-/** Parses `--format json,html`: validated against the renderers' list. */
-export function parseFormats(formats: string[] | undefined): ReportFormat[] {
-  if (formats === undefined || formats.length === 0) return [...REPORT_FORMATS];
-  const out: ReportFormat[] = [];
-  for (const f of formats.flatMap((x) => x.split(',')).map((x) => x.trim().toLowerCase()).filter((x) => x !== '')) {
-    const norm = f === 'markdown' ? 'md' : f;
-    if (!(REPORT_FORMATS as readonly string[]).includes(norm)) {
-      throw new UsageError('bad_format', `unknown report format ${JSON.stringify(f)} (expected ${REPORT_FORMATS.join(', ')})`);
-    }
-    if (!out.includes(norm as ReportFormat)) out.push(norm as ReportFormat);
-  }
-  return out;
-}
 
 /** The files one `captures:` pattern of one vendor lists (empty when it matches none), by the same rules as audit. */
 function filesOfPattern(claims: ClaimsFile, v: VendorSpec, pattern: string, allowOutside: boolean | undefined): ListedCapture[] {
@@ -101,10 +71,10 @@ function filesOfPattern(claims: ClaimsFile, v: VendorSpec, pattern: string, allo
  * or a pattern that matches no file and no stored capture's path (a glob matching nothing counts only when the
  * store holds nothing of that vendor either: its files may simply have moved).
  */
-async function collectCaptures(
+export async function collectCaptures(
   db: CaseStore,
   claims: ClaimsFile,
-  opts: AuditOptions,
+  opts: AuditOptions & { geo?: IngestGeo },
 ): Promise<{ caps: { label: string; stored: StoredCapture; vendors: string[] }[]; ingested: AuditResult['ingested']; missing: MissingCapture[] }> {
   const ingested: AuditResult['ingested'] = [];
   const bySha = new Map<string, { label: string; stored: StoredCapture; vendors: string[] }>();
@@ -166,7 +136,9 @@ async function collectCaptures(
     for (const l of listed) {
       let r: { sha256: string; skipped: boolean };
       try {
-        r = ingestedElsewhere !== undefined ? await ingestedElsewhere(l.file) : await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze });
+        r = ingestedElsewhere !== undefined
+          ? await ingestedElsewhere(l.file)
+          : await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze, geo: opts.geo });
       } catch (e) {
         // Not a capture, or unreadable: said, recorded, and the audit goes on without it.
         if (!(e instanceof CaptureError)) throw e;
@@ -186,76 +158,4 @@ async function collectCaptures(
     }
   }
   return { caps: [...bySha.values()], ingested, missing: [...missing.values()] };
-}
-
-/** Geolocates every flow of a capture (physical check off when handshakes were synthesised) and stores it. */
-async function enrichCapture(db: CaseStore, locator: GeoLocator, stored: StoredCapture, now: string): Promise<{ flows: StoredFlow[]; synthesized: boolean }> {
-  const flows: StoredFlow[] = [];
-  for await (const f of flowsOfCapture(db, stored.id)) flows.push(f);
-  const synthesized = detectSynthesizedHandshakes(flows, stored.link_types).synthesized;
-  const updates: { flow_id: number; geo: FlowGeoFields }[] = [];
-  const addresses = new Map<string, GeoResult>();
-  for (const f of flows) {
-    const input = synthesized ? { ...f, rtt_ms: undefined } : f;
-    const geo = { ...locator.enrichFlow(input) }; // enrichFlow's result may be shared: copy before completing it
-    if (geo.physical === undefined) geo.physical = 'unchecked';
-    updates.push({ flow_id: f.flow_id, geo });
-    Object.assign(f, geo);
-    if (!addresses.has(f.server_ip)) addresses.set(f.server_ip, locator.lookup(f.server_ip));
-  }
-  await saveGeo(db, stored.id, updates, [...addresses.values()], now);
-  return { flows, synthesized };
-}
-
-/** Runs a whole audit (see module comment). Throws UsageError for a bad claims file or option. */
-export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Promise<AuditResult> {
-  const formats = parseFormats(opts.formats);
-  const claims = loadClaims(claimsPath);
-  if (opts.noIngest && (opts.db === undefined || (!isPostgresLocation(opts.db) && !existsSync(opts.db)))) {
-    throw new UsageError('store_missing', `${opts.db ?? '(no --db)'}: no case store to report from; run \`residency ingest\` or \`audit --db\` first`);
-  }
-  const db = await openCaseStore(opts.db ?? ':memory:');
-  try {
-    const generatedAt = (opts.now ?? (() => new Date()))().toISOString();
-    const { caps, ingested, missing } = await collectCaptures(db, claims, opts);
-    const locator = await GeoLocator.open({ geoDir: opts.geoDir, vantage: claims.vantage });
-    const modelCaps: ModelCapture[] = [];
-    for (const c of caps) {
-      modelCaps.push({ ...c, ...(await enrichCapture(db, locator, c.stored, generatedAt)), warnings: await captureReadWarnings(db, c.stored.id) });
-    }
-    const verdictOptions: Partial<VerdictOptions> = {
-      claimedLocationImpossible: new ClaimedLocationCheck(claims.vantage).impossible,
-      providerOrigin: providerOrigin((ip) => locator.publishedRangeProvider(ip)),
-      ...opts.verdictOptions,
-    };
-    const { model, results } = buildReportModel({
-      claims,
-      claimsLabel: path.basename(claimsPath),
-      captures: modelCaps,
-      provenance: locator.provenance(),
-      toolVersion: TOOL_VERSION,
-      formats,
-      geoDir: opts.geoDir,
-      generatedAt,
-      verdictOptions,
-      missing,
-    });
-    await saveAudit(
-      db,
-      { claimsPath: claims.path, claimsSha256: claims.sha256, toolVersion: TOOL_VERSION, options: model.tool.options, generatedAt },
-      results.map((r) => ({
-        vendor: r.vendor,
-        claim: r.claim,
-        verdict: r.result.verdict,
-        reasons: r.result.reasons,
-        totals: r.result.totals,
-        evidence: r.evidence.map((e) => [e.capture_sha256, e.flow_id, e.status]),
-      })),
-      model.geo_sources,
-    );
-    const files = opts.outDir !== undefined ? await writeReports(model, opts.outDir, formats) : [];
-    return { model, files, exitCode: model.summary.exit_code, ingested };
-  } finally {
-    await db.close();
-  }
 }

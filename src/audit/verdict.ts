@@ -195,8 +195,8 @@ function zero(): ByteFlowCount {
   return { flows: 0, bytes_up: 0, bytes_down: 0 };
 }
 
-function add(t: ByteFlowCount, f: VerdictFlow): void {
-  t.flows++;
+function add(t: ByteFlowCount, f: VerdictFlow, flows: number): void {
+  t.flows += flows;
   t.bytes_up += f.bytes_up;
   t.bytes_down += f.bytes_down;
 }
@@ -205,43 +205,61 @@ function pct(x: number): string {
   return `${(Math.round(x * 1000) / 10).toFixed(1)} %`;
 }
 
-const STATUS_RANK: Record<FlowStatus, number> = { inconsistent: 0, unknown: 1, consistent: 2 };
+/** How one flow (or group of like flows) compares to a claim; undefined when it is not listed (local, out of scope). */
+export type GroupJudgement = Omit<FlowJudgement, 'index'>;
 
-/** Decides one claim over the vendor's flows. Pure. */
-export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options: Partial<VerdictOptions> = {}): VerdictResult {
-  const o: VerdictOptions = { ...DEFAULT_VERDICT_OPTIONS, ...options };
-  const impossibleCheck = o.claimedLocationImpossible ?? defaultClaimedImpossible;
-  const origin = o.providerOrigin ?? DEFAULT_PROVIDER_ORIGIN;
-  const wantCountries = claimedCountries(claim);
-  const inconsistentBytes = new Map<InconsistentCause, number>();
+/**
+ * Decides one claim as an accumulator: add() each flow, or each group of flows that agree on every field the rules
+ * read (bytes_up/bytes_down then hold the group's sums, `flows` its count), then finish(). The same rules and
+ * reasons whatever the grouping: every total, byte count and share is a sum over flows.
+ */
+export class ClaimDecision {
+  private readonly o: VerdictOptions;
+  private readonly impossibleCheck: (flow: VerdictFlow, claim: Claim) => boolean;
+  private readonly origin: ProviderOrigin;
+  private readonly wantCountries: readonly string[] | undefined;
+  private readonly inconsistentBytes = new Map<InconsistentCause, number>();
   /** Upload bytes per origin AS of flows inconsistent only by their origin AS: [bytes, organisation]. */
-  const byAsn = new Map<number, [number, string | undefined]>();
-  const settled = { consistent: 0, inconsistent: 0 };
-  const totals: ClaimTotals = { in_scope: zero(), consistent: zero(), inconsistent: zero(), unknown: zero(), hidden: zero() };
-  const evidence: FlowJudgement[] = [];
-  const unknownBytes = new Map<UnknownCause, number>();
-  const hiddenBytes = new Map<HiddenReason, number>();
-  let impossibleFlows = 0;
+  private readonly byAsn = new Map<number, [number, string | undefined]>();
+  private readonly settled = { consistent: 0, inconsistent: 0 };
+  readonly totals: ClaimTotals = { in_scope: zero(), consistent: zero(), inconsistent: zero(), unknown: zero(), hidden: zero() };
+  private readonly unknownBytes = new Map<UnknownCause, number>();
+  private readonly hiddenBytes = new Map<HiddenReason, number>();
+  private impossibleFlows = 0;
 
-  flows.forEach((f, index) => {
-    if (f.local) return;
+  constructor(
+    private readonly claim: Claim,
+    options: Partial<VerdictOptions> = {},
+  ) {
+    this.o = { ...DEFAULT_VERDICT_OPTIONS, ...options };
+    this.impossibleCheck = this.o.claimedLocationImpossible ?? defaultClaimedImpossible;
+    this.origin = this.o.providerOrigin ?? DEFAULT_PROVIDER_ORIGIN;
+    this.wantCountries = claimedCountries(claim);
+  }
+
+  /** Judges `f` (a flow, or `flows` like flows with summed bytes) and counts it. */
+  add(f: VerdictFlow, flows = 1): GroupJudgement | undefined {
+    const claim = this.claim;
+    const totals = this.totals;
+    const wantCountries = this.wantCountries;
+    if (f.local) return undefined;
     const inScope = claim.scope === 'all' || f.first_party;
     if (!inScope) {
       if (f.hidden !== undefined) {
-        add(totals.hidden, f);
-        hiddenBytes.set(f.hidden, (hiddenBytes.get(f.hidden) ?? 0) + f.bytes_up);
-        evidence.push({ index, status: 'unknown', country_status: 'unknown', provider_status: 'unknown', region_status: 'unknown', claimed_location_impossible: false, hidden: true });
+        add(totals.hidden, f, flows);
+        this.hiddenBytes.set(f.hidden, (this.hiddenBytes.get(f.hidden) ?? 0) + f.bytes_up);
+        return { status: 'unknown', country_status: 'unknown', provider_status: 'unknown', region_status: 'unknown', claimed_location_impossible: false, hidden: true };
       }
-      return;
+      return undefined;
     }
-    add(totals.in_scope, f);
+    add(totals.in_scope, f, flows);
     const causes = new Set<UnknownCause>();
     let country = judgeCountry(f, wantCountries, causes);
-    const judged = judgeProvider(f, claim.provider, causes, origin);
+    const judged = judgeProvider(f, claim.provider, causes, this.origin);
     const provider = judged.status;
     let region = judgeRegion(f, claim.region, causes);
     const decidedCountry = country === 'consistent' || country === 'inconsistent';
-    const impossible = !f.edge && (wantCountries !== undefined || claim.region !== undefined) && impossibleCheck(f, claim);
+    const impossible = !f.edge && (wantCountries !== undefined || claim.region !== undefined) && this.impossibleCheck(f, claim);
     const inc = new Set<InconsistentCause>();
     if (country === 'inconsistent') inc.add('country');
     if (provider === 'inconsistent') inc.add(judged.viaAsn ? 'asn_not_provider' : 'provider');
@@ -250,131 +268,148 @@ export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options
       if (wantCountries !== undefined) country = 'inconsistent';
       if (claim.region !== undefined) region = 'inconsistent';
       inc.add('location_impossible');
-      impossibleFlows++;
+      this.impossibleFlows += flows;
     }
     const parts = [country, provider, region];
     const status: FlowStatus = parts.includes('inconsistent') ? 'inconsistent' : parts.includes('unknown') ? 'unknown' : 'consistent';
-    add(totals[status], f);
-    if (status === 'unknown') for (const c of causes) unknownBytes.set(c, (unknownBytes.get(c) ?? 0) + f.bytes_up);
-    if (status === 'inconsistent') for (const c of inc) inconsistentBytes.set(c, (inconsistentBytes.get(c) ?? 0) + f.bytes_up);
+    add(totals[status], f, flows);
+    if (status === 'unknown') for (const c of causes) this.unknownBytes.set(c, (this.unknownBytes.get(c) ?? 0) + f.bytes_up);
+    if (status === 'inconsistent') for (const c of inc) this.inconsistentBytes.set(c, (this.inconsistentBytes.get(c) ?? 0) + f.bytes_up);
     if (judged.viaAsn && f.asn !== undefined) {
-      const e = byAsn.get(f.asn) ?? [0, f.as_org];
+      const e = this.byAsn.get(f.asn) ?? [0, f.as_org];
       e[0] += f.bytes_up;
-      byAsn.set(f.asn, e);
+      this.byAsn.set(f.asn, e);
     }
-    if (f.country_settled_by === 'rtt' && decidedCountry && !impossible) settled[country === 'consistent' ? 'consistent' : 'inconsistent'] += f.bytes_up;
-    evidence.push({ index, status, country_status: country, provider_status: provider, region_status: region, claimed_location_impossible: impossible, hidden: false });
-  });
+    if (f.country_settled_by === 'rtt' && decidedCountry && !impossible) this.settled[country === 'consistent' ? 'consistent' : 'inconsistent'] += f.bytes_up;
+    return { status, country_status: country, provider_status: provider, region_status: region, claimed_location_impossible: impossible, hidden: false };
+  }
 
+  /** The verdict and its reasons over everything added. */
+  finish(): Omit<VerdictResult, 'evidence'> {
+    const { claim, o, totals, wantCountries, impossibleFlows, inconsistentBytes, byAsn, hiddenBytes, unknownBytes, settled } = this;
+    const reasons: Reason[] = [];
+    const U = totals.in_scope.bytes_up;
+    const H = totals.hidden.bytes_up;
+    const inc = totals.inconsistent.bytes_up;
+    const con = totals.consistent.bytes_up;
+    const incShare = U > 0 ? inc / U : 0;
+    const scopeWord = claim.scope === 'all' ? 'all' : 'first-party';
+    let refuted = false;
+
+    if (impossibleFlows > 0) {
+      refuted = true;
+      const where = [claim.country, claim.region].filter((x) => x !== undefined).join(', ');
+      reasons.push({ code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in the claimed location (${where}${(wantCountries?.length ?? 0) > 1 ? ': every claimed country' : ''}).` });
+    }
+    const causeText: Record<InconsistentCause, string> = {
+      location_impossible: 'claimed location physically impossible',
+      country: 'another country',
+      provider: 'another provider',
+      asn_not_provider: `origin AS not ${claim.provider ?? ''}'s`,
+      region: 'another region',
+    };
+    const byCause = (['location_impossible', 'country', 'provider', 'asn_not_provider', 'region'] as const)
+      .filter((c) => inconsistentBytes.has(c))
+      .map((c) => `${causeText[c]} ${inconsistentBytes.get(c)}`)
+      .join(', ');
+    const why = byCause === '' ? '' : ` By cause (a flow may have several): ${byCause}.`;
+    if (inc > 0 && incShare > o.tolerance) {
+      refuted = true;
+      reasons.push({ code: 'inconsistent_upload', text: `${pct(incShare)} of ${scopeWord} upload bytes (${inc} of ${U}) went to destinations inconsistent with the claim, above the ${pct(o.tolerance)} tolerance.${why}` });
+    } else if (inc > 0) {
+      reasons.push({ code: 'inconsistent_within_tolerance', text: `${pct(incShare)} of ${scopeWord} upload bytes (${inc} of ${U}) were inconsistent with the claim, within the ${pct(o.tolerance)} tolerance.${why}` });
+    }
+    if (byAsn.size > 0) {
+      const total = [...byAsn.values()].reduce((a, [b]) => a + b, 0);
+      const top = [...byAsn.entries()].sort((a, b) => b[1][0] - a[1][0] || a[0] - b[0]);
+      const listed = top.slice(0, 5).map(([asn, [b, org]]) => `AS${asn}${org !== undefined ? ` (${org})` : ''} ${b}`).join(', ');
+      const more = top.length > 5 ? ` and ${top.length - 5} more` : '';
+      reasons.push({
+        code: 'inconsistent_asn_not_provider',
+        text: `Flows carrying ${total} in-scope upload bytes went to addresses whose origin AS is not one of ${claim.provider ?? ''}'s networks and which lie outside its published ranges: ${listed}${more} upload bytes.`,
+      });
+    }
+
+    const hiddenShare = U + H > 0 ? H / (U + H) : 0;
+    const hiddenText: Record<HiddenReason, [ReasonCode, string]> = {
+      ech: ['names_hidden_ech', 'used Encrypted Client Hello, hiding the real server name'],
+      doh: ['names_hidden_doh', 'went to encrypted DNS resolvers (DoH/DoT), hiding the names looked up'],
+      no_name: ['names_missing', 'had no name at all (no SNI, Host or DNS answer), so first-party traffic cannot be told apart'],
+      quic_undecryptable: ['names_hidden_quic', 'were QUIC whose Initial could not be decrypted (unknown version or failed decryption), hiding the server name'],
+    };
+    for (const h of ['ech', 'doh', 'quic_undecryptable', 'no_name'] as const) {
+      const b = hiddenBytes.get(h);
+      if (b === undefined) continue;
+      const [code, what] = hiddenText[h];
+      reasons.push({ code, text: `Flows carrying ${b} upload bytes ${what}.` });
+    }
+    const unobservable = !refuted && H > 0 && hiddenShare >= o.hiddenShare;
+
+    if (U === 0) reasons.push({ code: 'no_in_scope_traffic', text: `No ${scopeWord} traffic was identified in the vendor's captures.` });
+    else if (U < o.minUploadBytes) reasons.push({ code: 'too_little_traffic', text: `Only ${U} ${scopeWord} upload bytes were seen; at least ${o.minUploadBytes} are needed to confirm.` });
+
+    const unknownText: Record<UnknownCause, [ReasonCode, string]> = {
+      edge: ['unknown_edge', 'went to CDN or anycast edges, where TLS ends but data is not stored'],
+      disputed: ['unknown_disputed_sources', 'went to addresses the geolocation sources place in different countries'],
+      no_geo: ['unknown_no_geolocation', 'went to addresses no geolocation source could place'],
+      impossible_geo: ['unknown_physically_impossible_geo', 'went to addresses whose geolocated position is physically impossible for the measured RTT'],
+      no_provider: ['unknown_no_provider', 'went to addresses of no known provider, with no usable origin AS'],
+      provider_disputed: ['unknown_provider_disputed', `went to addresses a DNS name places on ${claim.provider ?? 'the claimed provider'} but whose origin AS is another network's`],
+      no_region: ['unknown_no_region', 'went to addresses whose provider region is unknown'],
+    };
+    for (const c of ['edge', 'disputed', 'no_geo', 'impossible_geo', 'no_provider', 'provider_disputed', 'no_region'] as const) {
+      const b = unknownBytes.get(c);
+      if (b === undefined) continue;
+      const [code, what] = unknownText[c];
+      reasons.push({ code, text: `Flows carrying ${b} in-scope upload bytes ${what}.` });
+    }
+    if (settled.consistent + settled.inconsistent > 0) {
+      reasons.push({
+        code: 'country_settled_by_rtt',
+        text: `The handshake RTT from the vantage settled the country of flows carrying ${settled.consistent + settled.inconsistent} in-scope upload bytes (${settled.consistent} consistent, ${settled.inconsistent} inconsistent): geolocation sources placing them where the RTT cannot reach were set aside and the rest agreed.`,
+      });
+    }
+
+    const coverage = U > 0 ? con / U : 0;
+    const coverageWithHidden = U + H > 0 ? con / (U + H) : 0;
+    let verdict: Verdict;
+    if (refuted) verdict = 'refuted';
+    else if (unobservable) verdict = 'unobservable';
+    else if (U === 0 || U < o.minUploadBytes) verdict = 'inconclusive';
+    else if (coverage < o.coverage) {
+      verdict = 'inconclusive';
+      reasons.push({ code: 'coverage_below_threshold', text: `Only ${pct(coverage)} of ${scopeWord} upload bytes are consistent with the claim; ${pct(o.coverage)} are needed to confirm.` });
+    } else if (coverageWithHidden < o.coverage) {
+      verdict = 'inconclusive';
+      reasons.push({ code: 'hidden_traffic_limits_coverage', text: `${pct(coverage)} of identified upload bytes are consistent, but counting traffic with hidden names only ${pct(coverageWithHidden)} is; ${pct(o.coverage)} are needed.` });
+    } else {
+      verdict = 'confirmed';
+      reasons.push({ code: 'coverage_met', text: `${pct(coverage)} of ${scopeWord} upload bytes (${con} of ${U}) are consistent with the claim, at or above the ${pct(o.coverage)} threshold, and nothing refutes it.` });
+    }
+
+    const order = new Map<string, number>(REASON_CODES.map((c, i) => [c, i]));
+    reasons.sort((a, b) => (order.get(a.code) ?? 99) - (order.get(b.code) ?? 99));
+    return { verdict, reasons, totals };
+  }
+}
+
+/** Rank of a status in evidence order: inconsistent first, then unknown, then consistent. */
+export const STATUS_RANK: Record<FlowStatus, number> = { inconsistent: 0, unknown: 1, consistent: 2 };
+
+/** Decides one claim over the vendor's flows, one by one (ClaimDecision), with every listed flow as evidence. Pure. */
+export function decideClaim(claim: Claim, flows: readonly VerdictFlow[], options: Partial<VerdictOptions> = {}): VerdictResult {
+  const d = new ClaimDecision(claim, options);
+  const evidence: FlowJudgement[] = [];
+  flows.forEach((f, index) => {
+    const j = d.add(f);
+    if (j !== undefined) evidence.push({ index, ...j });
+  });
   evidence.sort((a, b) => {
     if (a.hidden !== b.hidden) return a.hidden ? 1 : -1;
     const r = STATUS_RANK[a.status] - STATUS_RANK[b.status];
     if (r !== 0) return r;
-    const d = flows[b.index].bytes_up - flows[a.index].bytes_up;
-    return d !== 0 ? d : a.index - b.index;
+    const d2 = flows[b.index].bytes_up - flows[a.index].bytes_up;
+    return d2 !== 0 ? d2 : a.index - b.index;
   });
-
-  const reasons: Reason[] = [];
-  const U = totals.in_scope.bytes_up;
-  const H = totals.hidden.bytes_up;
-  const inc = totals.inconsistent.bytes_up;
-  const con = totals.consistent.bytes_up;
-  const incShare = U > 0 ? inc / U : 0;
-  const scopeWord = claim.scope === 'all' ? 'all' : 'first-party';
-  let refuted = false;
-
-  if (impossibleFlows > 0) {
-    refuted = true;
-    const where = [claim.country, claim.region].filter((x) => x !== undefined).join(', ');
-    reasons.push({ code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in the claimed location (${where}${(wantCountries?.length ?? 0) > 1 ? ': every claimed country' : ''}).` });
-  }
-  const causeText: Record<InconsistentCause, string> = {
-    location_impossible: 'claimed location physically impossible',
-    country: 'another country',
-    provider: 'another provider',
-    asn_not_provider: `origin AS not ${claim.provider ?? ''}'s`,
-    region: 'another region',
-  };
-  const byCause = (['location_impossible', 'country', 'provider', 'asn_not_provider', 'region'] as const)
-    .filter((c) => inconsistentBytes.has(c))
-    .map((c) => `${causeText[c]} ${inconsistentBytes.get(c)}`)
-    .join(', ');
-  const why = byCause === '' ? '' : ` By cause (a flow may have several): ${byCause}.`;
-  if (inc > 0 && incShare > o.tolerance) {
-    refuted = true;
-    reasons.push({ code: 'inconsistent_upload', text: `${pct(incShare)} of ${scopeWord} upload bytes (${inc} of ${U}) went to destinations inconsistent with the claim, above the ${pct(o.tolerance)} tolerance.${why}` });
-  } else if (inc > 0) {
-    reasons.push({ code: 'inconsistent_within_tolerance', text: `${pct(incShare)} of ${scopeWord} upload bytes (${inc} of ${U}) were inconsistent with the claim, within the ${pct(o.tolerance)} tolerance.${why}` });
-  }
-  if (byAsn.size > 0) {
-    const total = [...byAsn.values()].reduce((a, [b]) => a + b, 0);
-    const top = [...byAsn.entries()].sort((a, b) => b[1][0] - a[1][0] || a[0] - b[0]);
-    const listed = top.slice(0, 5).map(([asn, [b, org]]) => `AS${asn}${org !== undefined ? ` (${org})` : ''} ${b}`).join(', ');
-    const more = top.length > 5 ? ` and ${top.length - 5} more` : '';
-    reasons.push({
-      code: 'inconsistent_asn_not_provider',
-      text: `Flows carrying ${total} in-scope upload bytes went to addresses whose origin AS is not one of ${claim.provider ?? ''}'s networks and which lie outside its published ranges: ${listed}${more} upload bytes.`,
-    });
-  }
-
-  const hiddenShare = U + H > 0 ? H / (U + H) : 0;
-  const hiddenText: Record<HiddenReason, [ReasonCode, string]> = {
-    ech: ['names_hidden_ech', 'used Encrypted Client Hello, hiding the real server name'],
-    doh: ['names_hidden_doh', 'went to encrypted DNS resolvers (DoH/DoT), hiding the names looked up'],
-    no_name: ['names_missing', 'had no name at all (no SNI, Host or DNS answer), so first-party traffic cannot be told apart'],
-    quic_undecryptable: ['names_hidden_quic', 'were QUIC whose Initial could not be decrypted (unknown version or failed decryption), hiding the server name'],
-  };
-  for (const h of ['ech', 'doh', 'quic_undecryptable', 'no_name'] as const) {
-    const b = hiddenBytes.get(h);
-    if (b === undefined) continue;
-    const [code, what] = hiddenText[h];
-    reasons.push({ code, text: `Flows carrying ${b} upload bytes ${what}.` });
-  }
-  const unobservable = !refuted && H > 0 && hiddenShare >= o.hiddenShare;
-
-  if (U === 0) reasons.push({ code: 'no_in_scope_traffic', text: `No ${scopeWord} traffic was identified in the vendor's captures.` });
-  else if (U < o.minUploadBytes) reasons.push({ code: 'too_little_traffic', text: `Only ${U} ${scopeWord} upload bytes were seen; at least ${o.minUploadBytes} are needed to confirm.` });
-
-  const unknownText: Record<UnknownCause, [ReasonCode, string]> = {
-    edge: ['unknown_edge', 'went to CDN or anycast edges, where TLS ends but data is not stored'],
-    disputed: ['unknown_disputed_sources', 'went to addresses the geolocation sources place in different countries'],
-    no_geo: ['unknown_no_geolocation', 'went to addresses no geolocation source could place'],
-    impossible_geo: ['unknown_physically_impossible_geo', 'went to addresses whose geolocated position is physically impossible for the measured RTT'],
-    no_provider: ['unknown_no_provider', 'went to addresses of no known provider, with no usable origin AS'],
-    provider_disputed: ['unknown_provider_disputed', `went to addresses a DNS name places on ${claim.provider ?? 'the claimed provider'} but whose origin AS is another network's`],
-    no_region: ['unknown_no_region', 'went to addresses whose provider region is unknown'],
-  };
-  for (const c of ['edge', 'disputed', 'no_geo', 'impossible_geo', 'no_provider', 'provider_disputed', 'no_region'] as const) {
-    const b = unknownBytes.get(c);
-    if (b === undefined) continue;
-    const [code, what] = unknownText[c];
-    reasons.push({ code, text: `Flows carrying ${b} in-scope upload bytes ${what}.` });
-  }
-  if (settled.consistent + settled.inconsistent > 0) {
-    reasons.push({
-      code: 'country_settled_by_rtt',
-      text: `The handshake RTT from the vantage settled the country of flows carrying ${settled.consistent + settled.inconsistent} in-scope upload bytes (${settled.consistent} consistent, ${settled.inconsistent} inconsistent): geolocation sources placing them where the RTT cannot reach were set aside and the rest agreed.`,
-    });
-  }
-
-  const coverage = U > 0 ? con / U : 0;
-  const coverageWithHidden = U + H > 0 ? con / (U + H) : 0;
-  let verdict: Verdict;
-  if (refuted) verdict = 'refuted';
-  else if (unobservable) verdict = 'unobservable';
-  else if (U === 0 || U < o.minUploadBytes) verdict = 'inconclusive';
-  else if (coverage < o.coverage) {
-    verdict = 'inconclusive';
-    reasons.push({ code: 'coverage_below_threshold', text: `Only ${pct(coverage)} of ${scopeWord} upload bytes are consistent with the claim; ${pct(o.coverage)} are needed to confirm.` });
-  } else if (coverageWithHidden < o.coverage) {
-    verdict = 'inconclusive';
-    reasons.push({ code: 'hidden_traffic_limits_coverage', text: `${pct(coverage)} of identified upload bytes are consistent, but counting traffic with hidden names only ${pct(coverageWithHidden)} is; ${pct(o.coverage)} are needed.` });
-  } else {
-    verdict = 'confirmed';
-    reasons.push({ code: 'coverage_met', text: `${pct(coverage)} of ${scopeWord} upload bytes (${con} of ${U}) are consistent with the claim, at or above the ${pct(o.coverage)} threshold, and nothing refutes it.` });
-  }
-
-  const order = new Map<string, number>(REASON_CODES.map((c, i) => [c, i]));
-  reasons.sort((a, b) => (order.get(a.code) ?? 99) - (order.get(b.code) ?? 99));
-  return { verdict, reasons, totals, evidence };
+  return { ...d.finish(), evidence };
 }

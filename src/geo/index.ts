@@ -5,6 +5,7 @@ export { GeoBatcher, GEO_BATCH_FLOWS } from './batch.js';
 export { measureGeo, type GeoMeasurement } from './measure.js';
 export {
   detectSynthesizedHandshakes,
+  SynthesisDetector,
   EARTH_MEAN_RADIUS_KM,
   FIBRE_KM_PER_RTT_MS,
   greatCircleKm,
@@ -22,6 +23,6 @@ export {
   type RangeEntry,
 } from './provider-ranges.js';
 export { privateReason } from './private-ranges.js';
-export { consensus } from './consensus.js';
+export { consensus, settleByRtt } from './consensus.js';
 export { RegionTable } from './regions.js';
 export { ProviderTable } from './provider.js';

@@ -48,32 +48,48 @@ const PCAPDROID_NET = parseIpv4('10.215.173.0');
  * or every flow that has an RTT has one under GEO_SYNTHESIZED_RTT_MS (with at least GEO_SYNTHESIZED_MIN_FLOWS).
  */
 export function detectSynthesizedHandshakes(
-  flows: { client_ip: string; rtt_ms?: number }[],
+  flows: Iterable<{ client_ip: string; rtt_ms?: number }>,
   linkTypes: number[],
 ): { synthesized: boolean; reason?: string } {
-  const raw = linkTypes.some((t) => RAW_IP_LINK_TYPES.includes(t));
-  if (raw) {
-    for (const f of flows) {
+  const d = new SynthesisDetector();
+  for (const f of flows) d.add(f);
+  return d.result(linkTypes);
+}
+
+/**
+ * detectSynthesizedHandshakes as a stream, in constant memory: add() each flow in order, result() once the capture's
+ * link types are known. The one implementation of the rule (detectSynthesizedHandshakes runs it).
+ */
+export class SynthesisDetector {
+  /** Client address of the first flow from PCAPdroid's VPN range, if any. */
+  private pcapdroidClient: string | undefined;
+  private withRtt = 0;
+  private slow = false;
+
+  add(f: { client_ip: string; rtt_ms?: number }): void {
+    if (this.pcapdroidClient === undefined) {
       const v4 = parseIpv4(f.client_ip);
-      if (v4 >= 0 && ((v4 & 0xffffff00) >>> 0) === PCAPDROID_NET) {
-        return {
-          synthesized: true,
-          reason: `raw-IP link type with PCAPdroid VPN client address ${f.client_ip} (10.215.173.0/24): handshakes are answered on the device`,
-        };
-      }
+      if (v4 >= 0 && ((v4 & 0xffffff00) >>> 0) === PCAPDROID_NET) this.pcapdroidClient = f.client_ip;
     }
+    if (f.rtt_ms === undefined || !Number.isFinite(f.rtt_ms) || this.slow) return;
+    this.withRtt++;
+    if (f.rtt_ms >= GEO_SYNTHESIZED_RTT_MS) this.slow = true;
   }
-  let withRtt = 0;
-  for (const f of flows) {
-    if (f.rtt_ms === undefined || !Number.isFinite(f.rtt_ms)) continue;
-    withRtt++;
-    if (f.rtt_ms >= GEO_SYNTHESIZED_RTT_MS) return { synthesized: false };
+
+  result(linkTypes: number[]): { synthesized: boolean; reason?: string } {
+    if (this.pcapdroidClient !== undefined && linkTypes.some((t) => RAW_IP_LINK_TYPES.includes(t))) {
+      return {
+        synthesized: true,
+        reason: `raw-IP link type with PCAPdroid VPN client address ${this.pcapdroidClient} (10.215.173.0/24): handshakes are answered on the device`,
+      };
+    }
+    if (this.slow) return { synthesized: false };
+    if (this.withRtt >= GEO_SYNTHESIZED_MIN_FLOWS) {
+      return {
+        synthesized: true,
+        reason: `all ${this.withRtt} flows with a handshake RTT measured under ${GEO_SYNTHESIZED_RTT_MS} ms: handshakes are synthesised locally`,
+      };
+    }
+    return { synthesized: false };
   }
-  if (withRtt >= GEO_SYNTHESIZED_MIN_FLOWS) {
-    return {
-      synthesized: true,
-      reason: `all ${withRtt} flows with a handshake RTT measured under ${GEO_SYNTHESIZED_RTT_MS} ms: handshakes are synthesised locally`,
-    };
-  }
-  return { synthesized: false };
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runAudit } from '../audit/run.js';
+import { runAudit } from '../pipeline/back-half.js';
 import { CaptureError, EXIT, UsageError } from '../errors.js';
 import { compareReports, type ReportComparison } from './compare.js';
 import { formatDiff } from './diff-text.js';
@@ -25,7 +25,7 @@ export interface RegressOptions {
   update?: boolean;
   /** Copy the fresh JSON report here (scripts/regress.sh keeps dated reports this way). */
   saveReport?: string;
-  /** How the fresh report is made; default: the audit (src/audit/run.ts) with JSON output only. */
+  /** How the fresh report is made; default: the audit (pipeline/back-half.ts runAudit) with JSON output only. */
   produce?: ReportProducer;
   /** Case store the default audit uses: a SQLite file or a PostgreSQL URL (default: a scratch SQLite file). */
   db?: string;

@@ -1,4 +1,5 @@
-// flows.csv, destinations.csv and coverage.csv: every flow and every destination of every vendor, one row each, and
+// flows.csv, destinations.csv and coverage.csv: every flow (streamed from the case store) and every listed destination
+// of every vendor, one row each, and
 // upload per naming source per vendor and claim (coverage.csv), RFC 4180
 // (CRLF records, quoted cells where needed) with formula-injection neutralising (see escape.ts csvCell).
 // Column order is fixed here; rows keep the model's documented order (vendors as listed, then the model's sort).
@@ -19,6 +20,8 @@ const FLOW_COLUMNS: readonly [string, (f: ReportFlow) => Cell][] = [
   ['capture', (f) => f.capture],
   ['capture_sha256', (f) => f.capture_sha256],
   ['flow_id', (f) => f.flow_id],
+  ['uid', (f) => f.uid],
+  ['community_id', (f) => f.community_id],
   ['device', (f) => f.device],
   ['app', (f) => f.app],
   ['transport', (f) => f.transport],
@@ -88,9 +91,24 @@ function table<T>(model: ReportModel, columns: readonly [string, (row: T) => Cel
   return out;
 }
 
-/** flows.csv text (pure). */
-export function renderFlowsCsv(model: ReportModel): string {
-  return table(model, FLOW_COLUMNS, (v) => v.flows);
+/** flows.csv's header record. */
+export function flowsCsvHeader(): string {
+  return csvRow(['vendor', ...FLOW_COLUMNS.map(([name]) => name)]);
+}
+
+/** One flows.csv record. */
+export function flowsCsvRow(vendor: string, f: ReportFlow): string {
+  return csvRow([vendor, ...FLOW_COLUMNS.map(([, get]) => get(f))]);
+}
+
+/** Every flow of each vendor (model order), for flows.csv: `flows(i)` gives vendor i's flows in report order. */
+export type VendorFlows = (vendorIndex: number) => AsyncIterable<ReportFlow> | Iterable<ReportFlow>;
+
+/** flows.csv text, in memory (tests, small cases); writeReports streams it. */
+export async function renderFlowsCsv(model: ReportModel, flows: VendorFlows): Promise<string> {
+  let out = flowsCsvHeader();
+  for (let i = 0; i < model.vendors.length; i++) for await (const f of flows(i)) out += flowsCsvRow(model.vendors[i].name, f);
+  return out;
 }
 
 /** destinations.csv text (pure). */
@@ -117,7 +135,7 @@ export function renderCoverageCsv(model: ReportModel): string {
   return out;
 }
 
-/** The CSV exports (pure), keyed by file name. */
-export function renderCsv(model: ReportModel): { 'flows.csv': string; 'destinations.csv': string; 'coverage.csv': string } {
-  return { 'flows.csv': renderFlowsCsv(model), 'destinations.csv': renderDestinationsCsv(model), 'coverage.csv': renderCoverageCsv(model) };
+/** The CSV exports, keyed by file name. */
+export async function renderCsv(model: ReportModel, flows: VendorFlows): Promise<{ 'flows.csv': string; 'destinations.csv': string; 'coverage.csv': string }> {
+  return { 'flows.csv': await renderFlowsCsv(model, flows), 'destinations.csv': renderDestinationsCsv(model), 'coverage.csv': renderCoverageCsv(model) };
 }

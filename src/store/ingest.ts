@@ -9,9 +9,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError } from '../errors.js';
-import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
+import { GEO_ROWS_DEDUP_MAX, STORE_INSERT_BATCH_ROWS } from '../limits.js';
 import { analyzeInput, logIdentity } from '../input.js';
-import type { CaptureSummary, DnsRecord, FlowRecord } from '../types.js';
+import type { CaptureSummary, DnsRecord, FlowGeoFields, FlowRecord, GeoProvenance } from '../types.js';
+import { SynthesisDetector } from '../geo/rtt-check.js';
 import type { CaseStore, SqlSession, SqlValue } from './store.js';
 import { TOOL_VERSION } from '../version.js';
 
@@ -22,6 +23,19 @@ export type AnalyzeFn = (
   opts: { hash?: boolean; onProgress?(bytes: number): void; pace?(): Promise<void> | undefined },
 ) => Promise<CaptureSummary>;
 
+/**
+ * Geolocation at ingest (pipeline/back-half.ts gives one): each flow's vantage-independent geo fields, stored once
+ * per distinct result in `flow_geo` with the flow pointing at it. The same object for flows that share a result
+ * lets ingest store it once (identity, bounded by GEO_ROWS_DEDUP_MAX).
+ */
+export interface IngestGeo {
+  locate(f: FlowRecord): FlowGeoFields;
+  /** Provider id of the published address ranges holding `ip` (for the provider-origin rule), if any. */
+  rangeProvider(ip: string): string | undefined;
+  /** The geolocation data used so far (stored with the capture). */
+  provenance(): GeoProvenance[];
+}
+
 export interface IngestOptions {
   vendor?: string;
   device?: string;
@@ -29,6 +43,8 @@ export interface IngestOptions {
   analyze?: AnalyzeFn;
   /** Called once when another process holds the store's write lock and this ingest starts waiting for it. */
   onWait?(): void;
+  /** Geolocate flows as they are stored (absent: stored without, geolocated at their first audit). */
+  geo?: IngestGeo;
 }
 
 export interface IngestResult {
@@ -57,19 +73,79 @@ const FLOW_COLUMNS = [
   'vlan', 'first_seen', 'last_seen', 'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up',
   'payload_down', 'tcp_flags', 'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source',
   'cname_chain', 'dns_qname', 'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'app', 'app_uid', 'anomalies',
-  'uid', 'community_id', 'dns_uid', 'dns_frame',
+  'uid', 'community_id', 'dns_uid', 'dns_frame', 'geo_id',
 ] as const;
 
 const NAME_COLUMNS = ['capture_id', 'flow_id', 'name', 'source'] as const;
 
-function flowRow(captureId: number, f: FlowRecord): SqlValue[] {
+export const FLOW_GEO_COLUMNS = [
+  'capture_id', 'geo_id', 'country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source',
+  'edge', 'geo_sources', 'range_provider',
+] as const;
+
+/** A flow_geo row (FLOW_GEO_COLUMNS order); `physical` and the per-source physical flags are never stored. */
+export function flowGeoRow(captureId: number, geoId: number, g: FlowGeoFields, rangeProvider: string | undefined): SqlValue[] {
+  const sources = g.geo_sources?.map((s) => {
+    const { physical: _p, ...rest } = s;
+    return rest;
+  });
+  return [
+    captureId, geoId, g.country ?? null, g.country_agreement ?? null, g.city ?? null, g.lat ?? null, g.lon ?? null, g.asn ?? null,
+    g.as_org ?? null, g.provider ?? null, g.region ?? null, g.region_source ?? null, g.edge === true ? 1 : 0,
+    sources === undefined ? null : JSON.stringify(sources), rangeProvider ?? null,
+  ];
+}
+
+/**
+ * Numbers the distinct geo results of one capture: the same result object (and published-range provider) gets
+ * the same id; new ones are queued as flow_geo rows. Forgets what it saw past GEO_ROWS_DEDUP_MAX results (a
+ * result met again then gets a second id: correct, only less compact).
+ */
+export class GeoIds {
+  private readonly ids = new Map<FlowGeoFields, Map<string, number>>();
+  private seen = 0;
+  private next = 1;
+  pending: SqlValue[][] = [];
+
+  constructor(
+    private readonly captureId: number,
+    private readonly geo: Pick<IngestGeo, 'locate' | 'rangeProvider'>,
+  ) {}
+
+  idOf(f: FlowRecord): number {
+    const g = this.geo.locate(f);
+    const range = this.geo.rangeProvider(f.server_ip);
+    let byRange = this.ids.get(g);
+    const hit = byRange?.get(range ?? '');
+    if (hit !== undefined) return hit;
+    if (this.seen >= GEO_ROWS_DEDUP_MAX) {
+      this.ids.clear();
+      this.seen = 0;
+      byRange = undefined;
+    }
+    if (byRange === undefined) this.ids.set(g, (byRange = new Map()));
+    const id = this.next++;
+    byRange.set(range ?? '', id);
+    this.seen++;
+    this.pending.push(flowGeoRow(this.captureId, id, g, range));
+    return id;
+  }
+
+  take(): SqlValue[][] {
+    const out = this.pending;
+    this.pending = [];
+    return out;
+  }
+}
+
+function flowRow(captureId: number, f: FlowRecord, geoId: number | null): SqlValue[] {
   return [
     captureId, f.flow_id, f.transport, f.ip_version, f.client_ip, f.client_port, f.server_ip, f.server_port, f.client_mac ?? null,
     f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame ?? 0, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up ?? -1,
     f.payload_down ?? -1, f.tcp_flags ?? null, f.end_reason ?? '', f.sni ?? null, f.quic ?? null, f.quic_version ?? null, f.http_host ?? null,
     f.hostname ?? null, f.name_source ?? null, json(f.cname_chain), f.dns_qname ?? null, f.rtt_ms ?? null, f.rtt_source ?? null,
     bool(f.ech), json(f.alpn), json(f.tls_versions), f.app ?? null, f.app_uid ?? null, json(f.anomalies),
-    f.uid ?? null, f.community_id ?? null, f.dns_uid ?? null, f.dns_frame ?? null,
+    f.uid ?? null, f.community_id ?? null, f.dns_uid ?? null, f.dns_frame ?? null, geoId,
   ];
 }
 
@@ -159,6 +235,8 @@ async function ingest(store: CaseStore, file: string, opts: IngestOptions): Prom
       // insert wait for that transaction, then do nothing; the capture is then stored (distributed ingest).
       if (row === undefined) return (await stored(tx, sha256)) as StoredRef;
       const captureId = Number(row?.id);
+      const geoIds = opts.geo !== undefined ? new GeoIds(captureId, opts.geo) : undefined;
+      const synthesis = new SynthesisDetector();
       let flows: FlowRecord[] = [];
       let dns: DnsRecord[] = [];
       let dnsSeq = 0;
@@ -178,8 +256,14 @@ async function ingest(store: CaseStore, file: string, opts: IngestOptions): Prom
         if (failure === undefined && flows.length > 0) {
           const names: SqlValue[][] = [];
           for (const f of flows) for (const [source, name] of flowNames(f)) names.push([captureId, f.flow_id, name, source]);
-          const rows = flows.map((f) => flowRow(captureId, f));
-          track(tx.insertRows('flows', FLOW_COLUMNS, rows).then(() => tx.insertRows('names', NAME_COLUMNS, names, { ignoreConflicts: true })));
+          const rows = flows.map((f) => flowRow(captureId, f, geoIds !== undefined ? geoIds.idOf(f) : null));
+          const geoRows = geoIds?.take() ?? [];
+          track(
+            tx
+              .insertRows('flow_geo', FLOW_GEO_COLUMNS, geoRows)
+              .then(() => tx.insertRows('flows', FLOW_COLUMNS, rows))
+              .then(() => tx.insertRows('names', NAME_COLUMNS, names, { ignoreConflicts: true })),
+          );
         }
         flows = [];
       };
@@ -191,6 +275,7 @@ async function ingest(store: CaseStore, file: string, opts: IngestOptions): Prom
         file,
         {
           flow(r) {
+            synthesis.add(r);
             flows.push(r);
             if (flows.length >= STORE_INSERT_BATCH_ROWS) flushFlows();
           },
@@ -206,13 +291,15 @@ async function ingest(store: CaseStore, file: string, opts: IngestOptions): Prom
       await Promise.all(inflight);
       if (failure !== undefined) throw failure;
       summary.sha256 = sha256;
+      const synthesized = synthesis.result(summary.link_types);
       await tx.run(
         `UPDATE captures SET format = ?, gzip = ?, packets = ?, link_types = ?, first_ts = ?, last_ts = ?, flow_count = ?,
-           dns_messages = ?, truncated = ?, options = ?, summary = ? WHERE id = ?`,
+           dns_messages = ?, truncated = ?, options = ?, summary = ?, synthesized = ?, geo_provenance = ? WHERE id = ?`,
         [
           summary.format, summary.gzip ? 1 : 0, summary.packets, JSON.stringify(summary.link_types), summary.first_ts ?? null,
           summary.last_ts ?? null, summary.flows, summary.dns_messages, summary.truncated ? 1 : 0, JSON.stringify({ hash: true }),
-          JSON.stringify(summary), captureId,
+          JSON.stringify(summary), synthesized.synthesized ? (synthesized.reason ?? 'handshakes synthesised on the device') : null,
+          opts.geo !== undefined ? JSON.stringify(opts.geo.provenance()) : null, captureId,
         ],
       );
       return { captureId, sha256, skipped: false };

@@ -2,7 +2,10 @@
 // per-address geolocation, and the audit itself (claims, verdicts, geolocation provenance). Bound parameters only.
 
 import type { Anomaly, FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
-import type { CaseStore, SqlSession } from './store.js';
+import type { CaseStore, SqlSession, SqlValue } from './store.js';
+import { FLOW_GEO_COLUMNS, GeoIds, type IngestGeo } from './ingest.js';
+import { SynthesisDetector } from '../geo/rtt-check.js';
+import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
 
 export interface StoredCapture {
   id: number;
@@ -20,7 +23,7 @@ export interface StoredCapture {
 
 export type StoredFlow = FlowRecord & FlowGeoFields;
 
-type Row = Record<string, unknown>;
+type Row = Record<string, SqlValue>;
 
 function opt<T>(v: unknown): T | undefined {
   return v === null || v === undefined ? undefined : (v as T);
@@ -213,5 +216,49 @@ export async function saveAudit(
       );
     }
     return id;
+  });
+}
+
+/** A capture's stored geolocation: the data it was geolocated with and why its handshakes are synthesised (if
+ *  they are); undefined when it was stored without geolocation (before schema 3, or by an ingest without it). */
+export async function storedGeoState(db: SqlSession, captureId: number): Promise<{ provenance: GeoProvenance[]; synthesized?: string } | undefined> {
+  const r = await db.get<{ geo_provenance: string | null; synthesized: string | null }>('SELECT geo_provenance, synthesized FROM captures WHERE id = ?', [captureId]);
+  if (r === undefined || r.geo_provenance === null) return undefined;
+  const out: { provenance: GeoProvenance[]; synthesized?: string } = { provenance: JSON.parse(r.geo_provenance) as GeoProvenance[] };
+  if (r.synthesized !== null) out.synthesized = r.synthesized;
+  return out;
+}
+
+/**
+ * Geolocates a capture stored without geolocation, once: its flows are read in pages of flow ids, each gets its
+ * geo_id, and the distinct results, the provenance and the synthesised-handshake verdict are stored, in one
+ * transaction (so the capture is geolocated whole or not at all).
+ */
+export async function geolocateStored(db: CaseStore, captureId: number, geo: IngestGeo): Promise<void> {
+  await db.transaction(async (tx) => {
+    const linkTypes = JSON.parse((await tx.get<{ link_types: string }>('SELECT link_types FROM captures WHERE id = ?', [captureId]))?.link_types ?? '[]') as number[];
+    await tx.run('DELETE FROM flow_geo WHERE capture_id = ?', [captureId]);
+    const ids = new GeoIds(captureId, geo);
+    const synthesis = new SynthesisDetector();
+    let last = -1;
+    for (;;) {
+      const rows = await tx.all<Row>('SELECT * FROM flows WHERE capture_id = ? AND flow_id > ? ORDER BY flow_id LIMIT ?', [captureId, last, STORE_INSERT_BATCH_ROWS]);
+      if (rows.length === 0) break;
+      const updates: [number, number][] = [];
+      for (const r of rows) {
+        const f = flowFromRow(r);
+        synthesis.add(f);
+        updates.push([ids.idOf(f), f.flow_id]);
+      }
+      await tx.insertRows('flow_geo', FLOW_GEO_COLUMNS, ids.take());
+      for (const [geoId, flowId] of updates) await tx.run('UPDATE flows SET geo_id = ? WHERE capture_id = ? AND flow_id = ?', [geoId, captureId, flowId]);
+      last = rows[rows.length - 1].flow_id as number;
+    }
+    const s = synthesis.result(linkTypes);
+    await tx.run('UPDATE captures SET geo_provenance = ?, synthesized = ? WHERE id = ?', [
+      JSON.stringify(geo.provenance()),
+      s.synthesized ? (s.reason ?? 'handshakes synthesised on the device') : null,
+      captureId,
+    ]);
   });
 }

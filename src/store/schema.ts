@@ -200,6 +200,34 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX flows_community_id ON flows(community_id);
   CREATE INDEX dns_uid ON dns(uid);
   `,
+  // 3: geolocation computed once per capture, at ingest (or, for captures stored before, at their first audit):
+  // the distinct vantage-independent results of a capture (flow_geo; sources without physical flags), each flow
+  // pointing at one (flows.geo_id); the capture's geolocation data (provenance JSON) and whether its handshakes
+  // were synthesised on the device (the reason, NULL when not). The vantage-dependent part (physical flags, a
+  // dispute settled by RTT) is computed when a claims file's vantage is known (pipeline/back-half.ts).
+  `
+  CREATE TABLE flow_geo (
+    capture_id        INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+    geo_id            INTEGER NOT NULL,
+    country           TEXT,
+    country_agreement TEXT,
+    city              TEXT,
+    lat               REAL,
+    lon               REAL,
+    asn               INTEGER,
+    as_org            TEXT,
+    provider          TEXT,
+    region            TEXT,
+    region_source     TEXT,
+    edge              INTEGER NOT NULL,
+    geo_sources       TEXT,               -- JSON array of GeoSourceAnswer; NULL for private addresses
+    range_provider    TEXT,               -- provider id of the published ranges holding the address
+    PRIMARY KEY (capture_id, geo_id)
+  );
+  ALTER TABLE flows ADD COLUMN geo_id INTEGER;
+  ALTER TABLE captures ADD COLUMN geo_provenance TEXT;
+  ALTER TABLE captures ADD COLUMN synthesized TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

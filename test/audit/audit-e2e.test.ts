@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAudit, type AuditResult } from '../../src/audit/run.js';
+import { runAudit, type AuditResult } from '../../src/pipeline/back-half.js';
 import { EXIT } from '../../src/errors.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

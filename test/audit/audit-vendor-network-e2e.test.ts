@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAudit, type AuditResult } from '../../src/audit/run.js';
+import { runAudit, type AuditResult } from '../../src/pipeline/back-half.js';
 import { EXIT } from '../../src/errors.js';
 import { ethernetFrame, udpPacket, TcpConversation } from '../../src/synth/packets.js';
 import { PcapWriter } from '../../src/synth/pcap-writer.js';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { listedCaptures } from '../../src/audit/attribution.js';
 import { expandCapturePattern } from '../../src/audit/capture-glob.js';
 import { loadClaims, parseClaims } from '../../src/audit/claims.js';
-import { runAudit } from '../../src/audit/run.js';
+import { runAudit } from '../../src/pipeline/back-half.js';
 import { MAX_CLAIMS_FILE_BYTES, MAX_CLAIMS_VENDORS, MAX_GLOB_DEPTH } from '../../src/limits.js';
 import { SHARED } from '../conformance/shared-corpus.js';
 import { buildHandsetCapture } from '../pipeline/handset-capture.js';

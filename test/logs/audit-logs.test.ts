@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { runAudit, type AuditResult } from '../../src/audit/run.js';
+import { runAudit, type AuditResult } from '../../src/pipeline/back-half.js';
 import { writeZeekLogs } from '../../src/synth/zeek-log-writer.js';
 import { writeEve } from '../../src/synth/eve-writer.js';
 import { REPO_ROOT } from '../conformance/shared-corpus.js';

@@ -3,7 +3,7 @@
 // EXIT): 0 every claim confirmed, 3 any refuted, 4 otherwise inconclusive/unobservable, 2 bad input.
 
 import { Command } from 'commander';
-import { runAudit } from '../../audit/run.js';
+import { runAudit } from '../../pipeline/back-half.js';
 import { ingestThroughWorkers } from '../../distributed/coordinator.js';
 import { UsageError } from '../../errors.js';
 import { isPostgresLocation } from '../../store/store.js';

@@ -2,7 +2,7 @@
 // the case store already holds (no ingest) and writes the reports. Same exit codes as `audit`.
 
 import { Command } from 'commander';
-import { runAudit } from '../../audit/run.js';
+import { runAudit } from '../../pipeline/back-half.js';
 import { problemLines, summaryText } from '../../audit/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
