@@ -7,13 +7,12 @@
 
 import { statSync } from 'node:fs';
 import { CaptureError, InternalError, StoreError } from '../errors.js';
-import { GeoLocator } from '../geo/index.js';
 import { logIdentity } from '../input.js';
 import { JOB_POLL_MS, JOB_RETRY_LIMIT } from '../limits.js';
 import { sha256File } from '../store/ingest.js';
 import { PostgresStore, redactedUrl } from '../store/postgres.js';
 import { TOOL_VERSION } from '../version.js';
-import { geoDataVersions, INGEST_QUEUE, JOB_FORMAT, jobId, type IngestJob, type IngestJobOutput } from './job.js';
+import { INGEST_QUEUE, localGeoDataVersions, JOB_FORMAT, jobId, type IngestJob, type IngestJobOutput } from './job.js';
 import { enqueue, jobStates, openQueue, reclaimLostJobs, type JobStatus } from './queue.js';
 
 export interface DistributedItem {
@@ -69,9 +68,7 @@ function failureMessage(output: unknown): string {
 
 /** Ingests `items` through the workers (see module comment). Throws StoreError when the store or queue is unreachable. */
 export async function distributedIngest(url: string, items: readonly DistributedItem[], opts: DistributedOptions = {}): Promise<DistributedOutcome[]> {
-  const locator = await GeoLocator.open({ geoDir: opts.geoDir });
-  locator.preload();
-  const geo = geoDataVersions(locator.provenance());
+  const geo = await localGeoDataVersions(opts.geoDir);
   const outcomes: DistributedOutcome[] = [];
   const store = await PostgresStore.open(url);
   let boss: Awaited<ReturnType<typeof openQueue>> | undefined;

@@ -5,6 +5,7 @@
 // other answers: it refuses the job), and the options the capture is stored with.
 
 import { createHash } from 'node:crypto';
+import { GeoLocator } from '../geo/index.js';
 import type { GeoProvenance } from '../types.js';
 
 /** The queue (pg-boss, in schema QUEUE_SCHEMA of the store's database) ingest jobs go through. */
@@ -90,4 +91,15 @@ export function badPayload(data: unknown): string | undefined {
     return 'the job payload is malformed';
   }
   return undefined;
+}
+
+/**
+ * The versions of every geolocation file this machine would use (residency's own data plus `geoDir`): a locator
+ * with every file opened, dropped afterwards (the locator that geolocates opens files as flows need them, as a
+ * local audit does, so what each capture records as used is the same everywhere).
+ */
+export async function localGeoDataVersions(geoDir: string | undefined): Promise<GeoDataVersion[]> {
+  const all = await GeoLocator.open({ geoDir });
+  all.preload();
+  return geoDataVersions(all.provenance());
 }

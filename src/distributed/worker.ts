@@ -9,13 +9,13 @@
 
 import pg from 'pg';
 import { CaptureError } from '../errors.js';
-import { GeoLocator } from '../geo/index.js';
 import { logIdentity } from '../input.js';
 import { JOB_LOCK_KEEPALIVE_S, JOB_POLL_MS } from '../limits.js';
-import { ingestCapture, sha256File } from '../store/ingest.js';
+import { ingestGeo, openIngestLocator } from '../pipeline/back-half.js';
+import { ingestCapture, sha256File, type IngestGeo } from '../store/ingest.js';
 import { PostgresStore } from '../store/postgres.js';
 import { TOOL_VERSION } from '../version.js';
-import { badPayload, geoDataDifferences, geoDataVersions, INGEST_QUEUE, type GeoDataVersion, type IngestJob, type IngestJobOutput } from './job.js';
+import { badPayload, geoDataDifferences, INGEST_QUEUE, localGeoDataVersions, type GeoDataVersion, type IngestJob, type IngestJobOutput } from './job.js';
 import { JOB_LOCK_CLASS, openQueue, PROCESS_LABEL } from './queue.js';
 
 export interface WorkerOptions {
@@ -50,9 +50,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /** Runs one worker process (see module comment). */
 export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
-  const locator = await GeoLocator.open({ geoDir: opts.geoDir });
-  locator.preload();
-  const geo = geoDataVersions(locator.provenance());
+  const geo = await localGeoDataVersions(opts.geoDir);
+  // Geolocation at ingest exactly as a local audit does it (a locator without vantage, files opened as needed, so
+  // the provenance stored with each capture is the same).
+  const ingestWith = ingestGeo(await openIngestLocator(opts.geoDir));
   const store = await PostgresStore.open(opts.url);
   const boss = await openQueue(opts.url, { supervise: true });
   // The connection holding the lock of the job in hand, with keepalives so the server notices a vanished machine.
@@ -78,7 +79,7 @@ export async function runWorker(opts: WorkerOptions): Promise<WorkerSummary> {
       }
       await lockConn.query('SELECT pg_advisory_lock($1, hashtext($2))', [JOB_LOCK_CLASS, job.id]);
       try {
-        const out = await runJob(store, job.data, geo, opts);
+        const out = await runJob(store, job.data, geo, ingestWith, opts);
         await boss.complete(INGEST_QUEUE, job.id, out as unknown as object);
         summary.done++;
       } catch (e) {
@@ -108,7 +109,7 @@ function jobLabel(j: IngestJob | undefined): string {
 }
 
 /** Checks and runs one job; throws JobRefused when this worker must not do it. */
-async function runJob(store: PostgresStore, job: IngestJob, geo: GeoDataVersion[], opts: WorkerOptions): Promise<IngestJobOutput> {
+async function runJob(store: PostgresStore, job: IngestJob, geo: GeoDataVersion[], ingestWith: IngestGeo, opts: WorkerOptions): Promise<IngestJobOutput> {
   const bad = badPayload(job);
   if (bad !== undefined) throw new JobRefused('job_malformed', bad);
   if (job.options.tool_version !== TOOL_VERSION) {
@@ -130,7 +131,7 @@ async function runJob(store: PostgresStore, job: IngestJob, geo: GeoDataVersion[
     throw new JobRefused('job_capture_changed', `${job.path}: its SHA-256 here is ${sha256.slice(0, 12)}…, the job was made for ${job.sha256.slice(0, 12)}…: the file differs on this machine's view of the storage`);
   }
   try {
-    const r = await ingestCapture(store, job.path, { vendor: job.options.vendor, device: job.options.device });
+    const r = await ingestCapture(store, job.path, { vendor: job.options.vendor, device: job.options.device, geo: ingestWith });
     opts.log(`worker ${PROCESS_LABEL}: ${r.skipped ? 'already stored' : 'stored'} ${job.path}`);
     return { status: r.skipped ? 'already_stored' : 'ingested', sha256: r.sha256, worker: PROCESS_LABEL };
   } catch (e) {
