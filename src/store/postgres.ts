@@ -83,6 +83,20 @@ function pgSql(sql: string): string {
   return t;
 }
 
+/**
+ * Numbers bound as numbers: `$n` becomes `$n::bigint` (an integer value) or `$n::float8`. pg sends parameters
+ * untyped and PostgreSQL infers a type from where each stands; where nothing says (a SELECT list, `? + 1` in an
+ * INSERT ... SELECT) it takes text, and SQLite would have kept the number. Text and NULL stay untyped.
+ */
+function typedParams(text: string, params: readonly SqlValue[]): string {
+  if (!params.some((p) => typeof p === 'number')) return text;
+  return text.replace(/\$(\d+)\b/g, (m, n: string) => {
+    const v = params[Number(n) - 1];
+    if (typeof v !== 'number') return m;
+    return Number.isSafeInteger(v) ? `${m}::bigint` : `${m}::float8`;
+  });
+}
+
 /** One pooled connection's SqlSession. */
 class PgSession implements SqlSession {
   /** Column types of tables seen by insertRows, by table name (temporary tables are per connection). */
@@ -102,7 +116,7 @@ class PgSession implements SqlSession {
 
   private q(sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> {
     if (this.iterating) return Promise.reject(new InternalError('case store: a statement ran while an iteration was open on the same session'));
-    const text = pgSql(sql);
+    const text = typedParams(pgSql(sql), params);
     const values = params.map(enc);
     const next = this.tail.then(
       () => this.client.query(text, values),

@@ -155,13 +155,13 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     const dir = path.join(tmp, 'gen');
     mkdirSync(path.join(dir, 'a'), { recursive: true });
     mkdirSync(path.join(dir, 'b'), { recursive: true });
-    // 19 small captures and one bigger one (DNS/ACK heavy: ~4k flows in 12 MB) whose transaction lasts seconds.
+    // 19 small captures and one big one (DNS/ACK heavy: ~10k flows in 30 MB) whose transaction lasts seconds.
     for (let i = 1; i <= 19; i++) {
       const r = spawnSync('python3', [GEN, '--mb', '0.1', '--seed', String(i), '--handsets', '1', '-o', path.join(dir, i % 2 === 0 ? 'a' : 'b', `s${i}.pcap`)], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(0);
     }
     const big = path.join(dir, 'a', 'big.pcap');
-    const r = spawnSync('python3', [GEN, '--mb', '12', '--seed', '77', '--small-packets', '--handsets', '1', '-o', big], { encoding: 'utf8' });
+    const r = spawnSync('python3', [GEN, '--mb', '30', '--seed', '77', '--small-packets', '--handsets', '1', '-o', big], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     writeFileSync(
       path.join(dir, 'claims.yaml'),
@@ -188,19 +188,24 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     const audit = cli(['audit', claims, '--db', url, '--distributed', '--out', out, '--format', 'json']);
 
     // Wait for the worker that took the big capture to be inside its transaction with rows written, then kill it.
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     let victim: Worker | undefined;
-    while (victim === undefined && Date.now() < deadline) {
-      const holder = ws.find((w) => w.stderr().includes(`ingesting ${big}`) && !w.stderr().includes(`stored ${big}`));
-      if (holder !== undefined) {
-        const rows = await pgQuery<{ n: string }>(
-          url,
-          'SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND backend_xid IS NOT NULL',
-          [`residency ${hostname()}:${holder.child.pid}`],
-        );
-        if (Number(rows[0].n) > 0) victim = holder;
+    const watch = new pg.Client({ connectionString: url });
+    await watch.connect();
+    try {
+      while (victim === undefined && Date.now() < deadline) {
+        const holder = ws.find((w) => w.stderr().includes(`ingesting ${big}`) && !w.stderr().includes(`stored ${big}`));
+        if (holder !== undefined) {
+          const rows = await watch.query<{ n: string }>(
+            'SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = $1 AND backend_xid IS NOT NULL',
+            [`residency ${hostname()}:${holder.child.pid}`],
+          );
+          if (Number(rows.rows[0].n) > 0) victim = holder;
+        }
+        if (victim === undefined) await new Promise((res) => setTimeout(res, 20));
       }
-      if (victim === undefined) await new Promise((res) => setTimeout(res, 50));
+    } finally {
+      await watch.end();
     }
     expect(victim, 'a worker was seen writing the big capture').toBeDefined();
     (victim as Worker).child.kill('SIGKILL');

@@ -59,6 +59,20 @@ describe.skipIf(PG === undefined)('PostgreSQL store specifics', () => {
     }
   });
 
+  it('binds numbers as numbers where nothing else gives them a type (SELECT list, INSERT ... SELECT)', async () => {
+    const s = await openCaseStore(url);
+    try {
+      expect(await s.get('SELECT ? AS i, ? AS f, ? AS t, ? + 1 AS j', [7, 2.5, 'x', 3_000_000_000])).toEqual({ i: 7, f: 2.5, t: 'x', j: 3_000_000_001 });
+      await s.session(async (q) => {
+        await q.run('CREATE TEMP TABLE typed (k INTEGER NOT NULL, v INTEGER NOT NULL, r REAL)');
+        await q.run('INSERT INTO typed (k, v, r) SELECT ?, ? + 1, ? FROM (SELECT 1 AS one) x', [1, 41, 1700000000]);
+        expect(await q.get('SELECT k, v, r FROM typed')).toEqual({ k: 1, v: 42, r: 1700000000 });
+      });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('stores epoch seconds and byte counts at full precision (DOUBLE PRECISION, BIGINT)', async () => {
     const s = await openCaseStore(url);
     try {
