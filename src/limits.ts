@@ -274,8 +274,9 @@ export const PG_CONNECT_TIMEOUT_MS = 30_000;
 /** Failed attempts of an ingest job before it is given up (a worker that died, a worker that refused the job). */
 export const JOB_RETRY_LIMIT = 3;
 /** pg-boss's own expiry of a running job, the backstop when no coordinator watches the workers' locks: at least
- *  this long, plus the capture's size at JOB_EXPIRE_BYTES_PER_S (a tenth of the slowest ingest rate measured,
- *  docs/scale-out.md), so a job still running on a live worker is never expired. */
+ *  this long, plus the capture's size at JOB_EXPIRE_BYTES_PER_S (the slowest worker rate measured, on a machine
+ *  loaded 10 runnable processes per core, docs/scale-out.md; ~19 MB per CPU-second unloaded), so a job still
+ *  running on a live worker is not expired. Were it expired, the retry finds the capture stored or waits for it. */
 export const JOB_EXPIRE_MIN_S = 15 * 60;
 export const JOB_EXPIRE_BYTES_PER_S = 1_000_000;
 /** A running job whose worker's lock is free is only taken for lost after this long (the worker locks the job
