@@ -1,4 +1,4 @@
-// Compares two JSON reports (schema residency.report/1): the expected one kept under captures/expected/
+// Compares two JSON reports (schema residency.report/2): the expected one kept under captures/expected/
 // and a fresh one. Owns what counts as drift: which fields are volatile (never compared), the byte
 // tolerance, how array elements are matched (by identity, not position) and which section each
 // difference belongs to. Pure: no I/O. Rendering lives in diff-text.ts.
@@ -238,7 +238,7 @@ function compareGeo(e: Json | undefined, a: Json | undefined): GeoSourceChange[]
 
 const DATA_SENSITIVE: ReadonlySet<DiffSection> = new Set(['verdicts', 'destinations', 'countries', 'providers']);
 
-/** Compares an expected report with a fresh one. Both are parsed JSON (residency.report/1). */
+/** Compares an expected report with a fresh one. Both are parsed JSON (residency.report/2; a /1 report compares too, its `vendors[].flows` then show as removed). */
 export function compareReports(expected: unknown, actual: unknown): ReportComparison {
   const w = new Walker();
   const e = expected as Json;

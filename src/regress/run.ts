@@ -9,11 +9,14 @@ import path from 'node:path';
 import { runAudit } from '../pipeline/back-half.js';
 import { CaptureError, EXIT, UsageError } from '../errors.js';
 import { compareReports, type ReportComparison } from './compare.js';
+import { REPORT_SCHEMA } from '../audit/report-model.js';
 import { formatDiff } from './diff-text.js';
 
 /** File name of the expected report inside the expected folder. */
 export const EXPECTED_REPORT_FILE = 'report.json';
-const REPORT_SCHEMA = 'residency.report/1';
+/** Schemas regress reads: the current one, and the one before it (an expected report from before the flows left
+ *  report.json compares too: its `vendors[].flows` show as removed, so `--update` can move it to the current one). */
+const READABLE_SCHEMAS: readonly unknown[] = [REPORT_SCHEMA, 'residency.report/1'];
 
 /** Produces a fresh JSON report for a claims file; returns the report file's path. */
 export type ReportProducer = (claimsPath: string, workDir: string) => Promise<string>;
@@ -84,7 +87,7 @@ async function readReport(file: string, what: string): Promise<unknown> {
   } catch (e) {
     throw new UsageError('regress_bad_report', `${what} is not JSON: ${file}: ${(e as Error).message}`);
   }
-  if (typeof doc !== 'object' || doc === null || (doc as { schema?: unknown }).schema !== REPORT_SCHEMA) {
+  if (typeof doc !== 'object' || doc === null || !READABLE_SCHEMAS.includes((doc as { schema?: unknown }).schema)) {
     throw new UsageError('regress_bad_report', `${what} is not a ${REPORT_SCHEMA} report: ${file}`);
   }
   return doc;

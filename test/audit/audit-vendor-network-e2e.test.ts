@@ -84,7 +84,7 @@ describe('audit: a vendor whose first-party traffic goes to its own AS, with unn
 
   it('ties the unnamed flows to the vendor by its network', () => {
     const v = withNets.model.vendors[0];
-    const by = (ip: string) => v.flows.filter((f) => f.server_ip === ip);
+    const by = (ip: string) => v.claims[0].evidence.filter((f) => f.server_ip === ip);
     expect(by(OWN.tcp).map((f) => [f.first_party, f.first_party_via, f.name_source, f.asn])).toEqual([[true, 'network', 'network', OWN_AS]]);
     expect(by(OWN.udp).map((f) => [f.transport, f.first_party, f.first_party_via, f.name_source])).toEqual([['udp', true, 'network', 'network']]);
     expect(by(OWN.named).map((f) => [f.first_party, f.first_party_via, f.name_source])).toEqual([[true, 'name', 'tls_sni']]);
@@ -110,6 +110,6 @@ describe('audit: a vendor whose first-party traffic goes to its own AS, with unn
     expect(c.totals.hidden.flows).toBe(2);
     expect(c.totals.in_scope.flows).toBe(2);
     expect(c.reasons.map((r) => r.code)).toContain('names_missing');
-    expect(without.model.vendors[0].flows.find((f) => f.server_ip === OWN.tcp)).toMatchObject({ first_party: false, hidden: 'no_name' });
+    expect(without.model.vendors[0].claims[0].evidence.find((f) => f.server_ip === OWN.tcp)).toMatchObject({ first_party: false, hidden: 'no_name' });
   });
 });

@@ -27,10 +27,11 @@ function capture(flows: StoredFlow[], label = 'v.pcap', sha = 'a'.repeat(64)): M
 }
 
 function build(flows: StoredFlow[]) {
-  return buildReportModel({
+  const b = buildReportModel({
     claims: parseClaims(CLAIMS, 'claims.yaml', '/c/claims.yaml'), claimsLabel: 'claims.yaml', captures: [capture(flows)], provenance: [],
     toolVersion: '9.9.9', formats: ['json'], generatedAt: '2026-01-01T00:00:00.000Z',
-  }).model;
+  });
+  return { ...b.model, vendors: b.model.vendors.map((v, i) => ({ ...v, flows: b.flows[i] })) };
 }
 
 describe('buildReportModel', () => {
@@ -75,7 +76,7 @@ describe('buildReportModel', () => {
   });
 
   it('records schema, tool, thresholds and claim parts', () => {
-    expect(model.schema).toBe('residency.report/1');
+    expect(model.schema).toBe('residency.report/2');
     expect(model.tool.version).toBe('9.9.9');
     expect(Object.keys(model.tool.options.thresholds)).toEqual([...Object.keys(model.tool.options.thresholds)].sort());
     expect(v.claims[0]).toMatchObject({ country: 'SG', scope: 'first-party' });

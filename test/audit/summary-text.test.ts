@@ -8,10 +8,10 @@ const cov = new CoverageTally();
 cov.add('tls_sni', 1500);
 cov.add('ech', 500);
 const model: ReportModel = {
-  schema: 'residency.report/1', generated_at: 'x', tool: { name: 'residency', version: '1', options: { thresholds: {}, formats: [] } },
+  schema: 'residency.report/2', generated_at: 'x', tool: { name: 'residency', version: '1', options: { thresholds: {}, formats: [] } },
   claims_file: { path: 'c.yaml', sha256: 'a' }, inputs: [], problems: [], geo_sources: [],
   vendors: [{
-    name: 'Evil\u001b[31mVendor\n', first_party: [], captures: [], destinations: [], devices: [], flows: [], bytes_by_country: [], bytes_by_provider: [],
+    name: 'Evil\u001b[31mVendor\n', first_party: [], captures: [], destinations: [], devices: [], destinations_omitted: 0, devices_omitted: 0, bytes_by_country: [], bytes_by_provider: [],
     totals: { flows: 3, bytes_up: 2048, bytes_down: 0 },
     claims: [{
       id: 'c1', text: 'Stored\rin SG', scope: 'first-party', verdict: 'refuted', reasons: [{ code: 'inconsistent_upload', text: 'most bytes went elsewhere' }],

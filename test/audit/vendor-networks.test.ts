@@ -54,10 +54,11 @@ function capture(flows: StoredFlow[]): ModelCapture {
 }
 
 function build(flows: StoredFlow[], networks = WITH_NETS) {
-  return buildReportModel({
+  const b = buildReportModel({
     claims: parseClaims(CLAIMS(networks), 'claims.yaml', '/c/claims.yaml'), claimsLabel: 'claims.yaml', captures: [capture(flows)], provenance: [],
     toolVersion: '1', formats: ['json'], generatedAt: '2026-01-01T00:00:00.000Z',
-  }).model.vendors[0];
+  });
+  return { ...b.model.vendors[0], flows: b.flows[0] };
 }
 
 const unnamed = { hostname: undefined, sni: undefined, name_source: undefined };

@@ -67,7 +67,7 @@ describe('compareReports', () => {
     const near = sampleReport();
     near.vendors[0].claims[0].totals.inconsistent.bytes_up = 201_500; // 0.75 %
     near.vendors[0].totals.bytes_down = 10_900; // 900 bytes, under the fixed 1 KiB allowance
-    near.vendors[0].flows[0].bytes_up = 201_000;
+    near.vendors[0].claims[0].evidence[0].bytes_up += 1000;
     expect(diffOf(sampleReport(), near).n).toBe(0);
   });
 
@@ -99,14 +99,14 @@ describe('compareReports', () => {
     expect(c.likelyDataUpdate).toBe(false);
   });
 
-  it('cuts long flow lists to a few lines plus a count', () => {
+  it('cuts long evidence lists to a few lines plus a count', () => {
     const a = sampleReport();
     const b = sampleReport();
-    const base = a.vendors[0].flows[0];
-    a.vendors[0].flows = Array.from({ length: 30 }, (_, i) => ({ ...base, flow_id: i + 1 }));
-    b.vendors[0].flows = Array.from({ length: 30 }, (_, i) => ({ ...base, flow_id: i + 1, server_port: 8443 }));
+    const base = a.vendors[0].claims[0].evidence[0];
+    a.vendors[0].claims[0].evidence = Array.from({ length: 30 }, (_, i) => ({ ...base, flow_id: i + 1 }));
+    b.vendors[0].claims[0].evidence = Array.from({ length: 30 }, (_, i) => ({ ...base, flow_id: i + 1, server_port: 8443 }));
     const text = formatDiff(compareReports(a, b), 'x');
-    expect(text).toMatch(/… 22 more under vendors\[Vendor Alder\]\.flows/);
+    expect(text).toMatch(/… 22 more under vendors\[Vendor Alder\]\.claims\[[^\]]+\]\.evidence/);
   });
 });
 

@@ -1,4 +1,4 @@
-// A small residency.report/1 document built in code, for the regress diff tests.
+// A small residency.report/2 document built in code, for the regress diff tests.
 
 import { CoverageTally } from '../../src/audit/coverage.js';
 import type { ReportModel } from '../../src/audit/report-model.js';
@@ -31,7 +31,7 @@ export function sampleReport(): ReportModel {
     physical: 'plausible' as const,
   };
   return {
-    schema: 'residency.report/1',
+    schema: 'residency.report/2',
     generated_at: '2026-01-01T00:00:00Z',
     tool: { name: 'residency', version: '0.1.0', options: { thresholds: {}, formats: ['json'] } },
     claims_file: { path: 'captures/claims.yaml', sha256: 'c'.repeat(64) },
@@ -96,7 +96,8 @@ export function sampleReport(): ReportModel {
           },
         ],
         devices: [{ label: '10.0.0.2', client_ip: '10.0.0.2', flows: 2, bytes_up: 500_000, bytes_down: 10_000, apps: [] }],
-        flows: [flow],
+        destinations_omitted: 0,
+        devices_omitted: 0,
         bytes_by_country: [{ key: 'CN', bytes_up: 200_000, flows: 1 }],
         bytes_by_provider: [{ key: 'alibaba', bytes_up: 200_000, flows: 1 }],
         totals: { flows: 2, bytes_up: 500_000, bytes_down: 10_000 },

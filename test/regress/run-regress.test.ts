@@ -85,6 +85,6 @@ describe('runRegress', () => {
     writeFileSync(path.join(expectedDir, 'report.json'), '{"schema":"something/else"}');
     const wrong = await runRegress(claims, { expectedDir, produce: producing(sampleReport()) });
     expect(wrong.exitCode).toBe(EXIT.BAD_INPUT);
-    expect(wrong.diffText).toContain('not a residency.report/1 report');
+    expect(wrong.diffText).toContain('not a residency.report/2 report');
   });
 });

@@ -112,6 +112,13 @@ const PLACES: { country: string; lat: number; lon: number; provider: string; reg
 ];
 
 /** The fixture; `generatedAt` lets tests check that only that field varies. */
+const FLOWS = new WeakMap<ReportModel, ReportFlow[][]>();
+
+/** Every flow of each vendor of a fixtureModel (flows.csv's input). */
+export function fixtureFlows(model: ReportModel): ReportFlow[][] {
+  return FLOWS.get(model) ?? model.vendors.map(() => []);
+}
+
 export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportModel {
   const names: (string | undefined)[] = ['api.vendora-sync.com', 'cdn.vendora-sync.com', ...HOSTILE_NAMES, undefined];
   const flows = names.map((name, i) => {
@@ -152,8 +159,8 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
     return [...m.values()].sort((a, b) => b.bytes_up - a.bytes_up || (a.key < b.key ? -1 : 1));
   };
   const of = (s: EvidenceFlow['status']) => sum(evidenceFlows.filter((f) => f.status === s));
-  return {
-    schema: 'residency.report/1',
+  const model: ReportModel = {
+    schema: 'residency.report/2',
     generated_at: generatedAt,
     tool: { name: 'residency', version: '0.1.0', options: { thresholds: { VERDICT_TOLERANCE: 0.01, CONFIRM_COVERAGE: 0.9 }, formats: ['json', 'html', 'md', 'csv'] } },
     claims_file: { path: 'claims.yaml', sha256: 'c'.repeat(64) },
@@ -212,7 +219,8 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
         ],
         destinations,
         devices: [{ label: 'phone-1', client_ip: '192.168.1.20', client_mac: '02:00:00:00:00:01', flows: flows.length, bytes_up: sum(flows).bytes_up, bytes_down: sum(flows).bytes_down, apps: ['com.vendor.app'] }],
-        flows,
+        destinations_omitted: 0,
+        devices_omitted: 0,
         bytes_by_country: byKey((f) => f.country ?? '??'),
         bytes_by_provider: byKey((f) => f.provider ?? 'unknown'),
         totals: sum(flows),
@@ -243,7 +251,8 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
         ],
         destinations: [],
         devices: [],
-        flows: [],
+        destinations_omitted: 0,
+        devices_omitted: 0,
         bytes_by_country: [],
         bytes_by_provider: [],
         totals: sum([]),
@@ -252,4 +261,6 @@ export function fixtureModel(generatedAt = '2026-11-23T05:00:00.000Z'): ReportMo
     ],
     summary: { confirmed: 1, refuted: 1, inconclusive: 0, unobservable: 1, exit_code: 3 },
   };
+  FLOWS.set(model, [flows, []]);
+  return model;
 }

@@ -27,7 +27,7 @@ describe('renderJson', () => {
   });
 
   it('writes 2-space indented JSON that starts with schema and generated_at and ends with a newline', () => {
-    expect(a.startsWith('{\n  "schema": "residency.report/1",\n  "generated_at": "2026-11-23T05:00:00.000Z",\n  "tool": {')).toBe(true);
+    expect(a.startsWith('{\n  "schema": "residency.report/2",\n  "generated_at": "2026-11-23T05:00:00.000Z",\n  "tool": {')).toBe(true);
     expect(a.endsWith('}\n')).toBe(true);
   });
 
@@ -39,17 +39,17 @@ describe('renderJson', () => {
 
   it('sorts nested keys alphabetically', () => {
     const parsed = JSON.parse(a);
-    const flow = parsed.vendors[0].flows[0];
+    const flow = parsed.vendors[0].claims[0].evidence[0];
     const keys = Object.keys(flow);
     expect(keys).toEqual([...keys].sort());
   });
 
   it('writes non-finite numbers as null and -0 as 0', () => {
     const model = fixtureModel();
-    model.vendors[0].flows[0].rtt_ms = Number.NaN;
-    model.vendors[0].flows[0].lat = -0;
+    model.vendors[0].claims[0].evidence[0].rtt_ms = Number.NaN;
+    model.vendors[0].claims[0].evidence[0].lat = -0;
     const parsed = JSON.parse(renderJson(model));
-    expect(parsed.vendors[0].flows[0].rtt_ms).toBeNull();
-    expect(Object.is(parsed.vendors[0].flows[0].lat, 0)).toBe(true);
+    expect(parsed.vendors[0].claims[0].evidence[0].rtt_ms).toBeNull();
+    expect(Object.is(parsed.vendors[0].claims[0].evidence[0].lat, 0)).toBe(true);
   });
 });

@@ -3,7 +3,6 @@
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { analyzeInput } from '../../input.js';
-import type { FlowRecord } from '../../types.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
@@ -59,43 +58,30 @@ export function flowsCommand(io: CliIo): Command {
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
       const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
-      const geoMod = opts.geo ? await import('../../geo/index.js') : undefined;
-      const geo = geoMod !== undefined ? await geoMod.GeoLocator.open({ geoDir: opts.geoDir, vantage }) : undefined;
+      const backHalf = opts.geo ? await import('../../pipeline/back-half.js') : undefined;
+      const geo = backHalf !== undefined ? await backHalf.openIngestLocator(opts.geoDir) : undefined;
       const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
       const w = recordWriter(opts.format, cols, io.stdout);
-      // With a vantage point the physical RTT check needs the whole capture first (are its handshakes synthesised
-      // on the phone?), so that capture's records are held until it is read; otherwise they stream out.
-      const hold = geo !== undefined && vantage !== undefined;
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        const held: FlowRecord[] = [];
-        const batch =
-          geo !== undefined && geoMod !== undefined && !hold
-            ? new geoMod.GeoBatcher(geo, (r, g) => w.write({ capture, ...r, ...g }))
+        // Geolocation and the vantage rule, in the order the back half sets (pipeline/back-half.ts).
+        const enricher =
+          backHalf !== undefined && geo !== undefined
+            ? new backHalf.FlowEnricher(
+                geo,
+                vantage,
+                (r, g) => w.write({ capture, ...r, ...g }),
+                (reason) => io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${reason}\n`),
+              )
             : undefined;
         const summary = await analyzeInput(
           c,
-          {
-            flow: (r) => {
-              if (hold) held.push(r);
-              else if (batch !== undefined) batch.add(r);
-              else w.write({ capture, ...r });
-            },
-          },
+          { flow: (r) => (enricher !== undefined ? enricher.add(r) : w.write({ capture, ...r })) },
           { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout },
         );
         progress.done();
-        batch?.flush();
-        if (hold && geo !== undefined && geoMod !== undefined) {
-          const synth = geoMod.detectSynthesizedHandshakes(held, summary.link_types);
-          if (synth.synthesized) {
-            geo.disablePhysicalCheck(synth.reason ?? 'handshakes synthesised on the device');
-            io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${synth.reason ?? ''}\n`);
-          }
-          for (const r of held) w.write({ capture, ...r, ...geo.enrichFlow(r) });
-          geo.enablePhysicalCheck();
-        }
+        enricher?.finish(summary.link_types);
         reportWarnings(summary, io);
       });
       w.end();

@@ -10,7 +10,7 @@ import { distributedIngest, throwIfFailed } from '../../distributed/coordinator.
 import { EXIT, UsageError } from '../../errors.js';
 import { STORE_BUSY_TIMEOUT_MS } from '../../limits.js';
 import { openCaseStore } from '../../store/open.js';
-import { ingestCapture } from '../../store/ingest.js';
+import { ingestGeo, ingestInput, openIngestLocator } from '../../pipeline/back-half.js';
 import { isPostgresLocation } from '../../store/store.js';
 import { distributedProgressFor } from '../distributed-progress.js';
 import { progressFor } from '../progress.js';
@@ -19,10 +19,11 @@ import { terminalText } from '../terminal-text.js';
 
 interface IngestOptions {
   db: string;
+  geo: boolean;
+  geoDir?: string;
   vendor?: string;
   device?: string;
   distributed?: boolean;
-  geoDir?: string;
 }
 
 /** `--distributed`: every capture through the workers; the same lines as a local ingest, skipped ones on stderr. */
@@ -49,22 +50,25 @@ async function ingestDistributed(captures: string[], opts: IngestOptions, io: Cl
 
 export function ingestCommand(io: CliIo): Command {
   return new Command('ingest')
-    .description('store captures (flows, DNS, names) in a case store (SQLite file or PostgreSQL URL); the same capture twice is stored once')
+    .description('store captures (flows, DNS, names, geolocation) in a case store (SQLite file or PostgreSQL URL); the same capture twice is stored once')
     .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json)')
     .requiredOption('--db <file>', 'case store: a SQLite file (created if missing) or postgres://user@host:port/database')
     .option('--vendor <name>', 'vendor the captures belong to')
     .option('--device <name>', 'handset the captures were taken on')
+    .option('--no-geo', 'store without geolocation (the first audit geolocates, once)')
+    .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder (with --distributed: the workers must have the same)')
     .option('--distributed', 'queue the captures for `residency worker` processes (PostgreSQL store) and wait for them')
-    .option('--geo-dir <dir>', 'with --distributed: the geolocation data folder the workers must match')
     .action(async (captures: string[], opts: IngestOptions) => {
       if (opts.distributed === true) return ingestDistributed(captures, opts, io);
       const db = await openCaseStore(opts.db);
       try {
+        // Geolocated once, as stored: audits and reports read it back (pipeline/back-half.ts).
+        const geo = opts.geo ? ingestGeo(await openIngestLocator(opts.geoDir)) : undefined;
         for (const c of captures) {
           const progress = progressFor(c, io);
           const onWait = (): void =>
             void io.stderr.write(`residency: ${terminalText(opts.db)}: another process is writing the store; waiting (up to ${STORE_BUSY_TIMEOUT_MS / 1000} s)\n`);
-          const r = await ingestCapture(db, c, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait });
+          const r = await ingestInput(db, c, geo, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait });
           progress.done();
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }
