@@ -282,6 +282,8 @@ export const JOB_EXPIRE_BYTES_PER_S = 1_000_000;
 /** A running job whose worker's lock is free is only taken for lost after this long (the worker locks the job
  *  right after taking it). */
 export const JOB_LIVENESS_GRACE_S = 3;
+/** A coordinator whose jobs no worker has taken for this long says how to start one (once). */
+export const JOB_NO_WORKER_HINT_S = 30;
 /** How often an idle worker asks the queue for a job, and a coordinator looks at its jobs. */
 export const JOB_POLL_MS = 500;
 /** TCP keepalive idle time of a worker's lock connection, set on the server's side: a machine that vanishes loses

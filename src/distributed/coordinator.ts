@@ -8,7 +8,7 @@
 import { statSync } from 'node:fs';
 import { CaptureError, InternalError, StoreError } from '../errors.js';
 import { logIdentity } from '../input.js';
-import { JOB_POLL_MS, JOB_RETRY_LIMIT } from '../limits.js';
+import { JOB_NO_WORKER_HINT_S, JOB_POLL_MS, JOB_RETRY_LIMIT } from '../limits.js';
 import { sha256File } from '../store/ingest.js';
 import { PostgresStore, redactedUrl } from '../store/postgres.js';
 import { TOOL_VERSION } from '../version.js';
@@ -131,6 +131,8 @@ export async function distributedIngest(url: string, items: readonly Distributed
     const bytesTotal = [...jobs.values()].reduce((s, j) => s + j.data.size_bytes, 0);
     const already = outcomes.length - [...jobs.values()].reduce((s, j) => s + j.outcomes.length, 0);
     let reclaimed = 0;
+    const started = Date.now();
+    let hinted = false;
     const pending = new Set(ids);
     const final = new Map<string, JobStatus>();
     for (;;) {
@@ -152,6 +154,10 @@ export async function distributedIngest(url: string, items: readonly Distributed
       }
       opts.progress?.({ total: outcomes.length, ended: already + [...final.keys()].reduce((n, id) => n + (jobs.get(id)?.outcomes.length ?? 0), 0), running, failed, bytesTotal, bytesEnded, reclaimed });
       if (pending.size === 0) break;
+      if (!hinted && running === 0 && final.size === 0 && Date.now() - started > JOB_NO_WORKER_HINT_S * 1000) {
+        hinted = true;
+        opts.log?.(`no worker has taken a job for ${JOB_NO_WORKER_HINT_S} s: start workers with \`residency worker --db <this store's URL>\` on machines that see the captures`);
+      }
       const lost = await reclaimLostJobs(boss, [...pending]);
       if (lost.length > 0) {
         reclaimed += lost.length;
