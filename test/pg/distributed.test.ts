@@ -149,7 +149,11 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     expect(again.stderr).not.toMatch(/queued/);
     expect(again.stderr).toMatch(/already stored: vendor-alder\/alder-phone.pcap/);
     expect(reportOf(`${out}-2`)).toEqual(reportOf(local.out));
-  }, 180_000);
+    // The scheduled regression over this PostgreSQL store: no drift from the expected sample report.
+    const regress = await cli(['regress', claims, '--db', url]);
+    expect(regress.stdout + regress.stderr).toMatch(/no drift/);
+    expect(regress.code).toBe(0);
+  }, 240_000);
 
   it.skipIf(!HAVE_GEN)('a 20-capture generated case with a worker killed (SIGKILL) mid-capture: retried elsewhere, nothing stored twice or lost', async () => {
     const dir = path.join(tmp, 'gen');
