@@ -149,6 +149,10 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     expect(again.stderr).not.toMatch(/queued/);
     expect(again.stderr).toMatch(/already stored: vendor-alder\/alder-phone.pcap/);
     expect(reportOf(`${out}-2`)).toEqual(reportOf(local.out));
+    // `report` from the PostgreSQL store: the same report again.
+    const rep = await cli(['report', '--db', url, '--claims', claims, '--out', `${out}-report`, '--format', 'json']);
+    expect(rep.code).toBe(local.run.code);
+    expect(reportOf(`${out}-report`)).toEqual(reportOf(local.out));
     // The scheduled regression over this PostgreSQL store: no drift from the expected sample report.
     const regress = await cli(['regress', claims, '--db', url]);
     expect(regress.stdout + regress.stderr).toMatch(/no drift/);
