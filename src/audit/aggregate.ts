@@ -37,13 +37,22 @@ import type {
   ReportModel,
   ReportVendor,
 } from './report-model.js';
-import { ClaimDecision, STATUS_RANK, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
+import { ClaimDecision, physicalCheckUnavailable, sortReasons, STATUS_RANK, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
 import { VendorNetworkMatcher } from './vendor-networks.js';
 
 /** A stored capture as the audit reads it. */
 export interface AggregateCapture extends FrameCapture {
   /** Why its handshakes are synthesised on the device (RTTs then say nothing about distance), if they are. */
   synthesized?: string;
+}
+
+/** Why an input's flows cannot have their location checked against a handshake RTT, if they cannot. */
+export function noPhysics(c: AggregateCapture): string | undefined {
+  const f = c.stored.format;
+  if (f === 'zeek-tsv' || f === 'zeek-json') return 'Zeek logs carry no handshake RTT';
+  if (f === 'suricata-eve') return 'Suricata eve.json carries no handshake RTT';
+  if (c.synthesized !== undefined) return 'handshakes synthesised on the device';
+  return undefined;
 }
 
 /** A flow_geo row (vantage-independent) as stored. */
@@ -90,23 +99,27 @@ const GROUP_KEY = [
   'capture_id', 'client_ip', 'client_mac', 'app', 'transport', 'server_ip', 'server_port', 'hostname', 'name_source', 'sni', 'quic',
   'http_host', 'dns_qname', 'cname_chain', 'ech', 'anomalies', 'geo_id',
 ] as const;
-/** Key columns that are never NULL (joined with =; the others with IS NOT DISTINCT FROM). */
-const NOT_NULL_KEY: ReadonlySet<string> = new Set(['capture_id', 'client_ip', 'transport', 'server_ip', 'server_port']);
+/**
+ * The group key of a `flows` row (alias `f`) as one text value, unambiguous whatever the names hold: each column as
+ * `<length>:<text>`, `-` for NULL. Lets every flow find its group by one indexed equality.
+ */
+const GROUP_KEY_TEXT = GROUP_KEY.map((k) => `COALESCE(length(f.${k}) || ':' || f.${k}, '-')`).join(` || '|' || `);
 
 const TEMP_TABLES = ['audit_caps', 'audit_vcaps', 'audit_rtt', 'audit_grp', 'audit_grp_name', 'audit_fp_pair', 'audit_grp_attr', 'audit_grp_judge', 'audit_flow_gid'];
 
 async function createTempTables(q: SqlSession): Promise<void> {
   for (const t of TEMP_TABLES) await q.run(`DROP TABLE IF EXISTS ${t}`);
-  await q.run('CREATE TEMP TABLE audit_caps (capture_id INTEGER PRIMARY KEY, crank INTEGER NOT NULL, label TEXT NOT NULL, sha256 TEXT NOT NULL, synthesized INTEGER NOT NULL)');
+  await q.run('CREATE TEMP TABLE audit_caps (capture_id INTEGER PRIMARY KEY, crank INTEGER NOT NULL, label TEXT NOT NULL, sha256 TEXT NOT NULL, synthesized INTEGER NOT NULL, no_physics TEXT)');
   await q.run('CREATE TEMP TABLE audit_vcaps (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, PRIMARY KEY (vidx, capture_id))');
   await q.run('CREATE TEMP TABLE audit_rtt (capture_id INTEGER NOT NULL, server_ip TEXT NOT NULL, rtt_ms REAL, PRIMARY KEY (capture_id, server_ip))');
   await q.run(
     `CREATE TEMP TABLE audit_grp (gid INTEGER PRIMARY KEY, vidx INTEGER NOT NULL, crank INTEGER NOT NULL, capture_id INTEGER NOT NULL,
        client_ip TEXT NOT NULL, client_mac TEXT, app TEXT, transport TEXT NOT NULL, server_ip TEXT NOT NULL, server_port INTEGER NOT NULL,
        hostname TEXT, name_source TEXT, sni TEXT, quic TEXT, http_host TEXT, dns_qname TEXT, cname_chain TEXT, ech INTEGER, anomalies TEXT,
-       geo_id INTEGER, flows INTEGER NOT NULL, bytes_up INTEGER NOT NULL, bytes_down INTEGER NOT NULL, first_flow INTEGER NOT NULL)`,
+       geo_id INTEGER, flows INTEGER NOT NULL, bytes_up INTEGER NOT NULL, bytes_down INTEGER NOT NULL, first_flow INTEGER NOT NULL, gkey TEXT NOT NULL)`,
   );
-  await q.run('CREATE INDEX audit_grp_key ON audit_grp (vidx, capture_id, server_ip, client_ip, server_port)');
+  await q.run('CREATE INDEX audit_grp_key ON audit_grp (vidx, gkey)');
+  await q.run('CREATE INDEX audit_grp_page ON audit_grp (vidx, gid)');
   await q.run('CREATE TEMP TABLE audit_grp_name (gid INTEGER PRIMARY KEY, fp_name INTEGER NOT NULL)');
   await q.run('CREATE TEMP TABLE audit_fp_pair (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, client_ip TEXT NOT NULL, server_ip TEXT NOT NULL, PRIMARY KEY (vidx, capture_id, client_ip, server_ip))');
   await q.run(
@@ -119,6 +132,8 @@ async function createTempTables(q: SqlSession): Promise<void> {
        PRIMARY KEY (gid, claim))`,
   );
   await q.run('CREATE INDEX audit_grp_judge_claim ON audit_grp_judge (vidx, claim, hidden, status)');
+  await q.run('CREATE INDEX audit_grp_attr_dest ON audit_grp_attr (vidx, dest_key)');
+  await q.run('CREATE INDEX audit_grp_attr_device ON audit_grp_attr (vidx, device)');
   await q.run('CREATE TEMP TABLE audit_flow_gid (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, flow_id INTEGER NOT NULL, gid INTEGER NOT NULL, PRIMARY KEY (vidx, capture_id, flow_id))');
   await q.run('CREATE INDEX audit_flow_gid_gid ON audit_flow_gid (gid)');
 }
@@ -220,11 +235,27 @@ interface VendorTallies {
 /** Builds the report model from the store (see module comment). Runs on one session: TEMP tables live there. */
 export async function buildReportFromStore(q: SqlSession, input: AggregateInput): Promise<AggregateResult> {
   const { caps, missing, problems } = modelFrame(input.captures, input.missing);
+  // One read transaction: a consistent view of the store, and the TEMP tables written without a commit each.
+  await q.run('BEGIN');
+  try {
+    return await buildInTransaction(q, input, caps, missing, problems);
+  } finally {
+    await q.run('COMMIT');
+  }
+}
+
+async function buildInTransaction(
+  q: SqlSession,
+  input: AggregateInput,
+  caps: AggregateCapture[],
+  missing: ReturnType<typeof modelFrame>['missing'],
+  problems: InputProblem[],
+): Promise<AggregateResult> {
   await createTempTables(q);
   await q.insertRows(
     'audit_caps',
-    ['capture_id', 'crank', 'label', 'sha256', 'synthesized'],
-    caps.map((c, i) => [c.stored.id, i, c.label, c.stored.sha256, c.synthesized !== undefined ? 1 : 0]),
+    ['capture_id', 'crank', 'label', 'sha256', 'synthesized', 'no_physics'],
+    caps.map((c, i) => [c.stored.id, i, c.label, c.stored.sha256, c.synthesized !== undefined ? 1 : 0, noPhysics(c) ?? null]),
     { ignoreConflicts: true },
   );
   const vendors: ReportVendor[] = [];
@@ -269,8 +300,9 @@ async function aggregateVendor(
   const base = Number((await q.get<{ m: number | null }>('SELECT MAX(gid) AS m FROM audit_grp'))?.m ?? 0);
   const key = GROUP_KEY.map((k) => `f.${k}`).join(', ');
   await q.run(
-    `INSERT INTO audit_grp (gid, vidx, crank, ${GROUP_KEY.join(', ')}, flows, bytes_up, bytes_down, first_flow)
-     SELECT ? + ROW_NUMBER() OVER (ORDER BY c.crank, MIN(f.flow_id)), ?, c.crank, ${key}, COUNT(*), SUM(f.bytes_up), SUM(f.bytes_down), MIN(f.flow_id)
+    `INSERT INTO audit_grp (gid, vidx, crank, ${GROUP_KEY.join(', ')}, flows, bytes_up, bytes_down, first_flow, gkey)
+     SELECT ? + ROW_NUMBER() OVER (ORDER BY c.crank, MIN(f.flow_id)), ?, c.crank, ${key}, COUNT(*), SUM(f.bytes_up), SUM(f.bytes_down), MIN(f.flow_id),
+       ${GROUP_KEY_TEXT}
      FROM flows f JOIN audit_vcaps v ON v.capture_id = f.capture_id AND v.vidx = ? JOIN audit_caps c ON c.capture_id = f.capture_id
      GROUP BY c.crank, ${key}`,
     [base, vidx, vidx],
@@ -278,7 +310,7 @@ async function aggregateVendor(
 
   // Pass 1: which groups are first-party by a name; then the (client, server) pairs such a group reached off an
   // edge, which make unnamed flows on the same pair first-party too (`address`).
-  const groupSql = `SELECT g.*, ${GEO_SELECT}, c.synthesized AS synthesized, r.rtt_ms AS dest_rtt
+  const groupSql = `SELECT g.*, ${GEO_SELECT}, c.synthesized AS synthesized, c.no_physics AS no_physics, c.label AS cap_label, r.rtt_ms AS dest_rtt
     FROM audit_grp g JOIN audit_caps c ON c.capture_id = g.capture_id
     LEFT JOIN flow_geo geo ON geo.capture_id = g.capture_id AND geo.geo_id = g.geo_id
     LEFT JOIN audit_rtt r ON r.capture_id = g.capture_id AND r.server_ip = g.server_ip
@@ -301,6 +333,8 @@ async function aggregateVendor(
   // Pass 2: attribute and judge every group once per claim.
   const decisions = spec.claims.map((c) => new ClaimDecision(c, opts));
   const claimCoverage = spec.claims.map(() => new CoverageTally());
+  /** Per claim, in-scope upload from inputs without a handshake RTT, per input (only with a vantage). */
+  const unchecked = spec.claims.map(() => new Map<string, { bytes: number; why: string }>());
   const t: VendorTallies = { totals: { flows: 0, bytes_up: 0, bytes_down: 0 }, coverage: new CoverageTally(), byCountry: new Map(), byProvider: new Map() };
   const pairSql = groupSql.replace(
     'WHERE g.vidx = ?',
@@ -343,6 +377,11 @@ async function aggregateVendor(
         const j = decisions[i].add(vf, flows);
         if (j === undefined) return;
         claimCoverage[i].add(source, up, flows);
+        if (input.claims.vantage !== undefined && !j.hidden && typeof r.no_physics === 'string' && up > 0) {
+          const e = unchecked[i].get(r.cap_label as string) ?? { bytes: 0, why: r.no_physics };
+          e.bytes += up;
+          unchecked[i].set(r.cap_label as string, e);
+        }
         judged.push([r.gid, vidx, i, j.hidden ? 1 : 0, STATUS_RANK[j.status], j.country_status, j.provider_status, j.region_status, j.claimed_location_impossible ? 1 : 0]);
       });
       attrs.push([
@@ -355,11 +394,10 @@ async function aggregateVendor(
   }
 
   // Every flow's group (for the evidence and flows.csv).
-  const on = GROUP_KEY.map((k) => (NOT_NULL_KEY.has(k) ? `g.${k} = f.${k}` : `g.${k} IS NOT DISTINCT FROM f.${k}`)).join(' AND ');
   await q.run(
     `INSERT INTO audit_flow_gid (vidx, capture_id, flow_id, gid)
      SELECT g.vidx, f.capture_id, f.flow_id, g.gid FROM flows f JOIN audit_vcaps v ON v.capture_id = f.capture_id AND v.vidx = ?
-     JOIN audit_grp g ON g.vidx = v.vidx AND ${on}`,
+     JOIN audit_grp g ON g.vidx = v.vidx AND g.gkey = ${GROUP_KEY_TEXT}`,
     [vidx],
   );
 
@@ -368,6 +406,11 @@ async function aggregateVendor(
   for (let i = 0; i < spec.claims.length; i++) {
     const claim = spec.claims[i];
     const decided = decisions[i].finish();
+    const caveat = physicalCheckUnavailable(unchecked[i]);
+    if (caveat !== undefined && (claim.country !== undefined || claim.countries !== undefined || claim.region !== undefined)) {
+      decided.reasons.push(caveat);
+      sortReasons(decided.reasons);
+    }
     const listed = decided.totals.in_scope.flows + decided.totals.hidden.flows;
     const evidence = await evidenceOf(q, vidx, i, namer);
     const rc = reportClaim(claim, decided, problems, evidence, listed, claimCoverage[i].result('claim_in_scope_and_hidden_upload'));

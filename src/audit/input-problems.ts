@@ -9,7 +9,6 @@
 //   capture_damaged   - the same, naming the first damaged offset and the number of warnings.
 
 import { REPORT_CAPTURES_NAMED_PER_REASON, REPORT_MAX_INPUT_WARNINGS } from '../limits.js';
-import { grouped } from '../report/number-format.js';
 import type { Anomaly, Verdict } from '../types.js';
 import type { InputProblem, InputStatus, InputWarning, Reason } from './report-model.js';
 
@@ -73,7 +72,7 @@ export function missingProblem(m: MissingCapture): InputProblem {
 }
 
 function at(p: InputProblem): string {
-  return p.offset !== undefined ? ` at byte ${grouped(p.offset)}` : '';
+  return p.offset !== undefined ? ` at byte ${p.offset.toLocaleString('en-US')}` : '';
 }
 
 function named(list: readonly InputProblem[], one: (p: InputProblem) => string): string {

@@ -118,6 +118,7 @@ export const REASON_CODES = [
   'unknown_provider_disputed',
   'unknown_no_region',
   'country_settled_by_rtt',
+  'physical_check_unavailable',
   'coverage_below_threshold',
   'hidden_traffic_limits_coverage',
   'coverage_met',
@@ -391,6 +392,28 @@ export class ClaimDecision {
     reasons.sort((a, b) => (order.get(a.code) ?? 99) - (order.get(b.code) ?? 99));
     return { verdict, reasons, totals };
   }
+}
+
+/**
+ * The reason a claim gets when a vantage is set but some of its in-scope upload comes from inputs that measured
+ * no handshake RTT (logs: Zeek, Suricata; captures whose handshakes were synthesised on the device): the claimed
+ * location of that upload was not checked against physics. `byInput`: upload bytes per input label, and why.
+ */
+export function physicalCheckUnavailable(byInput: ReadonlyMap<string, { bytes: number; why: string }>): Reason | undefined {
+  if (byInput.size === 0) return undefined;
+  const list = [...byInput.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const total = list.reduce((n, [, v]) => n + v.bytes, 0);
+  const named = list.map(([label, v]) => `${label} (${v.why}: ${v.bytes} bytes)`).join('; ');
+  return {
+    code: 'physical_check_unavailable',
+    text: `The claimed location of ${total} in-scope upload bytes could not be checked against the handshake RTT from the vantage: their inputs measured no handshake (${named}).`,
+  };
+}
+
+/** Orders reasons by the engine's fixed order (REASON_CODES), capture reasons first. */
+export function sortReasons(reasons: Reason[]): Reason[] {
+  const order = new Map<string, number>(REASON_CODES.map((c, i) => [c, i]));
+  return reasons.sort((a, b) => (order.get(a.code) ?? -1) - (order.get(b.code) ?? -1));
 }
 
 /** Rank of a status in evidence order: inconsistent first, then unknown, then consistent. */

@@ -2,7 +2,7 @@
 // Runs once per flow, so it may allocate.
 
 import type { FlowRecord } from '../types.js';
-import { attributeInto } from '../naming/attribute.js';
+import { attributeInto } from './attribute.js';
 import { PROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet-view.js';
 import type { Flow } from './flow.js';
 import type { EndReason } from './table.js';

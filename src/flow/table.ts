@@ -11,7 +11,7 @@ import {
 import { PacketView, PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet-view.js';
 import { DIR_AB, DIR_BA, F_DIR_FROM_SYN, F_FIN_A, F_FIN_B, F_RST, Flow } from './flow.js';
 import { isWellKnownServerPort } from './server-ports.js';
-import { ipText } from '../naming/ip-format.js';
+import { ipText } from '../decode/ip-format.js';
 import { ZERO_D } from '../number-fields.js';
 
 export type EndReason = 'fin' | 'rst' | 'idle' | 'end' | 'reuse';
@@ -328,7 +328,7 @@ function formatMac(buf: Buffer, off: number): string {
   return s;
 }
 
-/** MAC text, cached like ipText() (naming/ip-format.ts): a capture has a handful of devices and gateways. */
+/** MAC text, cached like ipText() (decode/ip-format.ts): a capture has a handful of devices and gateways. */
 const MAC_SLOTS = 1024;
 const macHi = new Int32Array(MAC_SLOTS);
 const macLo = new Int32Array(MAC_SLOTS);

@@ -1,9 +1,9 @@
 // Owns address text from logs -> the flow tuple's 32-bit words and the one canonical text every stage prints
-// (naming/ip-format.ts), so a flow read from a log prints, names and hashes (Community ID, uid) exactly as the same
+// (decode/ip-format.ts), so a flow read from a log prints, names and hashes (Community ID, uid) exactly as the same
 // flow read from a capture. Never throws: text that is not an address gives 0.
 
 import { parseIpv4, parseIpv6 } from '../geo/ip-parse.js';
-import { formatIp } from '../naming/ip-format.js';
+import { formatIp } from '../decode/ip-format.js';
 
 const V6 = new Uint32Array(4);
 const BYTES = new Uint8Array(16);

@@ -1,10 +1,10 @@
 // Turns what a log says about one flow (LogFlow, filled by the Zeek and Suricata readers) into the FlowRecord the
 // capture path builds: same fields in the same order, Community ID computed from the tuple, names attributed by
-// the same rules (naming/attribute.ts: SNI > QUIC SNI > HTTP Host > DNS), the DNS transaction that named it.
+// the same rules (flow/attribute.ts: SNI > QUIC SNI > HTTP Host > DNS), the DNS transaction that named it.
 // What the log cannot say stays absent: first_frame, rtt_ms/rtt_source, ech, alpn, tls_versions, app.
 
 import { communityId } from '../flow/community-id.js';
-import { attributeInto } from '../naming/attribute.js';
+import { attributeInto } from '../flow/attribute.js';
 import type { DnsNaming } from '../naming/dns-cache.js';
 import type { FlowRecord } from '../types.js';
 import { addressWords, wordsText } from './address.js';

@@ -56,7 +56,17 @@ async function writeFlowsCsv(tmp: string, model: ReportModel, flows: VendorFlows
   out.on('error', (e) => (failed ??= e));
   const put = async (text: string): Promise<void> => {
     if (failed) throw failed;
-    if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
+    if (!out.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          out.off('drain', done);
+          out.off('close', done);
+          resolve();
+        };
+        out.on('drain', done);
+        out.on('close', done);
+      });
+    }
     if (failed) throw failed;
   };
   try {

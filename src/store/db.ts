@@ -173,6 +173,8 @@ export function openStore(file: string): SqliteStore {
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
+    // TEMP tables (the audit's groups, attribution and judgements: audit/aggregate.ts) live on disk, not in memory.
+    db.pragma('temp_store = FILE');
   } catch (e) {
     db.close();
     if (isNew) removeIfEmpty(file);

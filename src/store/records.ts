@@ -19,6 +19,8 @@ export interface StoredCapture {
   truncated: boolean;
   vendor?: string;
   device?: string;
+  /** CaptureSummary.format: `pcap`, `pcapng`, or for logs `zeek-tsv`, `zeek-json`, `suricata-eve`. */
+  format?: string;
 }
 
 export type StoredFlow = FlowRecord & FlowGeoFields;
@@ -38,6 +40,7 @@ function captureFromRow(r: Row): StoredCapture {
   if (r.last_ts !== null) c.last_ts = r.last_ts as number;
   if (r.vendor !== null) c.vendor = r.vendor as string;
   if (r.device !== null) c.device = r.device as string;
+  if (typeof r.format === 'string') c.format = r.format;
   return c;
 }
 

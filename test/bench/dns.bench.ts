@@ -6,7 +6,7 @@ import { looksLikeDns } from '../../src/extract/dns/detect.js';
 import { decodeDnsMessage } from '../../src/extract/dns/message.js';
 import { DnsTcpFramer } from '../../src/extract/dns/tcp-framing.js';
 import { scanHttpRequests } from '../../src/extract/http/request-host.js';
-import { formatIp } from '../../src/naming/ip-format.js';
+import { formatIp } from '../../src/decode/ip-format.js';
 
 const query = dnsPacket.encode({ type: 'query', id: 1, flags: 0x0100, questions: [{ type: 'A', name: 'www.example.com' }] });
 const response = dnsPacket.encode({

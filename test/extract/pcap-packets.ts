@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatIp } from '../../src/naming/ip-format.js';
+import { formatIp } from '../../src/decode/ip-format.js';
 
 export const CAPTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/captures');
 export const capturesPresent = existsSync(CAPTURES);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runAudit, type AuditResult } from '../../src/pipeline/back-half.js';
+import { renderHtml, renderJson, renderMarkdown } from '../../src/report/index.js';
 import { writeZeekLogs } from '../../src/synth/zeek-log-writer.js';
 import { writeEve } from '../../src/synth/eve-writer.js';
 import { REPO_ROOT } from '../conformance/shared-corpus.js';
@@ -77,10 +78,23 @@ describe('audit over logs written from the sample captures', () => {
     // hidden evidence in the captures only; its DNS over HTTPS still hides the vendor's names, so the verdict stands.
     expect(reasons(pcap, 'cedar-in')).toContain('names_hidden_ech');
     const noEch = (xs: string[]): string[] => xs.filter((x) => x !== 'names_hidden_ech');
-    for (const id of Object.keys(rest)) expect(reasons(logs[kind], id)).toEqual(noEch(reasons(pcap, id)));
+    // With a vantage, every location claim with in-scope upload from logs says its physics was not checked.
+    const unchecked = (id: string, xs: string[]): string[] => {
+      const c = pcap.model.vendors.flatMap((v) => v.claims).find((x) => x.id === id);
+      return c !== undefined && c.totals.in_scope.bytes_up > 0 ? [...xs.filter((x) => x !== 'coverage_met' && x !== 'coverage_below_threshold'), 'physical_check_unavailable', ...xs.filter((x) => x === 'coverage_met' || x === 'coverage_below_threshold')] : xs;
+    };
+    for (const id of Object.keys(rest)) expect(reasons(logs[kind], id)).toEqual(unchecked(id, noEch(reasons(pcap, id))));
+    expect(reasons(pcap, 'alder-sg-aws')).not.toContain('physical_check_unavailable');
     // Names, provider and every database agree with Dogwood's claim: without the RTT it is confirmed. The README
     // says so under "Logs as input": the physical check needs captures (or a measurement file).
     expect(got['dogwood-us-aws']).toBe('confirmed');
+    // ... and says so: the claim's reasons name the log input and its unchecked bytes, in every report format.
+    const dogwood = logs[kind].model.vendors.flatMap((v) => v.claims).find((c) => c.id === 'dogwood-us-aws');
+    const caveat = dogwood?.reasons.find((x) => x.code === 'physical_check_unavailable');
+    expect(caveat?.text).toContain('dogwood-tablet-rawip.pcap');
+    expect(caveat?.text).toContain(`${dogwood?.totals.in_scope.bytes_up} in-scope upload bytes`);
+    expect(caveat?.text).toContain(kind === 'zeek' ? 'Zeek logs carry no handshake RTT' : 'Suricata eve.json carries no handshake RTT');
+    for (const text of [renderJson(logs[kind].model), renderMarkdown(logs[kind].model), renderHtml(logs[kind].model)]) expect(text).toContain('could not be checked against the handshake RTT from the vantage');
     expect(logs[kind].model.inputs).toHaveLength(pcap.model.inputs.length);
     for (const i of logs[kind].model.inputs) expect(i.sha256).toMatch(/^[0-9a-f]{64}$/);
   });

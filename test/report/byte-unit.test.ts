@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { summaryText } from '../../src/audit/summary-text.js';
+import { summaryText } from '../../src/report/summary-text.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { bytes } from '../../src/report/number-format.js';
@@ -17,7 +17,7 @@ const RENDERERS = [
   ...readdirSync(path.join(REPO, 'src/report'))
     .filter((f) => f.endsWith('.ts') && f !== 'number-format.ts' && f !== 'world-outline.ts')
     .map((f) => `src/report/${f}`),
-  'src/audit/summary-text.ts',
+  'src/report/summary-text.ts',
 ];
 
 /** Every `12.3 kB`-like size in a text, whatever unit spelling. */
@@ -33,7 +33,7 @@ describe('one byte unit (SI) in every renderer', () => {
   });
 
   it('every renderer that writes sizes imports the one formatter', () => {
-    for (const file of ['src/report/html.ts', 'src/report/html-tables.ts', 'src/report/markdown.ts', 'src/report/map-svg.ts', 'src/report/chart-svg.ts', 'src/audit/summary-text.ts']) {
+    for (const file of ['src/report/html.ts', 'src/report/html-tables.ts', 'src/report/markdown.ts', 'src/report/map-svg.ts', 'src/report/chart-svg.ts', 'src/report/summary-text.ts']) {
       expect(readFileSync(path.join(REPO, file), 'utf8'), file).toMatch(/import \{[^}]*\bbytes\b[^}]*\} from '[./]*\/?(report\/)?number-format\.js'/);
     }
   });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { COVERAGE_SOURCES, CoverageTally } from '../../src/audit/coverage.js';
 import type { ReportModel } from '../../src/audit/report-model.js';
-import { summaryText } from '../../src/audit/summary-text.js';
+import { summaryText } from '../../src/report/summary-text.js';
 import { COVERAGE_COLUMNS, renderCoverageCsv } from '../../src/report/csv.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';

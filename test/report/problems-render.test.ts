@@ -3,7 +3,7 @@
 // The fixture's problem captures have hostile names (markup, bidi overrides): escaped everywhere.
 
 import { describe, expect, it } from 'vitest';
-import { problemLines, summaryText } from '../../src/audit/summary-text.js';
+import { problemLines, summaryText } from '../../src/report/summary-text.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderJson } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';

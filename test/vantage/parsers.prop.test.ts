@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIp } from '../../src/naming/ip-format.js';
+import { formatIp } from '../../src/decode/ip-format.js';
 import { atlasProbesText, atlasResultsText, mtrJsonText, mtrReportText, pingText, type PingStyle, type SynthHop, type SynthRun } from '../../src/synth/measurements.js';
 import { parseAtlasProbes, parseAtlasResults } from '../../src/vantage/atlas.js';
 import { canonicalIp, type ParseResult, type VantagePoint } from '../../src/vantage/measurement.js';
@@ -107,7 +107,7 @@ function expectedMins(runs: SynthRun[], rtt: (r: number) => number = (r) => r): 
 }
 
 describe('valid files read back (round trip)', () => {
-  it('canonicalIp gives the flow records\' address text (naming/ip-format.ts) for any address', () => {
+  it('canonicalIp gives the flow records\' address text (decode/ip-format.ts) for any address', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), (b6, b4) => {
         expect(canonicalIp(formatIp(b6, 0, 16))).toBe(formatIp(b6, 0, 16));

@@ -8,7 +8,7 @@ import { ingestThroughWorkers } from '../../distributed/coordinator.js';
 import { UsageError } from '../../errors.js';
 import { isPostgresLocation } from '../../store/store.js';
 import { distributedProgressFor } from '../distributed-progress.js';
-import { problemLines, summaryText } from '../../audit/summary-text.js';
+import { problemLines, summaryText } from '../../report/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 import { terminalLines, terminalText } from '../terminal-text.js';

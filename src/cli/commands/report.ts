@@ -3,7 +3,7 @@
 
 import { Command } from 'commander';
 import { runAudit } from '../../pipeline/back-half.js';
-import { problemLines, summaryText } from '../../audit/summary-text.js';
+import { problemLines, summaryText } from '../../report/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 import { terminalLines } from '../terminal-text.js';

@@ -7,7 +7,7 @@
 // tolerantly with bounded loops; dns-packet remains the encoder the tests build messages with, and the property
 // test checks both decoders agree on every message dns-packet can encode.
 import type { DnsAnswer } from '../../types.js';
-import { ipText } from '../../naming/ip-format.js';
+import { ipText } from '../../decode/ip-format.js';
 import { readName, nameCursor } from './names.js';
 import {
   RR_A, RR_AAAA, RR_CNAME, RR_DNAME, RR_HTTPS, RR_MX, RR_NS, RR_OPT, RR_PTR, RR_SOA, RR_SPF, RR_SRV, RR_SVCB,

@@ -1,6 +1,6 @@
 // Owns SVCB/HTTPS rdata decoding (RFC 9460 2.2): the TargetName and the ipv4hint (key 4) / ipv6hint (key 6)
 // addresses, which name the flows a client opens to the hinted addresses. dns-packet does not decode these.
-import { formatIp } from '../../naming/ip-format.js';
+import { formatIp } from '../../decode/ip-format.js';
 import { nameCursor, readName } from './names.js';
 import { u16be } from '../../decode/bytes.js';
 

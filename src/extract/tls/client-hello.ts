@@ -4,8 +4,10 @@
 // its result; it does not allocate while walking.
 // server_name is kept whatever it holds (lowercased, one trailing dot removed; escaped by every renderer) and its
 // oddities are named: tls_sni_ip_literal (RFC 6066 §3 forbids address literals; such a name names nothing, so it
-// never becomes a flow's hostname, see naming/attribute.ts), tls_sni_invalid (not an LDH host name),
+// never becomes a flow's hostname, see flow/attribute.ts), tls_sni_invalid (not an LDH host name),
 // tls_sni_uppercase, tls_sni_control_chars, tls_sni_non_ascii, tls_sni_empty.
+
+import { isIpLiteral } from '../../decode/ip-format.js';
 
 /** What a ClientHello tells us. Strings are copies; nothing points into the capture buffer. */
 export interface ClientHelloInfo {
@@ -253,64 +255,6 @@ export function isLdhHostName(name: string): boolean {
   return true;
 }
 
-/**
- * An IPv4 or IPv6 address written as a name: four dot-separated decimal numbers of 0-255 (leading zeros too, as
- * URL parsers read them), or hex groups with at least two colons (embedded dotted quad and %zone allowed),
- * optionally in brackets. Cheap on real names: a letter past 'f' ends the check at once.
- */
-export function isIpLiteral(name: string): boolean {
-  let s = name;
-  if (s.length > 2 && s.charCodeAt(0) === 0x5b && s.charCodeAt(s.length - 1) === 0x5d) s = s.slice(1, -1);
-  const n = s.length;
-  if (n === 0 || n > 64) return false;
-  let colons = 0;
-  let dots = 0;
-  let zone = n;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x25 && colons >= 2) {
-      zone = i; // %zone: anything may follow
-      break;
-    }
-    if (c === 0x3a) colons++;
-    else if (c === 0x2e) dots++;
-    else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  if (colons >= 2) return isIpv6Text(s.slice(0, zone));
-  return colons === 0 && dots === 3 && isIpv4Text(s);
-}
-
-/** Four dot-separated decimal numbers 0-255 (`s` holds only hex digits and dots). */
-function isIpv4Text(s: string): boolean {
-  const parts = s.split('.');
-  if (parts.length !== 4) return false;
-  for (const p of parts) {
-    if (p.length === 0 || p.length > 3) return false;
-    for (let i = 0; i < p.length; i++) if (p.charCodeAt(i) > 0x39) return false;
-    if (Number(p) > 255) return false;
-  }
-  return true;
-}
-
-/** RFC 4291 §2.2 text (`s` holds only hex digits, colons and dots): eight groups of 1-4 hex digits, or fewer with
- *  one "::", the last two may be a dotted quad. */
-function isIpv6Text(s: string): boolean {
-  const dbl = s.indexOf('::');
-  if (dbl !== s.lastIndexOf('::') || s.indexOf(':::') >= 0) return false;
-  if ((s.charCodeAt(0) === 0x3a && dbl !== 0) || (s.charCodeAt(s.length - 1) === 0x3a && dbl !== s.length - 2)) return false;
-  const groups = s.split(':');
-  let count = 0;
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i];
-    if (g === '') continue;
-    if (g.indexOf('.') >= 0) {
-      if (i !== groups.length - 1 || !isIpv4Text(g)) return false;
-      count += 2;
-    } else if (g.length > 4) return false;
-    else count++;
-  }
-  return dbl >= 0 ? count <= 7 : count === 8;
-}
 
 /** ALPN (RFC 7301 §3.1): list length(2), then len(1)+name entries. */
 function readAlpn(buf: Buffer, p: number, end: number, info: ClientHelloInfo): void {
@@ -340,3 +284,6 @@ function readSupportedVersions(buf: Buffer, p: number, end: number, info: Client
   }
   return any;
 }
+
+/** Re-exported for callers that read it with the ClientHello parser. */
+export { isIpLiteral };

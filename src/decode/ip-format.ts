@@ -1,4 +1,4 @@
-// Owns the one IP-address-to-text formatter every stage uses (flow table, DNS answers, naming cache), so that
+// Owns the one IP-address-to-text formatter every stage uses, and the check that a name is an address literal (flow table, DNS answers, naming cache), so that
 // addresses compare equal as strings everywhere. IPv6 follows RFC 5952 exactly as glibc/libuv inet_ntop (and so
 // tshark and node:net) print it: lowercase, no leading zeros, the longest run (>= 2) of zero groups as "::"
 // (the first on a tie), and the embedded dotted quad for IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible
@@ -110,4 +110,63 @@ export function ipText(buf: Buffer | Uint8Array, off: number, len: 4 | 16): stri
   v6Key[k + 3] = w3;
   v6Text[slot] = s;
   return s;
+}
+
+/**
+ * An IPv4 or IPv6 address written as a name: four dot-separated decimal numbers of 0-255 (leading zeros too, as
+ * URL parsers read them), or hex groups with at least two colons (embedded dotted quad and %zone allowed),
+ * optionally in brackets. Cheap on real names: a letter past 'f' ends the check at once.
+ */
+export function isIpLiteral(name: string): boolean {
+  let s = name;
+  if (s.length > 2 && s.charCodeAt(0) === 0x5b && s.charCodeAt(s.length - 1) === 0x5d) s = s.slice(1, -1);
+  const n = s.length;
+  if (n === 0 || n > 64) return false;
+  let colons = 0;
+  let dots = 0;
+  let zone = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 && colons >= 2) {
+      zone = i; // %zone: anything may follow
+      break;
+    }
+    if (c === 0x3a) colons++;
+    else if (c === 0x2e) dots++;
+    else if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  if (colons >= 2) return isIpv6Text(s.slice(0, zone));
+  return colons === 0 && dots === 3 && isIpv4Text(s);
+}
+
+/** Four dot-separated decimal numbers 0-255 (`s` holds only hex digits and dots). */
+function isIpv4Text(s: string): boolean {
+  const parts = s.split('.');
+  if (parts.length !== 4) return false;
+  for (const p of parts) {
+    if (p.length === 0 || p.length > 3) return false;
+    for (let i = 0; i < p.length; i++) if (p.charCodeAt(i) > 0x39) return false;
+    if (Number(p) > 255) return false;
+  }
+  return true;
+}
+
+/** RFC 4291 §2.2 text (`s` holds only hex digits, colons and dots): eight groups of 1-4 hex digits, or fewer with
+ *  one "::", the last two may be a dotted quad. */
+function isIpv6Text(s: string): boolean {
+  const dbl = s.indexOf('::');
+  if (dbl !== s.lastIndexOf('::') || s.indexOf(':::') >= 0) return false;
+  if ((s.charCodeAt(0) === 0x3a && dbl !== 0) || (s.charCodeAt(s.length - 1) === 0x3a && dbl !== s.length - 2)) return false;
+  const groups = s.split(':');
+  let count = 0;
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i];
+    if (g === '') continue;
+    if (g.indexOf('.') >= 0) {
+      if (i !== groups.length - 1 || !isIpv4Text(g)) return false;
+      count += 2;
+    } else if (g.length > 4) return false;
+    else count++;
+  }
+  return dbl >= 0 ? count <= 7 : count === 8;
 }

@@ -5,7 +5,7 @@
 // `quic` as evidence but never becomes the hostname, so a weaker source (or nothing) names the flow.
 
 import type { FlowRecord, NameSource } from '../types.js';
-import { isIpLiteral } from '../extract/tls/client-hello.js';
+import { isIpLiteral } from '../decode/ip-format.js';
 
 export interface NameEvidence {
   sni?: string;

@@ -3,11 +3,11 @@
 // reasons and top reason; then the report files. Also the stderr lines naming each capture problem. Names from the
 // claims file and capture paths are printed with control characters escaped.
 
-import { visible } from '../report/escape.js';
-import { bytes } from '../report/number-format.js';
-import { COVERAGE_SOURCES } from './coverage.js';
-import { INPUT_REASON_CODES } from './input-problems.js';
-import type { FlowCoverage, InputProblem, ReportModel } from './report-model.js';
+import { visible } from './escape.js';
+import { bytes } from './number-format.js';
+import { COVERAGE_SOURCES } from '../audit/coverage.js';
+import { INPUT_REASON_CODES } from '../audit/input-problems.js';
+import type { FlowCoverage, InputProblem, ReportModel } from '../audit/report-model.js';
 
 /** Control, bidi-reordering and invisible characters written visibly (`\x1b`, `\u202e`): names and capture
  *  paths may come from anywhere. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CoverageTally } from '../../src/audit/coverage.js';
 import type { ReportModel } from '../../src/audit/report-model.js';
-import { summaryText } from '../../src/audit/summary-text.js';
+import { summaryText } from '../../src/report/summary-text.js';
 
 const zero = { flows: 0, bytes_up: 0, bytes_down: 0 };
 const cov = new CoverageTally();

@@ -1,7 +1,7 @@
 import { SocketAddress } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIp, ipText } from '../../src/naming/ip-format.js';
+import { formatIp, ipText } from '../../src/decode/ip-format.js';
 
 function v6(hex: string): Buffer {
   return Buffer.from(hex.replace(/[^0-9a-f]/gi, ''), 'hex');
