@@ -13,7 +13,12 @@
 // flows-geo ÷ flows is also given in CPU time (every thread of the process) and, on the mixed capture, for a pair
 // run without pinning: on one core V8's compiler and GC threads take turns with the pipeline, on several they
 // run beside it, which is how a user runs the tool.
+// Then, as users run it (scripts/bench-users.ts, issue 16): `residency flows` whole process, geolocation on, at
+// --jobs 1 against ndpiReader -C on 30 MB, 300 MB, --mb and the small-packet capture; --jobs 2 against --jobs 1 on
+// one --split-mb capture (default 300) and on four --batch-mb captures (default 75); the fixed cost over node -e 0.
 // Options: --mb N (mixed capture size, default 1000), --small-mb N (default 256), --runs N (rounds, default 3),
+// --user-sizes LIST (default 30,300,--mb), --split-mb N, --batch-mb N, --users-only (skip the pinned pipeline part),
+// --users-json FILE,
 // --geo-rounds N (pinned flows/flows-geo pairs on the mixed capture, default 11; at least --runs),
 // --json FILE (also write the results as JSON), --skip-external.
 // flows-geo also reports the time it spent enriching (GeoBatcher.flush, measured inside the run): the cost as a
@@ -24,6 +29,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, rmS
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { userBench } from './bench-users.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..'); // dist/scripts -> repository root
@@ -31,6 +37,8 @@ const CACHE = join(ROOT, '.cache/bench');
 const GEN = resolve(ROOT, '../shared/bench/gen-capture.py');
 const WORKER = join(HERE, 'bench-worker.js');
 const CLI = join(ROOT, 'dist/bin/residency.cjs');
+/** Peak RSS one analysing process (or worker) may reach with geolocation: issue 14's budget. */
+const MEMORY_BUDGET_GEO_MB = 450;
 
 interface Measure {
   mode: string;
@@ -195,7 +203,7 @@ function withoutExtraCaCerts(): NodeJS.ProcessEnv | undefined {
   return env;
 }
 
-function main(): void {
+function pipelineBench(): void {
   const mb = arg('--mb', 1000);
   const smallMb = arg('--small-mb', 256);
   const runs = arg('--runs', 3);
@@ -332,6 +340,32 @@ function main(): void {
   process.stdout.write(lines.join('\n') + '\n');
   const jsonOut = process.argv.indexOf('--json');
   if (jsonOut >= 0) writeFileSync(process.argv[jsonOut + 1], JSON.stringify({ node: process.version, runs, geo_rounds: geoRounds, results: all, ratios, startup_ms: start, node_startup_ms: nodeFloor, startup_ms_without_extra_ca_certs: startNoCa, node_startup_ms_without_extra_ca_certs: nodeFloorNoCa }, null, 2));
+}
+
+/** `--user-sizes 30,300,1000`: the mixed captures timed as users run them (default 30, 300 and --mb). */
+function sizesArg(): number[] {
+  const i = process.argv.indexOf('--user-sizes');
+  const text = i >= 0 ? process.argv[i + 1] : `30,300,${arg('--mb', 1000)}`;
+  return text.split(',').map(Number).filter((x) => x > 0);
+}
+
+function main(): void {
+  // --users-only: only the timings as users run them (a short check of the bench itself with small sizes).
+  if (!flag('--users-only')) pipelineBench();
+  const u = userBench({
+    root: ROOT,
+    cache: CACHE,
+    gen: GEN,
+    sizes: sizesArg(),
+    smallMb: arg('--small-mb', 256),
+    batchMb: arg('--batch-mb', 75),
+    splitMb: arg('--split-mb', 300),
+    rounds: arg('--runs', 3),
+    budgetMb: MEMORY_BUDGET_GEO_MB,
+  });
+  process.stdout.write('\n' + u.lines.join('\n') + '\n');
+  const i = process.argv.indexOf('--users-json');
+  if (i >= 0) writeFileSync(process.argv[i + 1], JSON.stringify(u.json, null, 2));
 }
 
 main();

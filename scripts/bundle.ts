@@ -43,14 +43,21 @@ module.exports = { spawn: no('spawn'), spawnSync: no('spawnSync'), execFile: no(
   },
 };
 
+/** The commands that take --jobs: their bundles also hold the worker threads' code (src/jobs/worker.ts), which a
+ *  worker runs by requiring the bundle it was started from (src/jobs/self.ts). */
+const JOB_COMMANDS = new Set(['flows', 'dns', 'extract', 'ingest', 'audit']);
+const WORKER_EXPORT = `export { residencyJobWorker } from './src/jobs/worker.ts';`;
+
 function entryFor(name: string): string {
   if (name === ALL) {
     return `import { runAsProcess } from './src/cli/program.ts';
 import { COMMANDS } from './src/cli/registry.ts';
+${WORKER_EXPORT}
 export function run(argv) { runAsProcess(argv, COMMANDS); }`;
   }
   return `import { runAsProcess } from './src/cli/program.ts';
 import { ${name}Command } from './src/cli/commands/${name}.ts';
+${JOB_COMMANDS.has(name) ? WORKER_EXPORT : ''}
 export function run(argv) { runAsProcess(argv, { ${JSON.stringify(name)}: async (io) => ${name}Command(io) }); }`;
 }
 

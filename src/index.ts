@@ -2,7 +2,7 @@
 
 export { analyzeCapture, type AnalyzeHandlers, type AnalyzeOptions, type OracleSink } from './pipeline.js';
 export { analyzeInput } from './input.js';
-export { extractOracleDoc, formatOracleDoc } from './oracle-doc.js';
+export { extractOracleDoc, formatOracleDoc, writeOracleDoc, type DocSink, type WriteOracleDocOptions } from './oracle-doc.js';
 export { readCapture, readCaptureStream, type CaptureHandler, type CaptureReadSummary, type ReadOptions } from './capture/reader.js';
 export { GeoLocator, type GeoLocatorOptions } from './geo/index.js';
 export { runAudit, type AuditOptions, type AuditResult } from './pipeline/back-half.js';

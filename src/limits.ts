@@ -67,10 +67,9 @@ export const MAX_TUNNEL_DEPTH = 8;
 export const MAX_IPV6_EXT_HEADERS = 7;
 
 // ---------------------------------------------------------------- flows
-/** Live flows before the least recently active one is ended early (anomaly `flow_table_full`; its record is still
- *  emitted). A live flow costs ~1 KB (object, address strings, table slot), so this keeps the worst case near the
- *  150 MB RSS budget; a handset keeps few flows open at once (the bench captures peak at 886 and 1,780 live flows). */
-export const MAX_LIVE_FLOWS = 100_000;
+// Live flows: memoryLimits().maxLiveFlows (the memory budget below); the least recently active flow is ended early
+// when the table is full (anomaly `flow_table_full`; its record is still emitted). A handset keeps few flows open at
+// once (the bench captures peak at 886 and 1,780 live flows).
 /** Idle timeouts (seconds), like Zeek's tcp_inactivity_timeout / udp_inactivity_timeout. */
 export const TCP_IDLE_TIMEOUT_S = 300;
 export const UDP_IDLE_TIMEOUT_S = 60;
@@ -79,8 +78,15 @@ export const TCP_CLOSE_LINGER_S = 5;
 /** Bytes buffered per direction for reassembly before the names are found (a post-quantum ClientHello is ~1.8 KB;
  *  a ClientHello may be up to 2^24 bytes but 64 KiB covers every real client; Zeek caps CRYPTO at 2^14+256). */
 export const MAX_STREAM_BUFFER_BYTES = 65_536;
-/** Out-of-order segments held per direction. */
-export const MAX_STREAM_SEGMENTS = 256;
+/** Out-of-order segments held per direction. A ClientHello sent in 1-byte segments in reverse order (an evasion
+ *  trick: ../shared/repro/tcp_ch_1byte_reverse_long.pcap) needs one segment per byte: 4,096 covers a post-quantum
+ *  hello (~1,800 bytes) twice over. tshark (tcp.reassemble_out_of_order) and Zeek (TCP_Reassembler: no segment
+ *  limit, only bytes: tcp_max_above_hole_without_any_acks = 16 KiB) reassemble it; the FreeBSD kernel caps a queue
+ *  at 100 segments (net.inet.tcp.reass.maxqueuelen) but it can ask for a retransmission, a capture cannot. The cap
+ *  guards CPU: inserting is a binary search plus an array move, so a flow costs O(n^2 / 2) pointer moves at worst
+ *  (4,096 reversed 1-byte segments: see docs/memory.md for the measured cost); memory is bounded by the
+ *  reassembly budget, which counts STREAM_SEGMENT_OVERHEAD_BYTES per segment. */
+export const MAX_STREAM_SEGMENTS = 4096;
 /** Data packets of a flow inspected before we conclude it carries nothing we read (TLS, HTTP, DNS, QUIC, DTLS). */
 export const MAX_PROBE_PACKETS = 8;
 /** HTTP requests read per connection (keep-alive); the first Host names the flow, later ones feed `extract`. */
@@ -102,8 +108,8 @@ export const MAX_QUIC_TRIAL_INITIALS = 2;
 export const MAX_QUIC_CRYPTO_FRAGMENTS = 256;
 /** DNS names longer than this are malformed (RFC 1035: 255 octets on the wire; Suricata MAX_NAME_LEN 1025 in text). */
 export const MAX_DNS_NAME_LEN = 1025;
-/** DNS messages kept waiting for their response per capture before the oldest is emitted unanswered. */
-export const MAX_PENDING_DNS_QUERIES = 65_536;
+// DNS messages kept waiting for their response: memoryLimits().dnsPendingQueries / dnsPendingBytes (the memory budget
+// below); beyond, the oldest is emitted unanswered (anomaly `dns_pending_cap_reached`).
 /** Seconds a DNS query waits for its response. */
 export const DNS_RESPONSE_TIMEOUT_S = 30;
 /** HTTP request head bytes scanned for Host (Apache's LimitRequestFieldSize is 8190, nginx large buffers 8 KiB). */
@@ -123,11 +129,8 @@ export const MAX_DNS_HEURISTIC_QUESTIONS = 4;
 export const MAX_DNS_HEURISTIC_RRS = 256;
 
 // ---------------------------------------------------------------- naming
-/** DNS answers remembered per client (LRU beyond that). */
-export const MAX_DNS_CACHE_ENTRIES_PER_CLIENT = 65_536;
-/** Clients (handsets) the DNS naming cache tracks before the oldest is dropped (a capture holds a few; a router
- *  capture a few thousand). Bounds the cache at MAX_DNS_CACHE_CLIENTS x MAX_DNS_CACHE_ENTRIES_PER_CLIENT. */
-export const MAX_DNS_CACHE_CLIENTS = 4096;
+// DNS answers remembered: memoryLimits().dnsCacheEntries / dnsCacheBytes across all clients (the memory budget
+// below); beyond, the least recently answered entry goes first (anomaly `dns_cache_evicted`).
 /** CNAME chain length followed (BIND's max-cname-chain is 16 in 9.x; resolvers commonly stop at 8-16). */
 export const MAX_CNAME_CHAIN = 16;
 /** Grace period (s) added to a DNS answer's TTL before it stops naming new flows (clients cache a little longer). */
@@ -194,6 +197,8 @@ export const GEO_MMDB_METADATA_TAIL_BYTES = 128 * 1024;
 /** Distinct IPs whose geo lookup is cached per GeoLocator (a capture rarely has more servers; beyond this the
  *  cache is cleared and refilled, bounding memory at roughly 1 KB per entry). */
 export const GEO_MAX_CACHED_IPS = 200_000;
+/** Distinct DNS names whose region/edge hint is remembered per GeoLocator (cleared and refilled beyond). */
+export const GEO_MAX_CACHED_NAMES = 100_000;
 /** A handshake RTT under this (ms) cannot have crossed a real network to a remote server: PCAPdroid's non-root
  *  VPN mode answers SYNs locally in well under 1 ms. */
 export const GEO_SYNTHESIZED_RTT_MS = 1;
@@ -236,6 +241,14 @@ export const VANTAGE_POSITION_SLACK_KM = 50;
 export const VANTAGE_MAX_BINDING_DISCS = 300;
 /** Disjoint disc pairs named per anycast address (the widest gaps first); the rest are counted. */
 export const VANTAGE_MAX_ANYCAST_PAIRS_LISTED = 5;
+/** Measurements cited per ruled-out position and per verdict reason in reports: with a thousand Atlas probes every
+ *  one of them may exclude a far position, and the first few (farthest beyond first) already prove it. */
+export const REPORT_MAX_MEASUREMENTS_CITED = 10;
+/** Feasible regions listed in report.json and drawn on the map (addresses measured from two or more vantage points,
+ *  by upload bytes): the map stays readable and the report small; the rest are counted. */
+export const REPORT_MAX_FEASIBLE_REGIONS = 100;
+/** Discs listed per feasible region (binding ones first): the binding discs draw the region; more are noise. */
+export const REPORT_MAX_DISCS_PER_REGION = 20;
 
 // ---------------------------------------------------------------- logs (Zeek, Suricata eve.json as input)
 /** Longest log line read (a Zeek conn.log line is ~300 bytes; an eve.json tls event with a certificate chain a few
@@ -289,3 +302,117 @@ export const JOB_POLL_MS = 500;
 /** TCP keepalive idle time of a worker's lock connection, set on the server's side: a machine that vanishes loses
  *  its job locks after about twice this (idle + 3 probes a third of it apart). */
 export const JOB_LOCK_KEEPALIVE_S = 30;
+
+// ---------------------------------------------------------------- jobs (--jobs: several cores, src/jobs/)
+/** Largest --jobs: workers beyond the core count only add memory (each has its own flow table and naming cache). */
+export const MAX_JOBS = 64;
+/** Packets a split capture's reader hands to a worker per shared-memory batch (src/jobs/split.ts): large enough that
+ *  the hand-over (one Atomics.notify per batch) costs nothing per packet, small enough that workers start at once. */
+export const SPLIT_BATCH_PACKETS = 4096;
+/** Bytes of one shared chunk the reader reads the capture into for the workers (src/jobs/split.ts), as large as the
+ *  single-threaded reader's READ_CHUNK_BYTES; a record straddling two reads is copied after a chunk's bytes. */
+export const SPLIT_CHUNK_BYTES = 4 << 20;
+/** Shared chunks in flight per split run: the reader waits when every chunk is still being read by some worker
+ *  (few: first-touching fresh memory costs ~6 ms per MB on the project's VM, docs/performance.md). */
+export const SPLIT_CHUNKS = 4;
+/** Captures smaller than this are not split across workers: starting them (~30-50 ms each, most of it loading the
+ *  pipeline's code in each thread) would cost more than splitting saves (docs/performance.md). */
+export const SPLIT_MIN_BYTES = 64 << 20;
+
+// ---------------------------------------------------------------- memory budget (issue 14; docs/memory.md)
+// Everything that grows with traffic shares one budget, so that no input can grow the process without bound:
+// live flows, TCP reassembly bytes, IP fragment buffers, DNS naming cache, DNS queries awaiting their response,
+// and records waiting to be written (the `flows --vantage` hold, `extract`'s document before it spills to a
+// temporary file). Each part gets a share of the budget and converts it with a per-unit cost estimate (measured with
+// heap snapshots: docs/memory.md). When a part is full, its oldest or least useful state goes first and a named
+// anomaly is counted; the process never stops for memory. RSS is the budget times V8's heap overhead (old-space
+// slack ~2x, young generation, code) plus the program itself (~45 MB without geolocation, ~165 MB with its
+// databases): the default keeps peak RSS under 200 MB without geolocation and 450 MB with it, whatever the input
+// (docs/memory.md has the 10-minute runs of ../shared/repro/gen-stream.py).
+/** Default budget in MiB (`--memory-budget`, or the RESIDENCY_MEMORY_BUDGET_MB environment variable, raise it).
+ *  Measured (docs/memory.md): peak RSS is about 46 MB + 4 x the budget without geolocation (V8 lets the old space
+ *  grow to ~2.5 x what is live before a full collection, and the young generation takes up to ~40 MB under a high
+ *  allocation rate), so 32 MiB keeps every ../shared/repro stream under 200 MB. It holds ~10,000 live flows, ~14,000
+ *  DNS answers and ~3.6 MB of out-of-order TCP: the bench captures peak at 1,780 live flows; a router capture with
+ *  thousands of clients wants more (--memory-budget 256 holds ~104,000 live flows, the cap before the budget). */
+export const MEMORY_BUDGET_DEFAULT_MB = 32;
+/** Smallest budget accepted: below this the fixed part (fragment buffers) would take most of it. */
+export const MEMORY_BUDGET_MIN_MB = 16;
+/** Largest budget accepted (a typo guard: 1 TiB). */
+export const MEMORY_BUDGET_MAX_MB = 1 << 20;
+/** Environment variable read when no `--memory-budget` is given. */
+export const MEMORY_BUDGET_ENV = 'RESIDENCY_MEMORY_BUDGET_MB';
+/** Shares of the budget left after the fragment buffers (MAX_FRAG_PENDING_BYTES, fixed, counted first). Live flows
+ *  take the most (a flow ended early is split in two records); the DNS cache next (it names flows); reassembly
+ *  needs little (a hello spans a few segments). What waits to be written is one share, since each command has one
+ *  kind: the `dns` command's queries awaiting their response, the records `flows --vantage` holds, or `extract`'s
+ *  document before it spills. */
+export const BUDGET_SHARE_FLOWS = 0.4;
+export const BUDGET_SHARE_REASSEMBLY = 0.15;
+export const BUDGET_SHARE_DNS_CACHE = 0.2;
+export const BUDGET_SHARE_WAITING = 0.25;
+/** Heap bytes per live flow: the Flow object (~70 fields), its two address strings and hash-table slot (676 bytes
+ *  measured for a UDP flow), plus a TcpStream and its consumer for a TCP flow with data. Measured with
+ *  process.memoryUsage() after gc() over 134,560 live flows (docs/memory.md). */
+export const LIVE_FLOW_BYTES = 1000;
+/** Heap bytes per out-of-order segment besides its data (the segment record, its Buffer object). */
+export const STREAM_SEGMENT_OVERHEAD_BYTES = 128;
+/** Heap bytes per DNS cache entry besides the characters of its address and names (Map slot, entry object with its
+ *  list links, naming object, CNAME chain array, string headers): 358 bytes measured per A answer of a 35-character
+ *  name, of which 53 are characters. */
+export const DNS_CACHE_ENTRY_OVERHEAD_BYTES = 320;
+/** Heap bytes per client known to the DNS cache (its object and two Maps). */
+export const DNS_CACHE_CLIENT_BYTES = 512;
+/** Heap bytes per DNS query awaiting its response besides its pairing key and name (the record being built, the
+ *  list entry): 365 bytes measured with a 35-character name and a 60-character key. */
+export const DNS_PENDING_QUERY_BYTES = 256;
+/** Heap bytes per flow record held before it is written (the record object, its strings and arrays). */
+export const HELD_RECORD_BYTES = 1024;
+/** What each part of the budget may hold (memoryLimits()). */
+export interface MemoryLimits {
+  readonly budgetMb: number;
+  /** Live flows before the least recently active one is ended early (`flow_table_full`). */
+  readonly maxLiveFlows: number;
+  /** Bytes buffered for TCP reassembly across all flows (`tcp_reassembly_budget_exceeded`). */
+  readonly reassemblyBytes: number;
+  /** Bytes buffered for IP fragment reassembly (fixed: MAX_FRAG_PENDING_BYTES; counter `frag_evicted`). */
+  readonly fragBytes: number;
+  /** DNS naming cache across all clients, in entries and in bytes (`dns_cache_evicted`). */
+  readonly dnsCacheEntries: number;
+  readonly dnsCacheBytes: number;
+  /** DNS queries awaiting their response, in queries and in bytes (`dns_pending_cap_reached`). */
+  readonly dnsPendingQueries: number;
+  readonly dnsPendingBytes: number;
+  /** Flow records `flows --vantage` holds while it decides whether handshakes are synthesised. */
+  readonly heldRecords: number;
+  /** Bytes of `extract`'s document kept in memory before entries spill to a temporary file. (The last three share
+   *  one part of the budget: each command uses one of them.) */
+  readonly extractBytes: number;
+}
+
+/** The limits of a budget of `budgetMb` MiB (clamped to [MEMORY_BUDGET_MIN_MB, MEMORY_BUDGET_MAX_MB]), for one of
+ *  `shards` analysers sharing it (a split run, src/jobs/split.ts): each gets 1/shards of every part but the fragment
+ *  buffers, which each shard's decoder holds in full (fragments go to every shard). */
+export function memoryLimits(budgetMb: number = MEMORY_BUDGET_DEFAULT_MB, shards = 1): MemoryLimits {
+  const mb = Math.min(MEMORY_BUDGET_MAX_MB, Math.max(MEMORY_BUDGET_MIN_MB, budgetMb));
+  const frag = MAX_FRAG_PENDING_BYTES;
+  const rest = (mb * 1048576 - frag) / Math.max(1, Math.floor(shards));
+  const share = (s: number): number => Math.floor(rest * s);
+  const dnsCacheBytes = share(BUDGET_SHARE_DNS_CACHE);
+  const waiting = share(BUDGET_SHARE_WAITING);
+  return {
+    budgetMb: mb,
+    maxLiveFlows: Math.floor(share(BUDGET_SHARE_FLOWS) / LIVE_FLOW_BYTES),
+    // At least what one flow can hold (two directions, each a full held buffer and a full queue of segments), so
+    // that shedding other flows always makes room.
+    reassemblyBytes: Math.max(2 * (2 * MAX_STREAM_BUFFER_BYTES + MAX_STREAM_SEGMENTS * STREAM_SEGMENT_OVERHEAD_BYTES), share(BUDGET_SHARE_REASSEMBLY)),
+    fragBytes: frag,
+    // Entries of average size (names of ~32 characters): the byte bound is the one that holds.
+    dnsCacheEntries: Math.floor(dnsCacheBytes / (DNS_CACHE_ENTRY_OVERHEAD_BYTES + 32)),
+    dnsCacheBytes,
+    dnsPendingQueries: Math.floor(waiting / (DNS_PENDING_QUERY_BYTES + 96)),
+    dnsPendingBytes: waiting,
+    heldRecords: Math.floor(waiting / HELD_RECORD_BYTES),
+    extractBytes: waiting,
+  };
+}

@@ -1,6 +1,8 @@
 // Wires the stages in their order, the only file that knows it: capture reader -> link/IP/transport decoder
 // -> flow table -> extractors -> DNS transactions and per-client name cache -> flow records. One streaming pass;
-// memory is bounded by the flow table, the reassembly caps and the DNS caches (src/limits.ts).
+// memory is bounded by one budget (src/limits.ts, memoryLimits()) shared by the flow table, TCP reassembly, the
+// fragment buffers, the DNS naming cache and the DNS queries awaiting their response; when a part is full its oldest
+// or least useful state goes, an anomaly is counted and the summary carries a `memory_budget_reached` warning.
 
 import { readCapture, readCaptureStream, type CaptureReadSummary } from './capture/reader.js';
 import type { RawPacket } from './capture/raw-packet.js';
@@ -19,8 +21,11 @@ import { flowRecord, uidOf } from './flow/record.js';
 import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.js';
 import { orientPortless } from './flow/portless.js';
 import { DnsNameCache } from './naming/dns-cache.js';
+import { memoryLimits, type MemoryLimits } from './limits.js';
+import { resolveMemoryBudget } from './memory-budget.js';
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
 import { ZERO_D } from './number-fields.js';
+import type { AnomalyCounts } from './anomalies.js';
 
 /** Receives the oracle-shaped events `residency extract` prints. */
 export interface OracleSink {
@@ -32,6 +37,8 @@ export interface OracleSink {
 
 export interface AnalyzeHandlers {
   flow?(r: FlowRecord): void;
+  /** A link type met for the first time in the capture's packets (before the records of its flows). */
+  linkType?(t: number): void;
   dns?(r: DnsRecord): void;
   oracle?: OracleSink;
   warning?(a: Anomaly): void;
@@ -46,42 +53,105 @@ export interface AnalyzeOptions extends FlowTableOptions {
   pace?(): Promise<void> | undefined;
   /** Read from this stream instead of the path (tests: arbitrary chunk boundaries). */
   source?: AsyncIterable<Buffer>;
+  /** Memory budget in MiB (default: RESIDENCY_MEMORY_BUDGET_MB, else MEMORY_BUDGET_DEFAULT_MB). */
+  memoryBudgetMb?: number;
+  /** Analysers sharing the budget (a split run's shards, src/jobs/split.ts): each holds 1/memoryShards of it. */
+  memoryShards?: number;
 }
 
-/** Expiry sweeps run at most this often (seconds of capture time) or every EXPIRE_EVERY packets. */
+/** Expiry sweeps run at most this often (seconds of capture time) or every EXPIRE_EVERY records. */
 const EXPIRE_INTERVAL_S = 1;
 const EXPIRE_EVERY = 8192;
 
-class Analyzer implements ExtractSink {
+/**
+ * When expiry sweeps run and what "now" is: decided from the records alone (every record counts, decoded or not,
+ * and now is the latest record time), so that a reader that only walks record headers (the split run of
+ * src/jobs/split.ts) schedules the very sweeps, at the very times, that one analyser reading everything runs.
+ */
+export class SweepSchedule {
+  now = ZERO_D;
+  private since = 0;
+  private last = ZERO_D;
+
+  /** Sees one record's time (seconds); true when a sweep is due once that record is processed. */
+  see(ts: number): boolean {
+    if (ts > this.now) this.now = ts;
+    if (++this.since >= EXPIRE_EVERY || this.now - this.last >= EXPIRE_INTERVAL_S) {
+      this.since = 0;
+      this.last = this.now;
+      return true;
+    }
+    return false;
+  }
+}
+
+/** Steps of a sweep or of the end of a capture, in their order (see Analyzer.expire): what a split run sorts by. */
+export const STEP_LATE = 0;
+export const STEP_QUEUES = 1;
+export const STEP_DNS = 5;
+
+/** The hooks a split run's worker (src/jobs/split-worker.ts) sets; absent in a plain run. */
+export interface AnalyzerHooks {
+  /** The uid a flow is known by before the run knows its flow_id (the DNS flow a name came from). */
+  uidOf(f: Flow): string;
+  /** A flow is about to end: it was in eviction queue `queue` (-1: none). */
+  ending(f: Flow, queue: number): void;
+  /** A sweep or the end of the capture enters its next step (STEP_*). */
+  step(step: number): void;
+  /** Whether this analyser matches this DNS message into a transaction (LLMNR answers come from other hosts). */
+  ownsTransaction(msg: DnsMessage, srcIp: string, dstIp: string, srcPort: number, dstPort: number, owner: boolean): boolean;
+}
+
+export class Analyzer implements ExtractSink {
   readonly view = new PacketView();
   /** The view of datagrams given up incomplete (decoded after the current packet is done with `view`). */
   private readonly lateView = new PacketView();
   readonly decoder = new Decoder();
   readonly table: FlowTable;
   readonly dispatcher: Dispatcher;
-  readonly names = new DnsNameCache();
+  readonly names: DnsNameCache;
   readonly dnsTx: DnsTransactions;
+  readonly limits: MemoryLimits;
+  private readonly schedule = new SweepSchedule();
+  hooks: AnalyzerHooks | null = null;
+  /** A shadow analyser reads, in a split run, the DNS packets and fragments another worker owns, for the naming
+   *  cache (and the transactions) it shares with `owner`; it emits nothing else. */
+  private readonly owner: Analyzer | null;
   readonly counters: Record<string, number> = {};
-  readonly anomalies: Record<string, number> = {};
+  readonly anomalies: AnomalyCounts = {};
   /** PCAPdroid uid -> package name (or app name when only that is known), from the capture's metadata. */
   readonly apps = new Map<number, string>();
   dnsMessages = 0;
   flows = 0;
-  private sinceExpire = 0;
-  private lastExpire = ZERO_D;
   /** Earliest time of a DNS answer that reached the naming cache late (inside a datagram given up incomplete):
    *  flows that started after it and are still unnamed at their end look their name up again. */
-  private lateNamesFrom = Infinity;
+  lateNamesFrom = Infinity;
   private inLate = false;
 
-  constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions) {
-    this.table = new FlowTable((f, reason) => this.onEnd(f, reason), opts);
-    this.dispatcher = new Dispatcher(this);
-    this.dnsTx = new DnsTransactions((r) => this.h.dns?.(r));
+  constructor(private readonly h: AnalyzeHandlers, opts: AnalyzeOptions, owner?: Analyzer) {
+    // A split run's shard holds its share of the budget (memoryShards); a shadow shares its owner's naming cache
+    // and transactions, which its owner's share bounds.
+    const lim = memoryLimits(resolveMemoryBudget(opts.memoryBudgetMb), opts.memoryShards);
+    this.limits = lim;
+    this.table = new FlowTable((f, reason) => this.onEnd(f, reason), { ...opts, maxFlows: opts.maxFlows ?? lim.maxLiveFlows });
+    this.dispatcher = new Dispatcher(this, lim.reassemblyBytes);
+    this.owner = owner ?? null;
+    this.names = owner?.names ?? new DnsNameCache(lim.dnsCacheEntries, lim.dnsCacheBytes);
+    this.dnsTx = owner?.dnsTx ?? new DnsTransactions((r) => this.h.dns?.(r), lim.dnsPendingQueries, lim.dnsPendingBytes);
     this.decoder.deliverIncomplete = true;
   }
 
   packet(p: RawPacket): void {
+    const due = this.schedule.see(p.tsSec + p.tsNsec / 1e9);
+    this.packetAt(p, this.schedule.now);
+    if (due) this.expire();
+  }
+
+  /** One record, the latest record time of the capture so far being `now` (SweepSchedule). */
+  packetAt(p: RawPacket, now: number): void {
+    if (now > this.table.now) this.table.now = now;
+    this.table.frame = p.frame;
+    if (p.linkType !== this.lastLinkType) this.newLinkType(p.linkType);
     const v = this.view;
     const r = this.decoder.decode(p, v);
     if (r !== DECODE_OK) {
@@ -94,7 +164,16 @@ class Analyzer implements ExtractSink {
     if (f.packets0 + f.packets1 === 1) this.onNew(f);
     this.dispatcher.packet(f, v, this.table.dir);
     if (v.flags !== 0) this.late();
-    if (++this.sinceExpire >= EXPIRE_EVERY || this.table.now - this.lastExpire >= EXPIRE_INTERVAL_S) this.expire();
+  }
+
+  private lastLinkType = -1;
+  private readonly linkTypes: number[] = [];
+
+  private newLinkType(t: number): void {
+    this.lastLinkType = t;
+    if (this.linkTypes.includes(t)) return;
+    this.linkTypes.push(t);
+    this.h.linkType?.(t);
   }
 
   /** What the decoder flagged on this packet (rare: fragments, odd IPv6 headers) reaches its flow. */
@@ -135,28 +214,44 @@ class Analyzer implements ExtractSink {
     this.inLate = false;
   }
 
-  private expire(): void {
-    const now = this.table.now;
-    this.sinceExpire = 0;
-    this.lastExpire = now;
+  /** A sweep at `now` (default: the latest record time): what has been idle too long ends. */
+  expire(now = this.table.now): void {
+    if (now > this.table.now) this.table.now = now;
+    const hk = this.hooks;
     // Fragments first: a datagram given up now still finds its flow before that flow is ended for idleness.
+    hk?.step(STEP_LATE);
     this.decoder.expireFragments(now);
     this.late();
+    hk?.step(STEP_QUEUES);
     this.table.expire();
-    this.dnsTx.expire(now);
+    hk?.step(STEP_DNS);
+    if (this.owner === null) this.dnsTx.expire(now);
   }
 
   finish(): void {
+    const hk = this.hooks;
+    hk?.step(STEP_LATE);
     this.decoder.flushFragments();
     this.late();
+    hk?.step(STEP_QUEUES);
     this.table.flushAll();
-    this.dnsTx.flush();
+    hk?.step(STEP_DNS);
+    if (this.owner === null) this.dnsTx.flush();
     for (const [k, n] of Object.entries(this.decoder.counters)) this.counters[k] = (this.counters[k] ?? 0) + n;
+    // Budget bounds with no flow to carry them: counted per capture (by the owner of a shared cache).
+    if (this.owner !== null) return;
+    if (this.names.evicted > 0) this.anomalies.dns_cache_evicted = this.names.evicted;
+    if (this.dnsTx.evictedByCap > 0) this.anomalies.dns_pending_cap_reached = this.dnsTx.evictedByCap;
+  }
+
+  /** The `memory_budget_reached` warning when a part of the budget was full at some point, else undefined. */
+  budgetWarning(): Anomaly | undefined {
+    return budgetWarning(this.limits.budgetMb, this.anomalies, this.counters);
   }
 
   /** A new flow: look up the name its client resolved for the server address before the flow started. */
   private onNew(f: Flow): void {
-    if (dnsFlavourForPorts(f.portA, f.portB) !== null) return;
+    if (this.h.flow === undefined || dnsFlavourForPorts(f.portA, f.portB) !== null) return;
     this.lookupName(f, f.firstTs);
   }
 
@@ -174,10 +269,11 @@ class Analyzer implements ExtractSink {
   }
 
   private onEnd(f: Flow, reason: EndReason): void {
+    this.hooks?.ending(f, this.table.endQueue);
     this.dispatcher.finish(f);
     // Content turned the flow around after its DNS lookup (no SYN), or a DNS answer arrived late (in a datagram given
     // up incomplete) after the flow began: look again.
-    if (f.dnsName === undefined && ((f.state & F_DIR_FROM_CONTENT) !== 0 || f.firstTs >= this.lateNamesFrom) &&
+    if (this.h.flow !== undefined && f.dnsName === undefined && ((f.state & F_DIR_FROM_CONTENT) !== 0 || f.firstTs >= this.lateNamesFrom) &&
       dnsFlavourForPorts(f.portA, f.portB) === null) {
       this.lookupName(f, f.firstTs);
     }
@@ -204,18 +300,25 @@ class Analyzer implements ExtractSink {
   // ------------------------------------------------------------------ ExtractSink
 
   dnsMessage(f: Flow, msg: DnsMessage, fromA: boolean, ts: number, frame: number): void {
-    this.dnsMessages++;
+    // A shadow's messages are counted by the worker that owns their flow.
+    if (this.owner === null) this.dnsMessages++;
     const srcIp = fromA ? f.ipA : f.ipB;
     const dstIp = fromA ? f.ipB : f.ipA;
     const srcPort = fromA ? f.portA : f.portB;
     const dstPort = fromA ? f.portB : f.portA;
     const transport = f.proto === 6 ? 'tcp' : 'udp';
-    const uid = uidOf(f);
-    if (msg.isResponse) {
+    const hk = this.hooks;
+    const uid = hk === null ? uidOf(f) : hk.uidOf(f);
+    // The naming cache only serves flow records: `dns` and `extract` skip it (less work, nothing held). A shadow
+    // has no handlers of its own: its owner's say.
+    if (msg.isResponse && (this.owner ?? this).h.flow !== undefined) {
       this.names.addResponse(dstIp, msg, ts, uid, frame);
-      if (this.inLate && msg.answers.length > 0 && ts < this.lateNamesFrom) this.lateNamesFrom = ts;
+      const named = this.owner ?? this;
+      if (this.inLate && msg.answers.length > 0 && ts < named.lateNamesFrom) named.lateNamesFrom = ts;
     }
-    if (this.h.dns !== undefined) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort, uid });
+    const matched = hk === null || hk.ownsTransaction(msg, srcIp, dstIp, srcPort, dstPort, this.owner === null);
+    if ((this.owner ?? this).h.dns !== undefined && matched) this.dnsTx.onMessage(msg, { ts, frame, transport, srcIp, dstIp, srcPort, dstPort, uid });
+    if (this.owner !== null) return;
     const o = this.h.oracle;
     if (o !== undefined) {
       o.dns({
@@ -232,10 +335,6 @@ class Analyzer implements ExtractSink {
         answers: msg.answers.map((a) => ({ name: a.name, type: a.type, data: a.data })),
       });
     }
-  }
-
-  dnsMalformed(): void {
-    this.anomalies.dns_malformed = (this.anomalies.dns_malformed ?? 0) + 1;
   }
 
   clientHello(f: Flow, info: ClientHelloInfo, frame: number): void {
@@ -274,6 +373,25 @@ class Analyzer implements ExtractSink {
   }
 }
 
+/** The `memory_budget_reached` warning for a run of `budgetMb` MiB that counted these, or undefined if no part of the
+ *  budget was ever full (a split run passes its shards' counts added up). */
+export function budgetWarning(budgetMb: number, a: AnomalyCounts, counters: Record<string, number>): Anomaly | undefined {
+  const parts: string[] = [];
+  const say = (n: number | undefined, what: string) => {
+    if (n !== undefined && n > 0) parts.push(`${n} ${what}`);
+  };
+  say(a.flow_table_full, 'flows ended early (flow_table_full)');
+  say(a.tcp_reassembly_budget_exceeded, 'flows lost reassembly bytes (tcp_reassembly_budget_exceeded)');
+  say(counters.frag_evicted, 'fragmented datagrams dropped (frag_evicted)');
+  say(a.dns_cache_evicted, 'DNS naming cache entries evicted (dns_cache_evicted)');
+  say(a.dns_pending_cap_reached, 'DNS queries reported unanswered early (dns_pending_cap_reached)');
+  if (parts.length === 0) return undefined;
+  return {
+    code: 'memory_budget_reached',
+    message: `memory budget of ${budgetMb} MiB reached: ${parts.join(', ')}; raise it with --memory-budget MB or RESIDENCY_MEMORY_BUDGET_MB`,
+  };
+}
+
 /** Analyses one capture in a single streaming pass. Throws CaptureError only when nothing can be read. */
 export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, opts: AnalyzeOptions = {}): Promise<CaptureSummary> {
   const an = new Analyzer(handlers, opts);
@@ -289,7 +407,8 @@ export async function analyzeCapture(path: string, handlers: AnalyzeHandlers, op
   return summarize(rs, an);
 }
 
-function summarize(rs: CaptureReadSummary, an: Analyzer): CaptureSummary {
+/** The capture's summary from what its reader and its analyser(s) counted (a split run adds its workers' counts). */
+export function summarize(rs: CaptureReadSummary, an: Pick<Analyzer, 'flows' | 'dnsMessages' | 'counters' | 'anomalies' | 'budgetWarning'>): CaptureSummary {
   const s: CaptureSummary = {
     file: rs.file,
     size_bytes: rs.sizeBytes,
@@ -307,6 +426,8 @@ function summarize(rs: CaptureReadSummary, an: Analyzer): CaptureSummary {
     warnings: rs.warnings,
     truncated: rs.truncated,
   };
+  const budget = an.budgetWarning();
+  if (budget !== undefined) s.warnings = [...rs.warnings, budget];
   if (rs.sha256 !== undefined) s.sha256 = rs.sha256;
   if (rs.firstTs !== undefined) s.first_ts = rs.firstTs;
   if (rs.lastTs !== undefined) s.last_ts = rs.lastTs;

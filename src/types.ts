@@ -109,7 +109,8 @@ export interface DnsRecord {
 
 // ---------------------------------------------------------------- flows
 
-export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_https_hint' | 'network';
+/** How a flow got its name. Reports add `network` (src/audit/report-model.ts): flow records never carry it. */
+export type NameSource = 'tls_sni' | 'quic_sni' | 'http_host' | 'dns' | 'dns_https_hint';
 
 export interface FlowRecord {
   /** Stable id within one capture: `<first frame>-<transport>`-free integer assigned in creation order. */

@@ -7,7 +7,9 @@
 // Memory holds one page of groups (AUDIT_GROUP_PAGE_ROWS) and the per-claim accumulators, never every flow.
 //
 // A destination's RTT (capture, server address) is the smallest handshake RTT of its flows in that capture: the
-// fastest handshake bounds the distance best (VERDICTS.md). Portable SQL only (src/store/README.md).
+// fastest handshake bounds the distance best (VERDICTS.md). With measurements (vantage-check.ts) each destination
+// of a capture is judged once (VantageCheck.destination, with the capture's lab and that RTT), kept in a TEMP table
+// for the groups of later pages. Portable SQL only (src/store/README.md).
 
 import {
   AUDIT_GROUP_PAGE_ROWS,
@@ -22,7 +24,20 @@ import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, VendorSpec } from './claims.js';
 import { coverageSource, CoverageTally } from './coverage.js';
 import { FirstPartyMatcher } from './first-party.js';
-import { assembleModel, firstPartyVia, modelFrame, reportClaim, reportFlow, reportGeoSources, type FrameCapture, type ModelInput } from './model-builder.js';
+import {
+  applyPhysics,
+  assembleModel,
+  firstPartyVia,
+  modelFrame,
+  reportClaim,
+  reportFlow,
+  reportGeoSources,
+  type FrameCapture,
+  type ModelInput,
+  type ModelVantage,
+} from './model-builder.js';
+import type { DestinationPhysics } from './vantage-check.js';
+import { captureMeasurement, type Measurement } from '../vantage/index.js';
 import { observedProviderId } from './provider-ids.js';
 import type {
   CoverageSource,
@@ -44,6 +59,8 @@ import { VendorNetworkMatcher } from './vendor-networks.js';
 export interface AggregateCapture extends FrameCapture {
   /** Why its handshakes are synthesised on the device (RTTs then say nothing about distance), if they are. */
   synthesized?: string;
+  /** Taken at the claims file's `vantage` lab: its RTTs feed the one-lab rule (ApplyVantage); else only measurements. */
+  atDefaultLab?: boolean;
 }
 
 /** Why an input's flows cannot have their location checked against a handshake RTT, if they cannot. */
@@ -75,9 +92,11 @@ export interface StoredGeo {
 /** The vantage-dependent part (pipeline/back-half.ts): a stored result with the physical check for an RTT. */
 export type ApplyVantage = (geo: StoredGeo | FlowGeoFields, rttMs: number | undefined, synthesized: boolean) => FlowGeoFields;
 
-export interface AggregateInput extends Omit<ModelInput, 'captures'> {
+export interface AggregateInput extends Omit<ModelInput, 'captures' | 'vantage'> {
   captures: AggregateCapture[];
   applyVantage: ApplyVantage;
+  /** The audit's measurements given the captures' own (each one's fastest handshake per destination from its lab). */
+  vantage?: (own: Measurement[]) => ModelVantage;
   /** Filled with the published-range provider of the group being judged (verdictOptions.providerOrigin reads it). */
   rangeProvider?: Map<string, string | undefined>;
 }
@@ -106,13 +125,18 @@ const GROUP_KEY = [
  */
 const GROUP_KEY_TEXT = GROUP_KEY.map((k) => `COALESCE(length(CAST(f.${k} AS TEXT)) || ':' || CAST(f.${k} AS TEXT), '-')`).join(` || '|' || `);
 
-const TEMP_TABLES = ['audit_caps', 'audit_vcaps', 'audit_rtt', 'audit_grp', 'audit_grp_name', 'audit_fp_pair', 'audit_grp_attr', 'audit_grp_judge', 'audit_flow_gid'];
+const TEMP_TABLES = ['audit_caps', 'audit_vcaps', 'audit_rtt', 'audit_phys', 'audit_grp', 'audit_grp_name', 'audit_fp_pair', 'audit_grp_attr', 'audit_grp_judge', 'audit_flow_gid'];
 
 async function createTempTables(q: SqlSession): Promise<void> {
   for (const t of TEMP_TABLES) await q.run(`DROP TABLE IF EXISTS ${t}`);
-  await q.run('CREATE TEMP TABLE audit_caps (capture_id INTEGER PRIMARY KEY, crank INTEGER NOT NULL, label TEXT NOT NULL, sha256 TEXT NOT NULL, synthesized INTEGER NOT NULL, no_physics TEXT)');
+  await q.run(
+    'CREATE TEMP TABLE audit_caps (capture_id INTEGER PRIMARY KEY, crank INTEGER NOT NULL, label TEXT NOT NULL, sha256 TEXT NOT NULL, synthesized INTEGER NOT NULL, no_physics TEXT, default_lab INTEGER NOT NULL)',
+  );
   await q.run('CREATE TEMP TABLE audit_vcaps (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, PRIMARY KEY (vidx, capture_id))');
-  await q.run('CREATE TEMP TABLE audit_rtt (capture_id INTEGER NOT NULL, server_ip TEXT NOT NULL, rtt_ms REAL, PRIMARY KEY (capture_id, server_ip))');
+  await q.run(
+    'CREATE TEMP TABLE audit_rtt (capture_id INTEGER NOT NULL, server_ip TEXT NOT NULL, rtt_ms REAL, first_flow INTEGER NOT NULL, rtt_flow INTEGER, PRIMARY KEY (capture_id, server_ip))',
+  );
+  await q.run('CREATE TEMP TABLE audit_phys (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, server_ip TEXT NOT NULL, physics TEXT NOT NULL, PRIMARY KEY (vidx, capture_id, server_ip))');
   await q.run(
     `CREATE TEMP TABLE audit_grp (gid INTEGER PRIMARY KEY, vidx INTEGER NOT NULL, crank INTEGER NOT NULL, capture_id INTEGER NOT NULL,
        client_ip TEXT NOT NULL, client_mac TEXT, app TEXT, transport TEXT NOT NULL, server_ip TEXT NOT NULL, server_port INTEGER NOT NULL,
@@ -125,7 +149,7 @@ async function createTempTables(q: SqlSession): Promise<void> {
   await q.run('CREATE TEMP TABLE audit_fp_pair (vidx INTEGER NOT NULL, capture_id INTEGER NOT NULL, client_ip TEXT NOT NULL, server_ip TEXT NOT NULL, PRIMARY KEY (vidx, capture_id, client_ip, server_ip))');
   await q.run(
     `CREATE TEMP TABLE audit_grp_attr (gid INTEGER PRIMARY KEY, vidx INTEGER NOT NULL, local INTEGER NOT NULL, first_party INTEGER NOT NULL,
-       via TEXT, device TEXT NOT NULL, physical INTEGER NOT NULL, dest_key TEXT NOT NULL, geo TEXT NOT NULL)`,
+       via TEXT, device TEXT NOT NULL, physical INTEGER NOT NULL, dest_key TEXT NOT NULL, geo TEXT NOT NULL, phys_view TEXT)`,
   );
   await q.run(
     `CREATE TEMP TABLE audit_grp_judge (gid INTEGER NOT NULL, vidx INTEGER NOT NULL, claim INTEGER NOT NULL, hidden INTEGER NOT NULL,
@@ -255,26 +279,88 @@ async function buildInTransaction(
   await createTempTables(q);
   await q.insertRows(
     'audit_caps',
-    ['capture_id', 'crank', 'label', 'sha256', 'synthesized', 'no_physics'],
-    caps.map((c, i) => [c.stored.id, i, c.label, c.stored.sha256, c.synthesized !== undefined ? 1 : 0, noPhysics(c) ?? null]),
+    ['capture_id', 'crank', 'label', 'sha256', 'synthesized', 'no_physics', 'default_lab'],
+    caps.map((c, i) => [c.stored.id, i, c.label, c.stored.sha256, c.synthesized !== undefined ? 1 : 0, noPhysics(c) ?? null, c.atDefaultLab === false ? 0 : 1]),
     { ignoreConflicts: true },
   );
+  // The smallest handshake RTT per (capture, server address), and the first flow that measured it.
+  await q.run(
+    `INSERT INTO audit_rtt (capture_id, server_ip, rtt_ms, first_flow)
+     SELECT f.capture_id, f.server_ip, MIN(f.rtt_ms), MIN(f.flow_id) FROM flows f JOIN audit_caps c ON c.capture_id = f.capture_id
+     GROUP BY f.capture_id, f.server_ip`,
+  );
+  const vantage = input.vantage?.(await ownMeasurements(q, caps));
+
   const vendors: ReportVendor[] = [];
   const results: AggregateResult['results'] = [];
   for (let vidx = 0; vidx < input.claims.vendors.length; vidx++) {
     const spec = input.claims.vendors[vidx];
     const vcaps = caps.filter((c) => c.vendors.includes(spec.name));
     await q.insertRows('audit_vcaps', ['vidx', 'capture_id'], vcaps.map((c) => [vidx, c.stored.id]), { ignoreConflicts: true });
-    const built = await aggregateVendor(q, vidx, spec, input, problems.filter((p) => p.vendors.includes(spec.name)), [
+    const built = await aggregateVendor(q, vidx, spec, input, vantage, problems.filter((p) => p.vendors.includes(spec.name)), [
       ...vcaps.map((c) => c.label),
       ...missing.filter((m) => m.vendors.includes(spec.name)).map((m) => m.label),
     ]);
     vendors.push(built.vendor);
     results.push(...built.results);
   }
-  const model = assembleModel(input, caps, missing, problems, vendors, results);
+  const model = assembleModel({ ...input, vantage }, caps, missing, problems, vendors, results);
   const namers = input.claims.vendors.map((v) => new DeviceNamer(v.devices));
   return { model, results, flows: (vidx) => vendorFlows(q, vidx, namers[vidx]) };
+}
+
+/**
+ * Each capture's fastest handshake per public destination from its own lab, as measurements (none for a capture
+ * without a lab, with synthesised handshakes, or for private addresses), in capture then first-flow order.
+ */
+async function ownMeasurements(q: SqlSession, caps: readonly AggregateCapture[]): Promise<Measurement[]> {
+  await q.run(
+    `UPDATE audit_rtt SET rtt_flow = (SELECT MIN(f.flow_id) FROM flows f
+       WHERE f.capture_id = audit_rtt.capture_id AND f.server_ip = audit_rtt.server_ip AND f.rtt_ms = audit_rtt.rtt_ms)
+     WHERE rtt_ms IS NOT NULL`,
+  );
+  const byId = new Map(caps.map((c) => [c.stored.id, c]));
+  const out: Measurement[] = [];
+  for await (const r of q.iterate(
+    `SELECT r.capture_id AS capture_id, r.server_ip AS server_ip, r.rtt_ms AS rtt_ms, r.rtt_flow AS rtt_flow
+     FROM audit_rtt r JOIN audit_caps c ON c.capture_id = r.capture_id
+     WHERE r.rtt_ms IS NOT NULL AND r.rtt_ms >= 0 AND c.synthesized = 0
+       AND NOT EXISTS (SELECT 1 FROM flows f JOIN flow_geo g ON g.capture_id = f.capture_id AND g.geo_id = f.geo_id
+         WHERE f.capture_id = r.capture_id AND f.server_ip = r.server_ip AND g.country_agreement = 'private')
+     ORDER BY c.crank, r.first_flow`,
+  )) {
+    const c = byId.get(r.capture_id as number);
+    if (c?.lab === undefined) continue;
+    const m = captureMeasurement(c.lab, r.server_ip as string, r.rtt_ms as number, { file: c.label, flow: r.rtt_flow as number });
+    if (m !== undefined) out.push(m);
+  }
+  return out;
+}
+
+/** A flow's fields the physics changes (applyPhysics), as stored per group: null for a field it removed. */
+const PHYS_FIELDS = ['country', 'city', 'lat', 'lon', 'country_agreement', 'country_settled_by', 'physical', 'edge', 'anycast', 'region', 'geo_sources'] as const;
+
+function physView(rf: ReportFlow): string {
+  const out: Record<string, unknown> = {};
+  for (const k of PHYS_FIELDS) out[k] = rf[k] ?? null;
+  return JSON.stringify(out);
+}
+
+/** A stored view's fields as geolocation (a removed field undefined, so it hides the stored one). */
+function definedView(view: Partial<ReportFlow> | undefined): Partial<FlowGeoFields> {
+  if (view === undefined) return {};
+  const out: Record<string, unknown> = {};
+  for (const k of ['country', 'city', 'lat', 'lon', 'country_agreement', 'country_settled_by', 'edge', 'region'] as const) out[k] = view[k] ?? undefined;
+  return out as Partial<FlowGeoFields>;
+}
+
+function applyPhysView(rf: ReportFlow, view: string): void {
+  const v = JSON.parse(view) as Record<string, unknown>;
+  const o = rf as unknown as Record<string, unknown>;
+  for (const k of PHYS_FIELDS) {
+    if (v[k] === null || v[k] === undefined) delete o[k];
+    else o[k] = v[k];
+  }
 }
 
 async function aggregateVendor(
@@ -282,6 +368,7 @@ async function aggregateVendor(
   vidx: number,
   spec: VendorSpec,
   input: AggregateInput,
+  vantage: ModelVantage | undefined,
   problems: readonly InputProblem[],
   captureLabels: string[],
 ): Promise<{ vendor: ReportVendor; results: AggregateResult['results'] }> {
@@ -289,15 +376,9 @@ async function aggregateVendor(
   const namer = new DeviceNamer(spec.devices);
   const fp = new FirstPartyMatcher(spec.first_party);
   const networks = new VendorNetworkMatcher(spec.networks);
+  const labOf = new Map(input.captures.map((c) => [c.stored.id, c.lab]));
 
-  // The smallest handshake RTT per (capture, server address); then the groups, numbered in report order.
-  await q.run(
-    `INSERT INTO audit_rtt (capture_id, server_ip, rtt_ms)
-     SELECT f.capture_id, f.server_ip, MIN(f.rtt_ms) FROM flows f JOIN audit_vcaps v ON v.capture_id = f.capture_id AND v.vidx = ?
-     WHERE NOT EXISTS (SELECT 1 FROM audit_rtt r WHERE r.capture_id = f.capture_id)
-     GROUP BY f.capture_id, f.server_ip`,
-    [vidx],
-  );
+  // The groups, numbered in report order.
   const base = Number((await q.get<{ m: number | null }>('SELECT MAX(gid) AS m FROM audit_grp'))?.m ?? 0);
   const key = GROUP_KEY.map((k) => `f.${k}`).join(', ');
   await q.run(
@@ -311,7 +392,7 @@ async function aggregateVendor(
 
   // Pass 1: which groups are first-party by a name; then the (client, server) pairs such a group reached off an
   // edge, which make unnamed flows on the same pair first-party too (`address`).
-  const groupSql = `SELECT g.*, ${GEO_SELECT}, c.synthesized AS synthesized, c.no_physics AS no_physics, c.label AS cap_label, r.rtt_ms AS dest_rtt
+  const groupSql = `SELECT g.*, ${GEO_SELECT}, c.synthesized AS synthesized, c.no_physics AS no_physics, c.label AS cap_label, c.default_lab AS default_lab, r.rtt_ms AS dest_rtt, r.rtt_flow AS dest_rtt_flow
     FROM audit_grp g JOIN audit_caps c ON c.capture_id = g.capture_id
     LEFT JOIN flow_geo geo ON geo.capture_id = g.capture_id AND geo.geo_id = g.geo_id
     LEFT JOIN audit_rtt r ON r.capture_id = g.capture_id AND r.server_ip = g.server_ip
@@ -345,20 +426,55 @@ async function aggregateVendor(
   for await (const page of pages(q, pairSql, [vidx])) {
     const attrs: SqlValue[][] = [];
     const judged: SqlValue[][] = [];
+    // The physics of the page's destinations judged on earlier pages; those judged now, to store after the page.
+    const physics = new Map<string, DestinationPhysics>();
+    const fresh: SqlValue[][] = [];
+    if (vantage !== undefined) {
+      const known = await q.all(
+        `SELECT DISTINCT p.capture_id AS capture_id, p.server_ip AS server_ip, p.physics AS physics
+         FROM audit_grp g JOIN audit_phys p ON p.vidx = g.vidx AND p.capture_id = g.capture_id AND p.server_ip = g.server_ip
+         WHERE g.vidx = ? AND g.gid >= ? AND g.gid <= ?`,
+        [vidx, page[0].gid, page[page.length - 1].gid],
+      );
+      for (const k of known) physics.set(`${k.capture_id} ${k.server_ip}`, JSON.parse(k.physics as string) as DestinationPhysics);
+    }
     for (const r of page) {
       const synthesized = r.synthesized === 1;
       const rtt = synthesized ? undefined : opt<number>(r.dest_rtt);
       const stored = storedGeo(r);
-      const geo = input.applyVantage(stored ?? { edge: false }, rtt, synthesized);
+      const geo = input.applyVantage(stored ?? { edge: false }, r.default_lab === 1 ? rtt : undefined, synthesized);
       const f = groupFlow(r, geo);
       input.rangeProvider?.clear();
       input.rangeProvider?.set(f.server_ip, stored?.range_provider);
       const via = firstPartyVia(f, fp, r.on_pair !== null && r.on_pair !== undefined, networks);
       const rf = reportFlow({ label: '', sha256: '' }, f, namer, via);
+      const local = isLocalFlow(rf);
+      let p: DestinationPhysics | undefined;
+      if (vantage !== undefined && !local) {
+        // The physical rule, once per destination address of the capture (VantageCheck.destination).
+        const key = `${r.capture_id} ${f.server_ip}`;
+        p = physics.get(key);
+        if (p === undefined) {
+          const lab = labOf.get(r.capture_id as number);
+          const min = synthesized || lab === undefined ? undefined : rtt;
+          p = vantage.check.destination({
+            server_ip: f.server_ip,
+            lab,
+            min_rtt_ms: min,
+            rtt_source: min === undefined ? undefined : { file: r.cap_label as string, flow: r.dest_rtt_flow as number },
+            sources: f.geo_sources ?? [],
+            claims: spec.claims,
+          });
+          physics.set(key, p);
+          fresh.push([vidx, r.capture_id, f.server_ip, JSON.stringify(p)]);
+        }
+        applyPhysics(rf, f, p, vantage.nearestRegion);
+      }
       const flows = r.flows as number;
       const up = r.bytes_up as number;
       const down = r.bytes_down as number;
-      const vf: VerdictFlow = { ...rf, bytes_up: up, bytes_down: down, local: isLocalFlow(rf) };
+      const vf: VerdictFlow = { ...rf, bytes_up: up, bytes_down: down, local };
+      if (p !== undefined) vf.place_refutations = p.refuted;
       if (rtt !== undefined) vf.rtt_ms = rtt;
       else delete vf.rtt_ms;
       const source: CoverageSource = coverageSource({ ...f, bytes_up: up, first_party_via: rf.first_party_via });
@@ -387,10 +503,11 @@ async function aggregateVendor(
       });
       attrs.push([
         r.gid, vidx, vf.local ? 1 : 0, rf.first_party ? 1 : 0, via ?? null, rf.device, PHYSICAL_RANK[rf.physical],
-        `${rf.server_ip} ${rf.hostname ?? ''}`, JSON.stringify(definedGeo(geo)),
+        `${rf.server_ip} ${rf.hostname ?? ''}`, JSON.stringify(definedGeo(geo)), p !== undefined ? physView(rf) : null,
       ]);
     }
-    await q.insertRows('audit_grp_attr', ['gid', 'vidx', 'local', 'first_party', 'via', 'device', 'physical', 'dest_key', 'geo'], attrs);
+    await q.insertRows('audit_phys', ['vidx', 'capture_id', 'server_ip', 'physics'], fresh);
+    await q.insertRows('audit_grp_attr', ['gid', 'vidx', 'local', 'first_party', 'via', 'device', 'physical', 'dest_key', 'geo', 'phys_view'], attrs);
     await q.insertRows('audit_grp_judge', ['gid', 'vidx', 'claim', 'hidden', 'status', 'country_status', 'provider_status', 'region_status', 'impossible'], judged);
   }
 
@@ -441,12 +558,14 @@ async function aggregateVendor(
   return { vendor, results };
 }
 
-const FLOW_SELECT = `SELECT f.*, c.label AS cap_label, c.sha256 AS cap_sha256, a.via AS a_via, a.geo AS a_geo`;
+const FLOW_SELECT = `SELECT f.*, c.label AS cap_label, c.sha256 AS cap_sha256, a.via AS a_via, a.geo AS a_geo, a.phys_view AS a_phys`;
 
 /** One stored flow with its group's attribution, as reports show it. */
 function flowOfRow(r: SqlRow, namer: DeviceNamer): ReportFlow {
   const f = { ...flowFromRow({ ...r, ...NO_FLOW_GEO }), ...(JSON.parse(r.a_geo as string) as FlowGeoFields) };
-  return reportFlow({ label: r.cap_label as string, sha256: r.cap_sha256 as string }, f, namer, opt<'name' | 'address' | 'network'>(r.a_via));
+  const rf = reportFlow({ label: r.cap_label as string, sha256: r.cap_sha256 as string }, f, namer, opt<'name' | 'address' | 'network'>(r.a_via));
+  if (typeof r.a_phys === 'string') applyPhysView(rf, r.a_phys);
+  return rf;
 }
 
 /** The claim's evidence: listed flows, in-scope before hidden, inconsistent first, most upload first; capped. */
@@ -481,13 +600,15 @@ async function destinationsOf(q: SqlSession, vidx: number, claims: readonly Clai
   );
   const out: ReportDestination[] = [];
   for (const r of rows) {
-    const first = await q.get<{ geo: string; hostname: string | null }>('SELECT a.geo AS geo, g.hostname AS hostname FROM audit_grp_attr a JOIN audit_grp g ON g.gid = a.gid WHERE a.gid = ?', [
+    const first = await q.get<{ geo: string; hostname: string | null; phys: string | null }>('SELECT a.geo AS geo, a.phys_view AS phys, g.hostname AS hostname FROM audit_grp_attr a JOIN audit_grp g ON g.gid = a.gid WHERE a.gid = ?', [
       r.first_gid,
     ]);
-    const geo = JSON.parse(first?.geo ?? '{}') as FlowGeoFields;
+    // The geolocation as the measurements left it (applyPhysics, stored per group), else as stored.
+    const view = first?.phys !== null && first?.phys !== undefined ? (JSON.parse(first.phys) as Partial<ReportFlow>) : undefined;
+    const geo = { ...(JSON.parse(first?.geo ?? '{}') as FlowGeoFields), ...definedView(view) };
     const d: ReportDestination = {
       server_ip: r.server_ip as string, flows: r.flows as number, bytes_up: r.bytes_up as number, bytes_down: r.bytes_down as number,
-      first_party: r.first_party === 1, geo_sources: reportGeoSources(geo.geo_sources), edge: geo.edge === true,
+      first_party: r.first_party === 1, geo_sources: view?.geo_sources ?? reportGeoSources(geo.geo_sources), edge: geo.edge === true,
       physical: PHYSICAL_OF_RANK[r.physical as number], consistency: 'out_of_scope', claims: [],
     };
     const hostname = first?.hostname ?? undefined;
@@ -495,6 +616,7 @@ async function destinationsOf(q: SqlSession, vidx: number, claims: readonly Clai
     for (const k of ['country', 'country_agreement', 'country_settled_by', 'lat', 'lon', 'provider', 'region'] as const) {
       if (geo[k] !== undefined) (d as unknown as Record<string, unknown>)[k] = k === 'provider' ? observedProviderId(geo.provider as string) : geo[k];
     }
+    if (view?.anycast !== undefined && view.anycast !== null) d.anycast = view.anycast;
     const statuses = await q.all<{ claim: number; status: number }>(
       `SELECT j.claim AS claim, MIN(j.status) AS status FROM audit_grp_judge j JOIN audit_grp_attr a ON a.gid = j.gid
        WHERE a.vidx = ? AND a.dest_key = ? AND j.hidden = 0 GROUP BY j.claim`,

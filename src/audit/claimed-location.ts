@@ -59,7 +59,7 @@ export type CountryDistance = (country: string, lat: number, lon: number) => num
 export class ClaimedLocationCheck {
   private readonly metros: Metro[];
   private readonly regionKey = loadRegionKeys();
-  /** Distance from the lab to each country asked about (undefined: no outline). */
+  /** Distance from a lab to each country asked about (undefined: no outline), by lab position and country. */
   private readonly countryKm = new Map<string, number | undefined>();
 
   constructor(
@@ -70,27 +70,43 @@ export class ClaimedLocationCheck {
     this.metros = metros ?? loadMetros();
   }
 
-  /** Km from the lab to the nearest point of the country's territory (cached; the lab is fixed). */
+  /** Km from the lab to the nearest point of the country's territory (cached per lab and country). */
   private labToCountryKm(v: Vantage, country: string): number | undefined {
-    if (!this.countryKm.has(country)) this.countryKm.set(country, this.distanceToCountry(country, v.lat, v.lon));
-    return this.countryKm.get(country);
+    const key = `${v.lat},${v.lon}|${country}`;
+    if (!this.countryKm.has(key)) this.countryKm.set(key, this.distanceToCountry(country, v.lat, v.lon));
+    return this.countryKm.get(key);
   }
 
-  /** The verdict engine's `claimedLocationImpossible` callback. */
-  readonly impossible = (f: VerdictFlow, c: Claim): boolean => {
-    const v = this.vantage;
-    if (v === undefined || f.rtt_ms === undefined || !Number.isFinite(f.rtt_ms) || f.rtt_ms < 0) return false;
-    const reach = maxDistanceKm(f.rtt_ms);
+  /**
+   * Why the claimed location is beyond the reach of a round trip of `rttMs` from `lab` (`the metro of
+   * ap-southeast-1 is 4,150 km away`, `the nearest point of US is 11,520 km away`), or undefined when it is not.
+   * The lab's own country is never beyond reach.
+   */
+  beyondReach(lab: Vantage, rttMs: number, c: Claim): string | undefined {
+    if (!Number.isFinite(rttMs) || rttMs < 0) return undefined;
+    const reach = maxDistanceKm(rttMs);
     if (c.region !== undefined) {
       const key = c.provider === undefined ? undefined : this.regionKey(c.provider);
       const m = this.metros.find((x) => x.region === c.region && (key === undefined || x.provider === key));
-      if (m && greatCircleKm(v.lat, v.lon, m.lat, m.lon) > reach) return true;
+      const km = m === undefined ? undefined : greatCircleKm(lab.lat, lab.lon, m.lat, m.lon);
+      if (km !== undefined && km > reach) return `the metro of ${c.region} is ${Math.round(km).toLocaleString('en-US')} km away`;
     }
     const countries = claimedCountries(c);
-    if (countries === undefined || countries.length === 0 || countries.includes(v.country)) return false;
-    return countries.every((country) => {
-      const km = this.labToCountryKm(v, country);
-      return km !== undefined && km > reach;
-    });
+    if (countries === undefined || countries.length === 0 || countries.includes(lab.country)) return undefined;
+    const kms: number[] = [];
+    for (const country of countries) {
+      const km = this.labToCountryKm(lab, country);
+      if (km === undefined || km <= reach) return undefined;
+      kms.push(km);
+    }
+    const near = Math.round(Math.min(...kms)).toLocaleString('en-US');
+    return countries.length === 1 ? `the nearest point of ${countries[0]} is ${near} km away` : `the nearest point of any of ${countries.join(', ')} is ${near} km away`;
+  }
+
+  /** The verdict engine's `claimedLocationImpossible` callback (the lab of the claims file, the flow's RTT). */
+  readonly impossible = (f: VerdictFlow, c: Claim): boolean => {
+    const v = this.vantage;
+    if (v === undefined || f.rtt_ms === undefined) return false;
+    return this.beyondReach(v, f.rtt_ms, c) !== undefined;
   };
 }

@@ -6,6 +6,7 @@
 
 import type { CoverageBucket, CoverageScope, CoverageSource, FlowCoverage } from './report-model.js';
 import { isEncryptedDns } from './first-party.js';
+import type { FlowAnomaly } from '../anomalies.js';
 
 /** Every coverage source, in the order reports show them: named (strongest first), tied, hidden, unnamed. */
 export const COVERAGE_SOURCES = [
@@ -57,7 +58,7 @@ export const COVERAGE_KIND: Record<CoverageSource, 'named' | 'tied' | 'hidden' |
  * absent: a version we have no keys for (`quic_version_unknown`; `quic_unknown_version` is its older spelling),
  * an Initial that failed to decrypt, or Google QUIC without TLS.
  */
-export const QUIC_UNDECRYPTABLE_ANOMALIES: ReadonlySet<string> = new Set([
+export const QUIC_UNDECRYPTABLE_ANOMALIES: ReadonlySet<string> = new Set<FlowAnomaly | 'quic_unknown_version'>([
   'quic_version_unknown',
   'quic_unknown_version',
   'quic_initial_decrypt_failed',

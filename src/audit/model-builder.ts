@@ -2,9 +2,9 @@
 // each flow (device, first-party, hidden, local), runs the verdict engine per claim, and aggregates
 // destinations, devices and per-country/provider bytes. No I/O; every array sorted for byte-reproducible reports.
 
-import { MAX_EVIDENCE_FLOWS_PER_CLAIM, REPORT_MAX_DESTINATIONS, REPORT_MAX_DEVICES, VERDICT_CONFIRM_COVERAGE, VERDICT_HIDDEN_SHARE, VERDICT_INCONSISTENT_TOLERANCE, VERDICT_MIN_UPLOAD_BYTES } from '../limits.js';
+import { MAX_EVIDENCE_FLOWS_PER_CLAIM, REPORT_MAX_DESTINATIONS, REPORT_MAX_DEVICES, REPORT_MAX_MEASUREMENTS_CITED, VERDICT_CONFIRM_COVERAGE, VERDICT_HIDDEN_SHARE, VERDICT_INCONSISTENT_TOLERANCE, VERDICT_MIN_UPLOAD_BYTES } from '../limits.js';
 import { EXIT } from '../errors.js';
-import type { Anomaly, GeoProvenance } from '../types.js';
+import type { Anomaly, GeoProvenance, GeoSourceAnswer } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, ClaimsFile, VendorSpec } from './claims.js';
 import { coverageSource, CoverageTally, isUndecryptableQuic } from './coverage.js';
@@ -26,9 +26,14 @@ import {
   type CoverageSource,
   type FlowCoverage,
   type InputProblem,
+  type MeasurementRef,
+  type ReportGeoSource,
 } from './report-model.js';
 import type { StoredCapture, StoredFlow } from '../store/records.js';
 import { decideClaim, type VerdictFlow, type VerdictOptions, type VerdictResult } from './verdict.js';
+import type { DestinationPhysics, VantageCheck } from './vantage-check.js';
+import type { VantagePoint } from '../vantage/index.js';
+import { vantageSections } from './vantage-report.js';
 
 export interface ModelCapture {
   /** Report name of the capture (relative to the claims file). */
@@ -40,6 +45,19 @@ export interface ModelCapture {
   synthesized: boolean;
   /** The reader's warnings stored with the capture (damage, truncation); none when absent. */
   warnings?: Anomaly[];
+  /** The lab it was captured at (its `{ path, vantage }` lab, else the claims file's `vantage`). */
+  lab?: VantagePoint;
+}
+
+/** The measurements of the audit (vantage-check.ts) and what reports show of them. */
+export interface ModelVantage {
+  check: VantageCheck;
+  /** The claims file's labs (drawn on the map). */
+  labs: VantagePoint[];
+  /** A provider's region nearest a place (provider id), for a consensus place the measurements moved. */
+  nearestRegion?: (provider: string, lat: number, lon: number, country: string | undefined) => string | undefined;
+  /** Write vantage_points, measurement_files and feasible_regions (the claims file names vantages or measurements). */
+  detailed: boolean;
 }
 
 export interface ModelInput {
@@ -55,6 +73,8 @@ export interface ModelInput {
   verdictOptions?: Partial<VerdictOptions>;
   /** Captures the claims file lists that are not in the evidence (report mode: not in the store, or gone). */
   missing?: MissingCapture[];
+  /** Measurements (files and the captures' handshakes): the physical rule per destination. */
+  vantage?: ModelVantage;
 }
 
 export interface BuiltModel {
@@ -77,16 +97,21 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const RANK: Record<FlowStatus, number> = { inconsistent: 2, unknown: 1, consistent: 0 };
 const worse = (a: FlowStatus, b: FlowStatus): FlowStatus => (RANK[a] >= RANK[b] ? a : b);
 
-/** Per-source answers as reports show them, sorted by source id. */
-export function reportGeoSources(sources: StoredFlow['geo_sources']): ReportFlow['geo_sources'] {
+/** Per-source answers as reports show them, sorted by source id, with the measurements ruling a position out. */
+export function reportGeoSources(
+  sources: readonly GeoSourceAnswer[] | undefined,
+  ruledOutBy: (source: string) => MeasurementRef[] | undefined = () => undefined,
+): ReportGeoSource[] {
   return (sources ?? [])
     .map((s) => {
-      const g: ReportFlow['geo_sources'][number] = { source: s.source };
+      const g: ReportGeoSource = { source: s.source };
       if (s.country !== undefined) g.country = s.country;
       if (s.city !== undefined) g.city = s.city;
       if (s.lat !== undefined) g.lat = s.lat;
       if (s.lon !== undefined) g.lon = s.lon;
       if (s.physical !== undefined) g.physical = s.physical;
+      const by = s.physical === 'impossible' ? ruledOutBy(s.source) : undefined;
+      if (by !== undefined && by.length > 0) g.ruled_out_by = by.slice(0, REPORT_MAX_MEASUREMENTS_CITED);
       return g;
     })
     .sort((a, b) => cmp(a.source, b.source));
@@ -158,12 +183,61 @@ export function reportFlow(
   return r;
 }
 
+/**
+ * The destination's physics (vantage-check.ts) applied to a flow: source flags and the positions measurements rule
+ * out, the consensus (settled when positions were set aside), the consensus position's plausibility, and for an
+ * anycast address the edge flag and why. A region from the nearest city follows a moved place (an edge has none).
+ */
+export function applyPhysics(rf: ReportFlow, f: StoredFlow, p: DestinationPhysics, nearestRegion: ModelVantage['nearestRegion']): void {
+  if (p.status === 'unmeasured' || p.consensus === undefined) return;
+  const ruled = new Map(p.ruled_out.map((r) => [r.source, r]));
+  rf.geo_sources = reportGeoSources(p.sources, (source) => ruled.get(source)?.measurements);
+  const c = p.consensus;
+  const moved = c.lat !== rf.lat || c.lon !== rf.lon || c.country !== rf.country;
+  const set = <K extends 'country' | 'city' | 'lat' | 'lon'>(k: K, v: ReportFlow[K] | undefined): void => {
+    if (v === undefined) delete rf[k];
+    else rf[k] = v;
+  };
+  set('country', c.country);
+  set('city', c.city);
+  set('lat', c.lat);
+  set('lon', c.lon);
+  rf.country_agreement = c.agreement;
+  if (p.settled) rf.country_settled_by = 'rtt';
+  else delete rf.country_settled_by;
+  rf.physical = p.physical;
+  if (p.anycast !== undefined) {
+    rf.edge = true;
+    rf.anycast = p.anycast;
+  }
+  if (f.region_source === 'nearest-city' && (rf.edge || moved)) {
+    const near = !rf.edge && rf.provider !== undefined && c.city !== undefined && c.lat !== undefined && c.lon !== undefined ? nearestRegion?.(rf.provider, c.lat, c.lon, c.country) : undefined;
+    if (near === undefined) delete rf.region;
+    else rf.region = near;
+  }
+}
+
+/** Per public destination address of a capture, its smallest handshake RTT and the flow that measured it (none
+ *  when handshakes were synthesised on the device or the capture has no lab). */
+export function fastestHandshakes(cap: Pick<ModelCapture, 'flows' | 'synthesized' | 'lab'>): Map<string, { rtt: number; flow: number }> {
+  const out = new Map<string, { rtt: number; flow: number }>();
+  if (cap.synthesized || cap.lab === undefined) return out;
+  for (const f of cap.flows) {
+    const rtt = f.rtt_ms;
+    if (rtt === undefined || !Number.isFinite(rtt) || rtt < 0 || f.country_agreement === 'private') continue;
+    const e = out.get(f.server_ip);
+    if (e === undefined || rtt < e.rtt) out.set(f.server_ip, { rtt, flow: f.flow_id });
+  }
+  return out;
+}
+
 function buildVendor(
   spec: VendorSpec,
   caps: ModelCapture[],
   opts: Partial<VerdictOptions>,
   problems: readonly InputProblem[],
   missingLabels: readonly string[],
+  vantage: ModelVantage | undefined,
 ): { vendor: ReportVendor; results: BuiltModel['results']; flows: ReportFlow[] } {
   const namer = new DeviceNamer(spec.devices);
   const fp = new FirstPartyMatcher(spec.first_party);
@@ -176,12 +250,34 @@ function buildVendor(
     // client|server pairs seen under a first-party name (non-edge): unnamed flows on the same pair are first-party too
     const fpAddresses = new Set<string>();
     for (const f of cap.flows) if (f.edge !== true && fp.matchesFlow(f)) fpAddresses.add(`${f.client_ip}|${f.server_ip}`);
+    const fastest = vantage === undefined ? undefined : fastestHandshakes(cap);
+    const physics = new Map<string, DestinationPhysics>();
     for (const f of cap.flows) {
       const via = firstPartyVia(f, fp, fpAddresses.has(`${f.client_ip}|${f.server_ip}`), networks);
       const rf = reportFlow({ label: cap.label, sha256: cap.stored.sha256 }, f, namer, via);
+      const local = isLocalFlow(rf);
+      let p: DestinationPhysics | undefined;
+      if (vantage !== undefined && fastest !== undefined && !local) {
+        // The physical rule, once per destination address of the capture.
+        p = physics.get(f.server_ip);
+        if (p === undefined) {
+          const rtt = fastest.get(f.server_ip);
+          p = vantage.check.destination({
+            server_ip: f.server_ip,
+            lab: cap.lab,
+            min_rtt_ms: rtt?.rtt,
+            rtt_source: rtt === undefined ? undefined : { file: cap.label, flow: rtt.flow },
+            sources: f.geo_sources ?? [],
+            claims: spec.claims,
+          });
+          physics.set(f.server_ip, p);
+        }
+        applyPhysics(rf, f, p, vantage.nearestRegion);
+      }
       flows.push(rf);
       sources.push(coverageSource({ ...f, first_party_via: rf.first_party_via }));
-      const vf: VerdictFlow = { ...rf, local: isLocalFlow(rf) };
+      const vf: VerdictFlow = { ...rf, local };
+      if (p !== undefined) vf.place_refutations = p.refuted;
       if (cap.synthesized) delete vf.rtt_ms;
       vflows.push(vf);
     }
@@ -245,7 +341,7 @@ function buildVendor(
         server_ip: f.server_ip, flows: 0, bytes_up: 0, bytes_down: 0, first_party: false, geo_sources: f.geo_sources, edge: f.edge,
         physical: 'unchecked', consistency: 'out_of_scope', claims: [],
       };
-      for (const k of ['hostname', 'country', 'country_agreement', 'country_settled_by', 'lat', 'lon', 'provider', 'region'] as const) {
+      for (const k of ['hostname', 'country', 'country_agreement', 'country_settled_by', 'lat', 'lon', 'provider', 'region', 'anycast'] as const) {
         if (f[k] !== undefined) (d as unknown as Record<string, unknown>)[k] = f[k];
       }
       entry = { d, statuses: spec.claims.map(() => undefined) };
@@ -370,6 +466,7 @@ export function buildReportModel(input: ModelInput): BuiltModel {
       input.verdictOptions ?? {},
       problems.filter((p) => p.vendors.includes(spec.name)),
       missing.filter((m) => m.vendors.includes(spec.name)).map((m) => m.label),
+      input.vantage,
     );
     vendors.push(built.vendor);
     flows.push(built.flows);
@@ -432,5 +529,6 @@ export function assembleModel(
   };
   if (input.geoDir !== undefined) model.tool.options.geo_dir = input.geoDir;
   if (input.claims.vantage) model.vantage = input.claims.vantage;
+  if (input.vantage?.detailed) Object.assign(model, vantageSections(input.vantage, vendors));
   return model;
 }

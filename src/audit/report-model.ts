@@ -23,6 +23,79 @@ export interface Reason {
   /** For the capture reasons (`capture_missing`, `capture_truncated`, `capture_damaged`): the inputs concerned
    *  (ReportInput.path), sorted. */
   captures?: string[];
+  /** For `claimed_location_impossible` and `unknown_anycast`: the measurements the sentence names (at most
+   *  REPORT_MAX_MEASUREMENTS_CITED). */
+  measurements?: MeasurementRef[];
+}
+
+/** One round trip a report cites (src/audit/vantage-check.ts): who measured, how fast, where it is written. */
+export interface MeasurementRef {
+  /** Lab name, or `RIPE Atlas probe <id>`. */
+  vantage: string;
+  /** Lab key in the claims file (`vantage` for a top-level mapping), or `atlas:<probe id>`. */
+  vantage_id: string;
+  /** ISO 3166-1 alpha-2 of the vantage point, when known. */
+  country?: string;
+  /** The smallest round trip (ms) that vantage point measured to the address. */
+  rtt_ms: number;
+  /** The measurement file, or the capture whose handshake it is (relative to the claims file). */
+  file: string;
+  /** 1-based line in the file. */
+  line?: number;
+  /** Position in a JSON list written on one line. */
+  index?: number;
+  /** A capture's handshake: the flow whose handshake gave the minimum. */
+  flow?: number;
+}
+
+/** Why an address counts as an edge by measurement: discs that cannot meet (anycast, or a wrong vantage position). */
+export interface AnycastEvidence {
+  reason: string;
+  /** The two measurements of the widest gap (or the binding discs when every pair meets but no point is in all). */
+  measurements: MeasurementRef[];
+}
+
+/** A lab or RIPE Atlas probe whose measurements the audit used (the map draws them). */
+export interface ReportVantagePoint {
+  /** Lab key, or `atlas:<probe id>`. */
+  id: string;
+  name: string;
+  kind: 'lab' | 'probe';
+  lat: number;
+  lon: number;
+  country?: string;
+}
+
+/** One `measurements:` file of the claims file, as read. */
+export interface ReportMeasurementFile {
+  /** As the claims file names it. */
+  path: string;
+  kind: 'ripe-atlas' | 'ping' | 'mtr';
+  sha256: string;
+  /** ripe-atlas: the probe metadata file and how many probes with a position it holds. */
+  probes?: { path: string; sha256: string; count: number };
+  /** ping/mtr: the lab it was measured at. */
+  vantage?: string;
+  /** Measurements kept (one per vantage point and destination address). */
+  measurements: number;
+  /** Problems inside the file (code, line or index, message): at most VANTAGE_MAX_ISSUES_LISTED_PER_FILE. */
+  warnings: { code: string; line?: number; index?: number; message: string }[];
+  warnings_omitted: number;
+}
+
+/** The feasible region of one destination address measured from several vantage points. */
+export interface ReportFeasibleRegion {
+  dst_addr: string;
+  /** Discs (RTT x 100 km/ms + VANTAGE_POSITION_SLACK_KM around each vantage point), binding ones first, then by
+   *  radius; at most REPORT_MAX_DISCS_PER_REGION. */
+  discs: (MeasurementRef & { lat: number; lon: number; radius_km: number; binding: boolean })[];
+  discs_omitted: number;
+  /** No point lies within every disc. */
+  empty: boolean;
+  /** Set when the address answers from several places: it is treated as an edge. */
+  anycast?: AnycastEvidence;
+  /** A point inside every disc, when one was found. */
+  witness?: { lat: number; lon: number };
 }
 
 /** One part of a claim as judged for one flow. `not_claimed` when the claim does not state that part. */
@@ -148,6 +221,9 @@ export interface ReportGeoSource {
   lat?: number;
   lon?: number;
   physical?: 'plausible' | 'impossible';
+  /** When a measurement rules this position out: the measurements whose discs exclude it (farthest beyond first;
+   *  at most REPORT_MAX_MEASUREMENTS_CITED). */
+  ruled_out_by?: MeasurementRef[];
 }
 
 /** One flow as reports show it (the flows CSV, and the evidence of a claim). */
@@ -207,6 +283,8 @@ export interface ReportFlow {
   provider?: string;
   region?: string;
   edge: boolean;
+  /** The measurements show the address answering from several places: treated as an edge, and why. */
+  anycast?: AnycastEvidence;
   rtt_ms?: number;
   physical: 'plausible' | 'impossible' | 'unchecked';
 }
@@ -264,6 +342,8 @@ export interface ReportDestination {
   provider?: string;
   region?: string;
   edge: boolean;
+  /** As on the flows. */
+  anycast?: AnycastEvidence;
   physical: 'plausible' | 'impossible' | 'unchecked';
   /** Worst status across the vendor's claims that cover this destination; `out_of_scope` when none does. */
   consistency: FlowStatus | 'out_of_scope';
@@ -332,6 +412,15 @@ export interface ReportModel {
   /** Sorted by source id. */
   geo_sources: GeoProvenance[];
   vantage?: Vantage;
+  /** Labs and RIPE Atlas probes whose measurements bear on a destination (labs first, then by id). Present when
+   *  the claims file names `vantages:` or `measurements:`. */
+  vantage_points?: ReportVantagePoint[];
+  /** The claims file's measurement files, in its order, with their SHA-256 (inputs, like the captures). */
+  measurement_files?: ReportMeasurementFile[];
+  /** Destination addresses measured from at least two vantage points, by upload bytes (at most
+   *  REPORT_MAX_FEASIBLE_REGIONS; the rest counted in `feasible_regions_omitted`). */
+  feasible_regions?: ReportFeasibleRegion[];
+  feasible_regions_omitted?: number;
   /** In the order the claims file lists them. */
   vendors: ReportVendor[];
   summary: {

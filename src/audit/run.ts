@@ -6,6 +6,12 @@ import path from 'node:path';
 import { CaptureError, UsageError } from '../errors.js';
 import type { CaseStore } from '../store/store.js';
 import { ingestCapture, sha256File, type AnalyzeFn, type IngestGeo } from '../store/ingest.js';
+import { ProviderTable, RegionTable } from '../geo/index.js';
+import { captureMeasurement, knownPlacesFrom, labVantage, VantageEvidence, type Measurement, type MetroEntry, type VantagePoint } from '../vantage/index.js';
+import { ClaimedLocationCheck } from './claimed-location.js';
+import { captureVantage } from './claims.js';
+import type { ModelVantage } from './model-builder.js';
+import { VantageCheck } from './vantage-check.js';
 import type { ReportModel } from './report-model.js';
 import { logIdentity } from '../input.js';
 import { captureBySha, capturesByPath, capturesByVendor, type StoredCapture } from '../store/records.js';
@@ -52,6 +58,8 @@ export interface AuditResult {
   ingested: { path: string; sha256: string; skipped: boolean; status?: 'skipped'; reason?: string }[];
   /** True when geolocation ran (captures ingested, or stored without it); false when the store had it all. */
   geolocated: boolean;
+  /** Problems inside the measurement files (`file:line: message (code)`), for stderr. */
+  warnings: string[];
 }
 
 
@@ -158,4 +166,53 @@ export async function collectCaptures(
     }
   }
   return { caps: [...bySha.values()], ingested, missing: [...missing.values()] };
+}
+
+/** The lab each listed capture was taken at, by report label (its `{ path, vantage }` lab, else the default). */
+export function captureLabs(claims: ClaimsFile, allowOutside: boolean | undefined): Map<string, VantagePoint> {
+  const out = new Map<string, VantagePoint>();
+  for (const v of claims.vendors) {
+    for (const pattern of v.captures) {
+      const lab = captureVantage(claims, v, pattern);
+      if (lab === undefined) continue;
+      for (const l of filesOfPattern(claims, v, pattern, allowOutside)) if (!out.has(l.label)) out.set(l.label, labVantage(lab.id, lab.vantage));
+    }
+  }
+  return out;
+}
+
+/** The claims file's labs (`vantages:` and the default `vantage`), sorted by id. */
+export function claimLabs(claims: ClaimsFile): VantagePoint[] {
+  const labs = new Map<string, VantagePoint>();
+  for (const [id, lab] of Object.entries(claims.vantages ?? {})) labs.set(id, labVantage(id, lab));
+  if (claims.vantage !== undefined && claims.vantage_id !== undefined && !labs.has(claims.vantage_id)) labs.set(claims.vantage_id, labVantage(claims.vantage_id, claims.vantage));
+  return [...labs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Region metros (geo/regions.json) as known places of their countries, and the nearest region of a provider. */
+function regionKnowledge(): { metros: MetroEntry[]; regionKey: (provider: string) => string; nearest: ModelVantage['nearestRegion'] } {
+  const regions = RegionTable.load();
+  const providers = ProviderTable.load();
+  const regionKey = (provider: string): string => providers.byProviderId(provider)?.regions ?? provider;
+  const metros: MetroEntry[] = [];
+  for (const provider of regions.keys()) for (const r of regions.list(provider)) metros.push({ provider, region: r.region, country: r.country, lat: r.lat, lon: r.lon, city: r.city });
+  return { metros, regionKey, nearest: (provider, lat, lon, country) => regions.nearest(regionKey(provider), lat, lon, country)?.region };
+}
+
+/**
+ * The measurements of the audit: the claims file's measurement files plus `own`, each capture's fastest handshake per
+ * destination from its own lab (ownMeasurement; none for synthesised handshakes, nor for inputs without RTTs).
+ */
+export function auditVantage(claims: ClaimsFile, own: readonly Measurement[], labs: VantagePoint[]): { vantage: ModelVantage; warnings: string[] } {
+  const files = VantageEvidence.load(claims);
+  const evidence = files.withMeasurements([...own]);
+  const known = regionKnowledge();
+  const check = new VantageCheck(evidence, knownPlacesFrom(known.metros, known.regionKey), new ClaimedLocationCheck(claims.vantage));
+  const detailed = (claims.measurements?.length ?? 0) > 0 || Object.keys(claims.vantages ?? {}).length > 0;
+  return { vantage: { check, labs, nearestRegion: known.nearest, detailed }, warnings: files.warnings() };
+}
+
+/** A capture's fastest handshake to `ip` from its lab, as a measurement (file: the capture's report label). */
+export function ownMeasurement(lab: VantagePoint, label: string, ip: string, rttMs: number, flow: number): Measurement | undefined {
+  return captureMeasurement(lab, ip, rttMs, { file: label, flow });
 }

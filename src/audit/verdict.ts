@@ -6,8 +6,9 @@
 //   country  - edge (anycast/CDN: TLS ends there, not storage) -> unknown; consensus country with agreement
 //              `agree` or `single-source` (also when the RTT settled a dispute: country_settled_by) -> consistent
 //              when it is one of the claimed countries (a list or a group), else inconsistent; disputed, unknown
-//              or physically impossible consensus -> unknown. If every claimed country is physically impossible
-//              for the flow's RTT from the vantage -> inconsistent and the claim is refuted.
+//              or physically impossible consensus -> unknown. If the claimed location is physically impossible
+//              (the audit's rule per destination, vantage-check.ts, in `place_refutations`; else the
+//              `claimedLocationImpossible` callback) -> inconsistent and the claim is refuted, naming the measurements.
 //   provider - the claimed provider (by origin AS, published range or DNS name) -> consistent, unless only a name
 //              says so and the origin AS is another network's (sources disagree) -> unknown; edge of another
 //              provider -> unknown (a CDN in front says nothing about where data is stored); another provider ->
@@ -29,7 +30,9 @@ import type { CountryAgreement, Verdict } from '../types.js';
 import type { Claim } from './claims.js';
 import { providerSatisfies } from './provider-ids.js';
 import { DEFAULT_PROVIDER_ORIGIN, isRoutableAsn, type ProviderOrigin } from './provider-origin.js';
-import type { ByteFlowCount, ClaimTotals, FlowStatus, HiddenReason, PartStatus, Reason } from './report-model.js';
+import type { AnycastEvidence, ByteFlowCount, ClaimTotals, FlowStatus, HiddenReason, MeasurementRef, PartStatus, Reason } from './report-model.js';
+import { REPORT_MAX_MEASUREMENTS_CITED } from '../limits.js';
+import type { PlaceRefutation } from './vantage-check.js';
 
 /** What the engine needs to know about one flow. ReportFlow satisfies it. */
 export interface VerdictFlow {
@@ -56,6 +59,12 @@ export interface VerdictFlow {
   edge: boolean;
   physical: 'plausible' | 'impossible' | 'unchecked';
   rtt_ms?: number;
+  /** Set by the audit's physical rule per destination (vantage-check.ts): per claim id, why the claimed location is
+   *  physically impossible for this flow's server. When set (even empty) it decides, and
+   *  `claimedLocationImpossible` is not asked. */
+  place_refutations?: Readonly<Record<string, PlaceRefutation>>;
+  /** The measurements show the server's address answering from several places (then `edge` is true). */
+  anycast?: AnycastEvidence;
 }
 
 export interface VerdictOptions {
@@ -111,6 +120,7 @@ export const REASON_CODES = [
   'no_in_scope_traffic',
   'too_little_traffic',
   'unknown_edge',
+  'unknown_anycast',
   'unknown_disputed_sources',
   'unknown_no_geolocation',
   'unknown_physically_impossible_geo',
@@ -209,6 +219,26 @@ function pct(x: number): string {
 /** How one flow (or group of like flows) compares to a claim; undefined when it is not listed (local, out of scope). */
 export type GroupJudgement = Omit<FlowJudgement, 'index'>;
 
+/** Sentences quoted in a reason: the first three, and how many more. */
+function cited(texts: readonly string[]): string {
+  const more = texts.length > 3 ? ` (and ${texts.length - 3} more address(es))` : '';
+  return texts.slice(0, 3).join('; ') + more;
+}
+
+/** The measurements a reason names, each once, at most REPORT_MAX_MEASUREMENTS_CITED. */
+function citedMeasurements(ms: readonly MeasurementRef[]): MeasurementRef[] {
+  const seen = new Set<string>();
+  const out: MeasurementRef[] = [];
+  for (const m of ms) {
+    const k = `${m.vantage_id}|${m.file}|${m.line ?? ''}|${m.index ?? ''}|${m.flow ?? ''}|${m.rtt_ms}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(m);
+    if (out.length >= REPORT_MAX_MEASUREMENTS_CITED) break;
+  }
+  return out;
+}
+
 /**
  * Decides one claim as an accumulator: add() each flow, or each group of flows that agree on every field the rules
  * read (bytes_up/bytes_down then hold the group's sums, `flows` its count), then finish(). The same rules and
@@ -227,6 +257,10 @@ export class ClaimDecision {
   private readonly unknownBytes = new Map<UnknownCause, number>();
   private readonly hiddenBytes = new Map<HiddenReason, number>();
   private impossibleFlows = 0;
+  /** Why, per refuting destination (first seen first), and the bytes of in-scope flows to measured anycast addresses. */
+  private readonly refutations = new Map<string, PlaceRefutation>();
+  private readonly anycasts = new Map<string, AnycastEvidence>();
+  private anycastBytes = 0;
 
   constructor(
     private readonly claim: Claim,
@@ -260,7 +294,10 @@ export class ClaimDecision {
     const provider = judged.status;
     let region = judgeRegion(f, claim.region, causes);
     const decidedCountry = country === 'consistent' || country === 'inconsistent';
-    const impossible = !f.edge && (wantCountries !== undefined || claim.region !== undefined) && this.impossibleCheck(f, claim);
+    const refutation = f.place_refutations?.[claim.id];
+    const located = !f.edge && (wantCountries !== undefined || claim.region !== undefined);
+    const impossible = located && (f.place_refutations !== undefined ? refutation !== undefined : this.impossibleCheck(f, claim));
+    if (impossible && refutation !== undefined && !this.refutations.has(refutation.text)) this.refutations.set(refutation.text, refutation);
     const inc = new Set<InconsistentCause>();
     if (country === 'inconsistent') inc.add('country');
     if (provider === 'inconsistent') inc.add(judged.viaAsn ? 'asn_not_provider' : 'provider');
@@ -275,6 +312,10 @@ export class ClaimDecision {
     const status: FlowStatus = parts.includes('inconsistent') ? 'inconsistent' : parts.includes('unknown') ? 'unknown' : 'consistent';
     add(totals[status], f, flows);
     if (status === 'unknown') for (const c of causes) this.unknownBytes.set(c, (this.unknownBytes.get(c) ?? 0) + f.bytes_up);
+    if (status === 'unknown' && f.anycast !== undefined) {
+      this.anycastBytes += f.bytes_up;
+      if (!this.anycasts.has(f.anycast.reason)) this.anycasts.set(f.anycast.reason, f.anycast);
+    }
     if (status === 'inconsistent') for (const c of inc) this.inconsistentBytes.set(c, (this.inconsistentBytes.get(c) ?? 0) + f.bytes_up);
     if (judged.viaAsn && f.asn !== undefined) {
       const e = this.byAsn.get(f.asn) ?? [0, f.as_org];
@@ -287,7 +328,7 @@ export class ClaimDecision {
 
   /** The verdict and its reasons over everything added. */
   finish(): Omit<VerdictResult, 'evidence'> {
-    const { claim, o, totals, wantCountries, impossibleFlows, inconsistentBytes, byAsn, hiddenBytes, unknownBytes, settled } = this;
+    const { claim, o, totals, wantCountries, impossibleFlows, inconsistentBytes, byAsn, hiddenBytes, unknownBytes, settled, refutations, anycasts, anycastBytes } = this;
     const reasons: Reason[] = [];
     const U = totals.in_scope.bytes_up;
     const H = totals.hidden.bytes_up;
@@ -300,7 +341,12 @@ export class ClaimDecision {
     if (impossibleFlows > 0) {
       refuted = true;
       const where = [claim.country, claim.region].filter((x) => x !== undefined).join(', ');
-      reasons.push({ code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in the claimed location (${where}${(wantCountries?.length ?? 0) > 1 ? ': every claimed country' : ''}).` });
+      const r: Reason = { code: 'claimed_location_impossible', text: `${impossibleFlows} in-scope flow(s) answered too fast (RTT from the vantage) for the server to be in the claimed location (${where}${(wantCountries?.length ?? 0) > 1 ? ': every claimed country' : ''}).` };
+      if (refutations.size > 0) {
+        r.text = `${impossibleFlows} in-scope flow(s) went to servers that measured round trips place out of reach of the claimed location (${where}${(wantCountries?.length ?? 0) > 1 ? ': every claimed country' : ''}): ${cited([...refutations.values()].map((x) => x.text))}.`;
+        r.measurements = citedMeasurements([...refutations.values()].flatMap((x) => x.measurements));
+      }
+      reasons.push(r);
     }
     const causeText: Record<InconsistentCause, string> = {
       location_impossible: 'claimed location physically impossible',
@@ -363,6 +409,14 @@ export class ClaimDecision {
       if (b === undefined) continue;
       const [code, what] = unknownText[c];
       reasons.push({ code, text: `Flows carrying ${b} in-scope upload bytes ${what}.` });
+    }
+    if (anycastBytes > 0) {
+      const list = [...anycasts.values()];
+      reasons.push({
+        code: 'unknown_anycast',
+        text: `Flows carrying ${anycastBytes} in-scope upload bytes went to addresses that measurements show answering from several places (anycast), so they are treated as edges: ${cited(list.map((x) => x.reason))}.`,
+        measurements: citedMeasurements(list.flatMap((x) => x.measurements)),
+      });
     }
     if (settled.consistent + settled.inconsistent > 0) {
       reasons.push({

@@ -2,6 +2,7 @@
 // snaplen, if_tsresol in both the power-of-10 and power-of-2 forms, if_tsoffset, names kept as metadata),
 // Enhanced / Simple / obsolete Packet Blocks, Custom Blocks; every other block is skipped unread.
 // Spec: https://www.ietf.org/archive/id/draft-ietf-opsawg-pcapng-02.html (section numbers below refer to it).
+import type { WarningCode } from '../anomalies.js';
 import { CaptureError } from '../errors.js';
 import { CAPTURE_TS_LIMIT_S, MAX_PCAPNG_BLOCK_BYTES, MAX_PCAPNG_META_BLOCK_BYTES, MAX_RECORD_BYTES } from '../limits.js';
 import type { FormatParser, ReadContext } from './read-context.js';
@@ -145,7 +146,7 @@ export class PcapngParser implements FormatParser {
   }
 
   /** Damage: in the first section header it means "not a readable capture" (tshark refuses it too). */
-  private fail(code: string, offset: number, message: string): void {
+  private fail(code: WarningCode, offset: number, message: string): void {
     if (this.sections === 0) throw new CaptureError(code, this.ctx.file, offset, message);
     this.ctx.damage(code, offset, message);
   }

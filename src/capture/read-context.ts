@@ -1,5 +1,6 @@
 // The state a capture read shares between the format parsers (pcap.ts, pcapng.ts) and the driver (reader.ts):
 // the handler, the one reused RawPacket, the summary being built, and the warning/metadata sinks.
+import type { WarningCode } from '../anomalies.js';
 import type { Anomaly } from '../types.js';
 import { CAPTURE_TS_JUMP_S, CAPTURE_TS_LIMIT_S, MAX_CAPTURE_WARNINGS } from '../limits.js';
 import { RawPacket } from './raw-packet.js';
@@ -114,7 +115,7 @@ export class ReadContext {
     if (this.resolutions.indexOf(r) < 0) this.resolutions.push(r);
   }
 
-  warn(code: string, offset: number, message: string): void {
+  warn(code: WarningCode, offset: number, message: string): void {
     // No `frame`: a damaged or skipped record has no frame number of its own; the offset locates it.
     const a: Anomaly = { code, message: `${this.file}: at byte ${offset}: ${message}`, offset };
     if (this.warnings.length < MAX_CAPTURE_WARNINGS) this.warnings.push(a);
@@ -123,7 +124,7 @@ export class ReadContext {
   }
 
   /** Damage that stops the read: warn, mark truncated, stop. */
-  damage(code: string, offset: number, message: string): void {
+  damage(code: WarningCode, offset: number, message: string): void {
     this.warn(code, offset, message);
     this.truncated = true;
     this.stopped = true;

@@ -2,6 +2,7 @@
 // captures have ended (at most one every LINE_MS), so logs of long runs stay short.
 
 import type { DistributedProgress } from '../distributed/coordinator.js';
+import { UsageError } from '../errors.js';
 import type { CliIo } from './io.js';
 
 const LINE_MS = 2000;
@@ -47,4 +48,14 @@ export function distributedProgressFor(io: CliIo): DistributedProgressView {
       if (last !== undefined && (io.stderrIsTTY || last.ended !== shownEnded)) io.stderr.write(`${text(last)}\n`);
     },
   };
+}
+
+/** `--jobs` sets the cores this machine's analysis uses; with `--distributed` the workers analyse, so a `--jobs`
+ *  given here would do nothing: refused, naming the worker's own `--jobs`. */
+export function refuseJobsWithDistributed(jobs: string | undefined): void {
+  if (jobs === undefined) return;
+  throw new UsageError(
+    'distributed_jobs',
+    '--jobs does not apply with --distributed: the workers analyse the captures; give each worker its processes with `residency worker --db URL --jobs N`',
+  );
 }

@@ -1,6 +1,7 @@
 // Decoder: RawPacket -> PacketView. Owns the link layers (Ethernet with 802.1Q/802.1ad tags and PPPoE session,
 // raw IP, Linux SLL/SLL2, BSD null/loopback, PPP / PPP-in-HDLC, NFLOG) and the per-capture counters; the IP and
 // transport layers live in ip-layer.ts. No allocation per packet (fragments aside, see ipfrag.ts).
+import type { CounterName } from '../anomalies.js';
 import type { RawPacket } from '../capture/raw-packet.js';
 import type { PacketView } from './packet-view.js';
 import {
@@ -41,7 +42,7 @@ const NFULA_PAYLOAD = 9;
 
 export class Decoder {
   /** Per-packet counts; the IP layer's own counts are merged in by the `counters` getter. */
-  private readonly c: Record<string, number> = {
+  private readonly c: Record<Exclude<CounterName, 'log_conn_not_tcp_udp'>, number> = {
     packets: 0,
     ok: 0,
     non_ip: 0,

@@ -5,8 +5,8 @@
 
 import { PacketView, PROTO_TCP, TCP_SYN } from '../decode/packet-view.js';
 import { DIR_AB, F_DIR_FROM_CONTENT, F_DIR_FROM_SYN, F_EXTRACT_DONE, Flow } from '../flow/flow.js';
-import { STREAM_STOP, TcpStream, type StreamConsumer } from '../flow/stream.js';
-import { MAX_HTTP_REQUESTS_PER_FLOW, MAX_PROBE_PACKETS, MAX_QUIC_INITIALS } from '../limits.js';
+import { ReassemblyBudget, SEG_BUDGET_EXCEEDED, SEG_OK, STREAM_STOP, TcpStream, type StreamConsumer } from '../flow/stream.js';
+import { MAX_HTTP_REQUESTS_PER_FLOW, MAX_PROBE_PACKETS, MAX_QUIC_INITIALS, memoryLimits } from '../limits.js';
 import { dnsFlavourForPorts, looksLikeDns } from './dns/detect.js';
 import { decodeDnsMessage, isDnsMalformed, type DnsMessage } from './dns/message.js';
 import { DnsTcpFramer } from './dns/tcp-framing.js';
@@ -20,7 +20,7 @@ import { ZERO_D } from '../number-fields.js';
 
 /** Ports whose protocols look like DNS to the content heuristic but are not DNS: NetBIOS name/datagram
  *  service (RFC 1002 reuses the DNS header; tshark decodes it as NBNS), DHCP, NTP, SSDP, QUIC. */
-const NOT_DNS_PORTS = new Set([67, 68, 123, 137, 138, 139, 443, 546, 547, 1900]);
+export const NOT_DNS_PORTS = new Set([67, 68, 123, 137, 138, 139, 443, 546, 547, 1900]);
 
 export const K_UNKNOWN = 0;
 export const K_TLS = 1;
@@ -34,7 +34,6 @@ export const K_NONE = 6;
 export interface ExtractSink {
   /** A DNS message was decoded (UDP datagram or one message of a TCP stream). `fromA`: sent by endpoint A. */
   dnsMessage(f: Flow, msg: DnsMessage, fromA: boolean, ts: number, frame: number): void;
-  dnsMalformed(f: Flow, frame: number): void;
   clientHello(f: Flow, info: ClientHelloInfo, frame: number): void;
   quicHello(f: Flow, state: QuicFlowState, frame: number): void;
   httpHost(f: Flow, host: string, frame: number): void;
@@ -60,6 +59,13 @@ class DirConsumer implements StreamConsumer {
     if (this.http !== null) this.http.gap();
     this.flow.addAnomaly('tcp_capture_gap');
   }
+
+  /** The reassembly budget dropped what this direction held (to make room for another flow). */
+  shed(): void {
+    if (this.framer !== null) this.framer.resync();
+    if (this.http !== null) this.http.gap();
+    this.flow.addAnomaly('tcp_reassembly_budget_exceeded');
+  }
 }
 
 export class Dispatcher {
@@ -77,11 +83,23 @@ export class Dispatcher {
   private httpFrame = 0;
   private readonly onHttpHost = (host: string): void => {
     const f = this.httpFlow as Flow;
-    if (f.httpHost === undefined) f.httpHost = host;
+    if (f.httpHost === undefined) {
+      f.httpHost = host;
+      // Named: what its streams still hold only feeds `extract`'s later requests, so it goes first under pressure.
+      if (f.streamA !== null) this.reassembly.markNamed(f.streamA);
+      if (f.streamB !== null) this.reassembly.markNamed(f.streamB);
+    }
     this.sink.httpHost(f, host, this.httpFrame);
   };
+  /** Bytes buffered for reassembly across all flows (memoryLimits().reassemblyBytes). */
+  readonly reassembly: ReassemblyBudget;
 
-  constructor(private readonly sink: ExtractSink) {}
+  constructor(
+    private readonly sink: ExtractSink,
+    reassemblyBytes: number = memoryLimits().reassemblyBytes,
+  ) {
+    this.reassembly = new ReassemblyBudget(reassemblyBytes);
+  }
 
   /** One decoded TCP/UDP packet of flow `f` in direction `dir` (DIR_AB or DIR_BA). */
   packet(f: Flow, v: PacketView, dir: number): void {
@@ -116,14 +134,16 @@ export class Dispatcher {
     }
     let s = fromA ? f.streamA : f.streamB;
     if (s === null) {
-      s = new TcpStream(new DirConsumer(this, f, fromA));
+      s = new TcpStream(new DirConsumer(this, f, fromA), this.reassembly, f);
+      if (f.httpHost !== undefined) this.reassembly.markNamed(s);
       const isn = fromA ? f.isnA : f.isnB;
       if (isn >= 0) s.syn(isn);
       if (fromA) f.streamA = s;
       else f.streamB = s;
     }
     this.curTs = v.ts;
-    if (s.segment(v.seq, v.buf, v.payloadOff, v.payloadLen, v.frame) !== 0) f.addAnomaly('tcp_reassembly_cap_reached');
+    const r = s.segment(v.seq, v.buf, v.payloadOff, v.payloadLen, v.frame);
+    if (r !== SEG_OK) f.addAnomaly(r === SEG_BUDGET_EXCEEDED ? 'tcp_reassembly_budget_exceeded' : 'tcp_reassembly_cap_reached');
   }
 
   /** Contiguous bytes of one direction. Returns bytes consumed or STREAM_STOP. */
@@ -297,7 +317,6 @@ export class Dispatcher {
     const m = decodeDnsMessage(buf, off, len);
     if (isDnsMalformed(m)) {
       f.addAnomaly('dns_malformed');
-      this.sink.dnsMalformed(f, frame);
       return;
     }
     if (m.anomaly !== undefined) f.addAnomaly(m.anomaly);

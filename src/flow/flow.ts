@@ -1,6 +1,7 @@
 // One bidirectional transport flow: its key, counters per direction, TCP state, handshake timing and the
 // name evidence the extractors found. Allocated once per flow (never per packet); every field set here.
 
+import type { FlowAnomaly } from '../anomalies.js';
 import type { NameSource } from '../types.js';
 import type { TcpStream } from './stream.js';
 import { UNSET_D } from '../number-fields.js';
@@ -45,6 +46,8 @@ export class Flow {
   prevLru: Flow | null = null;
   nextLru: Flow | null = null;
   queue = -1;
+  /** Frame of the record that last moved it in its queue (its place there, for a split run's merge). */
+  touchFrame = 0;
 
   /** true when A is the client. */
   clientIsA = true;
@@ -103,7 +106,7 @@ export class Flow {
   dnsFrame = -1;
   /** This flow's uid (flow/uid.ts), computed once: when its record is built or when it first carries DNS. */
   uid: string | undefined = undefined;
-  anomalies: string[] | null = null;
+  anomalies: FlowAnomaly[] | null = null;
 
   constructor(
     id: number,
@@ -137,7 +140,8 @@ export class Flow {
     this.vlan = vlan;
   }
 
-  addAnomaly(code: string): void {
+  /** Notes an anomaly of the catalogue (src/anomalies.ts) once; a constant string, no allocation after the first. */
+  addAnomaly(code: FlowAnomaly): void {
     if (this.anomalies === null) this.anomalies = [code];
     else if (!this.anomalies.includes(code)) this.anomalies.push(code);
   }

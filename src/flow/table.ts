@@ -3,7 +3,7 @@
 // and eviction (idle, FIN/RST linger, port reuse, table full) in O(1) per packet via activity-ordered queues.
 
 import {
-  MAX_LIVE_FLOWS,
+  memoryLimits,
   TCP_CLOSE_LINGER_S,
   TCP_IDLE_TIMEOUT_S,
   UDP_IDLE_TIMEOUT_S,
@@ -20,6 +20,7 @@ export interface FlowTableOptions {
   tcpIdleTimeout?: number;
   udpIdleTimeout?: number;
   closeLinger?: number;
+  /** Live flows before the least recently active is ended early (default: memoryLimits().maxLiveFlows). */
   maxFlows?: number;
 }
 
@@ -46,6 +47,12 @@ export class FlowTable {
   dir = DIR_AB;
   /** Latest timestamp seen (captures may go backwards; eviction uses the maximum). */
   now = ZERO_D;
+  /** Frame of the record being processed (set by the pipeline): a flow remembers the last one that touched it. */
+  frame = 0;
+  /** The eviction queue the flow being ended was in (-1: none), for the end callback. */
+  endQueue = -1;
+  /** Gives a new flow its id instead of the running count (a split run's workers: src/jobs/split-worker.ts). */
+  idFor: (() => number) | null = null;
   /** Scratch: source words 0-3, destination words 4-7 of the packet being tracked (also read by create()). */
   private readonly words = new Int32Array(8);
 
@@ -60,7 +67,7 @@ export class FlowTable {
       opts.udpIdleTimeout ?? UDP_IDLE_TIMEOUT_S,
       opts.closeLinger ?? TCP_CLOSE_LINGER_S,
     ];
-    this.maxFlows = opts.maxFlows ?? MAX_LIVE_FLOWS;
+    this.maxFlows = Math.max(1, opts.maxFlows ?? memoryLimits().maxLiveFlows);
   }
 
   /** Finds or creates the flow of a decoded TCP/UDP packet, updates its counters; sets `this.dir`. */
@@ -173,7 +180,7 @@ export class FlowTable {
   private create(v: PacketView, h: number, ts: number): Flow {
     if (this.size >= this.maxFlows) this.evictOldest();
     const n = v.addrLen as 4 | 16;
-    const f = new Flow(this.nextId++, v.proto, v.ipVersion, this.words, v.srcPort, v.dstPort, h, ts, v.frame, v.vlan);
+    const f = new Flow(this.idFor === null ? this.nextId++ : this.idFor(), v.proto, v.ipVersion, this.words, v.srcPort, v.dstPort, h, ts, v.frame, v.vlan);
     f.ipA = ipText(v.buf, v.srcOff, n);
     f.ipB = ipText(v.buf, v.dstOff, n);
     f.clientIsA = orientByPorts(v);
@@ -223,6 +230,7 @@ export class FlowTable {
 
   /** Moves a flow to the tail of the queue it belongs in now. */
   private touch(f: Flow): void {
+    f.touchFrame = this.frame;
     const closing = (f.state & F_RST) !== 0 || (f.state & (F_FIN_A | F_FIN_B)) === (F_FIN_A | F_FIN_B);
     const q = closing ? Q_CLOSING : f.proto === PROTO_TCP ? Q_TCP : Q_UDP;
     const queue = this.queues[q];
@@ -250,6 +258,7 @@ export class FlowTable {
   }
 
   private end(f: Flow, reason: EndReason): void {
+    this.endQueue = f.queue;
     if (f.queue >= 0) this.unlink(f);
     const slot = f.hash & this.mask;
     let p = this.buckets[slot];

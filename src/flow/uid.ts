@@ -41,7 +41,22 @@ export function uidFromDigest(discriminator: number, serial = 0): string {
   const lo = (discriminator - hi * TWO32) >>> 0;
   const a = fmix32(SHA1_OUT[0] ^ lo);
   const b = fmix32(SHA1_OUT[1] ^ hi ^ a);
-  const c = fmix32(SHA1_OUT[2] ^ SHA1_OUT[3] ^ lo ^ b ^ serial);
+  return uidFromParts(a, b, SHA1_OUT[2] ^ SHA1_OUT[3] ^ lo ^ b, serial);
+}
+
+/** What uidFromDigest makes of the digest and the discriminator before the serial goes in: a split run
+ *  (src/jobs/) learns a flow's serial (its flow_id) only after the worker that hashed the tuple is done with it. */
+export function uidParts(discriminator: number): [number, number, number] {
+  const hi = Math.floor(discriminator / TWO32) >>> 0;
+  const lo = (discriminator - hi * TWO32) >>> 0;
+  const a = fmix32(SHA1_OUT[0] ^ lo);
+  const b = fmix32(SHA1_OUT[1] ^ hi ^ a);
+  return [a, b, SHA1_OUT[2] ^ SHA1_OUT[3] ^ lo ^ b];
+}
+
+/** The uid from uidParts' three words and the serial. */
+export function uidFromParts(a: number, b: number, x: number, serial: number): string {
+  const c = fmix32(x ^ serial);
   const chars = CHARS;
   chars.length = 1;
   pushBase62(chars, 0, a);

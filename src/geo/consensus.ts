@@ -5,7 +5,7 @@
 //                  the first located source in priority order wins, since registration is not location)
 //   single-source  exactly one source names a country
 //   unknown        no source names a country
-// (`private` is decided before any source is asked: see private-ranges.ts.)
+// (`private` is decided before any source is asked: see address.ts.)
 // With a vantage and a handshake RTT, a dispute may then be settled by physics: settleByRtt below.
 
 import type { CountryAgreement, GeoSourceAnswer } from '../types.js';
@@ -23,85 +23,35 @@ export interface Consensus {
  * The consensus place is taken whole from one located answer in the consensus country (a city-level one first).
  */
 export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAnswer[]): Consensus {
-  // A handful of answers: counting by rescanning is cheaper than a Map and allocates nothing (this runs once per
-  // new address on the flows path).
-  const nl = located.length;
-  const total = nl + registration.length;
-  let voters = 0;
-  let distinct = 0;
+  // Votes per country, in the order countries are first named (located sources before registration).
+  const votes = new Map<string, number>();
+  for (const a of [...located, ...registration]) if (a.country) votes.set(a.country, (votes.get(a.country) ?? 0) + 1);
   let country: string | undefined;
   let best = 0;
-  // Usually every source that names a country names the same one: one pass settles it.
-  for (let i = 0; i < total; i++) {
-    const c = (i < nl ? located[i] : registration[i - nl]).country;
-    if (!c) continue;
-    voters++;
-    if (country === undefined) {
-      country = c;
-      distinct = 1;
-    } else if (c !== country) distinct = 2;
+  let voters = 0;
+  for (const [c, n] of votes) {
+    voters += n;
+    if (n > best) [country, best] = [c, n]; // strictly more: on a tie the country named first wins
   }
-  // Otherwise count each country's votes (the counts start again).
-  const mixed = distinct === 2;
-  if (mixed) {
-    voters = 0;
-    distinct = 0;
-    country = undefined;
-  }
-  for (let i = 0; mixed && i < total; i++) {
-    const c = (i < nl ? located[i] : registration[i - nl]).country;
-    if (!c) continue;
-    voters++;
-    let votes = 0;
-    let seenBefore = false;
-    for (let j = 0; j < total; j++) {
-      if ((j < nl ? located[j] : registration[j - nl]).country !== c) continue;
-      if (j < i) seenBefore = true;
-      votes++;
-    }
-    if (seenBefore) continue; // counted at its first appearance
-    distinct++;
-    // Strictly more votes replaces: on a tie the country named first (located sources before registration) wins.
-    if (votes > best) {
-      best = votes;
-      country = c;
-    }
-  }
-  // One shape for every result (absent fields undefined): its readers stay monomorphic.
-  if (voters === 0 || country === undefined) return { country: undefined, agreement: 'unknown', city: undefined, lat: undefined, lon: undefined };
-  const agreement: CountryAgreement = voters === 1 ? 'single-source' : distinct === 1 ? 'agree' : 'disputed';
-  const out: Consensus = { country, agreement, city: undefined, lat: undefined, lon: undefined };
+  // Every result has the same keys in the same order (absent ones undefined).
+  if (country === undefined) return { country: undefined, agreement: 'unknown', city: undefined, lat: undefined, lon: undefined };
+  const agreement: CountryAgreement = voters === 1 ? 'single-source' : votes.size === 1 ? 'agree' : 'disputed';
   // The place comes from one answer, never mixed: the first with a city and coordinates, else the first with
   // coordinates (often a country centroid: then no city is claimed).
-  let place: GeoSourceAnswer | undefined;
-  for (let i = 0; i < nl; i++) {
-    const a = located[i];
-    if (a.country !== country || a.lat === undefined || a.lon === undefined) continue;
-    if (a.city !== undefined) {
-      place = a;
-      break;
-    }
-    place ??= a;
-  }
-  if (place) {
-    out.lat = place.lat;
-    out.lon = place.lon;
-    if (place.city !== undefined) out.city = place.city;
-  }
-  return out;
+  const placed = located.filter((a) => a.country === country && a.lat !== undefined && a.lon !== undefined);
+  const place = placed.find((a) => a.city !== undefined) ?? placed[0];
+  return { country, agreement, city: place?.city, lat: place?.lat, lon: place?.lon };
 }
 
 /**
- * Disputes settled by physics. `located` carry their own physical check against the handshake RTT (rtt-check.ts).
- * Every located answer that names a city and whose position is impossible is set aside; when at least one
- * remaining located answer is physically plausible and the remaining answers (registration included) then agree
- * or one remains, that is the consensus. Returns undefined when nothing was set aside or the rest still disagree.
- *   - Only answers that state a place (a city) are set aside: a country-level answer's coordinates are a
- *     representative point of the country (GeoLite2's US answer sits in Kansas), and a country can be within reach
- *     where its representative point is not; such answers stay, as do registration (whois) answers, which state no
- *     position at all. So a settlement never rests on more than the positions the sources themselves gave.
- *   - The place then comes from the remaining answers, physically plausible ones first.
- * Pure; called only when the consensus of all answers was `disputed`.
+ * A dispute settled by physics, for a `disputed` consensus whose `located` answers carry their physical check:
+ * against one handshake RTT from one lab (rtt-check.ts, `flows --vantage`) or against the feasible region of every
+ * measurement of the address (the audit: src/audit/vantage-check.ts); either way `impossible` means a measurement
+ * rules the position out. Every located answer naming a city at an impossible position is set aside; when one
+ * remaining located answer is plausible and the rest (registration included) then agree, or one remains, that is
+ * the consensus, its place from the plausible answers first; else undefined. Only city answers are set aside: a
+ * country-level answer's coordinates are a representative point (GeoLite2's US one is in Kansas), and a country can
+ * be within reach where that point is not; whois answers state no position at all.
  */
 export function settleByRtt(located: GeoSourceAnswer[], registration: GeoSourceAnswer[]): Consensus | undefined {
   let setAside = 0;

@@ -1,28 +1,29 @@
-// Owns one IP lookup end to end: private ranges first, then every located source (user mmdb files before the
-// embedded ones), the registration country, consensus, ASN (user ASN mmdb, else the cached CSV table),
-// provider, edge flag and region (official ranges > DNS name > provider region nearest the consensus city),
-// and the physical RTT check (which may settle a dispute between sources: consensus.ts settleByRtt). Base results
-// are cached per IP; flow hints (names, RTT) are applied on top.
+// Owns one address's geolocation end to end, and the flow fields made from it: a private address is not
+// geolocated (address.ts); a public one is asked of every located source (a user's --geo-dir files first) and of
+// the registration source (sources.ts), the answers are combined (consensus.ts), the ASN comes from a user's ASN
+// mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow (provider.ts, provider-ranges.ts).
+// Per flow (or `geo` call), what its DNS names say (region-from-name.ts) and the physical RTT check (rtt-check.ts,
+// which may settle a dispute: consensus.ts) apply on top. Each file is read when an address of its family first
+// needs it. One cache: the result per address (and what each DNS name says).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
-import { GEO_MAX_CACHED_IPS } from '../limits.js';
+import { GEO_MAX_CACHED_IPS, GEO_MAX_CACHED_NAMES } from '../limits.js';
+import { toAddress, type Address } from './address.js';
 import { AsnTable } from './asn-table.js';
 import { consensus, settleByRtt } from './consensus.js';
-import { defaultCacheDir, geoDataDir } from './data-paths.js';
-import { LookupCore, MAX_TUPLE } from './lookup-core.js';
-import { ProviderTable, type ProviderInfo } from './provider.js';
-import { loadRangesFile, RangeIndex, type ParsedRanges, type RangeEntry } from './provider-ranges.js';
+import { defaultCacheDir, filesIn, geoDataDir } from './data-paths.js';
+import { edgeOf, providerOf, ProviderTable, regionOf, withNames } from './provider.js';
+import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
-import { RegionTable, type RegionInfo } from './regions.js';
-import { parseIpv4, parseIpv6 } from './ip-parse.js';
-import { maxDistanceKm, physicalCheck } from './rtt-check.js';
-import { embeddedAsnCsv, embeddedMmdbSpecs, geoDirMmdbSpecs, LICENCES, MmdbSource, sha256File, type AsnAnswer } from './sources.js';
+import { RegionTable } from './regions.js';
+import { checkPlace, checkSources, maxDistanceKm } from './rtt-check.js';
+import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, sha256, toAnswer, toAsn, type AsnAnswer } from './sources.js';
 
 export interface GeoLocatorOptions {
-  /** Folder with MaxMind (GeoIP2/GeoLite2 City/Country/ASN) mmdb files and/or provider range JSON files. */
+  /** Folder with MaxMind (GeoIP2/GeoLite2 City/Country/ASN/ISP) or ip-location-db mmdb files and/or provider range files. */
   geoDir?: string;
   /** Where the ASN lookup table is cached (default: $XDG_CACHE_HOME/residency or node_modules/.cache/residency). */
   cacheDir?: string;
@@ -37,122 +38,51 @@ export interface LookupHints {
   rttMs?: number;
 }
 
-/**
- * What every address answered by the same database records shares (the same located, registration, ASN and
- * range entries): the base result, what the hint steps need that the record does not carry, and the enrichFlow
- * results by what names say. The result's `ip` is the first such address's; lookup() hands out copies with their own.
- */
-interface BaseEntry {
+/** The cached answer for one address, and what the hint steps need besides it. */
+interface Located {
   result: GeoResult;
-  providerId: string | undefined;
-  /** true when the region came from official ranges (a DNS name must not override it). */
-  regionFixed: boolean;
+  /** The address's provider (providers.json id): a DNS name gives a region only for it. */
+  providerId?: string;
   /** How many of result.sources are located answers (the rest are registration answers). */
   located: number;
-  /** enrichFlow result when the flow's names say nothing (no RTT check applies; read-only, shared). */
-  bare: FlowGeoFields | undefined;
-  /** enrichFlow result when a name says the server is an edge. */
-  edged: FlowGeoFields | undefined;
-  /** enrichFlow results by the name hint that gives the region. */
-  byHint: Map<NameHint, FlowGeoFields> | undefined;
+  /** The flow fields when a flow's names and RTT change nothing (most flows): shared by them, read-only. */
+  fields?: FlowGeoFields;
 }
 
-function displayPath(file: string): string {
-  const rel = path.relative(PACKAGE_ROOT, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+/** The curated tables and official range files, read when first needed. */
+interface Tables {
+  providers: ProviderTable;
+  regions: RegionTable;
+  ranges: RangeIndex;
+  rangeFiles: { file: string; parsed: ParsedRanges }[];
 }
+
+/** Every key of a lookup result, in the order JSON output shows them (absent ones undefined, which JSON leaves out). */
+const RESULT: GeoResult = {
+  ip: '', scope: 'public', sources: [], country_agreement: 'unknown', country_settled_by: undefined, edge: false, country: undefined,
+  city: undefined, lat: undefined, lon: undefined, asn: undefined, as_org: undefined, provider: undefined, edge_reason: undefined,
+  region: undefined, region_source: undefined, private_reason: undefined, max_distance_km: undefined, physical: undefined,
+};
 
 export class GeoLocator {
-  private readonly located: MmdbSource[];
-  private readonly registration: MmdbSource[];
-  private readonly asnMmdb: MmdbSource[];
-  private readonly asnCsv: { v4?: string; v6?: string; version?: string };
-  private readonly cacheDir: string | null;
-  private asn4: AsnTable | null | undefined;
-  private asn6: AsnTable | null | undefined;
-  private readonly ranges = new RangeIndex();
-  private readonly rangeFiles: { file: string; parsed: ParsedRanges }[] = [];
-  private readonly providers: ProviderTable;
-  private readonly regions: RegionTable;
-  /** Base entries by address (several addresses share one entry: see `byId`). */
-  private readonly cache = new Map<string, BaseEntry>();
-  /** Base entries by the id of the database records that answered (LookupCore.combo: see compute). */
-  private byId: (BaseEntry | undefined)[] = [];
-  /** The same, for addresses a provider range file also answers: by id * 2^20 + range id. */
-  private readonly byRange = new Map<number, BaseEntry>();
-  /** Private (and unparsable) addresses' entries, by reason. */
-  private readonly privates = new Map<string, BaseEntry>();
-  /** Parse, private ranges and record-combination ids, in WebAssembly. */
-  private readonly core: LookupCore;
-  /** Slots of the combination tuple (LookupCore.reset). */
-  private readonly tupleWidth: number;
-  /** enrichFlow results held in the base entries (bounded with the caches). */
-  private flowCacheSize = 0;
-  private readonly rangeIds = new Map<RangeEntry, number>();
-  /** compute's record offsets per located, then registration, source. */
-  private readonly offsets: Float64Array;
-  private readonly nameCache = new Map<string, NameHint | null>();
-  private readonly nearCache = new Map<string, RegionInfo | null>();
-  private readonly words = new Uint32Array(4);
   readonly vantage?: { lat: number; lon: number };
+  private readonly cache = new Map<string, Located>();
+  /** What each DNS name says (regionFromName), remembered: flows repeat a few hundred names thousands of times
+   *  (without it, geolocating the 1 GB bench capture's flows ran 34 % more instructions, cachegrind). */
+  private readonly nameHints = new Map<string, NameHint | null>();
+  /** The mmdb files by role, listed (a geo dir's files read) at the first public address. */
+  private sources: Record<'located' | 'registration' | 'asn', MmdbSource[]> | undefined;
+  private tablesRead: Tables | undefined;
+  private readonly asnTables: { 4?: AsnTable | null; 6?: AsnTable | null } = {};
   private physicalDisabled: string | null = null;
 
-  private constructor(opts: GeoLocatorOptions) {
-    const useEmbedded = opts.useEmbedded !== false;
-    const user = opts.geoDir ? geoDirMmdbSpecs(opts.geoDir) : [];
-    const embedded = useEmbedded ? embeddedMmdbSpecs() : [];
-    const all = [...user, ...embedded].map((s) => new MmdbSource(s));
-    this.located = all.filter((s) => s.spec.role === 'city' || s.spec.role === 'country');
-    this.registration = all.filter((s) => s.spec.role === 'registration');
-    this.asnMmdb = all.filter((s) => s.spec.role === 'asn');
-    this.offsets = new Float64Array(this.located.length + this.registration.length);
-    // The combination tuple: family, one offset per mmdb file, the ASN CSV entry.
-    this.tupleWidth = all.length + 2;
-    if (this.tupleWidth > MAX_TUPLE) throw new Error(`at most ${MAX_TUPLE - 2} geo database files (${all.length} given)`);
-    // Ids are forgotten (forgetShared) before GEO_MAX_CACHED_IPS combinations are held.
-    this.core = new LookupCore(this.tupleWidth, GEO_MAX_CACHED_IPS);
-    this.core.reset(this.tupleWidth);
-    this.asnCsv = useEmbedded ? embeddedAsnCsv() : {};
-    this.cacheDir = opts.cacheDir ?? defaultCacheDir();
-    this.providers = ProviderTable.load();
-    this.regions = RegionTable.load();
+  private constructor(private readonly opts: GeoLocatorOptions) {
     this.vantage = opts.vantage;
-    const rangeDirs = [path.join(geoDataDir(), 'ranges')];
-    if (opts.geoDir) rangeDirs.push(opts.geoDir, path.join(opts.geoDir, 'ranges'));
-    for (const dir of new Set(rangeDirs)) this.loadRangeDir(dir);
   }
 
+  /** A locator that has read nothing yet. */
   static async open(opts: GeoLocatorOptions = {}): Promise<GeoLocator> {
     return new GeoLocator(opts);
-  }
-
-  private loadRangeDir(dir: string): void {
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir).filter((n) => n.toLowerCase().endsWith('.json')).sort();
-    } catch {
-      return;
-    }
-    for (const n of names) {
-      const file = path.join(dir, n);
-      const parsed = loadRangesFile(file);
-      if (!parsed || parsed.prefixes.length === 0) continue;
-      this.ranges.add(parsed);
-      this.rangeFiles.push({ file, parsed });
-    }
-  }
-
-  /**
-   * Loads the data for the given address families now instead of on first lookup (so a benchmark or a report can
-   * time and account for it separately). Returns the milliseconds spent.
-   */
-  preload(families: (4 | 6)[] = [4, 6]): number {
-    const t0 = performance.now();
-    for (const f of families) {
-      for (const s of [...this.located, ...this.registration, ...this.asnMmdb]) if (s.covers(f)) s.open();
-      this.asnTable(f);
-    }
-    return Math.round((performance.now() - t0) * 10) / 10;
   }
 
   /** Turns the physical check off for this capture (e.g. synthesised handshakes), with the reason. */
@@ -169,450 +99,188 @@ export class GeoLocator {
     return this.physicalDisabled;
   }
 
-  /**
-   * Full lookup for one address. Never throws; an unparsable address comes back private with reason `invalid`.
-   * The result is the caller's own; its `sources` entries are shared and frozen.
-   */
+  /** Full lookup of one address. Never throws; an unparsable address comes back private with reason `invalid`. */
   lookup(ip: string, hints?: LookupHints): GeoResult {
-    const base = this.base(ip);
-    if (!hints || base.result.scope === 'private') return { ...base.result, ip };
-    return this.applyHints(ip, base, hints);
+    const e = this.located(ip);
+    const r = !hints || e.result.scope === 'private' ? e.result : this.withHints(e, hints.hostnames ?? [], hints.rttMs);
+    return r === e.result ? { ...r } : r; // the caller's own
   }
 
-  /** Geo fields for a flow's server address, using its names (hostname + CNAME chain) and handshake RTT. */
+  /** Geo fields for a flow's server address, from its names (hostname, then CNAME chain) and handshake RTT. */
   enrichFlow(f: FlowRecord): FlowGeoFields {
-    const e = this.base(f.server_ip);
-    const rtt = f.rtt_ms;
-    if (e.result.scope === 'public' && this.vantage !== undefined && rtt !== undefined && Number.isFinite(rtt) && rtt >= 0) {
-      // The physical check copies the sources: the general path, per flow.
-      return flowFields(this.applyHints(f.server_ip, e, { hostnames: namesOf(f), rttMs: rtt }));
-    }
-    // Otherwise the answer depends on the address's records and on what the flow's names say (an edge, a region),
-    // not on the names themselves: most names say nothing, and flows whose names say the same share one
-    // (read-only) result per base entry. A flow costs a Map lookup per address and per name (cached name hints).
-    let nameEdge = false;
-    let nameRegion: NameHint | undefined;
-    if (e.result.scope === 'public') {
-      const chain = f.cname_chain;
-      const count = chain === undefined ? 0 : chain.length;
-      // The hostname (when set), then the CNAME chain.
-      for (let i = f.hostname ? -1 : 0; i < count; i++) {
-        const h = this.nameHint(i < 0 ? (f.hostname as string) : (chain as string[])[i]);
-        if (h === null) continue;
-        if (h.edge) nameEdge = true;
-        if (h.region && !nameRegion && (e.providerId === undefined || e.providerId === h.provider)) nameRegion = h;
-      }
-    }
-    if (this.flowCacheSize >= GEO_MAX_CACHED_IPS) {
-      this.clearCaches(); // e stays valid: it is only no longer cached
-    }
-    if (nameEdge) {
-      // An edge drops any region a name gives: one result.
-      if (e.edged === undefined) {
-        e.edged = this.fieldsFor(e, true, undefined);
-        this.flowCacheSize++;
-      }
-      return e.edged;
-    }
-    if (nameRegion === undefined) {
-      if (e.bare === undefined) {
-        e.bare = this.fieldsFor(e, false, undefined);
-        this.flowCacheSize++;
-      }
-      return e.bare;
-    }
-    const byHint = (e.byHint ??= new Map<NameHint, FlowGeoFields>());
-    let hit = byHint.get(nameRegion);
-    if (hit === undefined) {
-      hit = this.fieldsFor(e, false, nameRegion);
-      byHint.set(nameRegion, hit);
-      this.flowCacheSize++;
-    }
-    return hit;
+    const e = this.located(f.server_ip);
+    const names = f.hostname ? [f.hostname, ...(f.cname_chain ?? [])] : (f.cname_chain ?? []);
+    const r = e.result.scope === 'private' ? e.result : this.withHints(e, names, f.rtt_ms);
+    return r === e.result ? (e.fields ??= flowFields(r)) : flowFields(r);
   }
 
-  /** Forgets every cached result (the data stays loaded); the flow results live in the base entries. */
+  /** Forgets every cached result (the data stays loaded). */
   clearCaches(): void {
     this.cache.clear();
-    this.forgetShared();
-    this.flowCacheSize = 0;
   }
 
-  /** Forgets the base entries by combination (and the combination ids with them). */
-  private forgetShared(): void {
-    this.byId = [];
-    this.byRange.clear();
-    this.core.reset(this.tupleWidth);
+  /** Reads the data of the given families now instead of at the first lookup (so its cost can be timed apart). */
+  preload(families: (4 | 6)[] = [4, 6]): void {
+    const s = this.mmdb();
+    for (const f of families) {
+      for (const m of [...s.located, ...s.registration, ...s.asn]) if (m.covers(f)) m.open();
+      this.asnTable(f);
+    }
+    this.tables();
   }
 
-  /** A flow's geo fields from its base entry and what its names say (the same steps as applyHints, no copy). */
-  private fieldsFor(base: BaseEntry, nameEdge: boolean, nameRegion: NameHint | undefined): FlowGeoFields {
-    const b = base.result;
-    let edge = b.edge;
-    let provider = b.provider;
-    let region = b.region;
-    let regionSource = b.region_source;
-    if (nameEdge) edge = true;
-    if (!base.regionFixed && !edge && nameRegion?.region) {
-      region = nameRegion.region;
-      regionSource = 'dns-name';
-      if (!provider) provider = this.providers.byProviderId(nameRegion.provider)?.name;
-    }
-    if (edge && regionSource === 'nearest-city') {
-      region = undefined;
-      regionSource = undefined;
-    }
-    return {
-      country_agreement: b.country_agreement,
-      country_settled_by: undefined,
-      edge,
-      geo_sources: b.scope === 'public' ? b.sources : undefined, // private addresses ask no source: field omitted
-      country: b.country,
-      city: b.city,
-      lat: b.lat,
-      lon: b.lon,
-      asn: b.asn,
-      as_org: b.as_org,
-      provider,
-      region,
-      region_source: regionSource,
-      physical: undefined,
-    };
+  /** The provider id whose published range files (geo/ranges, --geo-dir) hold `ip`, or undefined. */
+  publishedRangeProvider(ip: string): string | undefined {
+    const a = toAddress(ip);
+    return 'reason' in a ? undefined : this.tables().ranges.lookup(a.family, a.words)?.provider;
   }
 
-  private base(ip: string): BaseEntry {
-    const hit = this.cache.get(ip);
-    if (hit) return hit;
-    const entry = this.compute(ip);
-    if (this.cache.size >= GEO_MAX_CACHED_IPS) this.cache.clear();
-    this.cache.set(ip, entry);
-    return entry;
-  }
-
-  /**
-   * The base entry for a new address. Every address answered by the same database records (the same network in
-   * each mmdb file, the same ASN range, the same provider range) gets the same answer, so only the lookups run per
-   * address: the tree walks, the ASN search and the range index. The rest (consensus, provider, region, the result
-   * object) runs once per combination of records, in build(). The 1 GB benchmark capture's 2,336 server addresses
-   * fall in 470 combinations.
-   */
-  private compute(ip: string): BaseEntry {
-    // Parse, private ranges, tree walks, ASN search and the combination's id run in WebAssembly (lookup-core.ts).
-    const core = this.core;
-    const family = core.parse(ip);
-    if (family <= 0) return this.privateEntry(ip, family === 0 ? 'invalid' : core.reason(family));
-    const io = core.io;
-    const v4 = io[1];
-    const w0 = io[2];
-    const w1 = io[3];
-    const w2 = io[4];
-    const w3 = io[5];
-    // The tuple names the records: the data offset each file's walk ended at (-1: none), in source order, then
-    // the ASN table entry. Only offsets here: the answers are decoded (once per record) when a combination is new.
-    let t = LookupCore.TUPLE;
-    io[t++] = family;
-    const offs = this.offsets;
-    const nl = this.located.length;
-    for (let i = 0; i < nl; i++) {
-      const s = this.located[i];
-      // s.covers(family), without a call to compile
-      const o = s.spec.family !== 0 && s.spec.family !== family ? -1 : s.walk(family, v4, w0, w1, w2, w3);
-      offs[i] = o;
-      io[t++] = o;
-    }
-    for (let i = 0; i < this.registration.length; i++) {
-      const s = this.registration[i];
-      const o = s.spec.family !== 0 && s.spec.family !== family ? -1 : s.walk(family, v4, w0, w1, w2, w3);
-      offs[nl + i] = o;
-      io[t++] = o;
-    }
-    // ASN: a user's ASN mmdb first, else the CSV table (left unloaded while the mmdb answers).
-    let asn: AsnAnswer | null = null;
-    for (let i = 0; i < this.asnMmdb.length; i++) {
-      const o = asn ? -1 : this.asnMmdb[i].walk(family, v4, w0, w1, w2, w3);
-      io[t++] = o;
-      if (o >= 0) asn = this.asnMmdb[i].asnAt(o);
-    }
-    let table: AsnTable | null = null;
-    let entry = -1;
-    if (!asn) {
-      table = family === 4 ? this.asnTable(4) : this.asnTable(6);
-      if (table) entry = family === 4 ? table.find4(v4) : table.find6(w0, w1, w2, w3);
-    }
-    io[t] = entry;
-    const id = core.combo();
-    let range: RangeEntry | undefined;
-    if (this.ranges.size > 0) {
-      if (family === 4) range = this.ranges.lookupV4(v4 >>> 0);
-      else {
-        const w = this.words;
-        w[0] = w0;
-        w[1] = w1;
-        w[2] = w2;
-        w[3] = w3;
-        range = this.ranges.lookupV6(w);
-      }
-    }
-    // Without range files (the usual case) the id alone names the entry; with them, the id and the range.
-    const key = range ? id * 1048576 + this.rangeId(range) : -1;
-    let shared = range ? this.byRange.get(key) : this.byId[id];
-    if (shared === undefined) {
-      if (table && entry >= 0) asn = { asn: table.asnOf(entry), org: table.orgOf(entry) || undefined };
-      shared = this.build(ip, asn, range);
-      if (this.byId.length + this.byRange.size >= GEO_MAX_CACHED_IPS) this.forgetShared();
-      if (range) this.byRange.set(key, shared);
-      else this.byId[id] = shared;
-    }
-    return shared;
-  }
-
-  /** A small number naming a provider range entry (for compute's key). */
-  private rangeId(range: RangeEntry): number {
-    let id = this.rangeIds.get(range);
-    if (id === undefined) {
-      id = this.rangeIds.size;
-      this.rangeIds.set(range, id);
-    }
-    return id;
-  }
-
-  /** The base entry for one combination of database records: the offsets compute left in `offsets`, plus these. */
-  private build(ip: string, asn: AsnAnswer | null, range: RangeEntry | undefined): BaseEntry {
-    // Answers are shared by every address of the same database record (frozen; copied where a flow adds to them).
-    const offs = this.offsets;
-    const nl = this.located.length;
-    const located: GeoSourceAnswer[] = [];
-    for (let i = 0; i < nl; i++) {
-      const a = offs[i] < 0 ? null : this.located[i].answerAt(offs[i]);
-      if (a) located.push(a);
-    }
-    const registration: GeoSourceAnswer[] = [];
-    for (let i = 0; i < this.registration.length; i++) {
-      const a = offs[nl + i] < 0 ? null : this.registration[i].answerAt(offs[nl + i]); // no place
-      if (a) registration.push(a);
-    }
-    const c = consensus(located, registration);
-    const placed = c.lat !== undefined && c.lon !== undefined;
-    const result = geoResult(ip, 'public', located.concat(registration), c.agreement);
-    result.country = c.country;
-    result.city = c.city;
-    result.lat = placed ? c.lat : undefined;
-    result.lon = placed ? c.lon : undefined;
-    if (asn) {
-      result.asn = asn.asn;
-      if (asn.org) result.as_org = asn.org;
-    }
-    let provider: ProviderInfo | undefined = asn ? this.providers.fromAsn(asn.asn) : undefined;
-    if (range) provider = this.providers.byProviderId(range.provider) ?? provider;
-    if (provider) {
-      result.provider = provider.name;
-      if (provider.edge) {
-        result.edge = true;
-        if (provider.edge_reason) result.edge_reason = provider.edge_reason;
-      }
-    }
-    let regionFixed = false;
-    if (range) {
-      if (range.edge) {
-        result.edge = true;
-        if (range.edge_reason) result.edge_reason = range.edge_reason;
-      }
-      if (range.region) {
-        result.region = range.region;
-        result.region_source = 'provider-ranges';
-        regionFixed = true;
-      }
-    }
-    if (!result.region && !result.edge && provider?.regions && c.city !== undefined && c.lat !== undefined && c.lon !== undefined) {
-      // Only a city-level answer says where in the country: a country centroid would pick an arbitrary region.
-      const near = this.nearestRegion(provider.regions, c.lat, c.lon, c.country);
-      if (near) {
-        result.region = near.region;
-        result.region_source = 'nearest-city';
-      }
-    }
-    return baseEntry(result, provider?.id, regionFixed, located.length);
-  }
-
-  /** Private (or unparsable) addresses: one entry per reason, like compute's per combination of records. */
-  private privateEntry(ip: string, reason: string): BaseEntry {
-    let e = this.privates.get(reason);
+  private located(ip: string): Located {
+    let e = this.cache.get(ip);
     if (e === undefined) {
-      const result = geoResult(ip, 'private', [], 'private');
-      result.private_reason = reason;
-      e = baseEntry(result, undefined, false, 0);
-      this.privates.set(reason, e);
+      e = this.locate(ip);
+      if (this.cache.size >= GEO_MAX_CACHED_IPS) this.cache.clear();
+      this.cache.set(ip, e);
     }
     return e;
   }
 
-  /** regions.nearest, remembered per provider and place (the addresses of one city share the answer). */
-  private nearestRegion(provider: string, lat: number, lon: number, country: string | undefined): RegionInfo | undefined {
-    const key = `${provider} ${lat} ${lon} ${country ?? ''}`;
-    let near = this.nearCache.get(key);
-    if (near === undefined) {
-      near = this.regions.nearest(provider, lat, lon, country) ?? null;
-      if (this.nearCache.size >= GEO_MAX_CACHED_IPS) this.nearCache.clear();
-      this.nearCache.set(key, near);
+  private locate(ip: string): Located {
+    const a = toAddress(ip);
+    if ('reason' in a) return { result: { ...RESULT, ip, scope: 'private', sources: [], country_agreement: 'private', private_reason: a.reason }, located: 0 };
+    const s = this.mmdb();
+    const located: GeoSourceAnswer[] = [];
+    const registration: GeoSourceAnswer[] = [];
+    for (const m of s.located) {
+      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a.query)) : null;
+      if (x) located.push(x);
     }
-    return near ?? undefined;
+    for (const m of s.registration) {
+      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a.query)) : null;
+      if (x) registration.push(answer(x.source, x.country)); // registration is no place
+    }
+    const c = consensus(located, registration);
+    const t = this.tables();
+    const range = t.ranges.lookup(a.family, a.words);
+    const asn = this.asnOf(a);
+    const provider = providerOf(t.providers, asn?.asn, range);
+    const { edge, reason } = edgeOf(provider, range);
+    const region = regionOf(t.regions, provider, range, edge, c);
+    const result: GeoResult = {
+      ...RESULT, ip, sources: located.concat(registration), country_agreement: c.agreement, edge, country: c.country, city: c.city,
+      lat: c.lat, lon: c.lon, asn: asn?.asn, as_org: asn?.org || undefined, provider: provider?.name, edge_reason: reason,
+      region: region?.region, region_source: region?.source,
+    };
+    return { result, providerId: provider?.id, located: located.length };
   }
 
-  private asnTable(family: 4 | 6): AsnTable | null {
-    if (family === 4) {
-      if (this.asn4 === undefined) this.asn4 = this.asnCsv.v4 ? AsnTable.load(4, this.asnCsv.v4, this.cacheDir) : null;
-      return this.asn4;
+  /** ASN: a user's ASN mmdb first (the next file only opened when one says nothing), else the CSV table. */
+  private asnOf(a: Address): AsnAnswer | null {
+    for (const m of this.mmdb().asn) {
+      const hit = toAsn(m.get(a.query));
+      if (hit) return hit;
     }
-    if (this.asn6 === undefined) this.asn6 = this.asnCsv.v6 ? AsnTable.load(6, this.asnCsv.v6, this.cacheDir) : null;
-    return this.asn6;
+    return this.asnTable(a.family)?.find(a.v4, a.words) ?? null;
   }
 
-  private nameHint(name: string): NameHint | null {
-    let h = this.nameCache.get(name);
-    if (h === undefined) {
-      h = regionFromName(name, this.regions);
-      if (this.nameCache.size >= GEO_MAX_CACHED_IPS) this.nameCache.clear();
-      this.nameCache.set(name, h);
+  /** The lookup with what the names say and the physical check applied (a copy when they change it). */
+  private withHints(e: Located, names: readonly string[], rttMs: number | undefined): GeoResult {
+    const hints: NameHint[] = [];
+    for (const n of names) {
+      let h = this.nameHints.get(n);
+      if (h === undefined) {
+        if (this.nameHints.size >= GEO_MAX_CACHED_NAMES) this.nameHints.clear();
+        this.nameHints.set(n, (h = regionFromName(n, this.tables().regions)));
+      }
+      if (h) hints.push(h);
     }
-    return h;
-  }
-
-  private applyHints(ip: string, base: BaseEntry, hints: LookupHints): GeoResult {
-    const r: GeoResult = { ...base.result, ip };
-    const names = hints.hostnames ?? [];
-    if (names.length > 0) {
-      const cached = names.map((n) => this.nameHint(n)).filter((h): h is NameHint => h !== null);
-      const h = hintsFromNamesCached(cached, base.providerId);
-      if (h.edge && !r.edge) {
-        r.edge = true;
-        r.edge_reason = h.edge.edge_reason;
-      }
-      if (!base.regionFixed && !r.edge && h.region) {
-        // A name's region counts when it belongs to the address's provider, or the address has none known.
-        r.region = h.region.region;
-        r.region_source = 'dns-name';
-        if (!r.provider) r.provider = this.providers.byProviderId(h.region.provider)?.name;
-      }
-      if (r.edge && r.region_source === 'nearest-city') {
-        delete r.region;
-        delete r.region_source;
-      }
-    }
-    if (this.vantage && hints.rttMs !== undefined && Number.isFinite(hints.rttMs) && hints.rttMs >= 0) {
-      if (this.physicalDisabled) {
-        r.physical = 'unchecked';
-      } else {
-        const v = this.vantage;
-        const rtt = hints.rttMs;
-        r.max_distance_km = Math.round(maxDistanceKm(rtt));
-        r.sources = r.sources.map((s) =>
-          s.lat !== undefined && s.lon !== undefined ? { ...s, physical: physicalCheck(v, rtt, s.lat, s.lon) } : s,
-        );
-        if (r.country_agreement === 'disputed') this.settle(r, base);
-        r.physical = r.lat !== undefined && r.lon !== undefined ? physicalCheck(v, rtt, r.lat, r.lon) : 'unchecked';
-      }
-    }
-    return r;
+    const r = hints.length > 0 ? withNames(e.result, hints, e.providerId, this.tables().providers) : e.result;
+    if (this.vantage === undefined || rttMs === undefined || !Number.isFinite(rttMs) || rttMs < 0) return r;
+    if (this.physicalDisabled) return { ...r, physical: 'unchecked' };
+    let out: GeoResult = { ...r, sources: checkSources(r.sources, this.vantage, rttMs), max_distance_km: Math.round(maxDistanceKm(rttMs)) };
+    if (out.country_agreement === 'disputed') out = this.settle(e, out);
+    out.physical = checkPlace(this.vantage, rttMs, out.lat, out.lon);
+    return out;
   }
 
   /**
    * A disputed country settled by the RTT (consensus.ts settleByRtt): the remaining sources' country, agreement and
    * place, `country_settled_by: rtt`, and a nearest-city region from the new place (a region from ranges or a DNS
-   * name stays).
+   * name stays). `r`: the lookup with its sources checked.
    */
-  private settle(r: GeoResult, base: BaseEntry): void {
-    const c = settleByRtt(r.sources.slice(0, base.located), r.sources.slice(base.located));
-    if (c === undefined) return;
-    r.country = c.country;
-    r.country_agreement = c.agreement;
-    r.country_settled_by = 'rtt';
-    r.city = c.city;
-    r.lat = c.lat;
-    r.lon = c.lon;
-    if (!r.edge && r.region_source !== 'provider-ranges' && r.region_source !== 'dns-name') {
-      const key = base.providerId === undefined ? undefined : this.providers.byProviderId(base.providerId)?.regions;
-      const near = key !== undefined && c.city !== undefined && c.lat !== undefined && c.lon !== undefined ? this.nearestRegion(key, c.lat, c.lon, c.country) : undefined;
-      r.region = near?.region;
-      r.region_source = near === undefined ? undefined : 'nearest-city';
+  private settle(e: Located, r: GeoResult): GeoResult {
+    const c = settleByRtt(r.sources.slice(0, e.located), r.sources.slice(e.located));
+    if (c === undefined) return r;
+    const out: GeoResult = { ...r, country: c.country, country_agreement: c.agreement, country_settled_by: 'rtt', city: c.city, lat: c.lat, lon: c.lon };
+    if (!out.edge && out.region_source !== 'provider-ranges' && out.region_source !== 'dns-name') {
+      const t = this.tables();
+      const region = regionOf(t.regions, e.providerId === undefined ? undefined : t.providers.byProviderId(e.providerId), undefined, false, c);
+      out.region = region?.region;
+      out.region_source = region?.source;
     }
-  }
-
-  /** The provider id whose published range files (geo/ranges, --geo-dir) hold `ip`, or undefined. */
-  publishedRangeProvider(ip: string): string | undefined {
-    if (this.ranges.size === 0) return undefined;
-    const v4 = parseIpv4(ip);
-    if (v4 >= 0) return this.ranges.lookupV4(v4)?.provider;
-    const w = new Uint32Array(4);
-    return parseIpv6(ip, w) ? this.ranges.lookupV6(w)?.provider : undefined;
-  }
-
-  /** Which files answered so far (opened mmdb files, loaded ASN tables) plus the curated tables and range files. */
-  provenance(): GeoProvenance[] {
-    const out: GeoProvenance[] = [];
-    for (const s of [...this.located, ...this.registration, ...this.asnMmdb]) if (s.opened) out.push(s.provenance());
-    for (const t of [this.asn4, this.asn6]) {
-      if (!t) continue;
-      out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.info.file, sha256: t.info.sha256, version: this.asnCsv.version, licence: LICENCES.asn });
-    }
-    for (const file of [this.providers.file, this.regions.file]) {
-      out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: sha256File(file) });
-    }
-    for (const { file, parsed } of this.rangeFiles) {
-      out.push({ source: parsed.source, kind: 'provider-ranges', file, sha256: sha256File(file), version: parsed.version, build_date: parsed.build_date });
-    }
-    // Files shipped with the tool are named relative to its root, so reports are identical on every install;
-    // a user's own geo dir keeps its absolute path (the hash identifies the data either way).
-    for (const p of out) p.file = displayPath(p.file);
     return out;
   }
 
-  /** Memory held by loaded data (bytes unless named otherwise) and the process RSS. */
-  memoryReport(): Record<string, number> {
-    let mmdbBytes = 0;
-    let mmdbOpen = 0;
-    for (const s of [...this.located, ...this.registration, ...this.asnMmdb]) {
-      if (s.opened) {
-        mmdbBytes += s.loadedBytes;
-        mmdbOpen++;
-      }
+  private mmdb(): NonNullable<GeoLocator['sources']> {
+    if (this.sources === undefined) {
+      const all = [...(this.opts.geoDir ? geoDirSources(this.opts.geoDir) : []), ...(this.opts.useEmbedded === false ? [] : embeddedMmdbSpecs().map((spec) => new MmdbSource(spec)))];
+      const role = (...roles: string[]): MmdbSource[] => all.filter((m) => roles.includes(m.spec.role));
+      this.sources = { located: role('city', 'country'), registration: role('registration'), asn: role('asn') };
     }
-    const mem = process.memoryUsage();
-    return {
-      mmdb_files_open: mmdbOpen,
-      mmdb_bytes: mmdbBytes,
-      asn_table_bytes: (this.asn4?.byteLength ?? 0) + (this.asn6?.byteLength ?? 0),
-      asn_v4_ranges: this.asn4?.size ?? 0,
-      asn_v6_ranges: this.asn6?.size ?? 0,
-      asn_v4_load_ms: this.asn4?.info.load_ms ?? 0,
-      asn_v6_load_ms: this.asn6?.info.load_ms ?? 0,
-      range_prefixes: this.ranges.size,
-      cached_ips: this.cache.size,
-      cached_record_combinations: this.byId.length + this.byRange.size,
-      rss_bytes: mem.rss,
-      heap_used_bytes: mem.heapUsed,
-      external_bytes: mem.external + mem.arrayBuffers,
-    };
+    return this.sources;
   }
 
-  /** How the ASN tables were obtained (`cache` or `csv`), for diagnostics and tests. */
-  asnLoadInfo(): { v4?: AsnTable['info']; v6?: AsnTable['info'] } {
-    return { v4: this.asn4?.info, v6: this.asn6?.info };
+  private tables(): Tables {
+    if (this.tablesRead === undefined) {
+      const t: Tables = { providers: ProviderTable.load(), regions: RegionTable.load(), ranges: new RangeIndex(), rangeFiles: [] };
+      const dirs = [path.join(geoDataDir(), 'ranges'), ...(this.opts.geoDir ? [this.opts.geoDir, path.join(this.opts.geoDir, 'ranges')] : [])];
+      for (const dir of new Set(dirs)) {
+        for (const file of filesIn(dir, '.json')) {
+          const parsed = loadRangesFile(file);
+          if (!parsed || parsed.prefixes.length === 0) continue;
+          t.ranges.add(parsed);
+          t.rangeFiles.push({ file, parsed });
+        }
+      }
+      this.tablesRead = t;
+    }
+    return this.tablesRead;
+  }
+
+  private asnTable(family: 4 | 6): AsnTable | null {
+    let t = this.asnTables[family];
+    if (t === undefined) {
+      const csv = this.opts.useEmbedded === false ? undefined : embeddedAsnCsv()[family === 4 ? 'v4' : 'v6'];
+      t = this.asnTables[family] = csv ? AsnTable.load(family, csv, this.opts.cacheDir ?? defaultCacheDir()) : null;
+    }
+    return t;
+  }
+
+  /** Which files answered so far (opened mmdb files, loaded ASN tables), the curated tables and the range files. */
+  provenance(): GeoProvenance[] {
+    const s = this.sources;
+    const out = (s ? [...s.located, ...s.registration, ...s.asn] : []).filter((m) => m.opened).map((m) => m.provenance());
+    const version = embeddedAsnCsv().version;
+    for (const t of [this.asnTables[4], this.asnTables[6]]) {
+      if (t) out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.info.file, sha256: t.info.sha256, version, licence: LICENCES.asn });
+    }
+    const t = this.tables();
+    for (const file of [t.providers.file, t.regions.file]) out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: sha256(fs.readFileSync(file)) });
+    for (const { file, parsed } of t.rangeFiles) {
+      out.push({ source: parsed.source, kind: 'provider-ranges', file, sha256: sha256(fs.readFileSync(file)), version: parsed.version, build_date: parsed.build_date });
+    }
+    // Files shipped with the tool are named relative to its root, so reports are identical on every install; a
+    // user's own geo dir keeps its absolute path (the hash identifies the data either way).
+    for (const p of out) {
+      const rel = path.relative(PACKAGE_ROOT, p.file);
+      if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) p.file = rel.split(path.sep).join('/');
+    }
+    return out;
   }
 }
 
-/** The flow's names: hostname, then its CNAME chain. */
-function namesOf(f: FlowRecord): string[] {
-  const names: string[] = [];
-  if (f.hostname) names.push(f.hostname);
-  if (f.cname_chain) for (const c of f.cname_chain) names.push(c);
-  return names;
-}
-
-/** The flow record's geo fields from a full result. */
+/** A flow's geo fields from a lookup, every key present in the order JSON shows them. */
 function flowFields(r: GeoResult): FlowGeoFields {
-  // The same keys in the same order as enrichUncached's (absent ones undefined, which JSON leaves out). Written out
-  // twice rather than shared: one helper for both measured slower (geo work of the 1 GB capture's flows, pinned,
-  // 15 alternated runs: median 154 -> 173 ms), as the per-flow path then calls through it.
   return {
     country_agreement: r.country_agreement,
     country_settled_by: r.country_settled_by,
@@ -629,47 +297,4 @@ function flowFields(r: GeoResult): FlowGeoFields {
     region_source: r.region_source,
     physical: r.physical,
   };
-}
-
-/** A base entry in its one shape (no flow results yet). */
-function baseEntry(result: GeoResult, providerId: string | undefined, regionFixed: boolean, located: number): BaseEntry {
-  return { result, providerId, regionFixed, located, bare: undefined, edged: undefined, byHint: undefined };
-}
-
-/**
- * A lookup result with every key present, in the order JSON output shows them (absent ones undefined, which JSON
- * leaves out): one hidden class for all results, so the code reading them stays monomorphic and small.
- */
-function geoResult(ip: string, scope: GeoResult['scope'], sources: GeoSourceAnswer[], agreement: GeoResult['country_agreement']): GeoResult {
-  return {
-    ip,
-    scope,
-    sources,
-    country_agreement: agreement,
-    country_settled_by: undefined,
-    edge: false,
-    country: undefined,
-    city: undefined,
-    lat: undefined,
-    lon: undefined,
-    asn: undefined,
-    as_org: undefined,
-    provider: undefined,
-    edge_reason: undefined,
-    region: undefined,
-    region_source: undefined,
-    private_reason: undefined,
-    max_distance_km: undefined,
-    physical: undefined,
-  };
-}
-
-/** hintsFromNames over already-parsed hints (the per-name cache avoids re-running the rule table per flow). */
-function hintsFromNamesCached(hints: NameHint[], provider?: string): { region?: NameHint; edge?: NameHint } {
-  const out: { region?: NameHint; edge?: NameHint } = {};
-  for (const h of hints) {
-    if (h.edge && !out.edge) out.edge = h;
-    if (h.region && !out.region && (provider === undefined || provider === h.provider)) out.region = h;
-  }
-  return out;
 }

@@ -6,7 +6,7 @@
 
 import { GEO_MAX_RANGES_FILE_BYTES } from '../limits.js';
 import fs from 'node:fs';
-import { parseCidr, parseIpv4 } from './ip-parse.js';
+import { masks, parseCidr } from './address.js';
 
 export type RangeSource = 'aws-ip-ranges' | 'gcp-cloud' | 'oracle-public-ip-ranges';
 
@@ -40,19 +40,14 @@ function awsDate(v: string | undefined): string | undefined {
 }
 
 function isoDate(v: string | undefined): string | undefined {
-  if (!v) return undefined;
-  const t = Date.parse(v);
+  const t = v ? Date.parse(v) : NaN;
   return Number.isNaN(t) ? v : new Date(t).toISOString();
 }
 
 export function parseAwsRanges(doc: unknown): ParsedRanges | null {
   if (!isObj(doc) || !Array.isArray(doc.prefixes)) return null;
   const out: ParsedRanges = { source: 'aws-ip-ranges', version: s(doc.syncToken), build_date: awsDate(s(doc.createDate)), prefixes: [] };
-  const lists: [unknown, string][] = [
-    [doc.prefixes, 'ip_prefix'],
-    [doc.ipv6_prefixes, 'ipv6_prefix'],
-  ];
-  for (const [list, key] of lists) {
+  for (const [list, key] of [[doc.prefixes, 'ip_prefix'], [doc.ipv6_prefixes, 'ipv6_prefix']] as const) {
     if (!Array.isArray(list)) continue;
     for (const p of list) {
       if (!isObj(p)) continue;
@@ -60,19 +55,9 @@ export function parseAwsRanges(doc: unknown): ParsedRanges | null {
       if (!cidr) continue;
       const region = s(p.region);
       const service = s(p.service);
-      const entry: RangeEntry = { provider: 'aws', service, source: 'aws-ip-ranges' };
-      if (region === 'GLOBAL') {
-        entry.edge = true;
-        entry.edge_reason = 'aws global';
-      } else if (region) {
-        entry.region = region;
-      }
-      if (service === 'CLOUDFRONT' || service === 'CLOUDFRONT_ORIGIN_FACING' || service === 'GLOBALACCELERATOR') {
-        if (service !== 'CLOUDFRONT_ORIGIN_FACING') {
-          entry.edge = true;
-          entry.edge_reason = service === 'CLOUDFRONT' ? 'cloudfront' : 'aws global accelerator';
-        }
-      }
+      // GLOBAL, CloudFront and Global Accelerator are edges (CLOUDFRONT_ORIGIN_FACING is where CloudFront fetches from).
+      const edge = service === 'CLOUDFRONT' ? 'cloudfront' : service === 'GLOBALACCELERATOR' ? 'aws global accelerator' : region === 'GLOBAL' ? 'aws global' : undefined;
+      const entry: RangeEntry = { provider: 'aws', service, source: 'aws-ip-ranges', region: region === 'GLOBAL' ? undefined : region, edge: edge !== undefined || undefined, edge_reason: edge };
       out.prefixes.push({ cidr, entry });
     }
   }
@@ -138,76 +123,39 @@ export function loadRangesFile(file: string): ParsedRanges | null {
 }
 
 /** Which of two entries for the same prefix says more: an edge, then a named service, then the catch-all AMAZON. */
-function rank(e: RangeEntry): number {
-  if (e.edge) return 3;
-  if (e.service && e.service !== 'AMAZON') return 2;
-  return 1;
-}
+const rank = (e: RangeEntry): number => (e.edge ? 3 : e.service && e.service !== 'AMAZON' ? 2 : 1);
 
-/** Longest-prefix-match index over every loaded range file. */
+/** Longest-prefix-match index over every loaded range file: one map per family and prefix length, probed longest first. */
 export class RangeIndex {
-  private readonly v4 = new Map<number, Map<number, RangeEntry>>();
-  private readonly v6 = new Map<number, Map<string, RangeEntry>>();
-  private v4Lengths: number[] = [];
-  private v6Lengths: number[] = [];
+  /** Entries by `family/bits/masked words`. */
+  private readonly entries = new Map<string, RangeEntry>();
+  private readonly lengths: Record<4 | 6, number[]> = { 4: [], 6: [] };
   size = 0;
 
   add(parsed: ParsedRanges): void {
     for (const { cidr, entry } of parsed.prefixes) {
       const p = parseCidr(cidr);
       if (!p) continue;
-      if (p.family === 4) put(this.v4, p.bits, p.net, entry);
-      else put(this.v6, p.bits, key6(p.net), entry);
+      const key = keyOf(p.family, p.bits, p.family === 4 ? Uint32Array.of(0, 0, 0, p.net) : p.net);
+      const old = this.entries.get(key);
+      if (!old || rank(entry) > rank(old)) this.entries.set(key, entry);
+      if (!this.lengths[p.family].includes(p.bits)) this.lengths[p.family].push(p.bits);
       this.size++;
     }
-    this.v4Lengths = [...this.v4.keys()].sort((a, b) => b - a);
-    this.v6Lengths = [...this.v6.keys()].sort((a, b) => b - a);
+    for (const l of Object.values(this.lengths)) l.sort((a, b) => b - a);
   }
 
-  /** Scratch words for lookupV6 (no allocation per lookup). */
-  private readonly masked = new Uint32Array(4);
-
-  lookupV4(ip: number): RangeEntry | undefined {
-    if (this.v4Lengths.length === 0) return undefined; // no range files: the common case, once per new address
-    for (const bits of this.v4Lengths) {
-      const mask = bits === 0 ? 0 : ~(0xffffffff >>> bits) >>> 0;
-      const e = this.v4.get(bits)?.get((ip & mask) >>> 0);
+  /** The entry of the longest prefix holding the address (`words`: IPv6, or IPv4 in the last word), if any. */
+  lookup(family: 4 | 6, words: Uint32Array): RangeEntry | undefined {
+    for (const bits of this.lengths[family]) {
+      const e = this.entries.get(keyOf(family, bits, words));
       if (e) return e;
     }
     return undefined;
   }
-
-  lookupV6(w: Uint32Array): RangeEntry | undefined {
-    if (this.v6Lengths.length === 0) return undefined;
-    const m = this.masked;
-    for (const bits of this.v6Lengths) {
-      let left = bits;
-      for (let k = 0; k < 4; k++) {
-        const take = left >= 32 ? 32 : left <= 0 ? 0 : left;
-        const mask = take === 0 ? 0 : take === 32 ? 0xffffffff : ~(0xffffffff >>> take) >>> 0;
-        m[k] = (w[k] & mask) >>> 0;
-        left -= 32;
-      }
-      const e = this.v6.get(bits)?.get(key6(m));
-      if (e) return e;
-    }
-    return undefined;
-  }
-
-  lookup(ip: string, v6words?: Uint32Array): RangeEntry | undefined {
-    const v4 = parseIpv4(ip);
-    if (v4 >= 0) return this.lookupV4(v4);
-    return v6words ? this.lookupV6(v6words) : undefined;
-  }
 }
 
-function key6(w: Uint32Array): string {
-  return `${w[0]}:${w[1]}:${w[2]}:${w[3]}`;
-}
-
-function put<K>(maps: Map<number, Map<K, RangeEntry>>, bits: number, key: K, entry: RangeEntry): void {
-  let m = maps.get(bits);
-  if (!m) maps.set(bits, (m = new Map()));
-  const old = m.get(key);
-  if (!old || rank(entry) > rank(old)) m.set(key, entry);
+function keyOf(family: 4 | 6, bits: number, w: Uint32Array): string {
+  const m = masks(family === 4 ? bits + 96 : bits);
+  return `${family}/${bits}/${Array.from(w, (x, k) => (x & m[k]) >>> 0).join(':')}`;
 }

@@ -58,53 +58,25 @@ const GCP_REGION_RE = /(?:^|[.-])((?:us|europe|asia|australia|northamerica|south
 export const NAME_RULES: readonly NameRule[] = [
   { suffixes: ['cloudfront.net'], provider: 'aws', edge_reason: 'cloudfront' },
   { suffixes: ['awsglobalaccelerator.com'], provider: 'aws', edge_reason: 'aws global accelerator' },
-  {
-    suffixes: ['amazonaws.com', 'amazonaws.com.cn', 'on.aws', 'api.aws'],
-    provider: 'aws',
-    regions: 'aws',
-    extract: labelsWithAffixes(AWS_PREFIXES, []),
-    fixed: (n) => (/(^|\.)compute-1\.amazonaws\.com$/.test(n) || /(^|\.)s3\.amazonaws\.com$/.test(n) ? 'us-east-1' : undefined),
-  },
-  {
-    suffixes: ['aliyuncs.com', 'alibabacloud.com', 'aliyuncs.com.cn'],
-    provider: 'alibaba',
-    regions: 'alibaba',
-    extract: labelsWithAffixes(['oss-', 'ecs-', 'slb-'], ['-internal', '-vpc', '-finance']),
-  },
+  { suffixes: ['amazonaws.com', 'amazonaws.com.cn', 'on.aws', 'api.aws'],
+    provider: 'aws', regions: 'aws', extract: labelsWithAffixes(AWS_PREFIXES, []),
+    fixed: (n) => (/(^|\.)compute-1\.amazonaws\.com$/.test(n) || /(^|\.)s3\.amazonaws\.com$/.test(n) ? 'us-east-1' : undefined) },
+  { suffixes: ['aliyuncs.com', 'alibabacloud.com', 'aliyuncs.com.cn'],
+    provider: 'alibaba', regions: 'alibaba', extract: labelsWithAffixes(['oss-', 'ecs-', 'slb-'], ['-internal', '-vpc', '-finance']) },
   { suffixes: ['kunlunca.com', 'kunlunaq.com', 'alikunlun.com', 'alikunlun.net', 'alicdn.com', 'kunlungr.com'], provider: 'alibaba', edge_reason: 'alibaba cloud cdn' },
-  {
-    suffixes: ['myqcloud.com', 'tencentcloudapi.com', 'tencentcos.cn', 'tencentcos.com', 'tencentcs.com'],
-    provider: 'tencent',
-    regions: 'tencent',
-    extract: labelsWithAffixes([], []),
-  },
+  { suffixes: ['myqcloud.com', 'tencentcloudapi.com', 'tencentcos.cn', 'tencentcos.com', 'tencentcs.com'],
+    provider: 'tencent', regions: 'tencent', extract: labelsWithAffixes([], []) },
   { suffixes: ['cdn.dnsv1.com', 'cdn.dnsv1.com.cn', 'dsa.dnsv1.com', 'tdnsv5.com', 'tdnsv6.com'], provider: 'tencent', edge_reason: 'tencent cloud cdn' },
-  {
-    suffixes: ['myhuaweicloud.com', 'huaweicloud.com', 'myhuaweicloud.cn', 'huaweicloudsite.cn'],
-    provider: 'huawei',
-    regions: 'huawei',
-    extract: labelsWithAffixes(['obs-'], []),
-  },
+  { suffixes: ['myhuaweicloud.com', 'huaweicloud.com', 'myhuaweicloud.cn', 'huaweicloudsite.cn'],
+    provider: 'huawei', regions: 'huawei', extract: labelsWithAffixes(['obs-'], []) },
   { suffixes: ['hwcdn.net', 'huaweicloud-cdn.com'], provider: 'huawei', edge_reason: 'huawei cloud cdn' },
-  {
-    suffixes: ['run.app', 'googleapis.com', 'cloudfunctions.net', 'pkg.dev', 'appspot.com', 'gcr.io', 'composer.googleusercontent.com'],
-    provider: 'gcp',
-    regions: 'gcp',
-    extract: regexCandidates(GCP_REGION_RE),
-  },
-  {
-    suffixes: ['cloudapp.azure.com', 'cloudapp.net', 'azurecontainer.io', 'azurecontainerapps.io', 'azmk8s.io', 'api.cognitive.microsoft.com', 'azurewebsites.net', 'core.windows.net'],
-    provider: 'azure',
-    regions: 'azure',
-    extract: labelsWithAffixes([], []),
-  },
+  { suffixes: ['run.app', 'googleapis.com', 'cloudfunctions.net', 'pkg.dev', 'appspot.com', 'gcr.io', 'composer.googleusercontent.com'],
+    provider: 'gcp', regions: 'gcp', extract: regexCandidates(GCP_REGION_RE) },
+  { suffixes: ['cloudapp.azure.com', 'cloudapp.net', 'azurecontainer.io', 'azurecontainerapps.io', 'azmk8s.io', 'api.cognitive.microsoft.com', 'azurewebsites.net', 'core.windows.net'],
+    provider: 'azure', regions: 'azure', extract: labelsWithAffixes([], []) },
   { suffixes: ['azureedge.net', 'azurefd.net', 'afd.azureedge.net', 't-msedge.net', 'azurefd.us'], provider: 'azure', edge_reason: 'azure front door' },
-  {
-    suffixes: ['oraclecloud.com', 'oci.customer-oci.com', 'oraclecloud.eu'],
-    provider: 'oracle',
-    regions: 'oracle',
-    extract: labelsWithAffixes([], []),
-  },
+  { suffixes: ['oraclecloud.com', 'oci.customer-oci.com', 'oraclecloud.eu'],
+    provider: 'oracle', regions: 'oracle', extract: labelsWithAffixes([], []) },
   { suffixes: ['akamaiedge.net', 'akamai.net', 'edgekey.net', 'edgesuite.net', 'akamaized.net', 'akamaihd.net', 'akamaitechnologies.com'], provider: 'akamai', edge_reason: 'akamai cdn' },
   { suffixes: ['fastly.net', 'fastlylb.net', 'fastly-edge.com'], provider: 'fastly', edge_reason: 'fastly anycast' },
   { suffixes: ['cdn.cloudflare.net'], provider: 'cloudflare', edge_reason: 'cloudflare anycast' },
@@ -118,21 +90,6 @@ function normalise(name: string): string | null {
   return n.length > 0 ? n : null;
 }
 
-/** The last two labels of a name (the whole name when it has fewer). */
-function lastTwoLabels(n: string): string {
-  const last = n.lastIndexOf('.');
-  if (last <= 0) return n;
-  const before = n.lastIndexOf('.', last - 1);
-  return before < 0 ? n : n.slice(before + 1);
-}
-
-/**
- * The last two labels of every rule suffix (each has at least two): a name can end with a suffix only if its own
- * last two labels are among these, so most names (no cloud or CDN suffix) are turned away with one Set lookup
- * before the rule loop. Keeps regionFromName cold: V8 compiled it with TurboFan in captures with many names.
- */
-const SUFFIX_TAILS = new Set(NAME_RULES.flatMap((r) => r.suffixes.map(lastTwoLabels)));
-
 function matchSuffix(name: string, suffix: string): boolean {
   return name === suffix || (name.endsWith(suffix) && name.charCodeAt(name.length - suffix.length - 1) === 46);
 }
@@ -140,7 +97,7 @@ function matchSuffix(name: string, suffix: string): boolean {
 /** The provider, region and/or edge a single DNS name encodes, or null. */
 export function regionFromName(name: string, regions: RegionTable): NameHint | null {
   const n = normalise(name);
-  if (!n || !SUFFIX_TAILS.has(lastTwoLabels(n))) return null;
+  if (!n) return null;
   for (const rule of NAME_RULES) {
     const suffix = rule.suffixes.find((s) => matchSuffix(n, s));
     if (!suffix) continue;
@@ -168,24 +125,4 @@ export function regionFromName(name: string, regions: RegionTable): NameHint | n
     return hint;
   }
   return null;
-}
-
-/**
- * Combines the hints of several names (a flow's hostname then its CNAME chain): the first region found for
- * `provider` (any provider when undefined), and whether any name marks a CDN edge.
- */
-export function hintsFromNames(
-  names: readonly string[],
-  regions: RegionTable,
-  provider?: string,
-): { region?: NameHint; edge?: NameHint; providerHint?: NameHint } {
-  const out: { region?: NameHint; edge?: NameHint; providerHint?: NameHint } = {};
-  for (const name of names) {
-    const h = regionFromName(name, regions);
-    if (!h) continue;
-    if (h.edge && !out.edge) out.edge = h;
-    if (!out.providerHint && !h.edge) out.providerHint = h;
-    if (h.region && !out.region && (provider === undefined || provider === h.provider)) out.region = h;
-  }
-  return out;
 }

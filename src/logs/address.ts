@@ -2,7 +2,7 @@
 // (decode/ip-format.ts), so a flow read from a log prints, names and hashes (Community ID, uid) exactly as the same
 // flow read from a capture. Never throws: text that is not an address gives 0.
 
-import { parseIpv4, parseIpv6 } from '../geo/ip-parse.js';
+import { parseIpv4, parseIpv6 } from '../geo/address.js';
 import { formatIp } from '../decode/ip-format.js';
 
 const V6 = new Uint32Array(4);

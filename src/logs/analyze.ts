@@ -24,6 +24,7 @@ import { zeekAppInfo, zeekConnFlow, zeekDns } from './zeek-records.js';
 import { parseZeekJsonLine } from './zeek-json.js';
 import { isLogLineError, ZeekTsvParser } from './zeek-tsv.js';
 import type { ZeekRow } from './zeek-row.js';
+import type { AnomalyCounts, CounterName, SummaryAnomaly, WarningCode } from '../anomalies.js';
 
 export interface AnalyzeLogsOptions {
   onProgress?(bytesRead: number): void;
@@ -58,8 +59,8 @@ export class JoinMap<K> {
 }
 
 class LogRun {
-  readonly counters: Record<string, number> = {};
-  readonly anomalies: Record<string, number> = {};
+  readonly counters: { [K in CounterName]?: number } = {};
+  readonly anomalies: AnomalyCounts = {};
   readonly warnings: Anomaly[] = [];
   readonly timeline = new DnsTimeline();
   flows = 0;
@@ -73,11 +74,15 @@ class LogRun {
 
   constructor(readonly h: AnalyzeHandlers, readonly opts: AnalyzeLogsOptions) {}
 
-  count(key: string, into: Record<string, number> = this.anomalies): void {
-    into[key] = (into[key] ?? 0) + 1;
+  count(key: SummaryAnomaly): void {
+    this.anomalies[key] = (this.anomalies[key] ?? 0) + 1;
   }
 
-  bad(file: string, line: number | undefined, offset: number, code: string, message: string): void {
+  countSkipped(key: CounterName): void {
+    this.counters[key] = (this.counters[key] ?? 0) + 1;
+  }
+
+  bad(file: string, line: number | undefined, offset: number, code: WarningCode & SummaryAnomaly, message: string): void {
     this.count(code);
     if (this.warnings.length >= MAX_LOG_WARNINGS) return;
     const where = line === undefined ? `at byte ${offset}` : `line ${line}`;
@@ -171,7 +176,7 @@ async function analyzeZeek(run: LogRun, input: Extract<LogInput, { kind: 'zeek' 
       if (isLogLineError(row)) return run.bad(lf.file, line, offset, 'log_line_malformed', row.error);
       const f = zeekConnFlow(row);
       if (isLogLineError(f)) return run.bad(lf.file, line, offset, 'log_line_malformed', f.error);
-      if ('skip' in f) return run.count(f.skip, run.counters);
+      if ('skip' in f) return run.countSkipped(f.skip);
       run.emitFlow(f, join.take(f.uid));
     });
   }

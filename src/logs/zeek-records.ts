@@ -16,6 +16,7 @@ import type { DnsMessage } from '../extract/dns/message.js';
 import { rcodeName, rrTypeName } from '../extract/dns/rr-types.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../decode/packet-view.js';
 import { tcpFlagsText } from '../flow/record.js';
+import type { CounterName } from '../anomalies.js';
 import type { DnsAnswer, DnsRecord } from '../types.js';
 import { canonicalAddress } from './address.js';
 import { isPort, logName, micros, parseTuple, type AppInfo, type LogFlow } from './flow-build.js';
@@ -25,17 +26,14 @@ import { bool, count, list, num, str, type ZeekLogKind, type ZeekRow } from './z
 
 /** A row that is not a TCP/UDP flow (ICMP, unknown transport): counted, not an error. */
 export interface Skipped {
-  skip: string;
+  skip: CounterName;
 }
 
 const IP4_HEADER = 20;
 const IP6_HEADER = 40;
 
-export function zeekConnFlow(row: ZeekRow): LogFlow | Skipped | LogLineError {
-  const proto = str(row, 'proto');
-  if (proto !== 'tcp' && proto !== 'udp') return { skip: proto === 'icmp' ? 'icmp' : 'log_conn_not_tcp_udp' };
-  const uid = str(row, 'uid');
-  if (uid === undefined || uid === '') return { error: 'no uid' };
+/** The time and connection tuple every Zeek log row opens with (ts, id.orig_h/p, id.resp_h/p). */
+function endpoints(row: ZeekRow): { ts: number; t: Exclude<ReturnType<typeof parseTuple>, string>; cp: number; sp: number } | LogLineError {
   const ts = num(row, 'ts');
   if (ts === undefined) return { error: 'no ts' };
   const t = parseTuple(str(row, 'id.orig_h'), str(row, 'id.resp_h'));
@@ -43,6 +41,17 @@ export function zeekConnFlow(row: ZeekRow): LogFlow | Skipped | LogLineError {
   const cp = count(row, 'id.orig_p');
   const sp = count(row, 'id.resp_p');
   if (!isPort(cp) || !isPort(sp)) return { error: 'ports missing or out of range' };
+  return { ts, t, cp, sp };
+}
+
+export function zeekConnFlow(row: ZeekRow): LogFlow | Skipped | LogLineError {
+  const proto = str(row, 'proto');
+  if (proto !== 'tcp' && proto !== 'udp') return { skip: proto === 'icmp' ? 'icmp' : 'log_conn_not_tcp_udp' };
+  const uid = str(row, 'uid');
+  if (uid === undefined || uid === '') return { error: 'no uid' };
+  const ep = endpoints(row);
+  if ('error' in ep) return ep;
+  const { ts, t, cp, sp } = ep;
   const origPkts = count(row, 'orig_pkts');
   const respPkts = count(row, 'resp_pkts');
   const origIp = count(row, 'orig_ip_bytes');
@@ -116,13 +125,9 @@ export interface ZeekDns {
 }
 
 export function zeekDns(row: ZeekRow): ZeekDns | LogLineError {
-  const ts = num(row, 'ts');
-  if (ts === undefined) return { error: 'no ts' };
-  const t = parseTuple(str(row, 'id.orig_h'), str(row, 'id.resp_h'));
-  if (typeof t === 'string') return { error: t };
-  const cp = count(row, 'id.orig_p');
-  const sp = count(row, 'id.resp_p');
-  if (!isPort(cp) || !isPort(sp)) return { error: 'ports missing or out of range' };
+  const ep = endpoints(row);
+  if ('error' in ep) return ep;
+  const { ts, t, cp, sp } = ep;
   const proto = str(row, 'proto');
   const qname = str(row, 'query') ?? '';
   const qtype = count(row, 'qtype');

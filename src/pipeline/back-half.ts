@@ -10,9 +10,20 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { GeoLocator, physicalCheck, settleByRtt, SynthesisDetector } from '../geo/index.js';
+import {
+  GeoBatcher,
+  GeoLocator,
+  physicalCheck,
+  ProviderTable,
+  RegionTable,
+  settleByRtt,
+  SynthesisGate,
+  type SynthesisGateEvents,
+} from '../geo/index.js';
+import { observedProviderId } from '../audit/provider-ids.js';
 import { buildReportFromStore, type AggregateCapture, type ApplyVantage, type StoredGeo } from '../audit/aggregate.js';
-import { collectCaptures, type AuditOptions, type AuditResult } from '../audit/run.js';
+import { auditVantage, captureLabs, claimLabs, collectCaptures, type AuditOptions, type AuditResult } from '../audit/run.js';
+import { labVantage } from '../vantage/index.js';
 import { ClaimedLocationCheck } from '../audit/claimed-location.js';
 import { loadClaims } from '../audit/claims.js';
 import { providerOrigin } from '../audit/provider-origin.js';
@@ -33,10 +44,11 @@ const REGISTRATION_SOURCES: ReadonlySet<string> = new Set(['geo-whois-asn-countr
  * The vantage rule over a vantage-independent result: with a vantage, a usable RTT and a public address, each
  * source's place and the consensus place are checked against the RTT (physicalCheck), and a disputed country is
  * settled when the RTT sets impossible sources aside (settleByRtt; the settled place keeps a region only when it
- * came from published ranges or a DNS name). Synthesised handshakes leave such flows `unchecked`. The key order is
+ * came from published ranges or a DNS name, else the provider's region nearest the settled place). Synthesised handshakes leave such flows `unchecked`. The key order is
  * that of GeoLocator.enrichFlow, so records read the same whichever path made them.
  */
 export function vantageRule(vantage: { lat: number; lon: number } | undefined): ApplyVantage {
+  let tables: { providers: ProviderTable; regions: RegionTable } | undefined;
   return (g: StoredGeo | FlowGeoFields, rttMs: number | undefined, synthesized: boolean): FlowGeoFields => {
     const out: FlowGeoFields = {
       country_agreement: g.country_agreement,
@@ -76,8 +88,13 @@ export function vantageRule(vantage: { lat: number; lon: number } | undefined): 
         out.lat = c.lat;
         out.lon = c.lon;
         if (!out.edge && out.region_source !== 'provider-ranges' && out.region_source !== 'dns-name') {
-          out.region = undefined;
-          out.region_source = undefined;
+          // The nearest region of the provider to the settled place, as the geo stage names one (curated tables).
+          const t = (tables ??= { providers: ProviderTable.load(), regions: RegionTable.load() });
+          const id = out.provider === undefined ? undefined : observedProviderId(out.provider);
+          const key = id === undefined ? undefined : t.providers.byProviderId(id)?.regions;
+          const near = key !== undefined && c.city !== undefined && c.lat !== undefined && c.lon !== undefined ? t.regions.nearest(key, c.lat, c.lon, c.country) : undefined;
+          out.region = near?.region;
+          out.region_source = near === undefined ? undefined : 'nearest-city';
         }
       }
     }
@@ -101,41 +118,46 @@ export function openIngestLocator(geoDir: string | undefined): Promise<GeoLocato
 }
 
 /**
- * `flows`: each capture's records through geolocation and the vantage rule, in arrival order. With a vantage,
- * a capture's records wait until it is known whether its handshakes were synthesised on the device.
+ * `flows`: each capture's records through geolocation and the vantage rule, in arrival order (in batches,
+ * GeoBatcher). With a vantage, a capture's records are held only until it is known whether its handshakes were
+ * synthesised on the device (SynthesisGate, at most `maxHeld` of them); the vantage rule then applies to each.
+ * One enricher per capture.
  */
 export class FlowEnricher {
-  private readonly rule: ApplyVantage;
-  private held: { r: FlowRecord; g: FlowGeoFields }[] = [];
-  private detector = new SynthesisDetector();
+  private readonly gate: SynthesisGate | undefined;
+  private readonly batch: GeoBatcher | undefined;
 
   constructor(
-    private readonly locator: GeoLocator,
-    private readonly vantage: { lat: number; lon: number } | undefined,
-    private readonly emit: (r: FlowRecord, g: FlowGeoFields) => void,
-    /** Told once per capture whose physical check is off, with the reason. */
-    private readonly disabled: (reason: string) => void,
+    locator: GeoLocator,
+    vantage: { lat: number; lon: number } | undefined,
+    emit: (r: FlowRecord, g: FlowGeoFields) => void,
+    maxHeld: number,
+    /** Told when the capture's physical check is off (with the reason) or was decided on its first records. */
+    events: SynthesisGateEvents,
   ) {
-    this.rule = vantageRule(vantage);
+    if (vantage === undefined) {
+      this.batch = new GeoBatcher(locator, emit);
+      return;
+    }
+    const rule = vantageRule(vantage);
+    const gate: SynthesisGate = new SynthesisGate(locator, (r, g) => emit(r, rule(g, r.rtt_ms, gate.synthesized)), maxHeld, events);
+    this.gate = gate;
+  }
+
+  /** A link type met in the capture's packets. */
+  linkType(t: number): void {
+    this.gate?.linkType(t);
   }
 
   add(r: FlowRecord): void {
-    const g = this.locator.enrichFlow(r);
-    if (this.vantage === undefined) {
-      this.emit(r, g);
-      return;
-    }
-    this.detector.add(r);
-    this.held.push({ r, g });
+    if (this.gate !== undefined) this.gate.add(r);
+    else this.batch?.add(r);
   }
 
-  /** End of a capture with these link types: decides the physical check and writes what was held. */
+  /** End of the capture with these link types: decides the physical check if still undecided, writes what is held. */
   finish(linkTypes: number[]): void {
-    const synth = this.detector.result(linkTypes);
-    if (synth.synthesized) this.disabled(synth.reason ?? 'handshakes synthesised on the device');
-    for (const { r, g } of this.held) this.emit(r, this.rule(g, r.rtt_ms, synth.synthesized));
-    this.held = [];
-    this.detector = new SynthesisDetector();
+    this.gate?.finish(linkTypes);
+    this.batch?.flush();
   }
 }
 
@@ -170,14 +192,25 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
     const { caps, ingested, missing } = await collectCaptures(store, claims, { ...opts, geo: opts.noIngest ? undefined : await geo() });
     const aggCaps: AggregateCapture[] = [];
     const provenance: GeoProvenance[][] = [];
+    // The lab each capture was taken at: the claims file's `vantage` feeds the one-lab rule (vantageRule) for the
+    // captures taken there; every lab's handshakes feed the measurements (VantageCheck).
+    const labOf = captureLabs(claims, opts.allowOutside);
+    const defaultLab = claims.vantage === undefined ? undefined : labVantage(claims.vantage_id ?? 'vantage', claims.vantage);
     for (const c of caps) {
+      const lab = labOf.get(c.label) ?? defaultLab;
       let state = await storedGeoState(store, c.stored.id);
       if (state === undefined) {
         await geolocateStored(store, c.stored.id, await geo());
         state = await storedGeoState(store, c.stored.id);
       }
       provenance.push(state?.provenance ?? []);
-      aggCaps.push({ ...c, warnings: await captureReadWarnings(store, c.stored.id), ...(state?.synthesized ? { synthesized: state.synthesized } : {}) });
+      aggCaps.push({
+        ...c,
+        warnings: await captureReadWarnings(store, c.stored.id),
+        ...(state?.synthesized ? { synthesized: state.synthesized } : {}),
+        ...(lab !== undefined ? { lab } : {}),
+        atDefaultLab: lab?.id === defaultLab?.id,
+      });
     }
     const rangeOf = new Map<string, string | undefined>();
     const origin = providerOrigin((ip) => rangeOf.get(ip));
@@ -185,6 +218,14 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
       claimedLocationImpossible: new ClaimedLocationCheck(claims.vantage).impossible,
       providerOrigin: origin,
       ...opts.verdictOptions,
+    };
+    const labs = claimLabs(claims);
+    let warnings: string[] = [];
+    const vantage = (own: Parameters<typeof auditVantage>[1]) => {
+      const v = auditVantage(claims, own, labs);
+      warnings = v.warnings;
+      for (const w of v.warnings) opts.log?.(`warning: ${w}`);
+      return v.vantage;
     };
     return await store.session(async (q) => {
       const built = await buildReportFromStore(q, {
@@ -200,6 +241,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
         missing,
         applyVantage: vantageRule(claims.vantage),
         rangeProvider: rangeOf,
+        vantage,
       });
       const { model, results } = built;
       await saveAudit(
@@ -216,7 +258,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
         model.geo_sources,
       );
       const files = opts.outDir !== undefined ? await writeReports(model, opts.outDir, formats, built.flows) : [];
-      return { model, files, exitCode: model.summary.exit_code, ingested, geolocated: locator !== undefined };
+      return { model, files, exitCode: model.summary.exit_code, ingested, geolocated: locator !== undefined, warnings };
     });
   } finally {
     await store.close();

@@ -37,6 +37,8 @@ circle.dest{fill-opacity:.62;stroke:#fff;stroke-width:.8}
 g.ruled-out circle{fill:#fff;fill-opacity:.5;stroke-width:1.6;stroke-dasharray:3 2}g.ruled-out path{fill:none;stroke-width:1.6}
 g.ruled-out.c-consistent{stroke:var(--ok)}g.ruled-out.c-inconsistent{stroke:var(--bad)}g.ruled-out.c-unknown{stroke:var(--warn)}g.ruled-out.c-out{stroke:var(--out)}
 path.src-ruled-out{fill:none;stroke:#3d434a;stroke-width:1.4;stroke-linecap:round}.ruled-out-note{border-left:3px solid var(--warn);padding-left:6px}
+.feasible-disc{fill:#2a6fb0;fill-opacity:.12;stroke:#2a6fb0;stroke-opacity:.6;stroke-width:.8}.anycast .feasible-disc{fill:#b06a2a;stroke:#b06a2a;stroke-dasharray:4 3}.feasible-witness{fill:#2a6fb0}
+path.probe{fill:#2a6fb0;stroke:#fff;stroke-width:.8}
 .lab path{fill:#111;stroke:#fff;stroke-width:1.2}.lab text{font-size:12px;font-weight:700;fill:#111;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin:6px 0;color:var(--mute);font-size:12px;align-items:center}
 .legend svg{width:14px;height:14px;vertical-align:middle}

@@ -139,6 +139,33 @@ function inputStatusTd(i: ReportModel['inputs'][number]): string {
 }
 
 /** Provenance appendix: inputs with hashes, geolocation sources with versions and hashes, tool and options. */
+/** The measurement files (and RIPE Atlas probe files) with their hashes, and the vantage points used. */
+function measurementFilesHtml(model: ReportModel): string {
+  const files = model.measurement_files;
+  if (files === undefined) return '';
+  let out = '<h3>Measurement files</h3>';
+  if (files.length === 0) out += '<p class="note">The claims file lists no measurement files; the captures\' handshakes from their labs are the only round trips.</p>';
+  else {
+    out += '<div class="table-wrap"><table class="measurement-files">';
+    out += head(['File', 'Kind', 'SHA-256', 'Lab or probes file', ['Measurements', 'num'], ['Problems', 'num']]);
+    out += '<tbody>';
+    for (const f of files) {
+      const where = f.probes !== undefined ? `${nameSpan(f.probes.path)} (${f.probes.count} probes) <code class="hash">${html(f.probes.sha256)}</code>` : html(f.vantage ?? '-');
+      out += `<tr>${td(nameSpan(f.path))}${td(html(f.kind))}${td(html(f.sha256), 'hash')}${td(where)}${numTd(f.measurements)}${numTd(f.warnings.length + f.warnings_omitted)}</tr>`;
+    }
+    out += '</tbody></table></div>';
+  }
+  const points = model.vantage_points ?? [];
+  if (points.length > 0) {
+    out += '<h3>Vantage points</h3><div class="table-wrap"><table class="vantage-points">';
+    out += head(['Id', 'Name', 'Kind', 'Country', 'Position']);
+    out += '<tbody>';
+    for (const v of points) out += `<tr>${td(html(v.id), 'mono')}${td(nameSpan(v.name))}${td(html(v.kind))}${td(html(v.country ?? '-'))}${td(html(`${v.lat.toFixed(4)}, ${v.lon.toFixed(4)}`), 'mono')}</tr>`;
+    out += '</tbody></table></div>';
+  }
+  return out;
+}
+
 export function provenance(model: ReportModel): string {
   let out = '<h3>Inputs</h3>';
   out += `<p>Claims file: ${nameSpan(model.claims_file.path)} <code>sha256:${html(model.claims_file.sha256)}</code></p>`;
@@ -157,6 +184,7 @@ export function provenance(model: ReportModel): string {
     out += `<tr>${td(html(g.source))}${td(html(g.kind))}${td(html(g.version ?? '-'))}${td(html(g.build_date ?? '-'))}${td(html(g.database_type ?? '-'))}${td(html(g.licence ?? '-'))}${td(nameSpan(g.file))}${td(html(g.sha256), 'hash')}</tr>`;
   }
   out += '</tbody></table></div>';
+  out += measurementFilesHtml(model);
   out += `<h3>Map data</h3><p>${html(mapAttribution())}</p>`;
   const opts = model.tool.options;
   out += '<h3>Tool and options</h3><table class="options"><tbody>';

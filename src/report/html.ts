@@ -100,7 +100,7 @@ function mapSection(model: ReportModel): string {
   const placed = drawn.length;
   const maxUp = drawn.reduce((m, p) => Math.max(m, p.destination.bytes_up), 0);
   let out = '<section id="map"><h2>Where the data went</h2>';
-  out += `<div class="map-wrap">${renderMapSvg(points, model.vantage)}</div>`;
+  out += `<div class="map-wrap">${renderMapSvg(points, model.vantage, { vantagePoints: model.vantage_points, regions: model.feasible_regions })}</div>`;
   out += '<div class="legend">';
   out += `<span><svg viewBox="0 0 14 14" aria-hidden="true"><path d="M7 0L13 7L7 14L1 7Z" fill="#111"/></svg> lab${model.vantage ? `: ${html(model.vantage.name)} (${html(latLon(model.vantage.lat, model.vantage.lon))})` : ' (no vantage point given)'}</span>`;
   out += legendDot('c-consistent', 'consistent with the claims');
@@ -109,12 +109,25 @@ function mapSection(model: ReportModel): string {
   out += legendDot('c-out', 'out of scope');
   out += `<span>circle area ∝ upload bytes (largest: ${html(bytes(maxUp))})</span>`;
   out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><g class="ruled-out c-unknown"><circle cx="7" cy="7" r="5.5"/><path d="M3 3L11 11M3 11L11 3"/></g></svg> consensus position ruled out by the RTT check (not a real location)</span>';
-  out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><path class="src-ruled-out" d="M3 3L11 11M3 11L11 3"/></svg> one source\'s position ruled out by the RTT check</span></div>';
+  out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><path class="src-ruled-out" d="M3 3L11 11M3 11L11 3"/></svg> one source\'s position ruled out by the RTT check</span>';
+  const probes = (model.vantage_points ?? []).filter((v) => v.kind === 'probe').length;
+  const regions = model.feasible_regions ?? [];
+  if (probes > 0) out += `<span><svg viewBox="0 0 14 14" aria-hidden="true"><path class="probe" d="M7 2L12 11L2 11Z"/></svg> RIPE Atlas probe (${probes})</span>`;
+  if (regions.length > 0) {
+    out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><circle class="feasible-disc" cx="7" cy="7" r="6"/></svg> reach of one measurement (overlaps: feasible region)</span>';
+    if (regions.some((r) => r.anycast !== undefined)) out += '<span><svg viewBox="0 0 14 14" aria-hidden="true"><g class="anycast"><circle class="feasible-disc" cx="7" cy="7" r="6"/></g></svg> anycast: discs that cannot meet</span>';
+  }
+  out += '</div>';
   const ruledOut = drawn.filter((p) => isRuledOut(p.destination)).length;
   const sourcesOut = ruledOutSources(points).length;
   out += `<p class="note">${placed} of ${points.length} destination(s) have coordinates and are drawn. Coordinates are the consensus of the geolocation sources (database positions, often a country or city centroid). ${worldMapPaths({ width: WIDTH, latTop: LAT_TOP }) ? 'Land and borders: Natural Earth 1:110m (see the provenance appendix).' : 'Land outlines are missing: the world-atlas package could not be read (reinstall residency).'}</p>`;
   if (ruledOut + sourcesOut > 0) {
     out += `<p class="note ruled-out-note"><strong>Ruled out by the RTT check:</strong> ${ruledOut} consensus position(s) and ${sourcesOut} source position(s) are physically impossible for the handshake round trip measured from the lab (light in fibre covers about 100 km per millisecond), so the server is not there. They are drawn crossed out where the databases put them, with no line from the lab.</p>`;
+  }
+  if (regions.length > 0) {
+    const any = regions.filter((r) => r.anycast !== undefined).length;
+    const omitted = model.feasible_regions_omitted ?? 0;
+    out += `<p class="note">Feasible regions of ${regions.length} address(es) measured from two or more vantage points${omitted > 0 ? ` (${omitted} more not drawn)` : ''}: each disc is how far the server can be from one lab or probe (round trip × 100 km/ms, plus 50 km for the positions); the server is where all of an address's discs overlap (the darkest area).${any > 0 ? ` ${any} address(es) have discs that cannot meet: they answer from several places (anycast) and are treated as edges.` : ''}</p>`;
   }
   return out + '</section>';
 }

@@ -7,10 +7,10 @@
 // Deterministic (the land is read once from the installed world-atlas): coordinates are rounded to 0.1 SVG unit,
 // circles drawn largest first.
 
-import type { FlowStatus, ReportDestination, Vantage } from '../audit/report-model.js';
+import type { FlowStatus, ReportDestination, ReportFeasibleRegion, ReportVantagePoint, Vantage } from '../audit/report-model.js';
 import { attr, html } from './escape.js';
 import { bytes } from './number-format.js';
-import { worldMapPaths } from './world-map.js';
+import { discPath, worldMapPaths } from './world-map.js';
 
 /** Map width in SVG units; 1° of longitude or latitude is WIDTH / 360 units. */
 export const WIDTH = 1000;
@@ -92,11 +92,49 @@ function cross(cx: number, cy: number, r: number): string {
   return `M${round(cx - r)} ${round(cy - r)}L${round(cx + r)} ${round(cy + r)}M${round(cx - r)} ${round(cy + r)}L${round(cx + r)} ${round(cy - r)}`;
 }
 
+/** What the measurements add to the map: the labs and probes, and the feasible regions of measured addresses. */
+export interface MapMeasurements {
+  vantagePoints?: readonly ReportVantagePoint[];
+  regions?: readonly ReportFeasibleRegion[];
+}
+
+function msText(ms: number): string {
+  return ms < 10 ? ms.toFixed(2).replace(/\.?0+$/, '') : ms.toFixed(1).replace(/\.0$/, '');
+}
+
+/** A feasible region: its binding discs, filled faintly so that their intersection (where the server can be) is the
+ *  darkest area, and its witness point; an anycast address's discs are dashed (they cannot meet). */
+function regionSvg(r: ReportFeasibleRegion): string {
+  const binding = r.discs.filter((d) => d.binding);
+  const shown = binding.length > 0 ? binding : r.discs;
+  const list = shown.map((d) => `${d.vantage} ${msText(d.rtt_ms)} ms: within ${d.radius_km.toLocaleString('en-US')} km`).join('; ');
+  const tip = r.anycast !== undefined ? `${r.dst_addr}: ANYCAST, treated as an edge. ${r.anycast.reason}` : `${r.dst_addr}: feasible region, the intersection of ${list}`;
+  let out = `<g${attr('class', r.anycast !== undefined ? 'feasible-region anycast' : 'feasible-region')}${attr('data-dst', r.dst_addr)}><title>${html(tip)}</title>`;
+  for (const d of shown) {
+    out += `<path class="feasible-disc"${attr('data-vantage', d.vantage_id)} d="${discPath({ width: WIDTH, latTop: LAT_TOP }, d.lat, d.lon, d.radius_km)}"/>`;
+  }
+  if (r.witness !== undefined && r.anycast === undefined) out += `<circle class="feasible-witness" cx="${x(r.witness.lon)}" cy="${y(r.witness.lat)}" r="1.6"/>`;
+  return out + '</g>';
+}
+
+/** A lab (diamond, named) or a RIPE Atlas probe (small triangle). */
+function vantageSvg(v: ReportVantagePoint): string {
+  const vx = x(v.lon);
+  const vy = y(v.lat);
+  const cc = v.country !== undefined ? ` (${v.country})` : '';
+  if (v.kind === 'probe') {
+    return `<path class="probe"${attr('data-id', v.id)} d="M${vx} ${round(vy - 5)}L${round(vx + 4.5)} ${round(vy + 3)}L${round(vx - 4.5)} ${round(vy + 3)}Z"><title>${html(`${v.name}${cc}`)}</title></path>`;
+  }
+  const out = `<g class="lab"${attr('data-id', v.id)}><path d="M${vx} ${round(vy - 9)}L${round(vx + 7)} ${vy}L${vx} ${round(vy + 9)}L${round(vx - 7)} ${vy}Z"><title>${html(`Lab: ${v.name}${cc}`)}</title></path>`;
+  return out + `<text x="${round(vx + 10)}" y="${round(vy + 4)}">${html(v.name)}</text></g>`;
+}
+
 /**
  * The map SVG (pure). Points without lat/lon are skipped; the caller says how many. Lines join the lab to
- * each destination so that a reader sees how far the data travels.
+ * each destination so that a reader sees how far the data travels. With measurements: every lab and probe that
+ * measured a destination, and the feasible regions (drawn under the destinations).
  */
-export function renderMapSvg(points: readonly MapPoint[], vantage: Vantage | undefined): string {
+export function renderMapSvg(points: readonly MapPoint[], vantage: Vantage | undefined, measured: MapMeasurements = {}): string {
   const drawn = points.filter((p) => Number.isFinite(p.destination.lat) && Number.isFinite(p.destination.lon));
   const maxUp = drawn.reduce((m, p) => Math.max(m, p.destination.bytes_up), 0);
   // Largest first so small dots stay clickable/visible on top; ties broken by the stable input order.
@@ -106,6 +144,7 @@ export function renderMapSvg(points: readonly MapPoint[], vantage: Vantage | und
   out += graticule();
   const world = worldMapPaths({ width: WIDTH, latTop: LAT_TOP });
   if (world) out += `<path class="map-land" d="${world.land}"/><path class="map-border" d="${world.borders}"/>`;
+  for (const r of measured.regions ?? []) out += regionSvg(r);
   if (vantage) {
     // No line to a ruled-out position: nothing travelled there.
     let lines = '';
@@ -131,7 +170,10 @@ export function renderMapSvg(points: readonly MapPoint[], vantage: Vantage | und
     const tip = `${s.source} places ${d.hostname ?? '(no name)'} [${d.server_ip}] here (${s.country ?? '??'}): RULED OUT by the RTT check, physically impossible for the measured round trip; not counted as a location.`;
     out += `<path class="src-ruled-out" d="${cross(x(s.lon), y(s.lat), 3.5)}"><title>${html(tip)}</title></path>`;
   }
-  if (vantage) {
+  const labs = (measured.vantagePoints ?? []).filter((v) => v.kind === 'lab');
+  for (const v of measured.vantagePoints ?? []) if (v.kind === 'probe') out += vantageSvg(v);
+  for (const v of labs) out += vantageSvg(v);
+  if (labs.length === 0 && vantage) {
     const vx = x(vantage.lon);
     const vy = y(vantage.lat);
     out += `<g class="lab"><path d="M${vx} ${round(vy - 9)}L${round(vx + 7)} ${vy}L${vx} ${round(vy + 9)}L${round(vx - 7)} ${vy}Z"><title>${html(`Lab: ${vantage.name} (${vantage.country})`)}</title></path>`;

@@ -123,6 +123,22 @@ export function renderMarkdown(model: ReportModel): string {
     const status = i.status === 'ok' ? 'ok' : `**${md(i.status)}**${i.warnings?.length ? ` (${md(i.warnings[0].code)})` : ''}`;
     out += row([md(i.path), md(i.sha256 ?? '-'), n(i.size_bytes), n(i.packets), isoTime(i.first_ts), md(i.vendor ?? '-'), status]);
   }
+  if (model.measurement_files !== undefined) {
+    out += '\n## Measurement files\n\n';
+    if (model.measurement_files.length === 0) out += 'None listed: the captures\' handshakes from their labs are the only round trips.\n';
+    else {
+      out += header(['File', 'Kind', 'SHA-256', 'Lab or probes file', 'Measurements', 'Problems']);
+      for (const f of model.measurement_files) {
+        const where = f.probes !== undefined ? `${md(f.probes.path)} (${f.probes.count} probes, SHA-256 ${md(f.probes.sha256)})` : md(f.vantage ?? '-');
+        out += row([md(f.path), md(f.kind), md(f.sha256), where, String(f.measurements), String(f.warnings.length + f.warnings_omitted)]);
+      }
+    }
+  }
+  if ((model.vantage_points ?? []).length > 0) {
+    out += '\n## Vantage points\n\n';
+    out += header(['Id', 'Name', 'Kind', 'Country', 'Position']);
+    for (const v of model.vantage_points ?? []) out += row([md(v.id), md(v.name), v.kind, md(v.country ?? '-'), latLon(v.lat, v.lon)]);
+  }
   out += '\n## Geolocation sources\n\n';
   out += header(['Source', 'Kind', 'Version', 'SHA-256']);
   for (const g of model.geo_sources) {

@@ -6,10 +6,11 @@
 // same bytes. Antarctica is left out (the map's latitude band stops before it).
 
 import { readFileSync } from 'node:fs';
-import { geoEquirectangular, geoPath, type GeoContext } from 'd3-geo';
+import { geoCircle, geoEquirectangular, geoPath, type GeoContext } from 'd3-geo';
 import { merge, mesh } from 'topojson-client';
 import type { GeometryCollection, MultiPolygon, Polygon, Topology } from 'topojson-specification';
 import { worldAtlasFile, worldAtlasVersion } from '../geo/country-area.js';
+import { EARTH_MEAN_RADIUS_KM } from '../geo/rtt-check.js';
 
 /** ISO 3166-1 numeric id of Antarctica in Natural Earth. */
 const ANTARCTICA = '010';
@@ -100,6 +101,27 @@ export function worldMapPaths(frame: MapFrame): WorldMapPaths | undefined {
   }
   cache.set(key, out);
   return out ?? undefined;
+}
+
+/** Kilometres per degree of great circle, as the physical check measures (mean Earth radius). */
+const KM_PER_DEGREE = (EARTH_MEAN_RADIUS_KM * Math.PI) / 180;
+
+/**
+ * SVG path data of a disc on the sphere (all points within `radiusKm` of the centre, great-circle), projected on the
+ * frame: a feasible region's disc. d3-geo cuts it at the antimeridian and follows its true shape (a disc near a pole
+ * is wide). Deterministic; empty for a radius that is not a positive number.
+ */
+export function discPath(frame: MapFrame, lat: number, lon: number, radiusKm: number): string {
+  if (!(radiusKm > 0)) return '';
+  const k = frame.width / 360;
+  const projection = geoEquirectangular()
+    .scale((k * 180) / Math.PI)
+    .translate([frame.width / 2, frame.latTop * k])
+    .precision(0.1);
+  const out = new CompactPath();
+  const degrees = Math.min(180, radiusKm / KM_PER_DEGREE);
+  geoPath(projection, out)(geoCircle().center([lon, lat]).radius(degrees).precision(1)());
+  return out.d;
 }
 
 /** The attribution line for the report's provenance appendix. */

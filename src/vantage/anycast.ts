@@ -6,7 +6,7 @@
 
 import { greatCircleKm } from '../geo/rtt-check.js';
 import { VANTAGE_MAX_ANYCAST_PAIRS_LISTED } from '../limits.js';
-import type { Measurement } from './measurement.js';
+import type { Measurement, SourceRef } from './measurement.js';
 import type { Disc, FeasibleRegion } from './multilateration.js';
 
 /** Two discs of one address that cannot meet. */
@@ -31,9 +31,14 @@ export interface AnycastFinding {
   reason: string;
 }
 
+/** Where a measurement is: `atlas.json:3`, `results.json [4]`, `lab.pcap flow 12`. */
+export function sourceText(s: SourceRef): string {
+  return s.line !== undefined ? `${s.file}:${s.line}` : s.index !== undefined ? `${s.file} [${s.index}]` : s.flow !== undefined ? `${s.file} flow ${s.flow}` : s.file;
+}
+
 /** `RIPE Atlas probe 6001 (DE) 2.1 ms (atlas.json:3)`. */
 export function measurementText(m: Measurement): string {
-  const where = m.source.line !== undefined ? `${m.source.file}:${m.source.line}` : m.source.index !== undefined ? `${m.source.file} [${m.source.index}]` : m.source.file;
+  const where = sourceText(m.source);
   const cc = m.vantage.country !== undefined ? ` (${m.vantage.country})` : '';
   return `${m.vantage.name}${cc} ${fmtMs(m.min_rtt_ms)} ms (${where})`;
 }

@@ -1,4 +1,5 @@
-// Owns the evidence several vantage points give about each destination address, as the audit will consume it:
+// Owns the evidence several vantage points give about each destination address, as the audit consumes it
+// (src/audit/vantage-check.ts):
 // `VantageEvidence.load(claims)` reads the claims file's `measurements:` files (hashing each for provenance), and
 // per address answers `feasible(ip)` (the intersection of its discs), `anycast(ip)` (discs that cannot meet),
 // `refutes(ip, place)` (is a claimed place outside the region, naming the measurements that rule it out) and
@@ -223,6 +224,12 @@ export class VantageEvidence {
     return this.vantagePoints()
       .filter((v) => v.country !== undefined)
       .map((v) => ({ name: v.name, lat: v.lat, lon: v.lon, country: v.country as string }));
+  }
+
+  /** The measurements of an address (one per vantage point), sorted by vantage id; empty when none. */
+  measurementsOf(ip: string): readonly Measurement[] {
+    const dst = canonicalIp(ip);
+    return (dst === undefined ? undefined : this.byDst.get(dst)) ?? [];
   }
 
   /** The feasible region of an address, or undefined when nothing measured it. */

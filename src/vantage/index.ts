@@ -42,4 +42,4 @@ export {
   type PlaceTest,
   type PointTest,
 } from './claimed-place.js';
-export { detectAnycast, measurementText, type AnycastFinding, type DisjointPair } from './anycast.js';
+export { detectAnycast, kmText, measurementText, sourceText, type AnycastFinding, type DisjointPair } from './anycast.js';

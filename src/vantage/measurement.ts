@@ -24,6 +24,8 @@ export interface SourceRef {
   file: string;
   line?: number;
   index?: number;
+  /** A capture's handshake: the flow (flow_id) whose handshake gave the minimum. */
+  flow?: number;
 }
 
 /** The smallest round trip one vantage point measured to one destination address. */

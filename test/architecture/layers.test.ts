@@ -1,5 +1,6 @@
 // Stages import only downward. Parses every import (static, dynamic, type-only) of src/, maps each file to its
-// stage (its folder under src/, or its own name for a file at the top of src/, `pipeline/` being the back half),
+// stage (its folder under src/, or its own name for a file at the top of src/, `pipeline/` being the back half,
+// the claims vocabulary of audit/ being `claims`),
 // and fails on an import from a stage to one above it in LAYERS, and on any cycle between stages. The same order
 // is drawn in docs/architecture.md.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,35 +12,44 @@ const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
 
 /** Bottom to top; a stage may import its own layer's stages and any below. */
 export const LAYERS: readonly (readonly string[])[] = [
-  ['types', 'limits', 'errors', 'version', 'number-fields'], // shared vocabulary and bounds
+  ['types', 'limits', 'errors', 'version', 'number-fields', 'anomalies', 'memory-budget'], // shared vocabulary, bounds (and the one memory budget), the anomaly catalogue
   ['capture'], // capture files -> raw packets
   ['decode'], // link/IP/transport headers, IP text
   ['flow'], // flow table, flow records and the name they are known by
   ['extract'], // TLS, QUIC, HTTP, DNS extractors
   ['naming'], // per-client DNS name cache
-  ['pipeline', 'oracle-doc'], // the front half (pipeline.ts) and the oracle document it feeds
+  ['pipeline', 'oracle-doc', 'oracle-spill'], // the front half (pipeline.ts), the oracle document it feeds and its bounded-memory lists
   ['geo'], // geolocation
   ['logs'], // Zeek/Suricata logs read as input
   ['input'], // captures or logs, by content
   ['synth'], // writers of synthetic captures and logs (tests, fixtures)
   ['store'], // the case store
-  ['audit'], // claims, attribution, verdicts, the report model
-  ['vantage'], // vantage measurements held against claims
+  ['claims'], // audit/: the claims file, its country and provider names, the report model's types
+  ['vantage'], // labs and measurement files: feasible regions, anycast (reads the claims file's labs and files)
+  ['audit'], // attribution, the physical rule per destination (vantage-check), verdicts, the report model
   ['report'], // renderers
   ['back-half'], // pipeline/: the order after the flow record (geolocation, vantage rule, audit)
   ['regress'], // the scheduled regression
   ['distributed'], // distributed ingest: ingest jobs, workers, the coordinator (PostgreSQL store, pg-boss)
-  ['cli'], // commands, exit codes
+  ['cli'], // commands, exit codes; jobs/ (--jobs: child processes, split workers) counts as part of it
   ['index'], // the library's public surface
 ];
 
 const layerOf = new Map<string, number>();
 LAYERS.forEach((l, i) => l.forEach((s) => layerOf.set(s, i)));
 
+/** Files of audit/ that are the claims file's and the report's vocabulary: vantage/ reads them, audit/ reads vantage/. */
+const CLAIMS_FILES: ReadonlySet<string> = new Set(
+  ['claims', 'report-model', 'country-codes', 'country-groups', 'name-suggestions', 'provider-ids'].map((n) => `audit/${n}.ts`),
+);
+
 function stageOf(file: string): string {
   const rel = path.relative(src, file).split(path.sep);
   if (rel.length === 1) return rel[0].replace(/\.ts$/, '');
-  return rel[0] === 'pipeline' ? 'back-half' : rel[0];
+  if (CLAIMS_FILES.has(rel.join('/'))) return 'claims';
+  // jobs/ runs commands on several cores (child processes re-running the CLI, worker threads of a split capture):
+  // part of the command layer, which it serves and reads (CliIo, terminal text).
+  return rel[0] === 'pipeline' ? 'back-half' : rel[0] === 'jobs' ? 'cli' : rel[0];
 }
 
 function files(dir: string): string[] {

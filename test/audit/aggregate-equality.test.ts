@@ -48,7 +48,10 @@ const claimArb = fc.record({
   provider: fc.constantFrom(undefined, 'aws', 'google'),
 }).filter((c) => c.country !== undefined || c.provider !== undefined);
 
-function flowOf(x: fc.Infer<typeof flowArb>, i: number): FlowRecord {
+type FlowX = typeof flowArb extends fc.Arbitrary<infer T> ? T : never;
+type ClaimX = typeof claimArb extends fc.Arbitrary<infer T> ? T : never;
+
+function flowOf(x: FlowX, i: number): FlowRecord {
   const f = buildFlow(i + 1, {
     server_ip: `203.0.113.${x.server}`, client_ip: `10.0.0.${x.client + 2}`, server_port: x.port, transport: x.transport,
     bytes_up: x.up, bytes_down: x.down, sni: x.name, hostname: x.name, name_source: x.name !== undefined ? 'tls_sni' : undefined,
@@ -60,7 +63,7 @@ function flowOf(x: fc.Infer<typeof flowArb>, i: number): FlowRecord {
 const geoOf = (f: FlowRecord): FlowGeoFields => GEOS[Number(f.server_ip.split('.')[3]) % GEOS.length];
 
 let n = 0;
-async function both(xs: fc.Infer<typeof flowArb>[], claims: fc.Infer<typeof claimArb>[], firstParty: string[]) {
+async function both(xs: FlowX[], claims: ClaimX[], firstParty: string[]) {
   const yaml =
     `vendors:\n  - name: V\n    captures: [a.pcap, b.pcap]\n    first_party: [${firstParty.join(', ')}]\n    claims:\n` +
     claims.map((c, i) => `      - { id: c${i}, text: t, scope: ${c.scope}${c.country ? `, country: ${c.country}` : ''}${c.provider ? `, provider: ${c.provider}` : ''} }\n`).join('');

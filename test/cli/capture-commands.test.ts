@@ -35,7 +35,7 @@ describe('capture commands', () => {
     const r = run(['flows', '--no-geo', '--format', 'csv', pcap]);
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\r\n');
-    expect(lines[0].startsWith('capture,flow_id,uid,community_id,transport,client_ip')).toBe(true);
+    expect(lines[0].startsWith('capture,flow_id,uid,community_id,transport,ip_version,client_ip')).toBe(true);
     expect(lines).toHaveLength(1 + 6);
     expect(r.out).toContain('api.alder-sync.com');
   });

@@ -17,6 +17,7 @@ import {
   Decoder,
 } from '../../src/decode/decoder.js';
 import { PacketView } from '../../src/decode/packet-view.js';
+import { MAX_FRAG_DATAGRAMS, MAX_FRAG_PENDING_BYTES } from '../../src/limits.js';
 import { ethernetFrame, fragmentIpv4, ipv4Packet, ipv6Packet, linkFrame, sllFrame, tcpPacket, udpDatagram, udpPacket } from '../../src/synth/packets.js';
 
 const CAPTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/captures');
@@ -292,6 +293,42 @@ describe('IP and transport', () => {
     d.expireFragments(100 + 31);
     expect(d.pendingFragments).toBe(0);
     expect(d.counters.frag_expired).toBe(1);
+  });
+
+  it('past MAX_FRAG_DATAGRAMS incomplete datagrams the oldest goes first (frag_evicted); a newer one still completes', () => {
+    const dgram = (id: number): Buffer[] =>
+      fragmentIpv4(udpPacket({ src: '10.0.0.2', dst: '10.0.0.1', sport: 53, dport: 9999, payload: Buffer.alloc(100, 0x63) }, { id }), 24);
+    const d = new Decoder();
+    const extra = 100;
+    for (let id = 1; id <= MAX_FRAG_DATAGRAMS + extra; id++) expect(run(101, dgram(id)[0], d).r).toBe(DECODE_FRAGMENT_PENDING);
+    expect(d.pendingFragments).toBe(MAX_FRAG_DATAGRAMS);
+    expect(d.counters.frag_evicted).toBe(extra);
+    // The newest datagram is whole once its other fragments arrive...
+    const newest = dgram(MAX_FRAG_DATAGRAMS + extra).slice(1).map((f) => run(101, f, d));
+    expect(newest[newest.length - 1].r).toBe(DECODE_OK);
+    expect(payload(newest[newest.length - 1].v)).toBe('c'.repeat(100));
+    // ...the oldest was given up: its other fragments start a new, incomplete datagram (pushing out the next oldest).
+    const oldest = dgram(1).slice(1).map((f) => run(101, f, d).r);
+    expect(oldest.every((r) => r === DECODE_FRAGMENT_PENDING)).toBe(true);
+    expect(d.counters.reassembled_datagrams).toBe(1);
+    expect(d.pendingFragments).toBeLessThanOrEqual(MAX_FRAG_DATAGRAMS);
+  });
+
+  it('past MAX_FRAG_PENDING_BYTES buffered the oldest datagrams go first, so the buffers stay within it', () => {
+    const d = new Decoder();
+    // The last fragment of a 60,000-byte datagram: its buffer is sized to the end of the datagram at once.
+    const frags = (id: number): Buffer[] =>
+      fragmentIpv4(udpPacket({ src: '10.0.0.3', dst: '10.0.0.1', sport: 53, dport: 9999, payload: Buffer.alloc(60_000, 0x64) }, { id }), 1480);
+    const n = 300;
+    for (let id = 1; id <= n; id++) run(101, frags(id).at(-1)!, d);
+    const fit = Math.floor(MAX_FRAG_PENDING_BYTES / 60_008);
+    expect(d.pendingFragments).toBeLessThanOrEqual(fit);
+    expect(d.pendingFragments).toBeGreaterThan(fit / 2);
+    expect(d.counters.frag_evicted).toBe(n - d.pendingFragments);
+    // The newest is still held: its other fragments complete it.
+    const rest = frags(n).slice(0, -1).map((f) => run(101, f, d));
+    expect(rest.at(-1)!.r).toBe(DECODE_OK);
+    expect(rest.at(-1)!.v.payloadLen).toBe(60_000);
   });
 
   it('IPv6 fragments reassemble', () => {

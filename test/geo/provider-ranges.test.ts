@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GeoLocator, parseAwsRanges, parseGcpRanges, parseOracleRanges, parseRangesText, RangeIndex } from '../../src/geo/index.js';
+import { parseIpv4 } from '../../src/geo/address.js';
 
 const AWS = {
   syncToken: '1718000000',
@@ -84,21 +85,41 @@ describe('parsers', () => {
 describe('RangeIndex', () => {
   const idx = new RangeIndex();
   for (const doc of [parseAwsRanges(AWS), parseGcpRanges(GCP), parseOracleRanges(ORACLE)]) if (doc) idx.add(doc);
+  const at = (ip: string): ReturnType<RangeIndex['lookup']> => idx.lookup(4, Uint32Array.of(0, 0, 0, parseIpv4(ip)));
 
   it('a service entry beats the catch-all AMAZON entry for the same prefix', () => {
-    expect(idx.lookup('13.229.1.1')).toMatchObject({ provider: 'aws', region: 'ap-southeast-1', service: 'EC2' });
-    expect(idx.lookup('13.33.0.1')).toMatchObject({ edge: true, service: 'CLOUDFRONT' });
+    expect(at('13.229.1.1')).toMatchObject({ provider: 'aws', region: 'ap-southeast-1', service: 'EC2' });
+    expect(at('13.33.0.1')).toMatchObject({ edge: true, service: 'CLOUDFRONT' });
   });
 
   it('IPv6 prefixes match through the words', () => {
     const w = new Uint32Array([0x2406da18, 0x00010000, 0, 1]);
-    expect(idx.lookupV6(w)?.region).toBe('ap-southeast-1');
-    expect(idx.lookupV6(new Uint32Array([0x2406da19, 0, 0, 1]))).toBeUndefined();
+    expect(idx.lookup(6, w)?.region).toBe('ap-southeast-1');
+    expect(idx.lookup(6, new Uint32Array([0x2406da19, 0, 0, 1]))).toBeUndefined();
+    expect(idx.lookup(4, w)).toBeUndefined(); // families apart
+  });
+
+  it('a longer prefix beats a shorter one, down to a single address (/32, /128)', () => {
+    const i2 = new RangeIndex();
+    const doc = parseAwsRanges({
+      createDate: '2024-06-10-06-13-07',
+      prefixes: [
+        { ip_prefix: '52.0.0.0/8', region: 'us-east-1', service: 'AMAZON' },
+        { ip_prefix: '52.1.2.0/24', region: 'eu-west-1', service: 'EC2' },
+        { ip_prefix: '52.1.2.3/32', region: 'ap-south-1', service: 'EC2' },
+      ],
+      ipv6_prefixes: [{ ipv6_prefix: '2600:1f00::1/128', region: 'ap-south-1', service: 'EC2' }, { ipv6_prefix: '2600:1f00::/24', region: 'us-east-1', service: 'EC2' }],
+    });
+    if (doc) i2.add(doc);
+    const reg = (ip: string): string | undefined => i2.lookup(4, Uint32Array.of(0, 0, 0, parseIpv4(ip)))?.region;
+    expect([reg('52.1.2.3'), reg('52.1.2.4'), reg('52.9.9.9'), reg('53.0.0.1')]).toEqual(['ap-south-1', 'eu-west-1', 'us-east-1', undefined]);
+    expect(i2.lookup(6, Uint32Array.of(0x26001f00, 0, 0, 1))?.region).toBe('ap-south-1');
+    expect(i2.lookup(6, Uint32Array.of(0x26001f00, 0, 0, 2))?.region).toBe('us-east-1');
   });
 
   it('misses outside every prefix', () => {
-    expect(idx.lookup('8.8.8.8')).toBeUndefined();
-    expect(idx.lookup('140.238.230.1')?.region).toBe('ap-mumbai-1');
+    expect(at('8.8.8.8')).toBeUndefined();
+    expect(at('140.238.230.1')?.region).toBe('ap-mumbai-1');
   });
 });
 

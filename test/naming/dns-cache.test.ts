@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeDnsMessage, isDnsMalformed, type DnsMessage } from '../../src/extract/dns/message.js';
 import { DnsNameCache } from '../../src/naming/dns-cache.js';
-import { DNS_TTL_GRACE_S, MAX_CNAME_CHAIN } from '../../src/limits.js';
+import { DNS_CACHE_CLIENT_BYTES, DNS_CACHE_ENTRY_OVERHEAD_BYTES, DNS_TTL_GRACE_S, MAX_CNAME_CHAIN } from '../../src/limits.js';
+import fc from 'fast-check';
 import { encode, header, ipv4, question, rr, svcbRdata, wireName } from '../extract/dns/dns-build.js';
 
 function decode(b: Buffer): DnsMessage {
@@ -107,18 +108,110 @@ describe('DnsNameCache', () => {
     expect(c.lookup(PHONE_A, '192.0.2.51', 2)?.source).toBe('dns');
   });
 
-  it('ignores queries and evicts the oldest entries past its per-client and client bounds', () => {
-    const c = new DnsNameCache(2, 2);
+  it('ignores queries', () => {
+    const c = new DnsNameCache();
     const q = decode(encode({ type: 'query', id: 1, questions: [{ type: 'A', name: 'x.example' }], answers: [{ type: 'A', name: 'x.example', ttl: 9, data: '192.0.2.99' }] }));
     c.addResponse(PHONE_A, q, 1);
     expect(c.lookup(PHONE_A, '192.0.2.99', 1)).toBeUndefined();
-    for (let i = 1; i <= 3; i++) c.addResponse(PHONE_A, resp(`h${i}.example`, [{ type: 'A', name: `h${i}.example`, data: `192.0.2.${i}` }]), i);
-    expect(c.lookup(PHONE_A, '192.0.2.1', 4)).toBeUndefined();
-    expect(c.lookup(PHONE_A, '192.0.2.3', 4)?.hostname).toBe('h3.example');
-    c.addResponse(PHONE_B, resp('b.example', [{ type: 'A', name: 'b.example', data: '192.0.2.200' }]), 5);
-    c.addResponse('10.0.0.4', resp('c.example', [{ type: 'A', name: 'c.example', data: '192.0.2.201' }]), 6);
-    expect(c.clientCount).toBe(2);
-    expect(c.lookup(PHONE_A, '192.0.2.3', 7)).toBeUndefined();
-    expect(c.evicted).toBeGreaterThanOrEqual(3);
+    expect(c.clientCount).toBe(0);
+    expect(c.entries).toBe(0);
+  });
+
+  it('is bounded in entries across all clients: the least recently answered or used entry goes first', () => {
+    const c = new DnsNameCache(3, 1e9);
+    const learn = (client: string, i: number, ts: number) =>
+      c.addResponse(client, resp(`h${i}.example`, [{ type: 'A', name: `h${i}.example`, data: `192.0.2.${i}` }]), ts);
+    learn(PHONE_A, 1, 1);
+    learn(PHONE_B, 2, 2);
+    learn(PHONE_A, 3, 3);
+    expect(c.lookup(PHONE_A, '192.0.2.1', 4)?.hostname).toBe('h1.example'); // used: now the most recent
+    learn('10.0.0.4', 4, 5); // evicts the least recent: PHONE_B's h2
+    expect(c.entries).toBe(3);
+    expect(c.evicted).toBe(1);
+    expect(c.lookup(PHONE_B, '192.0.2.2', 6)).toBeUndefined();
+    expect(c.clientCount).toBe(2); // PHONE_B had nothing left: forgotten
+    learn(PHONE_A, 3, 7); // answered again: refreshed in place, no eviction
+    expect(c.evicted).toBe(1);
+    learn('10.0.0.5', 5, 8); // order was h1, h4, h3: h1 goes
+    expect(c.lookup(PHONE_A, '192.0.2.1', 9)).toBeUndefined();
+    expect(c.lookup('10.0.0.4', '192.0.2.4', 9)?.hostname).toBe('h4.example');
+    expect(c.lookup(PHONE_A, '192.0.2.3', 9)?.hostname).toBe('h3.example');
+    expect(c.evicted).toBe(2);
+  });
+
+  it('is bounded in bytes: long names take more room than short ones', () => {
+    const long = ['a', 'b', 'c', 'd'].map((l) => l.repeat(50)).join('.') + '.example';
+    const entryBytes = (name: string, addr: string) => DNS_CACHE_ENTRY_OVERHEAD_BYTES + addr.length + name.length;
+    const cap = DNS_CACHE_CLIENT_BYTES + PHONE_A.length + 2 * entryBytes(long, '192.0.2.1') + 10;
+    const c = new DnsNameCache(1000, cap);
+    for (let i = 1; i <= 5; i++) c.addResponse(PHONE_A, resp(long, [{ type: 'A', name: long, data: `192.0.2.${i}` }]), i);
+    expect(c.entries).toBe(2);
+    expect(c.bytes).toBeLessThanOrEqual(cap);
+    expect(c.lookup(PHONE_A, '192.0.2.5', 6)?.hostname).toBe(long);
+    expect(c.lookup(PHONE_A, '192.0.2.3', 6)).toBeUndefined();
+    expect(c.evicted).toBe(3);
+  });
+
+  it('drops expired entries met at the head without counting them as evicted', () => {
+    const c = new DnsNameCache(2, 1e9);
+    c.addResponse(PHONE_A, resp('old.example', [{ type: 'A', name: 'old.example', data: '192.0.2.1', ttl: 1 }]), 0);
+    c.addResponse(PHONE_A, resp('new.example', [{ type: 'A', name: 'new.example', data: '192.0.2.2', ttl: 1 }]), 1000);
+    expect(c.entries).toBe(1);
+    expect(c.evicted).toBe(0);
+  });
+
+  it('property: within its bounds it names flows exactly as an unbounded per-client map; past them it stays bounded', () => {
+    type Op = { client: number; name: number; addr: number; ttl: number; lookup: boolean };
+    const op = fc.record({
+      client: fc.nat({ max: 3 }),
+      name: fc.nat({ max: 12 }),
+      addr: fc.nat({ max: 12 }),
+      ttl: fc.integer({ min: 0, max: 50 }),
+      lookup: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1_000, max: 20_000 }), (ops: Op[], maxEntries, maxBytes) => {
+        const bounded = new DnsNameCache(maxEntries, maxBytes);
+        const big = new DnsNameCache(1e9, 1e12);
+        const model = new Map<string, { name: string; expires: number }>();
+        let ts = 0;
+        for (const o of ops) {
+          ts += 1;
+          const client = `10.0.0.${o.client + 1}`;
+          const addr = `198.51.100.${o.addr}`;
+          if (o.lookup) {
+            const m = model.get(`${client}|${addr}`);
+            const want = m !== undefined && ts <= m.expires ? m.name : undefined;
+            expect(big.lookup(client, addr, ts)?.hostname).toBe(want);
+            const got = bounded.lookup(client, addr, ts)?.hostname;
+            if (bounded.evicted === 0) expect(got).toBe(want);
+            else if (got !== undefined) expect(got).toBe(want); // eviction only forgets, never misnames
+          } else {
+            const name = `n${o.name}.example`;
+            const msg = resp(name, [{ type: 'A', name, data: addr, ttl: o.ttl }]);
+            bounded.addResponse(client, msg, ts);
+            big.addResponse(client, msg, ts);
+            model.set(`${client}|${addr}`, { name, expires: ts + o.ttl + DNS_TTL_GRACE_S });
+          }
+          expect(bounded.entries).toBeLessThanOrEqual(maxEntries);
+          expect(bounded.entries).toBeGreaterThanOrEqual(0);
+          expect(bounded.bytes === 0 || bounded.bytes <= maxBytes || bounded.entries <= 1).toBe(true);
+          expect(big.evicted).toBe(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('learns 50,000 answers from 4,096 clients and stays within its bounds', () => {
+    const c = new DnsNameCache(5_000, 2e6);
+    const learn = (i: number) =>
+      c.addResponse(`10.1.${(i >> 8) & 15}.${i & 255}`, resp(`${i}.evil.example`, [{ type: 'A', name: `${i}.evil.example`, data: `13.0.${(i >> 8) & 255}.${i & 255}` }]), i / 1000);
+    for (let i = 0; i < 50_000; i++) learn(i);
+    expect(c.entries).toBeLessThanOrEqual(5_000);
+    expect(c.bytes).toBeLessThanOrEqual(2e6);
+    expect(c.clientCount).toBeLessThanOrEqual(4_096);
+    expect(c.evicted).toBe(50_000 - c.entries);
+    expect(c.lookup('10.1.3.79', '13.0.195.79', 50)?.hostname).toBe('49999.evil.example');
   });
 });

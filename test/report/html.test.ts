@@ -31,7 +31,7 @@ describe('renderHtml escaping', () => {
   });
 
   it('quotes every attribute value with double quotes, and nothing but known attributes appear', () => {
-    const allowed = /^(class|id|title|href|lang|charset|content|name|http-equiv|colspan|data-sort|viewbox|role|aria-label|aria-hidden|d|x|y|width|height|cx|cy|r|fill|preserveaspectratio)$/;
+    const allowed = /^(class|id|title|href|lang|charset|content|name|http-equiv|colspan|data-sort|data-id|data-dst|data-vantage|viewbox|role|aria-label|aria-hidden|d|x|y|width|height|cx|cy|r|fill|preserveaspectratio)$/;
     for (const t of tags(markup)) {
       if (t.name === '!doctype') continue;
       const rest = t.attrs.replace(/\s([a-zA-Z-]+)="[^"]*"/g, (_, name: string) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHART_MAX_BARS, renderBarChart } from '../../src/report/chart-svg.js';
 import { LAT_TOP, renderMapSvg, WIDTH } from '../../src/report/map-svg.js';
-import { mapAttribution, worldMapPaths } from '../../src/report/world-map.js';
+import { discPath, mapAttribution, worldMapPaths } from '../../src/report/world-map.js';
 import { fixtureModel } from './fixture-model.js';
 
 describe('renderBarChart', () => {
@@ -55,6 +55,49 @@ describe('renderMapSvg', () => {
     const radii = [...renderMapSvg([mk(400), mk(100), mk(0)], undefined).matchAll(/ r="([^"]*)"/g)].map((m) => Number(m[1]));
     // sqrt(100/400) = 0.5: halfway between the smallest and largest radius.
     expect(radii).toEqual([18, 10.3, 2.5]);
+  });
+});
+
+describe('renderMapSvg with measurements', () => {
+  const disc = (vantage_id: string, lat: number, lon: number, radius_km: number) => ({ vantage: vantage_id, vantage_id, rtt_ms: 1, file: 'a.json', line: 2, lat, lon, radius_km, binding: true });
+  const svg = renderMapSvg([], undefined, {
+    vantagePoints: [
+      { id: 'paris', name: 'Paris <lab> & "co"', kind: 'lab', lat: 48.8566, lon: 2.3522, country: 'FR' },
+      { id: 'atlas:6001', name: 'RIPE Atlas probe 6001', kind: 'probe', lat: 50.1109, lon: 8.6821, country: 'DE' },
+    ],
+    regions: [
+      { dst_addr: '192.0.2.1', discs: [disc('paris', 48.8566, 2.3522, 150), disc('atlas:6001', 50.1109, 8.6821, 600)], discs_omitted: 0, empty: false, witness: { lat: 49.5, lon: 4 } },
+      { dst_addr: '192.0.2.2', discs: [disc('atlas:6001', 50.1109, 8.6821, 250), disc('paris', 1.35, 103.8, 250)], discs_omitted: 0, empty: true, anycast: { reason: 'answered <both>', measurements: [] } },
+    ],
+  });
+
+  it('draws every lab (named, escaped) and probe, and each region\'s discs with its witness; anycast regions apart', () => {
+    expect(svg.match(/<g class="lab" data-id="paris">/g)).toHaveLength(1);
+    expect(svg).toContain('Paris &lt;lab&gt; &amp; &quot;co&quot;');
+    expect(svg).not.toContain('<lab>');
+    expect(svg.match(/<path class="probe" data-id="atlas:6001"/g)).toHaveLength(1);
+    expect(svg.match(/<g class="feasible-region" data-dst="192.0.2.1">/g)).toHaveLength(1);
+    expect(svg.match(/<g class="feasible-region anycast" data-dst="192.0.2.2">/g)).toHaveLength(1);
+    expect(svg.match(/class="feasible-disc"/g)).toHaveLength(4);
+    expect(svg.match(/class="feasible-witness"/g)).toHaveLength(1);
+    expect(svg).toContain('answered &lt;both&gt;');
+  });
+
+  it('draws a disc as the points within its radius of the centre', () => {
+    const K = WIDTH / 360;
+    const d = discPath({ width: WIDTH, latTop: LAT_TOP }, 48.8566, 2.3522, 500);
+    const pts = subPaths(d).flat();
+    expect(pts.length).toBeGreaterThan(20);
+    const cx = (2.3522 + 180) * K;
+    const cy = (LAT_TOP - 48.8566) * K;
+    const dLat = 500 / 111.195;
+    for (const [x, y] of pts) {
+      // Back to degrees: within the disc's latitude span and, at this latitude, its longitude span.
+      expect(Math.abs(y - cy) / K).toBeLessThanOrEqual(dLat + 0.1);
+      expect(Math.abs(x - cx) / K).toBeLessThanOrEqual(dLat / Math.cos(((48.8566 + dLat) * Math.PI) / 180) + 0.1);
+    }
+    const ys = pts.map((p) => p[1]);
+    expect((Math.max(...ys) - Math.min(...ys)) / K).toBeGreaterThan(2 * dLat - 0.2);
   });
 });
 

@@ -7,10 +7,11 @@ import { runAudit } from '../../pipeline/back-half.js';
 import { ingestThroughWorkers } from '../../distributed/coordinator.js';
 import { UsageError } from '../../errors.js';
 import { isPostgresLocation } from '../../store/store.js';
-import { distributedProgressFor } from '../distributed-progress.js';
+import { distributedProgressFor, refuseJobsWithDistributed } from '../distributed-progress.js';
 import { problemLines, summaryText } from '../../report/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
+import { analyzerFor, jobsOption } from '../../jobs/index.js';
 import { terminalLines, terminalText } from '../terminal-text.js';
 
 export interface AuditCliOptions {
@@ -21,6 +22,7 @@ export interface AuditCliOptions {
   reports: boolean;
   allowOutside?: boolean;
   distributed?: boolean;
+  jobs?: string;
 }
 
 export function auditCommand(io: CliIo): Command {
@@ -34,13 +36,17 @@ export function auditCommand(io: CliIo): Command {
     .option('--no-reports', 'decide and print the summary only')
     .option('--allow-outside', "read captures the claims file names outside its own folder (default: refused)")
     .option('--distributed', 'have `residency worker` processes ingest the captures (needs --db postgres://…), then decide here')
+    .addOption(jobsOption())
     .action(async (claims: string, opts: AuditCliOptions) => {
       if (opts.distributed === true && (opts.db === undefined || !isPostgresLocation(opts.db))) {
         throw new UsageError('distributed_needs_postgres', '--distributed needs a PostgreSQL case store: --db postgres://…');
       }
+      if (opts.distributed === true) refuseJobsWithDistributed(opts.jobs);
+      const analyze = analyzerFor(opts.jobs);
       const url = opts.db ?? '';
       const log = (line: string): void => void io.stderr.write(`${terminalText(line)}\n`);
       const r = await runAudit(claims, {
+        analyze,
         ingestListed:
           opts.distributed === true
             ? async (listed) => {

@@ -2,17 +2,23 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeInput } from '../../input.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import type { CliIo } from '../io.js';
+import { csvRow } from '../../report/escape.js';
+import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
+import { memoryBudgetOption } from './memory-budget.js';
 
+/** CSV columns: every field of schema/dns.schema.json, in its order (test/schema holds them together). */
 export const DNS_COLUMNS = [
   'capture', 'ts', 'frame', 'uid', 'protocol', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'id',
-  'qname', 'qtype_name', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'response_frame',
+  'qname', 'qtype', 'qtype_name', 'rcode', 'rcode_name', 'answers', 'rtt_ms', 'query_seen', 'response_seen', 'response_frame',
 ] as const;
+
+/** The table's columns: the CSV's without the numeric codes their names stand for. */
+const DNS_TABLE_COLUMNS = DNS_COLUMNS.filter((c) => c !== 'qtype' && c !== 'rcode');
 
 export function dnsCommand(io: CliIo): Command {
   return new Command('dns')
@@ -20,12 +26,17 @@ export function dnsCommand(io: CliIo): Command {
     .argument('<captures...>', 'capture files (or Zeek log folders, conn logs, eve.json); - for standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['ndjson', 'table', 'csv']).default('ndjson'))
     .option('--strict', STRICT_HELP)
-    .action(async (captures: string[], opts: { format: Format; strict?: boolean }) => {
-      const w = recordWriter(opts.format, DNS_COLUMNS, io.stdout);
+    .addOption(memoryBudgetOption())
+    .addOption(jobsOption())
+    .action(async (captures: string[], opts: { format: Format; strict?: boolean; memoryBudget?: number; jobs?: string }, cmd: Command) => {
+      const header = opts.format === 'csv' ? csvRow(DNS_COLUMNS) : undefined;
+      if (await runCapturesInParallel({ command: 'dns', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
+      const analyze = analyzerFor(opts.jobs);
+      const w = recordWriter(opts.format, opts.format === 'table' ? DNS_TABLE_COLUMNS : DNS_COLUMNS, io.stdout);
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        const summary = await analyzeInput(
+        const summary = await analyze(
           c,
           {
             dns: (r) =>
@@ -35,7 +46,7 @@ export function dnsCommand(io: CliIo): Command {
                 answers: opts.format === 'ndjson' ? r.answers : r.answers.map((a) => `${a.type} ${a.data}`),
               }),
           },
-          { onProgress: (b) => progress.update(b), pace: () => io.pace() },
+          { onProgress: (b) => progress.update(b), pace: () => io.pace(), memoryBudgetMb: opts.memoryBudget },
         );
         progress.done();
         reportWarnings(summary, io);

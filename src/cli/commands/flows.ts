@@ -2,15 +2,18 @@
 
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
-import { analyzeInput } from '../../input.js';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
 import { reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import { parseVantage } from './vantage.js';
-import { TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
+import { memoryLimits, TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
+import { resolveMemoryBudget } from '../../memory-budget.js';
+import { memoryBudgetOption } from './memory-budget.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
+import { csvRow } from '../../report/escape.js';
+import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
 
 function seconds(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -19,8 +22,9 @@ function seconds(flag: string, text: string | undefined): number | undefined {
   return n;
 }
 
+/** CSV columns: every field of schema/flow.schema.json, in its order (test/schema holds them together). */
 export const FLOW_COLUMNS = [
-  'capture', 'flow_id', 'uid', 'community_id', 'transport', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
+  'capture', 'flow_id', 'uid', 'community_id', 'transport', 'ip_version', 'client_ip', 'client_port', 'server_ip', 'server_port', 'first_seen', 'last_seen',
   'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up', 'payload_down', 'tcp_flags',
   'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source', 'cname_chain', 'dns_qname',
   'dns_uid', 'dns_frame', 'rtt_ms', 'rtt_source', 'ech', 'alpn', 'tls_versions', 'client_mac', 'vlan', 'app', 'app_uid', 'anomalies',
@@ -41,6 +45,8 @@ interface FlowsOptions {
   geoDir?: string;
   vantage?: string;
   strict?: boolean;
+  memoryBudget?: number;
+  jobs?: string;
 }
 
 export function flowsCommand(io: CliIo): Command {
@@ -54,7 +60,13 @@ export function flowsCommand(io: CliIo): Command {
     .option('--tcp-timeout <seconds>', `TCP idle timeout before a flow is closed (default ${TCP_IDLE_TIMEOUT_S})`)
     .option('--udp-timeout <seconds>', `UDP idle timeout before a flow is closed (default ${UDP_IDLE_TIMEOUT_S})`)
     .option('--strict', STRICT_HELP)
-    .action(async (captures: string[], opts: FlowsOptions) => {
+    .addOption(memoryBudgetOption())
+    .addOption(jobsOption())
+    .action(async (captures: string[], opts: FlowsOptions, cmd: Command) => {
+      const header = opts.format === 'csv' ? csvRow(FLOW_COLUMNS) : undefined;
+      if (await runCapturesInParallel({ command: 'flows', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
+      const analyze = analyzerFor(opts.jobs);
+      const memoryBudgetMb = resolveMemoryBudget(opts.memoryBudget);
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
       const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
@@ -65,20 +77,26 @@ export function flowsCommand(io: CliIo): Command {
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        // Geolocation and the vantage rule, in the order the back half sets (pipeline/back-half.ts).
+        // Geolocation and the vantage rule, in the order the back half sets (pipeline/back-half.ts). With a vantage
+        // point a capture's records are held until it is known whether its handshakes are synthesised on the phone
+        // (a bounded number: SynthesisGate), then stream.
         const enricher =
           backHalf !== undefined && geo !== undefined
-            ? new backHalf.FlowEnricher(
-                geo,
-                vantage,
-                (r, g) => w.write({ capture, ...r, ...g }),
-                (reason) => io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${reason}\n`),
-              )
+            ? new backHalf.FlowEnricher(geo, vantage, (r, g) => w.write({ capture, ...r, ...g }), memoryLimits(memoryBudgetMb).heldRecords, {
+                disabled: (reason) => io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${reason}\n`),
+                decidedEarly: (n) =>
+                  io.stderr.write(
+                    `residency: warning: ${capture}: synthesised handshakes decided on the first ${n} flows (the memory budget holds no more); later flows cannot change it\n`,
+                  ),
+              })
             : undefined;
-        const summary = await analyzeInput(
+        const summary = await analyze(
           c,
-          { flow: (r) => (enricher !== undefined ? enricher.add(r) : w.write({ capture, ...r })) },
-          { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout },
+          {
+            flow: (r) => (enricher !== undefined ? enricher.add(r) : w.write({ capture, ...r })),
+            linkType: enricher !== undefined ? (t) => enricher.linkType(t) : undefined,
+          },
+          { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout, memoryBudgetMb },
         );
         progress.done();
         enricher?.finish(summary.link_types);

@@ -12,9 +12,10 @@ import { STORE_BUSY_TIMEOUT_MS } from '../../limits.js';
 import { openCaseStore } from '../../store/open.js';
 import { ingestGeo, ingestInput, openIngestLocator } from '../../pipeline/back-half.js';
 import { isPostgresLocation } from '../../store/store.js';
-import { distributedProgressFor } from '../distributed-progress.js';
+import { distributedProgressFor, refuseJobsWithDistributed } from '../distributed-progress.js';
 import { progressFor } from '../progress.js';
 import type { CliIo } from '../io.js';
+import { analyzerFor, jobsOption } from '../../jobs/index.js';
 import { terminalText } from '../terminal-text.js';
 
 interface IngestOptions {
@@ -24,11 +25,13 @@ interface IngestOptions {
   vendor?: string;
   device?: string;
   distributed?: boolean;
+  jobs?: string;
 }
 
 /** `--distributed`: every capture through the workers; the same lines as a local ingest, skipped ones on stderr. */
 async function ingestDistributed(captures: string[], opts: IngestOptions, io: CliIo): Promise<void> {
   if (!isPostgresLocation(opts.db)) throw new UsageError('distributed_needs_postgres', '--distributed needs a PostgreSQL case store: --db postgres://…');
+  refuseJobsWithDistributed(opts.jobs);
   if (captures.includes('-')) throw new UsageError('distributed_stdin', '--distributed reads captures from shared storage: standard input (-) cannot be sent to workers');
   const progress = distributedProgressFor(io);
   const outcomes = await distributedIngest(
@@ -58,8 +61,10 @@ export function ingestCommand(io: CliIo): Command {
     .option('--no-geo', 'store without geolocation (the first audit geolocates, once)')
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder (with --distributed: the workers must have the same)')
     .option('--distributed', 'queue the captures for `residency worker` processes (PostgreSQL store) and wait for them')
+    .addOption(jobsOption())
     .action(async (captures: string[], opts: IngestOptions) => {
       if (opts.distributed === true) return ingestDistributed(captures, opts, io);
+      const analyze = analyzerFor(opts.jobs);
       const db = await openCaseStore(opts.db);
       try {
         // Geolocated once, as stored: audits and reports read it back (pipeline/back-half.ts).
@@ -68,7 +73,7 @@ export function ingestCommand(io: CliIo): Command {
           const progress = progressFor(c, io);
           const onWait = (): void =>
             void io.stderr.write(`residency: ${terminalText(opts.db)}: another process is writing the store; waiting (up to ${STORE_BUSY_TIMEOUT_MS / 1000} s)\n`);
-          const r = await ingestInput(db, c, geo, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait });
+          const r = await ingestInput(db, c, geo, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait, analyze });
           progress.done();
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }

@@ -32,6 +32,8 @@ export function reportCommand(io: CliIo): Command {
           throw storeError(e, opts.db);
         },
       );
+      // Problems inside the measurement files (audit prints them as it goes).
+      for (const w of r.warnings) io.stderr.write(`${terminalLines(`warning: ${w}`)}\n`);
       for (const line of problemLines(r.model)) io.stderr.write(`${terminalLines(line)}\n`);
       // Vendor names, claim texts and capture labels are someone else's text: control characters escaped.
       io.stdout.write(terminalLines(summaryText(r.model, r.files)) + '\n');

@@ -2,8 +2,12 @@
 // port, server ip, server port, id, qname), a response timeout and a cap on waiting queries. mDNS messages are
 // not paired (multicast, id 0, answers unsolicited: RFC 6762 18.1) and each becomes its own record; LLMNR
 // responses come from the responder's unicast address (RFC 4795 2.1), so the server address is left out of the key.
+// Waiting queries are bounded in number and bytes (memoryLimits().dnsPendingQueries / dnsPendingBytes): past either
+// bound the oldest is emitted unanswered (`evictedByCap`, anomaly `dns_pending_cap_reached`). They sit in a list in
+// arrival order beside the Map, so the oldest is found in O(1) (iterating a Map from its start re-walks the slots of
+// deleted entries until V8 rehashes it).
 import type { DnsRecord } from '../../types.js';
-import { DNS_RESPONSE_TIMEOUT_S, MAX_PENDING_DNS_QUERIES } from '../../limits.js';
+import { DNS_PENDING_QUERY_BYTES, DNS_RESPONSE_TIMEOUT_S, memoryLimits } from '../../limits.js';
 import type { DnsMessage } from './message.js';
 import { rcodeName, rrTypeName } from './rr-types.js';
 import { dnsFlavourForPorts } from './detect.js';
@@ -20,20 +24,37 @@ export interface DnsMessageContext {
   uid?: string;
 }
 
-interface PendingQuery {
-  rec: DnsRecord;
+class PendingQuery {
+  prev: PendingQuery | null = null;
+  next: PendingQuery | null = null;
+  constructor(
+    readonly key: string,
+    readonly rec: DnsRecord,
+    readonly bytes: number,
+  ) {}
 }
 
 export class DnsTransactions {
   private readonly pending = new Map<string, PendingQuery>();
+  /** Arrival order: head is the oldest waiting query. */
+  private head: PendingQuery | null = null;
+  private tail: PendingQuery | null = null;
   private readonly emit: (r: DnsRecord) => void;
   private readonly maxPending: number;
-  /** Queries emitted unanswered because MAX_PENDING_DNS_QUERIES was reached (anomaly `dns_pending_cap_reached`). */
+  private readonly maxBytes: number;
+  /** Bytes accounted for the waiting queries. */
+  pendingBytes = 0;
+  /** Queries emitted unanswered because a bound was reached (anomaly `dns_pending_cap_reached`). */
   evictedByCap = 0;
 
-  constructor(emit: (r: DnsRecord) => void, maxPending: number = MAX_PENDING_DNS_QUERIES) {
+  constructor(
+    emit: (r: DnsRecord) => void,
+    maxPending: number = memoryLimits().dnsPendingQueries,
+    maxBytes: number = memoryLimits().dnsPendingBytes,
+  ) {
     this.emit = emit;
     this.maxPending = Math.max(1, maxPending);
+    this.maxBytes = Math.max(1, maxBytes);
   }
 
   onMessage(msg: DnsMessage, ctx: DnsMessageContext): void {
@@ -49,12 +70,17 @@ export class DnsTransactions {
       const old = this.pending.get(key);
       if (old !== undefined) {
         // A retransmission: the earlier copy is reported unanswered, the response pairs with the latest.
-        this.pending.delete(key);
+        this.remove(old);
         this.emit(old.rec);
-      } else if (this.pending.size >= this.maxPending) {
-        this.evictOldest();
       }
-      this.pending.set(key, { rec });
+      const bytes = DNS_PENDING_QUERY_BYTES + key.length + msg.qname.length;
+      while (this.head !== null && (this.pending.size >= this.maxPending || this.pendingBytes + bytes > this.maxBytes)) {
+        const q = this.head;
+        this.remove(q);
+        this.evictedByCap++;
+        this.emit(q.rec);
+      }
+      this.add(new PendingQuery(key, rec, bytes));
       return;
     }
     // Response: the client is its destination.
@@ -62,7 +88,7 @@ export class DnsTransactions {
       const key = pairKey(protocol, ctx.dstIp, ctx.dstPort, ctx.srcIp, ctx.srcPort, msg.id, msg.qname);
       const q = this.pending.get(key);
       if (q !== undefined) {
-        this.pending.delete(key);
+        this.remove(q);
         const rec = q.rec;
         fillResponse(rec, msg, ctx.frame);
         rec.rtt_ms = Math.round((ctx.ts - rec.ts) * 1e6) / 1e3;
@@ -78,30 +104,45 @@ export class DnsTransactions {
   /** Emits, unanswered, the queries older than DNS_RESPONSE_TIMEOUT_S at `nowSec` (capture time). */
   expire(nowSec: number): void {
     const limit = nowSec - DNS_RESPONSE_TIMEOUT_S;
-    for (const [key, q] of this.pending) {
-      if (q.rec.ts > limit) break; // insertion order is arrival order
-      this.pending.delete(key);
+    while (this.head !== null && this.head.rec.ts <= limit) {
+      // arrival order is capture order
+      const q = this.head;
+      this.remove(q);
       this.emit(q.rec);
     }
   }
 
   /** End of capture: every waiting query is emitted unanswered. */
   flush(): void {
-    for (const q of this.pending.values()) this.emit(q.rec);
-    this.pending.clear();
+    while (this.head !== null) {
+      const q = this.head;
+      this.remove(q);
+      this.emit(q.rec);
+    }
   }
 
   get pendingCount(): number {
     return this.pending.size;
   }
 
-  private evictOldest(): void {
-    for (const [key, q] of this.pending) {
-      this.pending.delete(key);
-      this.evictedByCap++;
-      this.emit(q.rec);
-      return;
-    }
+  private add(q: PendingQuery): void {
+    this.pending.set(q.key, q);
+    q.prev = this.tail;
+    if (this.tail !== null) this.tail.next = q;
+    else this.head = q;
+    this.tail = q;
+    this.pendingBytes += q.bytes;
+  }
+
+  private remove(q: PendingQuery): void {
+    this.pending.delete(q.key);
+    if (q.prev !== null) q.prev.next = q.next;
+    else this.head = q.next;
+    if (q.next !== null) q.next.prev = q.prev;
+    else this.tail = q.prev;
+    q.prev = null;
+    q.next = null;
+    this.pendingBytes -= q.bytes;
   }
 }
 

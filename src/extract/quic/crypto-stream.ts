@@ -3,6 +3,7 @@
 // merged list of [start, end) pairs, itself capped at MAX_QUIC_CRYPTO_FRAGMENTS.
 
 import { MAX_QUIC_CRYPTO_BYTES, MAX_QUIC_CRYPTO_FRAGMENTS } from '../../limits.js';
+import type { FlowAnomaly } from '../../anomalies.js';
 
 /** Initial allocation; grows by doubling up to MAX_QUIC_CRYPTO_BYTES (a classic hello fits in 2 KiB). */
 const INITIAL_CAPACITY = 2048;
@@ -29,7 +30,7 @@ export class CryptoStream {
   }
 
   /** Places buf[p, p+len) at stream offset `offset`. Returns null or an anomaly code. */
-  add(offset: number, buf: Buffer, p: number, len: number): string | null {
+  add(offset: number, buf: Buffer, p: number, len: number): FlowAnomaly | null {
     if (len === 0) return null;
     const end = offset + len;
     if (end > MAX_QUIC_CRYPTO_BYTES) return 'quic_crypto_cap_reached';
@@ -51,7 +52,7 @@ export class CryptoStream {
   }
 
   /** Merges [s, e) into the range list. */
-  private mark(s: number, e: number): string | null {
+  private mark(s: number, e: number): FlowAnomaly | null {
     const r = this.ranges;
     // first range whose end >= s (touching or overlapping)
     let i = 0;

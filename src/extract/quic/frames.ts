@@ -6,6 +6,7 @@
 
 import { readVarint, varintLength } from './header.js';
 import type { CryptoStream } from './crypto-stream.js';
+import type { FlowAnomaly } from '../../anomalies.js';
 
 const F_PADDING = 0x00;
 const F_PING = 0x01;
@@ -32,7 +33,7 @@ function vi(buf: Buffer, p: number, end: number): number {
  * Walks the frames of buf[off, end) and feeds CRYPTO frames to `crypto`. Returns null when the payload was walked
  * to its end, else an anomaly code: `quic_frame_truncated`, `quic_unexpected_frame`, or the CryptoStream's code.
  */
-export function walkInitialFrames(buf: Buffer, off: number, end: number, crypto: CryptoStream): string | null {
+export function walkInitialFrames(buf: Buffer, off: number, end: number, crypto: CryptoStream): FlowAnomaly | null {
   let p = off;
   while (p < end) {
     const type = buf[p];
@@ -95,7 +96,7 @@ const G_CRYPTO = 0x08;
  * PING, and CRYPTO (type 0x08, varint offset and length as in IETF QUIC) fed to `crypto`. Any other frame ends the
  * walk with `quic_unexpected_frame` (CRYPTO data before it is kept); the hello's packets carry only these.
  */
-export function walkGoogleInitialFrames(buf: Buffer, off: number, end: number, crypto: CryptoStream): string | null {
+export function walkGoogleInitialFrames(buf: Buffer, off: number, end: number, crypto: CryptoStream): FlowAnomaly | null {
   let p = off;
   while (p < end) {
     const type = buf[p];

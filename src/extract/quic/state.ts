@@ -24,6 +24,7 @@ import {
 import { walkGoogleInitialFrames, walkInitialFrames } from './frames.js';
 import { CryptoStream } from './crypto-stream.js';
 import { UNSET_D } from '../../number-fields.js';
+import type { FlowAnomaly } from '../../anomalies.js';
 
 /** More datagrams are useful (no hello yet). */
 export const QUIC_NEED_MORE = 0;
@@ -64,7 +65,7 @@ function parseAt(buf: Buffer, p: number, end: number): number {
 export class QuicFlowState {
   result: QuicResult | undefined = undefined;
   /** Anomaly codes met on this flow, each once, in the order met (callers may copy new ones as they appear). */
-  anomalies: string[] = [];
+  anomalies: FlowAnomaly[] = [];
   /** The `quic_version` label once a client long header was seen: the version the hello is read in. */
   versionName: string | undefined = undefined;
   /** Dispatcher bookkeeping: anomalies already copied to the flow, and whether the hello was. */
@@ -283,7 +284,7 @@ export class QuicFlowState {
     }
   }
 
-  private note(code: string): void {
+  private note(code: FlowAnomaly): void {
     if (!this.anomalies.includes(code)) this.anomalies.push(code);
   }
 }

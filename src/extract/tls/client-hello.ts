@@ -7,6 +7,7 @@
 // never becomes a flow's hostname, see flow/attribute.ts), tls_sni_invalid (not an LDH host name),
 // tls_sni_uppercase, tls_sni_control_chars, tls_sni_non_ascii, tls_sni_empty.
 
+import type { FlowAnomaly } from '../../anomalies.js';
 import { isIpLiteral } from '../../decode/ip-format.js';
 
 /** What a ClientHello tells us. Strings are copies; nothing points into the capture buffer. */
@@ -31,12 +32,12 @@ export interface ClientHelloInfo {
   /** Extension types in wire order (GREASE included), for fingerprinting. */
   extensionTypes: number[];
   /** Recoverable oddities met (snake_case codes, `tls_` prefix); empty when clean. */
-  anomalies: string[];
+  anomalies: FlowAnomaly[];
 }
 
 /** The hello could not be parsed at all. */
 export interface ClientHelloAnomaly {
-  anomaly: string;
+  anomaly: FlowAnomaly;
 }
 
 export type ClientHelloResult = ClientHelloInfo | ClientHelloAnomaly;
@@ -71,7 +72,7 @@ export function tlsVersionName(v: number): string {
   }
 }
 
-function bad(code: string): ClientHelloAnomaly {
+function bad(code: FlowAnomaly): ClientHelloAnomaly {
   return { anomaly: code };
 }
 
@@ -168,7 +169,7 @@ export function parseHelloBody(buf: Buffer, off: number, end: number, dtls: bool
   return info;
 }
 
-function addOnce(info: ClientHelloInfo, code: string): void {
+function addOnce(info: ClientHelloInfo, code: FlowAnomaly): void {
   if (!info.anomalies.includes(code)) info.anomalies.push(code);
 }
 

@@ -14,16 +14,6 @@ export const TLS_NOT_TLS = -2;
 /** TLS, but the first handshake message is not a ClientHello (a server stream, or HelloRequest...). */
 export const TLS_NO_HELLO = -3;
 
-/** Anomaly codes for the numeric results, for callers that count them. */
-export function tlsScanCodeName(code: number): string {
-  switch (code) {
-    case TLS_NEED_MORE: return 'tls_need_more';
-    case TLS_NOT_TLS: return 'tls_not_tls';
-    case TLS_NO_HELLO: return 'tls_no_client_hello';
-    default: return 'tls_unknown';
-  }
-}
-
 const CONTENT_HANDSHAKE = 22;
 const HS_CLIENT_HELLO = 1;
 /** RFC 8446 §5.1: a record is at most 2^14 bytes of plaintext; allow 2^14 + 2048 like TLSCiphertext. */

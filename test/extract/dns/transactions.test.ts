@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { DnsRecord } from '../../../src/types.js';
 import { decodeDnsMessage, isDnsMalformed, type DnsMessage } from '../../../src/extract/dns/message.js';
 import { DnsTransactions, type DnsMessageContext } from '../../../src/extract/dns/transactions.js';
-import { DNS_RESPONSE_TIMEOUT_S } from '../../../src/limits.js';
+import { DNS_PENDING_QUERY_BYTES, DNS_RESPONSE_TIMEOUT_S } from '../../../src/limits.js';
+import fc from 'fast-check';
 import { encode } from './dns-build.js';
 
 function decode(b: Buffer): DnsMessage {
@@ -113,4 +114,58 @@ describe('DnsTransactions', () => {
     expect(t.evictedByCap).toBe(1);
     expect(t.pendingCount).toBe(2);
   });
+
+  it('is bounded in bytes too: long names leave room for fewer waiting queries', () => {
+    const out: DnsRecord[] = [];
+    const long = ['a', 'b', 'c', 'd'].map((l) => l.repeat(60)).join('.');
+    // Room for two queries with a long name (each: overhead, key with the name, the name).
+    const one = DNS_PENDING_QUERY_BYTES + 2 * long.length + 40;
+    const t = new DnsTransactions((x) => out.push(x), 1000, 2 * one + 10);
+    for (let i = 1; i <= 4; i++) t.onMessage(q(i, long), up(i, i, 40000 + i));
+    expect(t.pendingCount).toBe(2);
+    expect(t.evictedByCap).toBe(2);
+    expect(out.map((x) => x.frame)).toEqual([1, 2]);
+    expect(t.pendingBytes).toBeLessThanOrEqual(2 * one + 10);
+    t.onMessage(r(4, long), down(5, 5, 53, 40004));
+    expect(out.map((x) => x.frame)).toEqual([1, 2, 4]);
+    t.flush();
+    expect(t.pendingBytes).toBe(0);
+    expect(out.map((x) => x.frame)).toEqual([1, 2, 4, 3]);
+  });
+
+  it('property: every query comes out exactly once, waiting queries stay within both bounds, accounting returns to zero', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ id: fc.nat({ max: 20 }), port: fc.nat({ max: 3 }), response: fc.boolean(), dt: fc.integer({ min: 0, max: 20 }) }), { maxLength: 150 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 400, max: 3_000 }),
+        (msgs, maxPending, maxBytes) => {
+          const out: DnsRecord[] = [];
+          const t = new DnsTransactions((x) => out.push(x), maxPending, maxBytes);
+          let ts = 0;
+          let queries = 0;
+          let frame = 0;
+          for (const m of msgs) {
+            ts += m.dt;
+            frame++;
+            const name = `n${m.id}.example`;
+            if (m.response) t.onMessage(r(m.id, name), down(ts, frame, 53, 40000 + m.port));
+            else {
+              queries++;
+              t.onMessage(q(m.id, name), up(ts, frame, 40000 + m.port));
+            }
+            t.expire(ts);
+            expect(t.pendingCount).toBeLessThanOrEqual(maxPending);
+            expect(t.pendingBytes).toBeGreaterThanOrEqual(0);
+            expect(t.pendingCount <= 1 || t.pendingBytes <= maxBytes).toBe(true);
+          }
+          t.flush();
+          expect(t.pendingBytes).toBe(0);
+          expect(out.filter((x) => x.query_seen)).toHaveLength(queries);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
+

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  TLS_NEED_MORE, TLS_NOT_TLS, TLS_NO_HELLO, looksLikeTls, scanTlsClientHello, tlsScanCodeName,
+  TLS_NEED_MORE, TLS_NOT_TLS, TLS_NO_HELLO, looksLikeTls, scanTlsClientHello,
 } from '../../../src/extract/tls/record.js';
 import { buildClientHello, wrapTlsRecords } from '../../../src/synth/tls.js';
 import { MAX_TLS_HANDSHAKE_BYTES } from '../../../src/limits.js';
@@ -45,7 +45,6 @@ describe('scanTlsClientHello', () => {
     const serverHello = wrapTlsRecords(Buffer.concat([Buffer.from([2, 0, 0, 2]), Buffer.from([3, 3])]));
     expect(scanTlsClientHello(serverHello, 0, serverHello.length)).toBe(TLS_NO_HELLO);
     expect(scanTlsClientHello(Buffer.alloc(0), 0, 0)).toBe(TLS_NEED_MORE);
-    expect(tlsScanCodeName(TLS_NO_HELLO)).toBe('tls_no_client_hello');
   });
 
   it('flags an alert interleaved inside a fragmented hello', () => {

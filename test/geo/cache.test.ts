@@ -1,5 +1,5 @@
-// Addresses answered by the same database records share one base result (locator.ts, compute/build): a lookup
-// must still carry its own address, and no answer may depend on which address of a combination came first.
+// The caches (the result per address, the hint per DNS name, the mmdb decoder's records): a lookup carries its own
+// address, and no answer depends on what was looked up before it, in which order, or on a cleared cache.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -40,7 +40,7 @@ const v6Near = fc
   .map(([p, c, d]) => `${p}:${c.toString(16)}::${d.toString(16)}`);
 const address = fc.oneof(v4Dense, v4Dense, v4Near, v4Any, v6Near, fc.constantFrom('10.0.0.1', '::1', 'not-an-ip', '::ffff:13.228.0.9'));
 
-describe('results shared by addresses of the same records', () => {
+describe('cached answers', () => {
   it('two addresses of one network: equal answers, each with its own address', () => {
     const x = a.lookup('13.228.0.1');
     const y = a.lookup('13.228.0.2');

@@ -1,0 +1,166 @@
+// Owns address text -> what the geo stage looks up: IPv4 as one uint32, IPv6 as four uint32 words (word 0 most
+// significant, so ranges compare without BigInt), IPv4-mapped (::ffff:0:0/96, RFC 4291 2.5.5.2) and NAT64
+// (64:ff9b::/96, RFC 6052) addresses unwrapped to the IPv4 address they carry, and the ranges that are never
+// geolocated: private, shared, loopback, link-local, multicast, documentation and reserved (IANA IPv4/IPv6
+// Special-Purpose Address Registries, RFC 6890 and successors), plus PCAPdroid's VPN-mode client subnet. What is an
+// address is what node:net's isIP accepts (a test holds the parsers to it); its regular expressions are not used
+// here: compiling them cost ~20 ms of CPU in each capture's first few thousand lookups. Never throws.
+
+/** IPv4 dotted quad -> uint32 (as a non-negative number), or -1. Accepts what node:net's isIPv4 accepts. */
+export function parseIpv4(s: string): number {
+  const p = s.split('.');
+  let v = 0;
+  for (const d of p) {
+    const n = digits(d, 10);
+    if (p.length !== 4 || n < 0 || n > 255 || d.length > 3 || (d.length > 1 && d[0] === '0')) return -1;
+    v = v * 256 + n;
+  }
+  return v;
+}
+
+/** IPv6 text (RFC 4291 2.2 forms; a `%zone` is ignored) -> `out[0..3]`; false when node:net's isIPv6 would say no. */
+export function parseIpv6(text: string, out: Uint32Array): boolean {
+  const pct = text.indexOf('%');
+  if (pct >= 0 && !/^[0-9a-zA-Z.:-]+$/.test(text.slice(pct + 1))) return false;
+  const halves = (pct < 0 ? text : text.slice(0, pct)).split('::');
+  if (halves.length > 2) return false;
+  const g: number[] = [];
+  let gap = -1; // the group `::` stands before
+  for (let h = 0; h < halves.length; h++) {
+    if (h === 1) gap = g.length;
+    const parts = halves[h] === '' ? [] : halves[h].split(':');
+    for (let i = 0; i < parts.length; i++) {
+      // a dotted quad may end the address
+      const v4 = h === halves.length - 1 && i === parts.length - 1 && parts[i].includes('.') ? parseIpv4(parts[i]) : -1;
+      if (v4 >= 0) g.push(v4 >>> 16, v4 & 0xffff);
+      else if (parts[i].length > 4 || digits(parts[i], 16) < 0) return false;
+      else g.push(digits(parts[i], 16));
+    }
+  }
+  if (gap < 0 ? g.length !== 8 : g.length > 7) return false;
+  g.splice(gap < 0 ? 8 : gap, 0, ...new Array<number>(8 - g.length).fill(0));
+  for (let k = 0; k < 4; k++) out[k] = (g[2 * k] * 65536 + g[2 * k + 1]) >>> 0;
+  return true;
+}
+
+/** The value of a non-empty string of digits in `base` (10 or 16), or -1. */
+function digits(s: string, base: 10 | 16): number {
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) | 0x20; // lower case for hex letters (digits unchanged)
+    const d = c >= 48 && c <= 57 ? c - 48 : base === 16 && c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) return -1;
+    v = v * base + d;
+  }
+  return s.length > 0 ? v : -1;
+}
+
+/** The four word masks of a prefix length (0..128). */
+export function masks(bits: number): Uint32Array {
+  const m = new Uint32Array(4);
+  for (let k = 0; k < 4; k++) {
+    const take = Math.max(0, Math.min(32, bits - 32 * k));
+    m[k] = take === 0 ? 0 : (0xffffffff << (32 - take)) >>> 0; // (a shift by 32 would be a shift by 0)
+  }
+  return m;
+}
+
+/** True when the first `bits` bits of the IPv6 words `a` are those of `net`. */
+export function prefixMatch128(a: Uint32Array, net: Uint32Array, bits: number): boolean {
+  const m = masks(bits);
+  for (let k = 0; k < 4; k++) if (((a[k] ^ net[k]) & m[k]) !== 0) return false;
+  return true;
+}
+
+/** `addr/len` -> family, first address (IPv4 number or IPv6 words, host bits cleared) and length; null if malformed. */
+export function parseCidr(cidr: string): { family: 4; net: number; bits: number } | { family: 6; net: Uint32Array; bits: number } | null {
+  const slash = cidr.indexOf('/');
+  const lenText = cidr.slice(slash + 1);
+  if (slash < 0 || !/^\d{1,3}$/.test(lenText)) return null;
+  const bits = Number(lenText);
+  const addr = cidr.slice(0, slash);
+  const v4 = parseIpv4(addr);
+  if (v4 >= 0) return bits > 32 ? null : { family: 4, net: (v4 & masks(bits)[0]) >>> 0, bits };
+  const w = new Uint32Array(4);
+  if (!parseIpv6(addr, w) || bits > 128) return null;
+  const m = masks(bits);
+  for (let k = 0; k < 4; k++) w[k] = (w[k] & m[k]) >>> 0;
+  return { family: 6, net: w, bits };
+}
+
+/** [CIDR, reason], most specific first where ranges nest (PCAPdroid's /24 sits inside 10/8). */
+const V4_RANGES: ReadonlyArray<readonly [string, string]> = [
+  // PCAPdroid (non-root VPN mode) gives the phone 10.215.173.1 and its virtual DNS 10.215.173.2
+  // (PCAPdroid app/src/main/java/com/emanuelef/remote_capture/CaptureService.java VPN_IP_ADDRESS).
+  ['10.215.173.0/24', 'pcapdroid-vpn'],
+  ['0.0.0.0/8', 'this-network'], // RFC 791, RFC 1122 3.2.1.3
+  ['10.0.0.0/8', 'rfc1918'],
+  ['100.64.0.0/10', 'cgnat'], // RFC 6598 shared address space
+  ['127.0.0.0/8', 'loopback'], // RFC 1122
+  ['169.254.0.0/16', 'link-local'], // RFC 3927
+  ['172.16.0.0/12', 'rfc1918'],
+  ['192.0.0.0/24', 'ietf-protocol'], // RFC 6890
+  ['192.0.2.0/24', 'documentation'], // RFC 5737 TEST-NET-1
+  ['192.88.99.0/24', '6to4-relay'], // RFC 7526 (deprecated anycast)
+  ['192.168.0.0/16', 'rfc1918'],
+  ['198.18.0.0/15', 'benchmarking'], // RFC 2544
+  ['198.51.100.0/24', 'documentation'], // RFC 5737 TEST-NET-2
+  ['203.0.113.0/24', 'documentation'], // RFC 5737 TEST-NET-3
+  ['224.0.0.0/4', 'multicast'], // RFC 5771
+  ['240.0.0.0/4', 'reserved'], // RFC 1112; includes 255.255.255.255 broadcast
+];
+
+const V6_RANGES: ReadonlyArray<readonly [string, string]> = [
+  ['::/128', 'unspecified'], // RFC 4291
+  ['::1/128', 'loopback'], // RFC 4291
+  ['100::/64', 'discard-only'], // RFC 6666
+  ['2001:db8::/32', 'documentation'], // RFC 3849
+  ['3fff::/20', 'documentation'], // RFC 9637
+  ['5f00::/16', 'srv6-sid'], // RFC 9602
+  ['fc00::/7', 'ula'], // RFC 4193 unique local
+  ['fe80::/10', 'link-local'], // RFC 4291
+  ['fec0::/10', 'site-local'], // RFC 3879 (deprecated, never global)
+  ['ff00::/8', 'multicast'], // RFC 4291
+];
+
+/** The ranges as four-word networks and masks (IPv4 in the last word). */
+const RANGES = [...V4_RANGES, ...V6_RANGES].map(([cidr, reason]) => {
+  const p = parseCidr(cidr);
+  if (!p) throw new Error(`bad built-in range ${cidr}`);
+  const net = p.family === 4 ? Uint32Array.of(0, 0, 0, p.net) : p.net;
+  return { family: p.family, net, mask: masks(p.family === 4 ? p.bits + 96 : p.bits), reason };
+});
+
+/** An address as the geo stage looks it up. */
+export interface Address {
+  family: 4 | 6;
+  /** The IPv4 address (family 4), uint32. */
+  v4: number;
+  /** The address as four words: IPv6, or the IPv4 address in the last word. */
+  words: Uint32Array;
+  /** The same address as the mmdb reader is given it: as written, a mapped one as its dotted quad, a zone left off. */
+  query: string;
+}
+
+/** The address to look up, or why it is not geolocated (`rfc1918`, `cgnat`, `ula` ..., `invalid` for non-addresses). */
+export function toAddress(ip: string): Address | { reason: string } {
+  const words = new Uint32Array(4);
+  let v4 = parseIpv4(ip);
+  let query = ip;
+  if (v4 < 0) {
+    if (!parseIpv6(ip, words)) return { reason: 'invalid' };
+    const mapped = words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
+    const nat64 = words[0] === 0x0064ff9b && words[1] === 0 && words[2] === 0;
+    if (mapped || nat64) v4 = words[3];
+    if (mapped || nat64) query = `${v4 >>> 24}.${(v4 >>> 16) & 255}.${(v4 >>> 8) & 255}.${v4 & 255}`;
+    else if (ip.includes('%')) query = Array.from(words, (x) => `${(x >>> 16).toString(16)}:${(x & 0xffff).toString(16)}`).join(':');
+  }
+  const family = v4 >= 0 ? 4 : 6;
+  if (family === 4) words.set([0, 0, 0, v4]);
+  for (const r of RANGES) {
+    let k = 0;
+    while (k < 4 && ((words[k] & r.mask[k]) >>> 0) === r.net[k]) k++;
+    if (k === 4 && r.family === family) return { reason: r.reason };
+  }
+  return { family, v4, words, query };
+}
