@@ -4,7 +4,7 @@
 // which one worker is killed with SIGKILL in the middle of a capture's transaction. A worker whose geolocation
 // data differ from the coordinator's refuses the jobs, and the coordinator says why.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,18 @@ interface Run {
 function cli(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [...CLI, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    c.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    c.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** python3 with these arguments, asynchronously (generations run side by side). */
+function python(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const c = spawn('python3', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     c.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -160,17 +172,21 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
   }, 240_000);
 
   it.skipIf(!HAVE_GEN)('a 20-capture generated case with a worker killed (SIGKILL) mid-capture: retried elsewhere, nothing stored twice or lost', async () => {
+    const url = await newDb('generated');
+    // The workers start first: they load while the captures are generated, and wait for jobs.
+    const ws = [startWorker(url), startWorker(url), startWorker(url)];
     const dir = path.join(tmp, 'gen');
     mkdirSync(path.join(dir, 'a'), { recursive: true });
     mkdirSync(path.join(dir, 'b'), { recursive: true });
-    // 19 small captures and one big one (DNS/ACK heavy: ~10k flows in 30 MB) whose transaction lasts seconds.
-    for (let i = 1; i <= 19; i++) {
-      const r = spawnSync('python3', [GEN, '--mb', '0.1', '--seed', String(i), '--handsets', '1', '-o', path.join(dir, i % 2 === 0 ? 'a' : 'b', `s${i}.pcap`)], { encoding: 'utf8' });
-      expect(r.status, r.stderr).toBe(0);
-    }
+    // 19 small captures (one Python process, not 19: its start costs more than a 0.1 MB capture) and, beside them,
+    // one big one (DNS/ACK heavy: ~4k flows in 12 MB) whose transaction lasts long enough to be seen and killed.
     const big = path.join(dir, 'a', 'big.pcap');
-    const r = spawnSync('python3', [GEN, '--mb', '30', '--seed', '77', '--small-packets', '--handsets', '1', '-o', big], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const small = Array.from({ length: 19 }, (_, k) => ['--mb', '0.1', '--seed', String(k + 1), '--handsets', '1', '-o', path.join(dir, (k + 1) % 2 === 0 ? 'a' : 'b', `s${k + 1}.pcap`)]);
+    const generated = await Promise.all([
+      python(['-c', 'import json, runpy, sys\ng = runpy.run_path(sys.argv[1])\nfor a in json.loads(sys.argv[2]):\n    sys.argv = ["gen-capture.py", *a]\n    g["main"]()', GEN, JSON.stringify(small)]),
+      python([GEN, '--mb', '12', '--seed', '77', '--small-packets', '--handsets', '1', '-o', big]),
+    ]);
+    for (const g of generated) expect(g.code, g.stderr).toBe(0);
     writeFileSync(
       path.join(dir, 'claims.yaml'),
       [
@@ -190,8 +206,6 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
       ].join('\n'),
     );
     const claims = path.join(dir, 'claims.yaml');
-    const url = await newDb('generated');
-    const ws = [startWorker(url), startWorker(url), startWorker(url)];
     const out = path.join(tmp, 'gen-dist');
     const audit = cli(['audit', claims, '--db', url, '--distributed', '--out', out, '--format', 'json']);
 
