@@ -7,21 +7,17 @@ import { spawn } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../errors.js';
 import { runWorker } from '../../distributed/worker.js';
+import { parseJobs } from '../../jobs/index.js';
+import { MAX_JOBS } from '../../limits.js';
 import { isPostgresLocation } from '../../store/store.js';
 import type { CliIo } from '../io.js';
 import { terminalText } from '../terminal-text.js';
 
 interface WorkerCliOptions {
   db: string;
-  jobs: number;
+  jobs: string;
   geoDir?: string;
   idleExit?: number;
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new InvalidArgumentError('expected a whole number from 1 to 256');
-  return n;
 }
 
 function seconds(v: string): number {
@@ -67,13 +63,14 @@ export function workerCommand(io: CliIo): Command {
   return new Command('worker')
     .description('take capture ingest jobs from a PostgreSQL case store (audit/ingest --distributed) and store the captures')
     .requiredOption('--db <url>', 'PostgreSQL case store, postgres://user@host:port/database (its queue holds the jobs)')
-    .option('--jobs <n>', 'worker processes on this machine (one CPU each)', positiveInt, 1)
+    .option('--jobs <n>', `worker processes on this machine, one capture and one core each (1 to ${MAX_JOBS})`, '1')
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder (must match the coordinator)')
     .option('--idle-exit <seconds>', 'stop when the queue has had no job for this long (default: run until stopped)', seconds)
     .action(async (opts: WorkerCliOptions) => {
       if (!isPostgresLocation(opts.db)) throw new UsageError('worker_needs_postgres', `--db must be a PostgreSQL URL (postgres://…), not ${JSON.stringify(opts.db)}`);
-      if (opts.jobs > 1) {
-        io.exitCode = await runProcesses(opts.jobs, opts, io);
+      const jobs = parseJobs(opts.jobs);
+      if (jobs > 1) {
+        io.exitCode = await runProcesses(jobs, opts, io);
         return;
       }
       await runWorker({
