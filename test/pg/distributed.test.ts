@@ -145,8 +145,9 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     for (let i = 0; i < 3; i++) startWorker(url);
     const claims = path.join(repo, 'captures/claims.yaml');
     const out = path.join(tmp, 'samples-dist');
-    const dist = await cli(['audit', claims, '--db', url, '--distributed', '--out', out, '--format', 'json']);
-    const local = await localAudit(claims, 'samples');
+    // The single-machine audit runs meanwhile (its own SQLite store and folder): it uses the cores the distributed
+    // run leaves idle while it polls.
+    const [dist, local] = await Promise.all([cli(['audit', claims, '--db', url, '--distributed', '--out', out, '--format', 'json']), localAudit(claims, 'samples')]);
     expect(dist.stderr).toMatch(/queued 4 captures for the workers/);
     expect(dist.stderr).toMatch(/distributed ingest: 4\/4 captures done/);
     expect(dist.code).toBe(local.run.code);
@@ -156,17 +157,19 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     // More than one worker took jobs (each logs what it stored).
     const busy = workers.filter((w) => /stored \//.test(w.stderr())).length;
     expect(busy).toBeGreaterThanOrEqual(1);
-    // A second distributed audit finds everything stored: no job, same report.
-    const again = await cli(['audit', claims, '--db', url, '--distributed', '--out', `${out}-2`, '--format', 'json']);
+    // Side by side, each only reading the store: a second distributed audit finds everything stored (no job, same
+    // report); `report` from the PostgreSQL store gives the same report again; the scheduled regression over this
+    // store shows no drift from the expected sample report.
+    const [again, rep, regress] = await Promise.all([
+      cli(['audit', claims, '--db', url, '--distributed', '--out', `${out}-2`, '--format', 'json']),
+      cli(['report', '--db', url, '--claims', claims, '--out', `${out}-report`, '--format', 'json']),
+      cli(['regress', claims, '--db', url]),
+    ]);
     expect(again.stderr).not.toMatch(/queued/);
     expect(again.stderr).toMatch(/already stored: vendor-alder\/alder-phone.pcap/);
     expect(reportOf(`${out}-2`)).toEqual(reportOf(local.out));
-    // `report` from the PostgreSQL store: the same report again.
-    const rep = await cli(['report', '--db', url, '--claims', claims, '--out', `${out}-report`, '--format', 'json']);
     expect(rep.code).toBe(local.run.code);
     expect(reportOf(`${out}-report`)).toEqual(reportOf(local.out));
-    // The scheduled regression over this PostgreSQL store: no drift from the expected sample report.
-    const regress = await cli(['regress', claims, '--db', url]);
     expect(regress.stdout + regress.stderr).toMatch(/no drift/);
     expect(regress.code).toBe(0);
   }, 240_000);
@@ -208,6 +211,8 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     const claims = path.join(dir, 'claims.yaml');
     const out = path.join(tmp, 'gen-dist');
     const audit = cli(['audit', claims, '--db', url, '--distributed', '--out', out, '--format', 'json']);
+    // The single-machine audit runs meanwhile (its own SQLite store): it also stretches the big capture's transaction.
+    const localRun = localAudit(claims, 'gen');
 
     // Wait for the worker that took the big capture to be inside its transaction with rows written, then kill it.
     const deadline = Date.now() + 120_000;
@@ -239,7 +244,7 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     // Another worker stored it.
     expect(ws.filter((w) => w !== victim).some((w) => w.stderr().includes(`stored ${big}`))).toBe(true);
 
-    const local = await localAudit(claims, 'gen');
+    const local = await localRun;
     expect(local.run.stderr).not.toMatch(/skipped/);
     expect(dist.code).toBe(local.run.code);
     expect(reportOf(out)).toEqual(reportOf(local.out));
