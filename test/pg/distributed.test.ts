@@ -182,7 +182,7 @@ describe.skipIf(PG === undefined)('distributed ingest (PostgreSQL, pg-boss, work
     mkdirSync(path.join(dir, 'a'), { recursive: true });
     mkdirSync(path.join(dir, 'b'), { recursive: true });
     // 19 small captures (one Python process, not 19: its start costs more than a 0.1 MB capture) and, beside them,
-    // one big one (DNS/ACK heavy: ~4k flows in 12 MB) whose transaction lasts long enough to be seen and killed.
+    // one big one (DNS/ACK heavy: ~2,500 flows in 12 MB) whose transaction lasts long enough to be seen and killed.
     const big = path.join(dir, 'a', 'big.pcap');
     const small = Array.from({ length: 19 }, (_, k) => ['--mb', '0.1', '--seed', String(k + 1), '--handsets', '1', '-o', path.join(dir, (k + 1) % 2 === 0 ? 'a' : 'b', `s${k + 1}.pcap`)]);
     const generated = await Promise.all([
