@@ -21,7 +21,7 @@ import { parseFormats, writeReports } from '../report/index.js';
 import { ingestCapture, type IngestGeo, type IngestOptions, type IngestResult } from '../store/ingest.js';
 import { openCaseStore } from '../store/open.js';
 import { captureReadWarnings, geolocateStored, saveAudit, storedGeoState } from '../store/records.js';
-import type { CaseStore } from '../store/store.js';
+import { isPostgresLocation, type CaseStore } from '../store/store.js';
 import type { GeoProvenance } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 import { openIngestLocator, vantageRule } from './flow-geo.js';
@@ -59,7 +59,7 @@ function provenanceUnion(lists: GeoProvenance[][]): GeoProvenance[] {
 export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Promise<AuditResult> {
   const formats = parseFormats(opts.formats);
   const claims = loadClaims(claimsPath);
-  if (opts.noIngest && (opts.db === undefined || !existsSync(opts.db))) {
+  if (opts.noIngest && (opts.db === undefined || (!isPostgresLocation(opts.db) && !existsSync(opts.db)))) {
     throw new UsageError('store_missing', `${opts.db ?? '(no --db)'}: no case store to report from; run \`residency ingest\` or \`audit --db\` first`);
   }
   const store = await openCaseStore(opts.db ?? ':memory:');
