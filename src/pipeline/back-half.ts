@@ -30,7 +30,7 @@ import { providerOrigin } from '../audit/provider-origin.js';
 import { parseFormats, writeReports } from '../report/index.js';
 import { ingestCapture, type IngestGeo, type IngestOptions, type IngestResult } from '../store/ingest.js';
 import { openCaseStore } from '../store/open.js';
-import { captureReadWarnings, geolocateStored, saveAudit, storedGeoState } from '../store/records.js';
+import { captureBudgetCounts, captureReadWarnings, geolocateStored, saveAudit, storedGeoState } from '../store/records.js';
 import type { CaseStore } from '../store/store.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoSourceAnswer } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
@@ -204,9 +204,11 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
         state = await storedGeoState(store, c.stored.id);
       }
       provenance.push(state?.provenance ?? []);
+      const budget = await captureBudgetCounts(store, c.stored.id);
       aggCaps.push({
         ...c,
         warnings: await captureReadWarnings(store, c.stored.id),
+        ...(budget !== undefined ? { budget } : {}),
         ...(state?.synthesized ? { synthesized: state.synthesized } : {}),
         ...(lab !== undefined ? { lab } : {}),
         atDefaultLab: lab?.id === defaultLab?.id,
