@@ -16,6 +16,7 @@ function findPackageJson(): string {
       dir = dirname(dir);
     }
   }
+  // Invariant: package.json ships with every install (npm puts it there); without it the install is broken.
   throw new Error('package.json not found');
 }
 

@@ -1,7 +1,8 @@
 // The report model: everything a rendered report (JSON, HTML, Markdown, CSV) shows, built once by
 // src/audit/run.ts from the store and handed to src/report/ (writeReports). Renderers only format it.
 // Determinism: every array is sorted by the key its doc comment names, so two runs over the same inputs
-// and data give byte-identical reports except `generated_at`.
+// and data give byte-identical reports except `generated_at`. schema/report.schema.json describes report.json;
+// test/schema/schema.test.ts holds it and these types to the same fields.
 
 import type { CountryAgreement, GeoProvenance, NameSource, Verdict } from '../types.js';
 

@@ -29,5 +29,6 @@ const cacheOut = process.env.RESIDENCY_CODE_CACHE_OUT;
 if (cacheOut !== undefined && cacheOut !== '') {
   process.once('exit', () => writeFileSync(cacheOut, loaded.script.createCachedData()));
 }
+// Invariant: the build writes every bundle with a run export; a bundle without one is a broken install, not user input.
 if (typeof loaded.exports.run !== 'function') throw new Error(`${file}: not a residency command bundle`);
 loaded.exports.run(process.argv);

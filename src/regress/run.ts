@@ -1,13 +1,14 @@
 // `residency regress`: runs the audit of a claims file into a scratch folder, compares its JSON report
 // with the expected one (captures/expected/report.json) and, with `update`, rewrites the expected report
-// after the diff is shown. Owns the expected-report file handling and the regress exit codes.
+// after the diff is shown. Owns the expected-report file handling and the regress outcome (drift or not); bad
+// input is thrown as a typed error (UsageError, CaptureError, StoreError) for src/cli to turn into exit 2.
 
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runAudit } from '../pipeline/back-half.js';
-import { CaptureError, EXIT, UsageError } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import { compareReports, type ReportComparison } from './compare.js';
 import { REPORT_SCHEMA } from '../audit/report-model.js';
 import { formatDiff } from './diff-text.js';
@@ -36,7 +37,7 @@ export interface RegressResult {
   /** True when there is no drift (or `update` wrote the expected report). */
   ok: boolean;
   diffText: string;
-  /** EXIT.OK, EXIT.REFUTED (drift) or EXIT.BAD_INPUT. */
+  /** EXIT.OK or EXIT.REFUTED (drift). */
   exitCode: number;
   comparison?: ReportComparison;
 }
@@ -84,12 +85,13 @@ async function readReport(file: string, what: string): Promise<unknown> {
   return doc;
 }
 
-/** Runs the audit and compares; bad input (missing claims, unreadable expected report) gives EXIT.BAD_INPUT. */
+/** Runs the audit and compares. Bad input throws: a missing claims file (`claims_unreadable`), a missing or
+ *  unreadable expected report (`regress_missing_report`, `regress_bad_report`), and whatever the audit throws. */
 export async function runRegress(claimsPath: string, opts: RegressOptions = {}): Promise<RegressResult> {
   const expectedDir = opts.expectedDir ?? path.join(path.dirname(claimsPath), 'expected');
   const expectedFile = path.join(expectedDir, EXPECTED_REPORT_FILE);
   if (!existsSync(claimsPath)) {
-    return { ok: false, exitCode: EXIT.BAD_INPUT, diffText: `regress: claims file not found: ${claimsPath}\n` };
+    throw new UsageError('claims_unreadable', `${claimsPath}: claims file not found`);
   }
   const work = await mkdtemp(path.join(tmpdir(), 'residency-regress-'));
   try {
@@ -116,11 +118,6 @@ export async function runRegress(claimsPath: string, opts: RegressOptions = {}):
       return { ok: true, exitCode: EXIT.OK, diffText, comparison };
     }
     return { ok: !drift, exitCode: drift ? EXIT.REFUTED : EXIT.OK, diffText, comparison };
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof CaptureError) {
-      return { ok: false, exitCode: EXIT.BAD_INPUT, diffText: `regress: ${e.message}\n` };
-    }
-    throw e;
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -21,12 +21,13 @@ export const F_ACK = 0x10;
 
 export function ipv4Bytes(ip: string): Buffer {
   const parts = ip.split('.').map(Number);
+  // Invariant: the synthesiser's callers are tests and scripts, never user input; a bad address is their bug.
   if (parts.length !== 4 || parts.some((n) => !(n >= 0 && n <= 255))) throw new Error(`bad IPv4 address ${ip}`);
   return Buffer.from(parts);
 }
 
 export function ipv6Bytes(ip: string): Buffer {
-  if (!isIPv6(ip)) throw new Error(`bad IPv6 address ${ip}`);
+  if (!isIPv6(ip)) throw new Error(`bad IPv6 address ${ip}`); // invariant: as ipv4Bytes
   const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
   const conv = (s: string): number[] => {
     if (s === '') return [];
@@ -241,7 +242,7 @@ export function linkFrame(linkType: number, ip: Buffer): Buffer {
     case 229:
       return ip;
     default:
-      throw new Error(`linkFrame: unsupported link type ${linkType}`);
+      throw new Error(`linkFrame: unsupported link type ${linkType}`); // invariant: a caller's (test's) bug
   }
 }
 

@@ -44,7 +44,7 @@ const BY_NAME = new Map<string, number>(DECRYPTABLE_VERSIONS.map((v) => [quicVer
 export function versionNumber(v: SynthQuicVersion): number {
   if (typeof v === 'number') return v >>> 0;
   const n = BY_NAME.get(v);
-  if (n === undefined) throw new RangeError(`no QUIC version named ${v}`);
+  if (n === undefined) throw new RangeError(`no QUIC version named ${v}`); // invariant: the synthesiser's callers are tests
   return n;
 }
 
@@ -67,7 +67,7 @@ function varint(v: number): Buffer {
     b[0] |= 0x80;
     return b;
   }
-  throw new RangeError('varint too large for the synthesiser');
+  throw new RangeError('varint too large for the synthesiser'); // invariant: a test's bug
 }
 
 /** A CRYPTO frame: type 0x06 (RFC 9000 §19.6), or 0x08 in Google's framing of T050/T051 (Wireshark packet-gquic.c). */
@@ -115,7 +115,7 @@ export function buildQuicClientInitials(opts: QuicClientInitialOptions): Buffer[
   const overhead = 1 + 4 + 1 + opts.dcid.length + 1 + opts.scid.length + 1 + token.length + 2 + 2 + 16 + 16;
   // CRYPTO frame headers (type + offset + length varints), three of them when shuffled
   const room = Math.floor((size - overhead - 24) / (opts.shuffleFrames ? 1.5 : 1));
-  if (room < 16) throw new RangeError('maxDatagram too small for the connection IDs');
+  if (room < 16) throw new RangeError('maxDatagram too small for the connection IDs'); // invariant: a test's bug
   const hello = opts.clientHello;
   // Cut points: the requested ones, then every `room` bytes inside each piece.
   const cuts = [...new Set([0, ...(opts.splitAt ?? []).filter((c) => c > 0 && c < hello.length), hello.length])]

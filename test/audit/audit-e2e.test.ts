@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAudit, type AuditResult } from '../../src/pipeline/back-half.js';
 import { EXIT } from '../../src/errors.js';
+import { validate } from '../schema/record-schemas.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const claims = path.join(repo, 'captures', 'claims.yaml');
@@ -61,6 +62,7 @@ describe.skipIf(!existsSync(claims))('residency audit on the sample case (captur
     expect(again.ingested.every((i) => i.skipped)).toBe(true);
     const files = readdirSync(path.join(dir, 'a')).sort();
     expect(files).toEqual(['coverage.csv', 'destinations.csv', 'flows.csv', 'report.html', 'report.json', 'report.md']);
+    expect(validate('report', JSON.parse(readFileSync(path.join(dir, 'a', 'report.json'), 'utf8'))), 'report.json against schema/report.schema.json').toEqual([]);
     for (const f of files) expect(readFileSync(path.join(dir, 'b', f), 'utf8')).toBe(readFileSync(path.join(dir, 'a', f), 'utf8'));
     const fromStore = await runAudit(claims, { db: path.join(dir, 'case.db'), noIngest: true, formats: ['json'], now: fixed });
     expect(fromStore.model.vendors).toEqual(first.model.vendors);

@@ -15,6 +15,8 @@ import { ethernetFrame, udpPacket, TcpConversation } from '../../src/synth/packe
 import { PcapWriter } from '../../src/synth/pcap-writer.js';
 import { buildClientHello, pseudoRandomBytes, wrapTlsRecords } from '../../src/synth/tls.js';
 import { writeMmdb } from '../geo/mmdb-writer.js';
+import { renderJson } from '../../src/report/index.js';
+import { validate } from '../schema/record-schemas.js';
 
 const PHONE = '192.168.50.61';
 /** The vendor's own network (a /24 of real address space whose origin AS the geo dir below pins). */
@@ -81,6 +83,12 @@ describe('audit: a vendor whose first-party traffic goes to its own AS, with unn
     withNets = await runAudit(path.join(dir, 'with.yaml'), { geoDir, now: fixed });
     without = await runAudit(path.join(dir, 'without.yaml'), { geoDir, now: fixed });
   }, 120_000);
+
+  it('report.json, with and without networks, validates against schema/report.schema.json', () => {
+    expect(withNets.model.vendors[0].networks).toBeDefined();
+    expect(validate('report', JSON.parse(renderJson(withNets.model)))).toEqual([]);
+    expect(validate('report', JSON.parse(renderJson(without.model)))).toEqual([]);
+  });
 
   it('ties the unnamed flows to the vendor by its network', () => {
     const v = withNets.model.vendors[0];

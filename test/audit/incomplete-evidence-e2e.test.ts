@@ -14,6 +14,7 @@ import { bufferIo } from '../../src/cli/io.js';
 import { runProgram } from '../../src/cli/program.js';
 import { COMMANDS } from '../../src/cli/registry.js';
 import { EXIT } from '../../src/errors.js';
+import { validate } from '../schema/record-schemas.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const samples = path.join(repo, 'captures');
@@ -47,8 +48,11 @@ vendors:
   return file;
 }
 
+/** report.json of a run, checked against schema/report.schema.json. */
 function report(out: string): ReportModel {
-  return JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as ReportModel;
+  const json: unknown = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8'));
+  expect(validate('report', json), `${out}/report.json against schema/report.schema.json`).toEqual([]);
+  return json as ReportModel;
 }
 
 /** Offsets of the pcapng blocks of a little- or big-endian file: [type, offset, length]. */

@@ -19,6 +19,7 @@ import { runAudit, type AuditResult } from '../../src/pipeline/back-half.js';
 import type { ReportClaim, ReportModel } from '../../src/audit/report-model.js';
 import { compareReports } from '../../src/regress/compare.js';
 import { formatDiff } from '../../src/regress/diff-text.js';
+import { validate } from '../schema/record-schemas.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const samples = path.join(repo, 'captures');
@@ -173,6 +174,8 @@ describe.skipIf(!existsSync(path.join(samples, 'vendor-birch')))('audit with mea
     ]);
     const json = JSON.parse(readFileSync(path.join(dir, 'out', 'report.json'), 'utf8')) as ReportModel;
     expect(json.measurement_files?.[0].sha256).toBe(results);
+    expect(json.feasible_regions?.length).toBeGreaterThan(0);
+    expect(validate('report', json), 'report.json against schema/report.schema.json').toEqual([]);
     const html = readFileSync(path.join(dir, 'out', 'report.html'), 'utf8');
     const provenance = html.slice(html.indexOf('id="provenance"'));
     expect(provenance).toContain(results);

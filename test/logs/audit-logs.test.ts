@@ -16,6 +16,7 @@ import { writeZeekLogs } from '../../src/synth/zeek-log-writer.js';
 import { writeEve } from '../../src/synth/eve-writer.js';
 import { F_SYN, internetChecksum, ipv4Bytes } from '../../src/synth/packets.js';
 import { REPO_ROOT } from '../conformance/shared-corpus.js';
+import { validate } from '../schema/record-schemas.js';
 import { captureRecords, linkHeaderBytes } from './sample-logs.js';
 
 const fixed = (): Date => new Date('2026-03-02T12:00:00Z');
@@ -180,6 +181,11 @@ describe('audit over logs written from the sample captures', () => {
     mkdirSync(d);
     midstream = await runAudit(dogwoodCase(d, MIDSTREAM_PCAP, withoutTcpHandshakes, false), { now: fixed });
   }, 300_000);
+
+  it.each(['zeek', 'eve'])('%s: report.json validates against schema/report.schema.json', (kind) => {
+    expect(logs[kind].model.inputs.length).toBeGreaterThan(0);
+    expect(validate('report', JSON.parse(renderJson(logs[kind].model)))).toEqual([]);
+  });
 
   it.each(['zeek', 'eve'])('%s: the verdicts of the captures, but for the one claim that only handshake RTTs refute', (kind) => {
     const got = verdicts(logs[kind]);

@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { regressCommand } from '../../src/cli/commands/regress.js';
 import { EXIT } from '../../src/errors.js';
 import { bufferIo } from '../../src/cli/io.js';
+import { runProgram } from '../../src/cli/program.js';
+import { COMMANDS } from '../../src/cli/registry.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -22,13 +24,13 @@ describe('residency regress (command)', () => {
     expect(cmd.registeredArguments[0].defaultValue).toBe('captures/claims.yaml');
   });
 
-  it('exits 2 (bad input) for a missing claims file and says which', async () => {
+  it('exits 2 (bad input) for a missing claims file and says which, with its code', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'residency-regress-cmd-'));
     const io = bufferIo();
     try {
-      await regressCommand(io).parseAsync(['node', 'regress', path.join(dir, 'missing.yaml'), '--expected', dir]);
-      expect(io.exitCode).toBe(EXIT.BAD_INPUT);
-      expect(io.err()).toContain('claims file not found');
+      const code = await runProgram(['node', 'residency', 'regress', path.join(dir, 'missing.yaml'), '--expected', dir], COMMANDS, io);
+      expect(code).toBe(EXIT.BAD_INPUT);
+      expect(io.err()).toBe(`residency: error: ${path.join(dir, 'missing.yaml')}: claims file not found [claims_unreadable]\n`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -68,23 +68,24 @@ describe('runRegress', () => {
     expect(again.exitCode).toBe(EXIT.OK);
   });
 
-  it('writes a missing expected report with --update, and is bad input without it', async () => {
+  it('writes a missing expected report with --update, and throws regress_missing_report without it', async () => {
     const { claims, expectedDir } = setup(undefined);
-    const without = await runRegress(claims, { expectedDir, produce: producing(sampleReport()) });
-    expect(without.exitCode).toBe(EXIT.BAD_INPUT);
-    expect(without.diffText).toContain('expected report not found');
+    await expect(runRegress(claims, { expectedDir, produce: producing(sampleReport()) })).rejects.toMatchObject({
+      name: 'UsageError', code: 'regress_missing_report', message: expect.stringContaining('expected report not found'),
+    });
     const withUpdate = await runRegress(claims, { expectedDir, update: true, produce: producing(sampleReport()) });
     expect(withUpdate.exitCode).toBe(EXIT.OK);
     expect(existsSync(path.join(expectedDir, 'report.json'))).toBe(true);
   });
 
-  it('is bad input for a missing claims file or an expected file that is not a report', async () => {
+  it('throws typed errors for a missing claims file or an expected file that is not a report', async () => {
     const { claims, expectedDir } = setup(sampleReport());
-    const missing = await runRegress(path.join(root, 'nope.yaml'), { expectedDir, produce: producing(sampleReport()) });
-    expect(missing.exitCode).toBe(EXIT.BAD_INPUT);
+    await expect(runRegress(path.join(root, 'nope.yaml'), { expectedDir, produce: producing(sampleReport()) })).rejects.toMatchObject({
+      name: 'UsageError', code: 'claims_unreadable', message: expect.stringContaining('nope.yaml: claims file not found'),
+    });
     writeFileSync(path.join(expectedDir, 'report.json'), '{"schema":"something/else"}');
-    const wrong = await runRegress(claims, { expectedDir, produce: producing(sampleReport()) });
-    expect(wrong.exitCode).toBe(EXIT.BAD_INPUT);
-    expect(wrong.diffText).toContain('not a residency.report/2 report');
+    await expect(runRegress(claims, { expectedDir, produce: producing(sampleReport()) })).rejects.toMatchObject({
+      name: 'UsageError', code: 'regress_bad_report', message: expect.stringContaining('not a residency.report/2 report'),
+    });
   });
 });

@@ -20,9 +20,7 @@ export const RECORD_KINDS = {
   dns: 'one line of `residency dns` (NDJSON; its CSV columns are the fields, in order)',
   extract: 'one document of `residency extract`',
   geo: 'one element of the JSON array `residency geo` prints',
-  // report: `report.json` of `audit`/`report` (schema residency.report/2). Its schema comes with the report's
-  // rework (src/audit/report-model.ts, REPORT_SCHEMA): add `report` here, then its validation in schema.test.ts
-  // (the report fixtures of test/report and captures/expected).
+  report: 'report.json, written by `residency audit` and `residency report` (schema residency.report/2)',
 } as const;
 
 export type RecordKind = keyof typeof RECORD_KINDS;

@@ -1,9 +1,12 @@
-// One schema per record kind (schema/flow.schema.json, dns.schema.json, extract.schema.json, geo.schema.json), and
-// everything that spells the same fields held to it: the TypeScript interfaces of src/types.ts, the CSV columns of
+// One schema per record kind (schema/flow.schema.json, dns.schema.json, extract.schema.json, geo.schema.json,
+// report.schema.json), and everything that spells the same fields held to it: the TypeScript interfaces of
+// src/types.ts (and the report model of src/audit/report-model.ts), the CSV columns of
 // `flows` and `dns`, the case store's flows and dns tables (the migrations applied to an in-memory database), the
 // README's field tables (same fields, same text as each field's `description`), the geo fields flows share with
 // `residency geo` (same types), and every line of every golden file, of the commands over the log fixtures and of
-// `residency geo` validated against it by ajv's Draft 2020-12 validator in strict mode (record-schemas.ts).
+// `residency geo` validated against it by ajv's Draft 2020-12 validator in strict mode (record-schemas.ts); the
+// expected report of the sample case (captures/expected/report.json) too, and the report.json of the audit tests
+// (test/audit: the sample case, measurement files, truncated captures, vendor networks; test/logs: log inputs).
 // A failure names the field and the place that disagrees.
 
 import Database from 'better-sqlite3';
@@ -21,7 +24,7 @@ import {
   RECORD_KINDS, SHAPE_KEYWORDS_NOT_COMPARED, loadSchema, newAjv, resolve, schemaFilesPresent, subschemas, typesOf, validate, validatorOf,
   type RecordKind, type SchemaNode,
 } from './record-schemas.js';
-import { compareFields, interfaceFields, type Field } from './ts-shapes.js';
+import { compareFields, interfaceFields, interfaceFieldsOf, REPORT_MODEL_FILE, type Field } from './ts-shapes.js';
 
 const README = join(REPO_ROOT, 'README.md');
 const GOLDEN = join(REPO_ROOT, 'test/golden');
@@ -31,6 +34,8 @@ const flow = loadSchema('flow');
 const dns = loadSchema('dns');
 const extract = loadSchema('extract');
 const geo = loadSchema('geo');
+const report = loadSchema('report');
+const EXPECTED_REPORT = join(REPO_ROOT, 'captures/expected/report.json');
 const props = (s: SchemaNode): Record<string, SchemaNode> => s.properties ?? {};
 
 /** Fields the commands add to the library's records (src/cli/commands/flows.ts, dns.ts): the input's file name. */
@@ -48,7 +53,7 @@ interface ReadmeRow {
   line: number;
 }
 
-/** The `| field | meaning |` table of the README section whose heading is `heading`. */
+/** The first `| field | meaning |` table after the README heading `heading`. */
 function readmeTable(heading: string): ReadmeRow[] {
   const lines = readFileSync(README, 'utf8').split('\n');
   const start = lines.indexOf(heading);
@@ -67,9 +72,10 @@ function readmeTable(heading: string): ReadmeRow[] {
   return rows;
 }
 
-function readmeDisagreements(kind: RecordKind, schema: SchemaNode, heading: string): string[] {
+/** The README table under `heading` against the properties of `node` (the schema's top level by default). */
+function readmeDisagreements(kind: RecordKind, schema: SchemaNode, heading: string, node: SchemaNode = schema): string[] {
   const out: string[] = [];
-  const p = props(schema);
+  const p = props(resolve(schema, node));
   const seen = new Set<string>();
   for (const row of readmeTable(heading)) {
     for (const f of row.fields) {
@@ -188,7 +194,7 @@ const noGeo = (r: Record<string, unknown>): string[] => geoFields.filter((f) => 
 // ------------------------------------------------------------------ tests
 
 describe('record schemas', () => {
-  const all: [RecordKind, SchemaNode][] = [['flow', flow], ['dns', dns], ['extract', extract], ['geo', geo]];
+  const all: [RecordKind, SchemaNode][] = [['flow', flow], ['dns', dns], ['extract', extract], ['geo', geo], ['report', report]];
 
   it('every file in schema/ is a record kind these tests validate (RECORD_KINDS, record-schemas.ts)', () => {
     expect(schemaFilesPresent()).toEqual(Object.keys(RECORD_KINDS).sort());
@@ -200,7 +206,9 @@ describe('record schemas', () => {
     expect(() => validatorOf(kind)).not.toThrow();
     const problems: string[] = [];
     for (const [at, n] of subschemas(s)) {
-      if (typesOf(n).includes('object') && n.additionalProperties !== false) problems.push(`${at}: an object without additionalProperties: false`);
+      // A fixed shape is closed; a map (report.json's thresholds by name) has no properties and types its values.
+      const map = n.properties === undefined && typeof n.additionalProperties === 'object';
+      if (typesOf(n).includes('object') && n.additionalProperties !== false && !map) problems.push(`${at}: an object without additionalProperties: false`);
       for (const k of SHAPE_KEYWORDS_NOT_COMPARED) if (k in n) problems.push(`${at}: ${k} (the comparisons below do not read it)`);
     }
     for (const [at, n] of subschemas(s)) {
@@ -255,6 +263,10 @@ describe('record schemas', () => {
     it('geo.schema.json: GeoResult', () => {
       expect(compareFields(geo, geo, interfaceFields('GeoResult'), '', 'schema/geo.schema.json vs src/types.ts GeoResult')).toEqual([]);
     });
+    it('report.schema.json: ReportModel (src/audit/report-model.ts)', () => {
+      const fields = interfaceFieldsOf(REPORT_MODEL_FILE, 'ReportModel');
+      expect(compareFields(report, report, fields, '', 'schema/report.schema.json vs src/audit/report-model.ts ReportModel')).toEqual([]);
+    });
     it('extract.schema.json: OracleDoc', () => {
       expect(compareFields(extract, extract, interfaceFields('OracleDoc'), '', 'schema/extract.schema.json vs src/types.ts OracleDoc')).toEqual([]);
     });
@@ -308,8 +320,34 @@ describe('record schemas', () => {
       ['dns', dns, '## DNS records (`residency dns`)'],
       ['extract', extract, '## Extract documents (`residency extract`)'],
       ['geo', geo, '## Address records (`residency geo`)'],
+      ['report', report, '### Fields of report.json'],
     ] as [RecordKind, SchemaNode, string][])('%s: the same fields, each with its description', (kind, s, heading) => {
       expect(readmeDisagreements(kind, s, heading)).toEqual([]);
+    });
+    it.each([
+      ['vendors[]', '#### A vendor (`vendors[]`)', 'vendor'],
+      ['vendors[].claims[]', '#### A claim (`vendors[].claims[]`)', 'claim'],
+    ])('report %s: the same fields, each with its description', (_at, heading, def) => {
+      expect(readmeDisagreements('report', report, heading, { $ref: `#/$defs/${def}` })).toEqual([]);
+    });
+  });
+
+  describe('report.json validates', () => {
+    it('the expected report of the sample case (captures/expected/report.json)', () => {
+      expect(validate('report', JSON.parse(readFileSync(EXPECTED_REPORT, 'utf8')))).toEqual([]);
+    });
+    it('and the validator rejects what report.schema.json forbids (so that check can fail)', () => {
+      const good = JSON.parse(readFileSync(EXPECTED_REPORT, 'utf8')) as { vendors: { claims: Record<string, unknown>[] }[] } & Record<string, unknown>;
+      const claim = good.vendors[0].claims[0];
+      expect(validate('report', { ...good, flows: [] })).toEqual(['/: field flows is not in the schema']);
+      const wrong = structuredClone(good);
+      wrong.vendors[0].claims[0] = { ...claim, verdict: 'probably' };
+      expect(validate('report', wrong)).toEqual([
+        '/vendors/0/claims/0/verdict: "probably" is not one of ["confirmed","refuted","inconclusive","unobservable"]',
+      ]);
+      const { generated_at: _, ...noTime } = good;
+      expect(validate('report', noTime)).toEqual(['/: required field generated_at is missing']);
+      expect(validate('report', { ...good, schema: 'residency.report/1' })).toEqual(['/schema: "residency.report/1" is not one of ["residency.report/2"]']);
     });
   });
 

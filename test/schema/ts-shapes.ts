@@ -1,7 +1,8 @@
-// Reads the record interfaces of src/types.ts with the TypeScript compiler (a dev dependency) and compares them with
-// a schema: the same fields, optional exactly where the schema does not require them, and the same types (string,
-// number, boolean, literal unions as enums, null, arrays and nested objects). Each disagreement is one message naming
-// the field, the schema file and the interface.
+// Reads the record interfaces of src/types.ts (and the report model, src/audit/report-model.ts) with the TypeScript
+// compiler (a dev dependency) and compares them with a schema: the same fields, optional exactly where the schema
+// does not require them, and the same types (string, number, boolean, literal unions as enums, null, arrays, nested
+// objects, and maps: `Record<string, T>` against an object whose additionalProperties is T's schema). Each
+// disagreement is one message naming the field, the schema file and the interface.
 
 import ts from 'typescript';
 import { join } from 'node:path';
@@ -9,11 +10,13 @@ import { REPO_ROOT } from '../conformance/shared-corpus.js';
 import { resolve, typesOf, type SchemaNode } from './record-schemas.js';
 
 export const TYPES_FILE = join(REPO_ROOT, 'src/types.ts');
+export const REPORT_MODEL_FILE = join(REPO_ROOT, 'src/audit/report-model.ts');
 
 export type Shape =
   | { kind: 'string' | 'number' | 'boolean' | 'unknown'; nullable: boolean; text: string }
   | { kind: 'enum'; values: (string | number)[]; nullable: boolean; text: string }
   | { kind: 'array'; items: Shape; nullable: boolean; text: string }
+  | { kind: 'map'; values: Shape; nullable: boolean; text: string }
   | { kind: 'object'; fields: Map<string, Field>; nullable: boolean; text: string };
 
 export interface Field {
@@ -21,29 +24,36 @@ export interface Field {
   optional: boolean;
 }
 
-let cached: { checker: ts.TypeChecker; exports: ts.Symbol[] } | undefined;
+const cached = new Map<string, { checker: ts.TypeChecker; exports: ts.Symbol[] }>();
 
-function program(): { checker: ts.TypeChecker; exports: ts.Symbol[] } {
-  if (cached !== undefined) return cached;
-  const p = ts.createProgram([TYPES_FILE], {
+function program(file: string): { checker: ts.TypeChecker; exports: ts.Symbol[] } {
+  const hit = cached.get(file);
+  if (hit !== undefined) return hit;
+  const p = ts.createProgram([file], {
     strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
     noEmit: true, skipLibCheck: true, types: [],
   });
   const checker = p.getTypeChecker();
-  const sf = p.getSourceFile(TYPES_FILE);
+  const sf = p.getSourceFile(file);
   const mod = sf === undefined ? undefined : checker.getSymbolAtLocation(sf);
-  if (mod === undefined) throw new Error(`cannot read ${TYPES_FILE}`);
-  cached = { checker, exports: checker.getExportsOfModule(mod) };
-  return cached;
+  if (mod === undefined) throw new Error(`cannot read ${file}`);
+  const out = { checker, exports: checker.getExportsOfModule(mod) };
+  cached.set(file, out);
+  return out;
 }
 
 /** The fields of one or more interfaces of src/types.ts, merged (e.g. FlowRecord and FlowGeoFields). */
 export function interfaceFields(...names: string[]): Map<string, Field> {
-  const { checker, exports } = program();
+  return interfaceFieldsOf(TYPES_FILE, ...names);
+}
+
+/** The fields of one or more interfaces exported by `file`, merged. */
+export function interfaceFieldsOf(file: string, ...names: string[]): Map<string, Field> {
+  const { checker, exports } = program(file);
   const out = new Map<string, Field>();
   for (const name of names) {
     const sym = exports.find((s) => s.name === name);
-    if (sym === undefined) throw new Error(`src/types.ts exports no ${name}`);
+    if (sym === undefined) throw new Error(`${file} exports no ${name}`);
     const shape = shapeOf(checker, checker.getDeclaredTypeOfSymbol(sym));
     if (shape.kind !== 'object') throw new Error(`${name} is not an interface`);
     for (const [k, f] of shape.fields) out.set(k, f);
@@ -68,12 +78,16 @@ function shapeOf(checker: ts.TypeChecker, type: ts.Type, depth = 0): Shape {
     const [item] = checker.getTypeArguments(t as ts.TypeReference);
     return { kind: 'array', items: shapeOf(checker, item, depth + 1), nullable, text };
   }
-  if ((t.flags & ts.TypeFlags.Object) !== 0 && depth < 8) {
+  if ((t.flags & (ts.TypeFlags.Object | ts.TypeFlags.Intersection)) !== 0 && depth < 16) {
+    const props = checker.getPropertiesOfType(t);
+    const index = checker.getIndexInfosOfType(t);
+    if (props.length === 0 && index.length === 1) return { kind: 'map', values: shapeOf(checker, index[0].type, depth + 1), nullable, text };
     const fields = new Map<string, Field>();
-    for (const p of checker.getPropertiesOfType(t)) {
+    for (const p of props) {
+      // A property of a mapped type (`Record<'a' | 'b', T>`) has no declaration of its own.
       const decl = p.valueDeclaration ?? p.declarations?.[0];
-      if (decl === undefined) continue;
-      fields.set(p.name, { shape: shapeOf(checker, checker.getTypeOfSymbolAtLocation(p, decl), depth + 1), optional: (p.flags & ts.SymbolFlags.Optional) !== 0 });
+      const type = decl === undefined ? checker.getTypeOfSymbol(p) : checker.getTypeOfSymbolAtLocation(p, decl);
+      fields.set(p.name, { shape: shapeOf(checker, type, depth + 1), optional: (p.flags & ts.SymbolFlags.Optional) !== 0 });
     }
     return { kind: 'object', fields, nullable, text };
   }
@@ -117,6 +131,11 @@ export function compareShape(root: SchemaNode, node: SchemaNode, shape: Shape, p
     case 'object':
       if (nonNull.length !== 1 || nonNull[0] !== 'object') say(`the schema says ${describeSchema(n)}, the type says ${shape.text}`);
       else out.push(...compareFields(root, n, shape.fields, `${path}.`, where));
+      break;
+    case 'map':
+      if (nonNull.length !== 1 || nonNull[0] !== 'object' || typeof n.additionalProperties !== 'object' || n.properties !== undefined) {
+        say(`the schema says ${describeSchema(n)} (a map needs additionalProperties: <schema> and no properties), the type says ${shape.text}`);
+      } else out.push(...compareShape(root, n.additionalProperties, shape.values, `${path}{}`, where));
       break;
     default:
       say(`the type ${shape.text} has no JSON Schema counterpart this test knows`);

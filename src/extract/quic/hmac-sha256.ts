@@ -87,6 +87,7 @@ export class HmacKey {
   readonly inner = new Int32Array(8);
   readonly outer = new Int32Array(8);
   constructor(key: Uint8Array) {
+    // Invariant: keys are the QUIC Initial salts and HKDF PRKs the extractor derives (RFC 9001 5.2), never capture bytes.
     if (key.length > HMAC_MAX_KEY) throw new RangeError(`HMAC key of ${key.length} bytes (at most ${HMAC_MAX_KEY} here)`);
     this.inner.set(IV);
     this.outer.set(IV);
@@ -103,6 +104,8 @@ const INNER_HASH = new Uint8Array(32);
 
 /** HMAC-SHA256(key, msg[off, off+len)) into out[outOff, outOff+32). msg length at most HMAC_MAX_MESSAGE. */
 export function hmac(key: HmacKey, msg: Uint8Array, off: number, len: number, out: Uint8Array, outOff: number): void {
+  // Invariant: messages are HKDF labels, or connection IDs of at most this length (longer ones go to node:crypto in
+  // deriveInitialKeysWith), never capture bytes of any length.
   if (len > HMAC_MAX_MESSAGE) throw new RangeError(`HMAC message of ${len} bytes (at most ${HMAC_MAX_MESSAGE} here)`);
   ST.set(key.inner);
   finalBlock(ST, msg, off, len, 64 + len);
