@@ -14,6 +14,7 @@ import { COMMANDS } from '../../src/cli/registry.js';
 import { EXIT } from '../../src/errors.js';
 import { MEMORY_BUDGET_ENV, MEMORY_BUDGET_MIN_MB } from '../../src/limits.js';
 import { budgetCapture } from '../../src/synth/budget-capture.js';
+import { validate } from '../schema/record-schemas.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'residency-budget-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +41,9 @@ async function audit(budgetMb: number, out: string): Promise<{ code: number; out
   try {
     const io = bufferIo();
     const code = await runProgram(['node', 'residency', 'audit', path.join(dir, 'claims.yaml'), '--jobs', '1', '--out', path.join(dir, out), '--format', 'json'], COMMANDS, io);
-    const model = JSON.parse(readFileSync(path.join(dir, out, 'report.json'), 'utf8')) as ReportModel;
+    const json: unknown = JSON.parse(readFileSync(path.join(dir, out, 'report.json'), 'utf8'));
+    expect(validate('report', json), `${out}/report.json against schema/report.schema.json`).toEqual([]);
+    const model = json as ReportModel;
     return { code, out: io.out(), err: io.err(), model };
   } finally {
     if (before === undefined) delete process.env[MEMORY_BUDGET_ENV];
