@@ -26,11 +26,12 @@ import { auditVantage, captureLabs, claimLabs, collectCaptures, type AuditOption
 import { labVantage } from '../vantage/index.js';
 import { ClaimedLocationCheck } from '../audit/claimed-location.js';
 import { loadClaims } from '../audit/claims.js';
+import { budgetCounts } from '../audit/input-problems.js';
 import { providerOrigin } from '../audit/provider-origin.js';
 import { parseFormats, writeReports } from '../report/index.js';
 import { ingestCapture, type IngestGeo, type IngestOptions, type IngestResult } from '../store/ingest.js';
 import { openCaseStore } from '../store/open.js';
-import { captureBudgetCounts, captureReadWarnings, geolocateStored, saveAudit, storedGeoState } from '../store/records.js';
+import { captureReadWarnings, captureSummaryCounts, geolocateStored, saveAudit, storedGeoState } from '../store/records.js';
 import type { CaseStore } from '../store/store.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoSourceAnswer } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
@@ -204,7 +205,8 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
         state = await storedGeoState(store, c.stored.id);
       }
       provenance.push(state?.provenance ?? []);
-      const budget = await captureBudgetCounts(store, c.stored.id);
+      const sc = await captureSummaryCounts(store, c.stored.id);
+      const budget = budgetCounts(sc.warnings, sc.anomalies, sc.counters);
       aggCaps.push({
         ...c,
         warnings: await captureReadWarnings(store, c.stored.id),

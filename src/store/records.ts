@@ -6,8 +6,6 @@ import type { CaseStore, SqlSession, SqlValue } from './store.js';
 import { FLOW_GEO_COLUMNS, GeoIds, type IngestGeo } from './ingest.js';
 import { SynthesisDetector } from '../geo/rtt-check.js';
 import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
-import { budgetCounts } from '../audit/input-problems.js';
-import type { BudgetCounts } from '../audit/report-model.js';
 
 export interface StoredCapture {
   id: number;
@@ -92,21 +90,25 @@ export async function captureReadWarnings(db: SqlSession, captureId: number): Pr
 }
 
 /**
- * What the memory budget dropped while a capture was analysed: the counts of its stored summary (`anomalies`,
- * `counters`) when the summary carries the `memory_budget_reached` warning, else undefined.
+ * A capture's stored summary warnings (as stored, messages unchanged), anomaly counts and counters: what the audit
+ * reads the memory budget's effect from (src/audit/input-problems.ts budgetCounts).
  */
-export async function captureBudgetCounts(db: SqlSession, captureId: number): Promise<BudgetCounts | undefined> {
+export async function captureSummaryCounts(
+  db: SqlSession,
+  captureId: number,
+): Promise<{ warnings: Anomaly[]; anomalies: Record<string, number>; counters: Record<string, number> }> {
   const r = await db.get<{ summary: string }>('SELECT summary FROM captures WHERE id = ?', [captureId]);
   let summary: { warnings?: unknown; anomalies?: unknown; counters?: unknown };
   try {
     summary = JSON.parse(r?.summary ?? '{}') as typeof summary;
   } catch {
-    return undefined;
+    summary = {};
   }
-  if (!Array.isArray(summary.warnings)) return undefined;
-  const warnings = (summary.warnings as Partial<Anomaly>[]).filter((w): w is Anomaly => typeof w?.code === 'string' && typeof w.message === 'string');
-  const counts = (v: unknown): Record<string, number> => (v !== null && typeof v === 'object' ? (v as Record<string, number>) : {});
-  return budgetCounts(warnings, counts(summary.anomalies), counts(summary.counters));
+  const warnings = Array.isArray(summary.warnings)
+    ? (summary.warnings as Partial<Anomaly>[]).filter((w): w is Anomaly => typeof w?.code === 'string' && typeof w.message === 'string')
+    : [];
+  const counts = (v: unknown): Record<string, number> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : {});
+  return { warnings, anomalies: counts(summary.anomalies), counters: counts(summary.counters) };
 }
 
 /** Flows of one capture ordered by flow_id, with stored geo fields when enrichment has run. */
