@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // A throwaway PostgreSQL for test/pg when RESIDENCY_TEST_PG is unset outside CI (test/pg/global-setup.ts).
+    globalSetup: ['test/pg/global-setup.ts'],
   },
 });

@@ -18,7 +18,7 @@
 // one --split-mb capture (default 300) and on four --batch-mb captures (default 75); the fixed cost over node -e 0.
 // Options: --mb N (mixed capture size, default 1000), --small-mb N (default 256), --runs N (rounds, default 3),
 // --user-sizes LIST (default 30,300,--mb), --split-mb N, --batch-mb N, --users-only (skip the pinned pipeline part),
-// --users-json FILE,
+// --users-json FILE, --fixed-only (only the fixed cost: flows on a one-flow capture against node -e 0, cold and warm),
 // --geo-rounds N (pinned flows/flows-geo pairs on the mixed capture, default 11; at least --runs),
 // --json FILE (also write the results as JSON), --skip-external.
 // flows-geo also reports the time it spent enriching (GeoBatcher.flush, measured inside the run): the cost as a
@@ -29,7 +29,7 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readSync, rmS
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { userBench } from './bench-users.js';
+import { fixedCost, userBench } from './bench-users.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..'); // dist/scripts -> repository root
@@ -349,7 +349,31 @@ function sizesArg(): number[] {
   return text.split(',').map(Number).filter((x) => x > 0);
 }
 
+const USAGE = `npm run bench -- [options]: whole-capture throughput against ndpiReader and tshark, then timings as users run it
+  --mb N             size of the mixed capture in MB (default 1000)
+  --small-mb N       size of the small-packet capture (default 256)
+  --runs N           rounds (default 3)
+  --geo-rounds N     pinned flows/flows-geo pairs on the mixed capture (default 11; at least --runs)
+  --user-sizes LIST  mixed captures timed as users run them (default 30,300,--mb)
+  --split-mb N       the one capture timed at --jobs 2 (default 300)
+  --batch-mb N       each of the four captures of the batch (default 75)
+  --users-only       only the timings as users run them
+  --fixed-only       only the fixed cost (startup and opening the geolocation data, cold and warm; about a minute)
+  --skip-external    no ndpiReader or tshark in the throughput part
+  --json FILE, --users-json FILE   also write the results as JSON
+Captures are made once under .cache/bench/ (../shared/bench/gen-capture.py).
+`;
+
 function main(): void {
+  if (flag('--help') || flag('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  // --fixed-only: only the fixed cost (startup and opening the geolocation data; a minute).
+  if (flag('--fixed-only')) {
+    process.stdout.write(fixedCost({ root: ROOT, cache: CACHE }).lines.join('\n') + '\n');
+    return;
+  }
   // --users-only: only the timings as users run them (a short check of the bench itself with small sizes).
   if (!flag('--users-only')) pipelineBench();
   const u = userBench({

@@ -75,7 +75,8 @@ export async function bundle(outDir = join(ROOT, 'dist/bin')): Promise<string[]>
       target: 'node20',
       outfile,
       // better-sqlite3 is a native addon: it stays a package, loaded from node_modules when a command needs it.
-      external: ['better-sqlite3'],
+      // pg-native: pg's optional native binding, required only when asked for (never by residency).
+      external: ['better-sqlite3', 'pg-native'],
       // The sources find the tool root and the geo packages from import.meta.url; a CommonJS bundle has none.
       define: { 'import.meta.url': '__residencyModuleUrl' },
       banner: { js: `const __residencyModuleUrl = require('node:url').pathToFileURL(__filename).href;` },

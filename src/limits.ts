@@ -206,9 +206,17 @@ export const GEO_SYNTHESIZED_RTT_MS = 1;
 export const GEO_SYNTHESIZED_MIN_FLOWS = 3;
 /** Largest provider range file (ip-ranges.json is ~2 MB today) accepted from a geo dir. */
 export const GEO_MAX_RANGES_FILE_BYTES = 64 << 20;
-/** Decoded mmdb records kept per database (keyed by data offset; records are shared by many ranges). maxmind's
- *  own open() keeps 10,000; cleared when full. */
-export const GEO_MMDB_DECODE_CACHE_ENTRIES = 50_000;
+/** Bytes read at once from a geolocation data file (mmdb, ASN CSV: geo/paged-file.ts): a lookup reads the pages
+ *  its tree walk, record or bisection touches. 4 KiB, the kernel's page. */
+export const GEO_PAGE_BYTES = 4096;
+/** Pages kept per data file (8 MiB at 4 KiB): more than the few hundred pages a capture's few thousand addresses
+ *  touch in one file; when full, the oldest page is dropped (and read again if needed). */
+export const GEO_PAGE_CACHE_PAGES = 2048;
+/** Nesting (maps, arrays, pointers) of one mmdb value: real records nest 4 deep; a pointer loop stops here. */
+export const GEO_MMDB_MAX_DEPTH = 32;
+/** Values decoded for one mmdb record: a GeoIP2 City record has ~150; pointers to shared maps could otherwise make a
+ *  small hostile file decode for ever. Past it the record is unreadable (the source answers nothing). */
+export const GEO_MMDB_MAX_RECORD_VALUES = 100_000;
 
 // ---------------------------------------------------------------- report (renderers; helper H6)
 /** Characters of a capture-derived name shown in an HTML cell (the title attribute keeps the whole name): an SNI
@@ -272,6 +280,36 @@ export const MAX_LOG_WARNINGS = 20;
  *  watch; each VLAN id the event lists adds 4 bytes (IEEE 802.1Q). */
 export const EVE_ETHERNET_HEADER_BYTES = 14;
 export const EVE_VLAN_TAG_BYTES = 4;
+
+// ---------------------------------------------------------------- PostgreSQL case store and distributed ingest (issue 17)
+/** Rows per INSERT ... SELECT FROM unnest() of the PostgreSQL store: one array per column, so no parameter limit
+ *  (65,535 per statement) applies; 1,000 and 5,000 measured the same (~24k flows/s, docs/scale-out.md), and 2,000
+ *  keeps one statement's arrays near 1 MB. */
+export const PG_INSERT_BATCH_ROWS = 2000;
+/** Rows fetched per round trip from a server-side cursor when the store is iterated (audit aggregates, flows.csv). */
+export const PG_CURSOR_FETCH_ROWS = 1000;
+/** Connections one process opens to the PostgreSQL store (a worker with --jobs 1 uses 2; the audit 1-2). */
+export const PG_POOL_MAX = 4;
+/** How long connecting to the PostgreSQL store may take before it is reported unreachable (store_unopenable). */
+export const PG_CONNECT_TIMEOUT_MS = 30_000;
+/** Failed attempts of an ingest job before it is given up (a worker that died, a worker that refused the job). */
+export const JOB_RETRY_LIMIT = 3;
+/** pg-boss's own expiry of a running job, the backstop when no coordinator watches the workers' locks: at least
+ *  this long, plus the capture's size at JOB_EXPIRE_BYTES_PER_S (the slowest worker rate measured, on a machine
+ *  loaded 10 runnable processes per core, docs/scale-out.md; ~19 MB per CPU-second unloaded), so a job still
+ *  running on a live worker is not expired. Were it expired, the retry finds the capture stored or waits for it. */
+export const JOB_EXPIRE_MIN_S = 15 * 60;
+export const JOB_EXPIRE_BYTES_PER_S = 1_000_000;
+/** A running job whose worker's lock is free is only taken for lost after this long (the worker locks the job
+ *  right after taking it). */
+export const JOB_LIVENESS_GRACE_S = 3;
+/** A coordinator whose jobs no worker has taken for this long says how to start one (once). */
+export const JOB_NO_WORKER_HINT_S = 30;
+/** How often an idle worker asks the queue for a job, and a coordinator looks at its jobs. */
+export const JOB_POLL_MS = 500;
+/** TCP keepalive idle time of a worker's lock connection, set on the server's side: a machine that vanishes loses
+ *  its job locks after about twice this (idle + 3 probes a third of it apart). */
+export const JOB_LOCK_KEEPALIVE_S = 30;
 
 // ---------------------------------------------------------------- jobs (--jobs: several cores, src/jobs/)
 /** Largest --jobs: workers beyond the core count only add memory (each has its own flow table and naming cache). */

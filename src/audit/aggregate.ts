@@ -120,9 +120,10 @@ const GROUP_KEY = [
 ] as const;
 /**
  * The group key of a `flows` row (alias `f`) as one text value, unambiguous whatever the names hold: each column as
- * `<length>:<text>`, `-` for NULL. Lets every flow find its group by one indexed equality.
+ * `<length>:<text>`, `-` for NULL (numbers cast to text first: PostgreSQL has no length() of an integer). Lets
+ * every flow find its group by one indexed equality.
  */
-const GROUP_KEY_TEXT = GROUP_KEY.map((k) => `COALESCE(length(f.${k}) || ':' || f.${k}, '-')`).join(` || '|' || `);
+const GROUP_KEY_TEXT = GROUP_KEY.map((k) => `COALESCE(length(CAST(f.${k} AS TEXT)) || ':' || CAST(f.${k} AS TEXT), '-')`).join(` || '|' || `);
 
 const TEMP_TABLES = ['audit_caps', 'audit_vcaps', 'audit_rtt', 'audit_phys', 'audit_grp', 'audit_grp_name', 'audit_fp_pair', 'audit_grp_attr', 'audit_grp_judge', 'audit_flow_gid'];
 

@@ -1,7 +1,7 @@
 // Is the location a claim names physically impossible for a flow, given its handshake RTT from the lab?
 // The claimed region's metro (geo/regions.json) when the claim names one; a claimed country when its whole
 // territory lies beyond the RTT's reach (rtt-check.ts: RTT x 100 km): the nearest point of it (Natural Earth
-// outline, src/geo/country-area.ts: coasts, borders, islands and exclaves included) is farther from the lab.
+// outline, src/vantage/country-area.ts: coasts, borders, islands and exclaves included) is farther from the lab.
 // A claim naming several countries (a list or a group) is impossible only when every one of them is. The lab's
 // own country (and a code with no outline, though every accepted code has one) is never impossible. The lab is
 // fixed for a run, so each country's distance from it is computed once.
@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { geoDataDir } from '../geo/data-paths.js';
 import { ProviderTable } from '../geo/provider.js';
-import { countryDistanceKm } from '../geo/country-area.js';
+import { countryDistanceKm } from '../vantage/country-area.js';
 import { greatCircleKm, maxDistanceKm } from '../geo/rtt-check.js';
 import type { Claim } from './claims.js';
 import type { Vantage } from './report-model.js';

@@ -40,6 +40,12 @@ export interface AuditOptions {
   verdictOptions?: Partial<VerdictOptions>;
   /** Allow captures outside the claims file's folder (`--allow-outside`). */
   allowOutside?: boolean;
+  /**
+   * Stores the listed captures another way before the audit reads them (`--distributed`: workers ingest them) and
+   * gives, per listed file, what ingestCapture would have: its hash and whether it was already stored, or the
+   * CaptureError for a file that is not a capture.
+   */
+  ingestListed?: (listed: readonly ListedCapture[]) => Promise<(file: string) => Promise<{ sha256: string; skipped: boolean }>>;
 }
 
 export interface AuditResult {
@@ -133,10 +139,14 @@ export async function collectCaptures(
       }
     }
   } else {
-    for (const l of listedCaptures(claims, { allowOutside: opts.allowOutside })) {
-      let r: Awaited<ReturnType<typeof ingestCapture>>;
+    const listed = listedCaptures(claims, { allowOutside: opts.allowOutside });
+    const ingestedElsewhere = opts.ingestListed === undefined ? undefined : await opts.ingestListed(listed);
+    for (const l of listed) {
+      let r: { sha256: string; skipped: boolean };
       try {
-        r = await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze, geo: opts.geo });
+        r = ingestedElsewhere !== undefined
+          ? await ingestedElsewhere(l.file)
+          : await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze, geo: opts.geo });
       } catch (e) {
         // Not a capture, or unreadable: said, recorded, and the audit goes on without it.
         if (!(e instanceof CaptureError)) throw e;

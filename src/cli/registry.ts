@@ -13,4 +13,5 @@ export const COMMANDS: CommandRegistry = {
   audit: async (io) => (await import('./commands/audit.js')).auditCommand(io),
   report: async (io) => (await import('./commands/report.js')).reportCommand(io),
   regress: async (io) => (await import('./commands/regress.js')).regressCommand(io),
+  worker: async (io) => (await import('./commands/worker.js')).workerCommand(io),
 };

@@ -3,10 +3,9 @@
 // the registration source (sources.ts), the answers are combined (consensus.ts), the ASN comes from a user's ASN
 // mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow (provider.ts, provider-ranges.ts).
 // Per flow (or `geo` call), what its DNS names say (region-from-name.ts) and the physical RTT check (rtt-check.ts,
-// which may settle a dispute: consensus.ts) apply on top. Each file is read when an address of its family first
-// needs it. One cache: the result per address (and what each DNS name says).
+// which may settle a dispute: consensus.ts) apply on top. Each file is opened when an address of its family first
+// needs it, and read by the pages lookups touch. One cache: the result per address (and what each DNS name says).
 
-import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
@@ -15,17 +14,18 @@ import { toAddress, type Address } from './address.js';
 import { AsnTable } from './asn-table.js';
 import { consensus, settleByRtt } from './consensus.js';
 import { defaultCacheDir, filesIn, geoDataDir } from './data-paths.js';
+import { fileSha256 } from './file-digest.js';
 import { edgeOf, providerOf, ProviderTable, regionOf, withNames } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
 import { RegionTable } from './regions.js';
 import { checkPlace, checkSources, maxDistanceKm } from './rtt-check.js';
-import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, sha256, toAnswer, toAsn, type AsnAnswer } from './sources.js';
+import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, toAnswer, toAsn, type AsnAnswer } from './sources.js';
 
 export interface GeoLocatorOptions {
   /** Folder with MaxMind (GeoIP2/GeoLite2 City/Country/ASN/ISP) or ip-location-db mmdb files and/or provider range files. */
   geoDir?: string;
-  /** Where the ASN lookup table is cached (default: $XDG_CACHE_HOME/residency or node_modules/.cache/residency). */
+  /** Where the SHA-256 of the data files is remembered (default: $XDG_CACHE_HOME/residency or node_modules/.cache/residency). */
   cacheDir?: string;
   /** Use the embedded @ip-location-db data (default true). */
   useEmbedded?: boolean;
@@ -119,7 +119,7 @@ export class GeoLocator {
     this.cache.clear();
   }
 
-  /** Reads the data of the given families now instead of at the first lookup (so its cost can be timed apart). */
+  /** Opens the data files of the given families now instead of at the first lookup (so its cost can be timed apart). */
   preload(families: (4 | 6)[] = [4, 6]): void {
     const s = this.mmdb();
     for (const f of families) {
@@ -152,11 +152,11 @@ export class GeoLocator {
     const located: GeoSourceAnswer[] = [];
     const registration: GeoSourceAnswer[] = [];
     for (const m of s.located) {
-      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a.query)) : null;
+      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a)) : null;
       if (x) located.push(x);
     }
     for (const m of s.registration) {
-      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a.query)) : null;
+      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a)) : null;
       if (x) registration.push(answer(x.source, x.country)); // registration is no place
     }
     const c = consensus(located, registration);
@@ -177,10 +177,14 @@ export class GeoLocator {
   /** ASN: a user's ASN mmdb first (the next file only opened when one says nothing), else the CSV table. */
   private asnOf(a: Address): AsnAnswer | null {
     for (const m of this.mmdb().asn) {
-      const hit = toAsn(m.get(a.query));
+      const hit = toAsn(m.get(a));
       if (hit) return hit;
     }
-    return this.asnTable(a.family)?.find(a.v4, a.words) ?? null;
+    try {
+      return this.asnTable(a.family)?.find(a.v4, a.words) ?? null;
+    } catch {
+      return null; // the CSV became unreadable
+    }
   }
 
   /** The lookup with what the names say and the physical check applied (a copy when they change it). */
@@ -251,7 +255,12 @@ export class GeoLocator {
     let t = this.asnTables[family];
     if (t === undefined) {
       const csv = this.opts.useEmbedded === false ? undefined : embeddedAsnCsv()[family === 4 ? 'v4' : 'v6'];
-      t = this.asnTables[family] = csv ? AsnTable.load(family, csv, this.opts.cacheDir ?? defaultCacheDir()) : null;
+      try {
+        t = csv ? AsnTable.open(family, csv) : null;
+      } catch {
+        t = null; // unreadable: no ASN from the table
+      }
+      this.asnTables[family] = t;
     }
     return t;
   }
@@ -259,15 +268,16 @@ export class GeoLocator {
   /** Which files answered so far (opened mmdb files, loaded ASN tables), the curated tables and the range files. */
   provenance(): GeoProvenance[] {
     const s = this.sources;
-    const out = (s ? [...s.located, ...s.registration, ...s.asn] : []).filter((m) => m.opened).map((m) => m.provenance());
+    const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
+    const out = (s ? [...s.located, ...s.registration, ...s.asn] : []).filter((m) => m.opened).map((m) => m.provenance(cacheDir));
     const version = embeddedAsnCsv().version;
     for (const t of [this.asnTables[4], this.asnTables[6]]) {
-      if (t) out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.info.file, sha256: t.info.sha256, version, licence: LICENCES.asn });
+      if (t) out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.file, sha256: fileSha256(t.file, cacheDir), version, licence: LICENCES.asn });
     }
     const t = this.tables();
-    for (const file of [t.providers.file, t.regions.file]) out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: sha256(fs.readFileSync(file)) });
+    for (const file of [t.providers.file, t.regions.file]) out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: fileSha256(file, cacheDir) });
     for (const { file, parsed } of t.rangeFiles) {
-      out.push({ source: parsed.source, kind: 'provider-ranges', file, sha256: sha256(fs.readFileSync(file)), version: parsed.version, build_date: parsed.build_date });
+      out.push({ source: parsed.source, kind: 'provider-ranges', file, sha256: fileSha256(file, cacheDir), version: parsed.version, build_date: parsed.build_date });
     }
     // Files shipped with the tool are named relative to its root, so reports are identical on every install; a
     // user's own geo dir keeps its absolute path (the hash identifies the data either way).

@@ -1,22 +1,21 @@
-// Owns the mmdb files: which exist (the embedded @ip-location-db packages, a user's --geo-dir), reading each with
-// the `maxmind` package on first use (read once, whole; an IPv4-only capture never reads the IPv6 files), turning
-// its records into answers in either schema (ip-location-db's flat `country_code/city/latitude/longitude`, MaxMind
-// GeoIP2 `country.iso_code/city.names.en/location.latitude`, GeoLite2-ASN/GeoIP2-ISP `autonomous_system_*`), and
-// each file's provenance (SHA-256, build_epoch, database_type, package version, licence).
+// Owns the mmdb files: which exist (the embedded @ip-location-db packages, a user's --geo-dir), each opened on first
+// use (its metadata read; a lookup then reads only the pages it touches: mmdb-file.ts; an IPv4-only capture never
+// opens the IPv6 files), turning its records into answers in either schema (ip-location-db's flat
+// `country_code/city/latitude/longitude`, MaxMind GeoIP2 `country.iso_code/city.names.en/location.latitude`,
+// GeoLite2-ASN/GeoIP2-ISP `autonomous_system_*`), and each file's provenance (SHA-256, build_epoch, database_type,
+// package version, licence; the SHA-256 of a file remembered while it keeps its size, mtime and inode: file-digest.ts).
 
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Reader } from 'maxmind';
-import { GEO_MMDB_DECODE_CACHE_ENTRIES } from '../limits.js';
 import type { GeoProvenance, GeoSourceAnswer } from '../types.js';
+import type { Address } from './address.js';
 import { filesIn } from './data-paths.js';
+import { fileSha256 } from './file-digest.js';
+import { MmdbFile, type MmdbRecord } from './mmdb-file.js';
 
 /** What a database answers: a located place, a country only, the registration country, or the ASN. */
 export type SourceRole = 'city' | 'country' | 'registration' | 'asn';
-
-type MmdbRecord = Record<string, unknown>;
 
 export interface AsnAnswer {
   asn: number;
@@ -35,10 +34,9 @@ export interface SourceSpec {
   version?: string;
 }
 
-/** One mmdb file, read (whole, once) on first use. */
+/** One mmdb file, opened on first use. */
 export class MmdbSource {
-  private reader: Reader<MmdbRecord> | null | undefined;
-  private bytes: Buffer | undefined;
+  private file: MmdbFile | null | undefined;
   /** True once a lookup (or preload) used the file: only those are named in the provenance. */
   opened = false;
 
@@ -49,40 +47,38 @@ export class MmdbSource {
     return this.spec.family === 0 || this.spec.family === family;
   }
 
-  /** Reads the file if not yet done; null when it is not a readable mmdb. */
-  read(): Reader<MmdbRecord> | null {
-    if (this.reader === undefined) {
+  /** Opens the file (its metadata) if not yet done; null when it is not a readable mmdb. */
+  read(): MmdbFile | null {
+    if (this.file === undefined) {
       try {
-        this.bytes = fs.readFileSync(this.spec.file);
-        this.reader = new Reader<MmdbRecord>(this.bytes, { cache: decodeCache() });
-        if (typeof this.reader.metadata.databaseType !== 'string') throw new Error('no database_type');
+        this.file = MmdbFile.open(this.spec.file);
       } catch {
-        this.reader = null;
-        this.bytes = undefined;
+        this.file = null;
       }
     }
-    return this.reader;
+    return this.file;
   }
 
-  /** Reads the file for use (named in the provenance from then on); false when it is not a readable mmdb. */
+  /** Opens the file for use (named in the provenance from then on); false when it is not a readable mmdb. */
   open(): boolean {
     return (this.opened = this.read() !== null);
   }
 
-  /** The record for an address (`Address.query`), or null: none, or the file or record is unreadable. */
-  get(query: string): MmdbRecord | null {
+  /** The record for an address, or null: none, or the file or record is unreadable. */
+  get(a: Address): MmdbRecord | null {
     try {
-      return this.open() ? (this.reader as Reader<MmdbRecord>).get(query) : null;
+      return this.open() ? (this.file as MmdbFile).get(a.family, a.v4, a.words) : null;
     } catch {
       return null;
     }
   }
 
-  provenance(): GeoProvenance {
-    const p: GeoProvenance = { source: this.spec.id, kind: 'mmdb', file: this.spec.file, sha256: sha256(this.bytes ?? fs.readFileSync(this.spec.file)) };
-    if (this.reader) {
-      p.build_date = this.reader.metadata.buildEpoch.toISOString();
-      p.database_type = this.reader.metadata.databaseType;
+  /** `cacheDir`: where file hashes are remembered (null: hashed every time). */
+  provenance(cacheDir: string | null): GeoProvenance {
+    const p: GeoProvenance = { source: this.spec.id, kind: 'mmdb', file: this.spec.file, sha256: fileSha256(this.spec.file, cacheDir) };
+    if (this.file) {
+      p.build_date = this.file.metadata.buildEpoch.toISOString();
+      p.database_type = this.file.metadata.databaseType;
     }
     if (this.spec.version) p.version = `${this.spec.package}@${this.spec.version}`;
     if (this.spec.licence) p.licence = this.spec.licence;
@@ -90,28 +86,12 @@ export class MmdbSource {
   }
 }
 
-/** The decoder cache `maxmind`'s own open() gives its reader (records reached through pointers decoded once),
- *  bounded: cleared when full (without it, the 1 GB bench capture's flows ran 14 % more instructions, cachegrind). */
-function decodeCache(): { get(k: number): unknown; set(k: number, v: unknown): void } {
-  const m = new Map<number, unknown>();
-  return {
-    get: (k) => m.get(k),
-    set: (k, v) => {
-      if (m.size >= GEO_MMDB_DECODE_CACHE_ENTRIES) m.clear();
-      m.set(k, v);
-    },
-  };
-}
-
-export function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 // ---------------------------------------------------------------- records -> answers (both schemas)
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-const obj = (v: unknown): MmdbRecord | undefined => (v !== null && typeof v === 'object' ? (v as MmdbRecord) : undefined);
+const obj = (v: unknown): Rec | undefined => (v !== null && typeof v === 'object' ? (v as Rec) : undefined);
+type Rec = Record<string, unknown>;
 
 /** A source answer with every key present, in the order JSON shows them (absent ones undefined, which JSON leaves out). */
 export function answer(source: string, country?: string, city?: string, lat?: number, lon?: number): GeoSourceAnswer {
@@ -119,7 +99,7 @@ export function answer(source: string, country?: string, city?: string, lat?: nu
 }
 
 /** A located answer from a city/country/registration record in either schema; null when it says nothing. */
-export function toAnswer(source: string, rec: MmdbRecord | null): GeoSourceAnswer | null {
+export function toAnswer(source: string, rec: Rec | null): GeoSourceAnswer | null {
   if (!rec) return null;
   let country = str(rec.country_code);
   let city = str(rec.city);
@@ -138,7 +118,7 @@ export function toAnswer(source: string, rec: MmdbRecord | null): GeoSourceAnswe
 }
 
 /** ASN and organisation from a GeoLite2-ASN / GeoIP2-ISP record. */
-export function toAsn(rec: MmdbRecord | null): AsnAnswer | null {
+export function toAsn(rec: Rec | null): AsnAnswer | null {
   const asn = num(rec?.autonomous_system_number);
   return asn === undefined ? null : { asn, org: str(rec?.autonomous_system_organization) };
 }
@@ -190,7 +170,7 @@ export function embeddedAsnCsv(): { v4?: string; v6?: string; version?: string }
 
 /**
  * The mmdb files of a user's geo dir (GeoLite2-City.mmdb, GeoIP2-Country.mmdb, GeoLite2-ASN.mmdb, any ip-location-db
- * file ...), read (the first lookup needs them anyway): the role comes from the metadata `database_type` (City /
+ * file ...), opened (their metadata read): the role comes from the metadata `database_type` (City /
  * Country / ASN / ISP), the id from the file name. Unreadable files and other types are left out.
  */
 export function geoDirSources(dir: string): MmdbSource[] {

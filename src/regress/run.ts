@@ -31,6 +31,8 @@ export interface RegressOptions {
   saveReport?: string;
   /** How the fresh report is made; default: the audit (pipeline/back-half.ts runAudit) with JSON output only. */
   produce?: ReportProducer;
+  /** Case store the default audit uses: a SQLite file or a PostgreSQL URL (default: a scratch SQLite file). */
+  db?: string;
 }
 
 export interface RegressResult {
@@ -56,15 +58,22 @@ async function findJsonReport(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Default producer: `runAudit(claims, { db: <work>/case.db, outDir: <work>/out, formats: ['json'] })`. */
-export const auditProducer: ReportProducer = async (claimsPath, workDir) => {
+/** The audit as producer: `runAudit(claims, { db: db ?? <work>/case.db, outDir: <work>/out, formats: ['json'] })`. */
+export function auditProducerWith(db: string | undefined): ReportProducer {
+  return (claimsPath, workDir) => produceWithAudit(claimsPath, workDir, db);
+}
+
+/** Default producer: the audit into a scratch SQLite store. */
+export const auditProducer: ReportProducer = (claimsPath, workDir) => produceWithAudit(claimsPath, workDir, undefined);
+
+async function produceWithAudit(claimsPath: string, workDir: string, db: string | undefined): Promise<string> {
   const outDir = path.join(workDir, 'out');
   await mkdir(outDir, { recursive: true });
-  await runAudit(claimsPath, { db: path.join(workDir, 'case.db'), outDir, formats: ['json'] });
+  await runAudit(claimsPath, { db: db ?? path.join(workDir, 'case.db'), outDir, formats: ['json'] });
   const found = await findJsonReport(outDir);
   if (found === undefined) throw new UsageError('regress_no_report', `the audit wrote no JSON report in ${outDir}`);
   return found;
-};
+}
 
 async function readReport(file: string, what: string): Promise<unknown> {
   let text: string;
@@ -98,7 +107,7 @@ export async function runRegress(claimsPath: string, opts: RegressOptions = {}):
     let expected: unknown;
     if (!existsSync(expectedFile) && opts.update) expected = undefined;
     else expected = await readReport(expectedFile, 'expected report');
-    const freshFile = await (opts.produce ?? auditProducer)(claimsPath, work);
+    const freshFile = await (opts.produce ?? auditProducerWith(opts.db))(claimsPath, work);
     const fresh = await readReport(freshFile, 'fresh report');
     if (opts.saveReport !== undefined) {
       await mkdir(path.dirname(opts.saveReport), { recursive: true });

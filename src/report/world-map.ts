@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { geoCircle, geoEquirectangular, geoPath, type GeoContext } from 'd3-geo';
 import { merge, mesh } from 'topojson-client';
 import type { GeometryCollection, MultiPolygon, Polygon, Topology } from 'topojson-specification';
-import { worldAtlasFile, worldAtlasVersion } from '../geo/country-area.js';
+import { worldAtlasFile, worldAtlasVersion } from '../vantage/country-area.js';
 import { EARTH_MEAN_RADIUS_KM } from '../geo/rtt-check.js';
 
 /** ISO 3166-1 numeric id of Antarctica in Natural Earth. */

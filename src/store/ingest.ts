@@ -228,9 +228,12 @@ async function ingest(store: CaseStore, file: string, opts: IngestOptions): Prom
       const row = await tx.get<{ id: number }>(
         `INSERT INTO captures (sha256, path, size_bytes, format, gzip, packets, link_types, flow_count, dns_messages, truncated,
            vendor, device, tool_version, options, summary, ingested_at)
-         VALUES (?, ?, ?, 'unknown', 0, 0, '[]', 0, 0, 0, ?, ?, ?, '{}', '{}', ?) RETURNING id`,
+         VALUES (?, ?, ?, 'unknown', 0, 0, '[]', 0, 0, 0, ?, ?, ?, '{}', '{}', ?) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
         [sha256, path.resolve(file), size, opts.vendor ?? null, opts.device ?? null, TOOL_VERSION, new Date().toISOString()],
       );
+      // PostgreSQL writes captures side by side: one stored by another process after the look-up above makes this
+      // insert wait for that transaction, then do nothing; the capture is then stored (distributed ingest).
+      if (row === undefined) return (await stored(tx, sha256)) as StoredRef;
       const captureId = Number(row?.id);
       const geoIds = opts.geo !== undefined ? new GeoIds(captureId, opts.geo) : undefined;
       const synthesis = new SynthesisDetector();

@@ -30,6 +30,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['report'], // renderers
   ['back-half'], // pipeline/: the order after the flow record (geolocation, vantage rule, audit)
   ['regress'], // the scheduled regression
+  ['distributed'], // distributed ingest: ingest jobs, workers, the coordinator (PostgreSQL store, pg-boss)
   ['cli'], // commands, exit codes; jobs/ (--jobs: child processes, split workers) counts as part of it
   ['index'], // the library's public surface
 ];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClaimedLocationCheck, type CountryDistance } from '../../src/audit/claimed-location.js';
 import type { Claim } from '../../src/audit/claims.js';
 import type { VerdictFlow } from '../../src/audit/verdict.js';
-import { countryDistanceKm } from '../../src/geo/country-area.js';
+import { countryDistanceKm } from '../../src/vantage/country-area.js';
 
 const delhi = { name: 'lab', lat: 28.6139, lon: 77.209, country: 'IN' };
 const metros = [

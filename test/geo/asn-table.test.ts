@@ -1,13 +1,16 @@
-// The ASN range table on small inline CSVs: parsing (quoted org names, both IPv4 forms, IPv6 text, bad lines),
-// binary-search lookups at range edges, unsorted input, and the on-disk cache (built, reused with the CSV's hash,
-// rebuilt when the CSV changes or the cache is damaged).
+// The ASN table searched in place (src/geo/asn-table.ts): small inline CSVs (quoted org names, both IPv4 forms,
+// IPv6 text, CRLF, bad lines, range edges and gaps); generated CSVs of thousands of lines against a reference that
+// reads every line (fast-check; lines crossing pages, a page cache of two pages); the embedded files are sorted by
+// start (what the bisection needs) and answer as the reference does for the golden flows' addresses.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AsnTable, parseCsv } from '../../src/geo/asn-table.js';
-import { parseIpv4, parseIpv6 } from '../../src/geo/address.js';
+import { AsnTable } from '../../src/geo/asn-table.js';
+import { parseIpv4, parseIpv6, toAddress } from '../../src/geo/address.js';
+import { embeddedAsnCsv } from '../../src/geo/sources.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-asn-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -21,41 +24,65 @@ function v6(s: string): Uint32Array {
   return w;
 }
 
-describe('parseCsv', () => {
-  it('reads quoted names, dotted and numeric IPv4, skips bad lines, sorts', () => {
-    const b = parseCsv(4, V4);
-    expect(b.entry.length).toBe(3);
-    expect(Array.from(b.starts)).toEqual([parseIpv4('1.0.0.0'), 16778240, parseIpv4('8.8.8.0')]);
-    expect(b.orgs.toString()).toContain('Cloudflare, Inc.');
-    // Unsorted input comes out sorted, each range with its own entry.
-    const u = parseCsv(4, '8.8.8.0,8.8.8.255,15169,Google LLC\n1.0.0.0,1.0.0.255,13335,Cloudflare\n8.8.4.0,8.8.4.255,15169,Google LLC');
-    expect(Array.from(u.starts)).toEqual([parseIpv4('1.0.0.0'), parseIpv4('8.8.4.0'), parseIpv4('8.8.8.0')]);
-    expect(Array.from(u.entry, (e) => u.asns[e])).toEqual([13335, 15169, 15169]);
-    expect(u.asns.length).toBe(2); // (asn, org) pairs are kept once
-  });
-});
+/** The reference: every line read, the last valid one starting at or below the address, if it ends at or above. */
+function reference(text: string, family: 4 | 6): (w: Uint32Array) => { asn: number; org?: string } | null {
+  const rows: { s: bigint; e: bigint; asn: number; org: string }[] = [];
+  const big = (t: string): bigint | null => {
+    if (family === 4) {
+      const v = /^\d{1,10}$/.test(t) ? Number(t) : parseIpv4(t);
+      return v >= 0 && v <= 0xffffffff ? BigInt(v) : null;
+    }
+    const w = new Uint32Array(4);
+    return parseIpv6(t, w) ? w.reduce((acc, x) => (acc << 32n) | BigInt(x), 0n) : null;
+  };
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const [a, b, asnText] = line.split(',', 3);
+    const s = big(a);
+    const e = b === undefined ? null : big(b);
+    if (s === null || e === null || e < s || !/^\d+$/.test(asnText ?? '') || Number(asnText) > 0xffffffff) continue;
+    let org = line.slice(a.length + b.length + asnText.length + 3);
+    if (org.length >= 2 && org.startsWith('"') && org.endsWith('"')) org = org.slice(1, -1).replace(/""/g, '"');
+    rows.push({ s, e, asn: Number(asnText), org });
+  }
+  let sorted: typeof rows | undefined;
+  return (w) => {
+    const x = w.reduce((acc, v) => (acc << 32n) | BigInt(v), 0n);
+    // Stable sort by start (for unsorted input), then the last row starting at or below x, by bisection over the rows.
+    sorted ??= rows.map((r, i) => ({ r, i })).sort((p, q) => (p.r.s < q.r.s ? -1 : p.r.s > q.r.s ? 1 : p.i - q.i)).map((p) => p.r);
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid].s <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    const hit = sorted[lo - 1];
+    return hit && hit.e >= x ? { asn: hit.asn, org: hit.org || undefined } : null;
+  };
+}
 
-describe('AsnTable', () => {
+describe('AsnTable on small CSVs', () => {
   const f4 = path.join(dir, 'v4.csv');
   const f6 = path.join(dir, 'v6.csv');
   fs.writeFileSync(f4, V4);
   fs.writeFileSync(f6, V6);
-  const cache = path.join(dir, 'cache');
 
-  it('finds IPv4 ranges at their edges and misses the gaps', () => {
-    const t = AsnTable.load(4, f4, null);
+  it('finds IPv4 ranges at their edges, misses the gaps, skips bad lines', () => {
+    const t = AsnTable.open(4, f4);
     const at = (ip: string): number | undefined => t.find(parseIpv4(ip), new Uint32Array(4))?.asn;
     expect(at('1.0.0.0')).toBe(13335);
-    expect(at('1.0.0.255')).toBe(13335);
+    expect(t.find(parseIpv4('1.0.0.255'), new Uint32Array(4))).toEqual({ asn: 13335, org: 'Cloudflare, Inc.' });
     expect(at('1.0.1.0')).toBeUndefined();
     expect(at('1.0.4.0')).toBe(38803);
     expect(at('8.8.8.8')).toBe(15169);
+    expect(at('9.9.9.5')).toBeUndefined(); // the backwards line is no range
     expect(at('0.0.0.1')).toBeUndefined();
     expect(at('255.255.255.255')).toBeUndefined();
   });
 
-  it('finds IPv6 ranges compared as four words', () => {
-    const t = AsnTable.load(6, f6, null);
+  it('finds IPv6 ranges compared as four words (CRLF lines)', () => {
+    const t = AsnTable.open(6, f6);
     expect(t.find(-1, v6('2606:4700:4700::1111'))).toEqual({ asn: 13335, org: 'Cloudflare, Inc.' });
     expect(t.find(-1, v6('2001:4:112::1'))?.asn).toBe(112);
     expect(t.find(-1, v6('2001:4:112:ffff:ffff:ffff:ffff:ffff'))?.asn).toBe(112);
@@ -63,36 +90,92 @@ describe('AsnTable', () => {
     expect(t.find(-1, v6('::1'))).toBeNull();
   });
 
-  it('builds the cache once, reuses it, and rebuilds when the CSV changes', () => {
-    const a = AsnTable.load(4, f4, cache);
-    expect(a.info.from).toBe('csv');
-    expect(fs.existsSync(path.join(cache, 'asn-v4.table'))).toBe(true);
-    const b = AsnTable.load(4, f4, cache);
-    expect(b.info.from).toBe('cache');
-    expect(b.find(parseIpv4('8.8.8.8'), v6('::'))).toEqual({ asn: 15169, org: 'Google LLC' });
-    expect(b.info.sha256).toBe(a.info.sha256);
-    expect(b.info.sha256).toMatch(/^[0-9a-f]{64}$/);
-    fs.appendFileSync(f4, '\n9.0.0.0,9.0.0.255,3356,Level 3\n');
-    const c = AsnTable.load(4, f4, cache);
-    expect(c.info.from).toBe('csv');
-    expect(c.info.sha256).not.toBe(a.info.sha256);
-    expect(c.find(parseIpv4('9.0.0.9'), v6('::'))?.asn).toBe(3356);
+  it('an empty file answers nothing; a missing one cannot be opened', () => {
+    const empty = path.join(dir, 'empty.csv');
+    fs.writeFileSync(empty, '');
+    expect(AsnTable.open(4, empty).find(parseIpv4('1.1.1.1'), new Uint32Array(4))).toBeNull();
+    expect(() => AsnTable.open(4, path.join(dir, 'missing.csv'))).toThrow();
   });
+});
 
-  it('a damaged cache file is ignored and rebuilt', () => {
-    const file = path.join(cache, 'asn-v6.table');
-    expect(AsnTable.load(6, f6, cache).info.from).toMatch(/csv|cache/);
-    expect(fs.existsSync(file)).toBe(true);
-    for (const damage of ['RAS3broken', 'RAS3\u0010\u0000\u0000\u0000{"csv":1}', '']) {
-      fs.writeFileSync(file, damage);
-      const b = AsnTable.load(6, f6, cache);
-      expect(b.info.from).toBe('csv');
-      expect(b.find(-1, v6('2606:4700::1'))?.asn).toBe(13335);
-    }
-    // Truncated: the arrays run past the end.
-    const whole = fs.readFileSync(file);
-    fs.writeFileSync(file, whole.subarray(0, whole.length - 40));
-    expect(AsnTable.load(6, f6, cache).info.from).toBe('csv');
-    expect(AsnTable.load(6, f6, cache).info.from).toBe('cache');
+describe('AsnTable on generated CSVs, against the reference (fast-check)', () => {
+  // Sorted starts; ranges of random length, so some overlap the next (the later one answers there); bad lines and
+  // long quoted names in between, so lines cross page boundaries; a page cache of two pages.
+  const csv = fc
+    .array(fc.record({ gap: fc.nat(5000), len: fc.nat(9000), asn: fc.nat(400_000), org: fc.string({ maxLength: 120 }), bad: fc.nat(20), dotted: fc.boolean() }), { minLength: 1, maxLength: 800 })
+    .map((rows) => {
+      let at = 1;
+      const lines: string[] = [];
+      for (const r of rows) {
+        at += r.gap;
+        const end = Math.min(0xffffffff, at + r.len);
+        const dq = (v: number): string => `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+        if (r.bad === 0) lines.push(`${at},oops,1,x`);
+        lines.push(`${r.dotted ? dq(at) : at},${r.dotted ? dq(end) : end},${r.asn},"${r.org.replace(/"/g, '""').replace(/[\r\n]/g, ' ')}"`);
+      }
+      return lines.join('\n') + '\n';
+    });
+
+  it('IPv4: the same answer for any address', () => {
+    let n = 0;
+    fc.assert(
+      fc.property(csv, fc.array(fc.nat(4_000_000), { minLength: 20, maxLength: 20 }), (text, ips) => {
+        const file = path.join(dir, `gen-${n++}.csv`);
+        fs.writeFileSync(file, text);
+        const t = AsnTable.open(4, file, 2);
+        const ref = reference(text, 4);
+        for (const ip of ips) {
+          expect(t.find(ip, new Uint32Array(4))).toEqual(ref(Uint32Array.of(0, 0, 0, ip)));
+          expect(t.pages.pagesHeld).toBeLessThanOrEqual(2);
+        }
+        t.close();
+      }),
+      { numRuns: 60 },
+    );
   });
+});
+
+describe('the embedded CSVs', () => {
+  const addresses = (() => {
+    const out = new Set<string>();
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('.flows.ndjson')) for (const l of fs.readFileSync(p, 'utf8').split('\n')) if (l) out.add((JSON.parse(l) as { server_ip: string }).server_ip);
+      }
+    };
+    walk(path.join(__dirname, '../golden'));
+    return [...out];
+  })();
+  const files = embeddedAsnCsv();
+
+  for (const family of [4, 6] as const) {
+    it(`IPv${family}: sorted by start (the bisection's precondition), and answers as the reference for the golden flows' addresses`, () => {
+      const file = files[family === 4 ? 'v4' : 'v6'];
+      expect(file).toBeDefined();
+      const text = fs.readFileSync(file as string, 'utf8');
+      const w = new Uint32Array(4);
+      let prev = -1n;
+      let unsorted = 0;
+      for (const line of text.split('\n')) {
+        const first = line.slice(0, line.indexOf(','));
+        if (!first) continue;
+        const s = family === 4 ? BigInt(first) : parseIpv6(first, w) ? w.reduce((acc, x) => (acc << 32n) | BigInt(x), 0n) : -1n;
+        if (s < prev) unsorted++;
+        prev = s;
+      }
+      expect(unsorted).toBe(0);
+      const t = AsnTable.open(family, file as string);
+      const ref = reference(text, family);
+      let asked = 0;
+      for (const ip of addresses) {
+        const a = toAddress(ip);
+        if ('reason' in a || a.family !== family) continue;
+        asked++;
+        expect(t.find(a.v4, a.words), ip).toEqual(ref(a.words));
+      }
+      expect(asked).toBeGreaterThan(10);
+    });
+  }
 });

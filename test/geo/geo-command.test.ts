@@ -13,7 +13,7 @@ afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
 describe('runGeo', () => {
   it('prints a JSON array with one full lookup per address', async () => {
-    const { text, exitCode } = await runGeo(['1.1.1.1', '192.168.0.1'], { cacheDir });
+    const { text, exitCode } = await runGeo(['1.1.1.1', '192.168.0.1'], {});
     expect(exitCode).toBe(0);
     const rs = JSON.parse(text) as GeoResult[];
     expect(rs.map((r) => r.ip)).toEqual(['1.1.1.1', '192.168.0.1']);
@@ -22,7 +22,7 @@ describe('runGeo', () => {
   });
 
   it('checks locations physically with --vantage and --rtt, and reads regions from --name', async () => {
-    const { text } = await runGeo(['13.228.0.1'], { cacheDir, vantage: '28.6139,77.2090', rtt: '3', name: ['s3.ap-southeast-1.amazonaws.com'] });
+    const { text } = await runGeo(['13.228.0.1'], { vantage: '28.6139,77.2090', rtt: '3', name: ['s3.ap-southeast-1.amazonaws.com'] });
     const [r] = JSON.parse(text) as GeoResult[];
     expect(r.physical).toBe('impossible');
     expect(r.max_distance_km).toBe(300);
@@ -30,7 +30,7 @@ describe('runGeo', () => {
   });
 
   it('renders a readable table', async () => {
-    const { text } = await runGeo(['142.250.183.14', '100.64.0.1'], { cacheDir, format: 'table' });
+    const { text } = await runGeo(['142.250.183.14', '100.64.0.1'], { format: 'table' });
     expect(text).toMatch(/142\.250\.183\.14\n {2}country US \(disputed\)/);
     expect(text).toMatch(/dbip-city +IN +Mumbai/);
     expect(text).toMatch(/EDGE \(google front end\)/);
@@ -38,8 +38,8 @@ describe('runGeo', () => {
   });
 
   it('rejects what is not an address, a bad vantage or a bad RTT', async () => {
-    await expect(runGeo(['example.com'], { cacheDir })).rejects.toBeInstanceOf(UsageError);
-    await expect(runGeo(['1.1.1.1'], { cacheDir, vantage: '200,0' })).rejects.toThrow(/vantage/);
-    await expect(runGeo(['1.1.1.1'], { cacheDir, rtt: '-1' })).rejects.toThrow(/rtt/);
+    await expect(runGeo(['example.com'], {})).rejects.toBeInstanceOf(UsageError);
+    await expect(runGeo(['1.1.1.1'], { vantage: '200,0' })).rejects.toThrow(/vantage/);
+    await expect(runGeo(['1.1.1.1'], { rtt: '-1' })).rejects.toThrow(/rtt/);
   });
 });

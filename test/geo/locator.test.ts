@@ -1,13 +1,15 @@
 // Known addresses answered from the bundled @ip-location-db data (values read from the installed data version;
 // a data update that moves them is a real change worth seeing); what flows' names and RTTs change; what is read
-// when; the cache per address; key order. Also: a fresh ASN cache is built, then reused.
+// when; the cache per address; key order. Also: the data files' SHA-256 are remembered in the cache dir, then reused.
 
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeoLocator } from '../../src/geo/index.js';
 import type { FlowRecord } from '../../src/types.js';
+import { PACKAGE_ROOT } from '../../src/version.js';
 
 let cacheDir: string;
 let geo: GeoLocator;
@@ -173,7 +175,7 @@ describe('physical check and flow enrichment', () => {
   });
 });
 
-describe('provenance and the ASN cache', () => {
+describe('provenance and the hash cache', () => {
   it('names each file that answered with its SHA-256 and build date', () => {
     geo.lookup('13.228.0.1');
     const p = geo.provenance();
@@ -186,16 +188,20 @@ describe('provenance and the ASN cache', () => {
     expect(p.some((x) => x.kind === 'provider-table' && x.source === 'providers')).toBe(true);
   });
 
-  it('a fresh cache dir is built on first use and reused by the next locator', async () => {
-    geo.lookup('1.1.1.1');
-    const cacheFile = path.join(cacheDir, 'asn-v4.table');
+  it('remembers the SHA-256 of each file in the cache dir; the next locator reuses it without hashing again', async () => {
+    const hashes = path.join(cacheDir, 'hashes');
+    const once = await GeoLocator.open({ cacheDir: hashes });
+    once.lookup('1.1.1.1');
+    const first = once.provenance();
+    const cacheFile = path.join(hashes, 'file-sha256.json');
     const written = fs.statSync(cacheFile).mtimeMs;
-    const again = await GeoLocator.open({ cacheDir });
+    const again = await GeoLocator.open({ cacheDir: hashes });
     expect(again.lookup('1.1.1.1').asn).toBe(13335);
-    expect(fs.statSync(cacheFile).mtimeMs).toBe(written); // read, not rebuilt
-    // The same CSV hash in the provenance either way.
-    const sha = (g: GeoLocator): string | undefined => g.provenance().find((p) => p.source === 'asn-ipv4')?.sha256;
-    expect(sha(again)).toBe(sha(geo));
+    expect(again.provenance()).toEqual(first);
+    expect(fs.statSync(cacheFile).mtimeMs).toBe(written); // read, not rewritten
+    // The remembered hash is the file's.
+    const providers = first.find((p) => p.source === 'providers');
+    expect(providers?.sha256).toBe(createHash('sha256').update(fs.readFileSync(path.join(PACKAGE_ROOT, providers?.file ?? ''))).digest('hex'));
   });
 
   it('reads nothing until the first public address; preload reads the families asked for', async () => {

@@ -19,7 +19,7 @@ describe('residency regress (command)', () => {
     const cmd = regressCommand(bufferIo());
     expect(cmd.name()).toBe('regress');
     const longs = cmd.options.map((o) => o.long);
-    expect(longs).toEqual(['--expected', '--update', '--save-report']);
+    expect(longs).toEqual(['--expected', '--update', '--save-report', '--db']);
     expect(cmd.options[0].defaultValue).toBe('captures/expected');
     expect(cmd.registeredArguments[0].defaultValue).toBe('captures/claims.yaml');
   });

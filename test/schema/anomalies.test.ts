@@ -21,10 +21,11 @@ const SRC = join(REPO_ROOT, 'src');
 const README = join(REPO_ROOT, 'README.md');
 const CATALOGUE = join(SRC, 'anomalies.ts');
 
-/** Where anomalies are emitted: the analysis stages. Left out: the audit, reports, regression, store, CLI and the
- *  back-half orchestrator (src/pipeline/), whose own codes and fields (verdict reasons such as `capture_missing`,
- *  error codes, `capture_sha256`) share prefixes but are no anomalies; the synthetic packet builders. */
-const SKIP_DIRS = new Set(['audit', 'report', 'regress', 'store', 'cli', 'synth', 'vantage', 'pipeline']);
+/** Where anomalies are emitted: the analysis stages. Left out: the audit, reports, regression, store, CLI, the
+ *  back-half orchestrator (src/pipeline/) and distributed ingest (src/distributed/: PostgreSQL settings such as
+ *  `tcp_keepalives_idle`), whose own codes and fields (verdict reasons such as `capture_missing`, error codes,
+ *  `capture_sha256`) share prefixes but are no anomalies; the synthetic packet builders. */
+const SKIP_DIRS = new Set(['audit', 'report', 'regress', 'store', 'cli', 'synth', 'vantage', 'pipeline', 'distributed']);
 
 /** The prefix each stage's names take (snake_case, protocol prefix). */
 const STAGE_PREFIXES: Record<Stage, string[]> = {

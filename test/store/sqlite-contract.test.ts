@@ -21,7 +21,4 @@ describe('placeholder translation', () => {
     );
   });
 
-  it('refuses a PostgreSQL URL with a typed error while no PostgreSQL store is built in', async () => {
-    await expect(openCaseStore('postgres://localhost/x')).rejects.toMatchObject({ code: 'store_postgres_unsupported' });
-  });
 });

@@ -70,14 +70,14 @@ export function flowsCommand(io: CliIo): Command {
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
       const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
-      const backHalf = opts.geo ? await import('../../pipeline/back-half.js') : undefined;
+      const backHalf = opts.geo ? await import('../../pipeline/flow-geo.js') : undefined;
       const geo = backHalf !== undefined ? await backHalf.openIngestLocator(opts.geoDir) : undefined;
       const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
       const w = recordWriter(opts.format, cols, io.stdout);
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
-        // Geolocation and the vantage rule, in the order the back half sets (pipeline/back-half.ts). With a vantage
+        // Geolocation and the vantage rule, in the order the back half sets (pipeline/flow-geo.ts). With a vantage
         // point a capture's records are held until it is known whether its handshakes are synthesised on the phone
         // (a bounded number: SynthesisGate), then stream.
         const enricher =

@@ -15,7 +15,6 @@ export interface GeoCommandOptions {
   /** Handshake RTT in ms, for the physical check against the vantage point. */
   rtt?: string;
   geoDir?: string;
-  cacheDir?: string;
   /** Hostnames used for the region-from-name step. */
   name?: string[];
   useEmbedded?: boolean;
@@ -32,7 +31,7 @@ export async function runGeo(ips: string[], opts: GeoCommandOptions = {}): Promi
     if (!Number.isFinite(rttMs) || rttMs < 0) throw new UsageError('bad_rtt', `--rtt "${opts.rtt}": expected milliseconds >= 0`);
   }
   const { GeoLocator } = await import('../../geo/index.js');
-  const geo = await GeoLocator.open({ geoDir: opts.geoDir, cacheDir: opts.cacheDir, vantage, useEmbedded: opts.useEmbedded });
+  const geo = await GeoLocator.open({ geoDir: opts.geoDir, vantage, useEmbedded: opts.useEmbedded });
   const hints = opts.name?.length || rttMs !== undefined ? { hostnames: opts.name, rttMs } : undefined;
   const results = ips.map((ip) => geo.lookup(ip, hints));
   const text = opts.format === 'table' ? renderTable(results) : JSON.stringify(results, null, 2) + '\n';
@@ -81,7 +80,6 @@ export function geoCommand(io: CliIo): Command {
     .option('--name <hostname...>', 'DNS names of the server (region from name, CDN edge)')
     .option('--geo-dir <dir>', 'also read MaxMind GeoIP2/GeoLite2 mmdb files and provider range files from this folder')
     .option('--no-embedded', 'do not use the bundled @ip-location-db data')
-    .option('--cache-dir <dir>', 'where the ASN lookup table is cached (default $XDG_CACHE_HOME/residency or node_modules/.cache/residency)')
     .action(async (ips: string[], o: GeoCommandOptions & { embedded?: boolean }) => {
       const { text, exitCode } = await runGeo(ips, { ...o, useEmbedded: o.embedded !== false });
       io.stdout.write(text);

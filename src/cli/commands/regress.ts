@@ -16,10 +16,12 @@ export function regressCommand(io: CliIo): Command {
     .option('--expected <dir>', 'folder holding the expected report.json', 'captures/expected')
     .option('--update', 'rewrite the expected report with the fresh one after printing the diff', false)
     .option('--save-report <file>', 'also keep the fresh JSON report at this path')
-    .action(async (claims: string, opts: { expected: string; update: boolean; saveReport?: string }) => {
+    .option('--db <store>', 'case store the audit uses: a SQLite file or postgres://user@host:port/database (default: a scratch SQLite file)')
+    .action(async (claims: string, opts: { expected: string; update: boolean; saveReport?: string; db?: string }) => {
       const result = await runRegress(claims, {
         expectedDir: opts.expected,
         update: opts.update,
+        ...(opts.db !== undefined ? { db: opts.db } : {}),
         ...(opts.saveReport !== undefined ? { saveReport: opts.saveReport } : {}),
       });
       (result.ok ? io.stdout : io.stderr).write(result.diffText);

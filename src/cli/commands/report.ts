@@ -20,7 +20,7 @@ interface ReportCliOptions {
 export function reportCommand(io: CliIo): Command {
   return new Command('report')
     .description('write the reports (JSON, HTML, Markdown, CSV) for a claims file from an existing case store')
-    .requiredOption('--db <file>', 'case store written by `ingest` or `audit --db`')
+    .requiredOption('--db <file>', 'case store written by `ingest` or `audit --db` (SQLite file or postgres:// URL)')
     .requiredOption('--claims <file>', 'claims file (YAML or JSON)')
     .option('--out <dir>', 'report directory', 'residency-report')
     .option('--format <list>', 'report formats: json,html,md,csv', 'json,html,md,csv')

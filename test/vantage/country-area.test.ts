@@ -15,9 +15,9 @@ import {
   OUTLINE_SCALE,
   SPLITS,
   worldAtlasVersion,
-} from '../../src/geo/country-area.js';
+} from '../../src/vantage/country-area.js';
 import { greatCircleKm } from '../../src/geo/rtt-check.js';
-import { areaDistanceKm, sphereArea } from '../../src/geo/sphere-polygon.js';
+import { areaDistanceKm, sphereArea } from '../../src/vantage/sphere-polygon.js';
 
 /** Distance to a country's 1:50m outline, for comparison. */
 const km50 = (code: string, lat: number, lon: number): number => areaDistanceKm(sphereArea({ type: 'MultiPolygon', coordinates: countryPolygons(code, '50m') }), lat, lon);

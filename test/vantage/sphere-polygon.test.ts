@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { EARTH_MEAN_RADIUS_KM, greatCircleKm } from '../../src/geo/rtt-check.js';
-import { areaContains, areaDistanceKm, boundaryDistanceKm, sphereArea } from '../../src/geo/sphere-polygon.js';
+import { areaContains, areaDistanceKm, boundaryDistanceKm, sphereArea } from '../../src/vantage/sphere-polygon.js';
 
 /** 1 degree of great circle in km. */
 const DEG_KM = (Math.PI / 180) * EARTH_MEAN_RADIUS_KM;
