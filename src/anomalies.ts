@@ -334,7 +334,7 @@ export const ANOMALIES = {
   // ------------------------------------------------------------ the memory budget (src/limits.ts, src/pipeline.ts)
   memory_budget_reached: {
     stage: 'memory', where: 'warning',
-    meaning: 'A part of the memory budget was full at some point: the warning counts what was dropped (flow_table_full, tcp_reassembly_budget_exceeded, frag_evicted, dns_cache_evicted, dns_pending_cap_reached) and says how to raise the budget (--memory-budget MB, RESIDENCY_MEMORY_BUDGET_MB).',
+    meaning: 'A part of the memory budget was full at some point: the warning counts what was dropped (flow_table_full, tcp_reassembly_budget_exceeded, frag_evicted, dns_cache_evicted, dns_pending_cap_reached) and says how to raise the budget (--memory-budget MB, RESIDENCY_MEMORY_BUDGET_MB). Not damage: audit reports it as a budget effect (budget_effects, reason capture_budget_limited).',
   },
 } as const satisfies Record<string, AnomalyEntry>;
 

@@ -259,11 +259,11 @@ interface VendorTallies {
 
 /** Builds the report model from the store (see module comment). Runs on one session: TEMP tables live there. */
 export async function buildReportFromStore(q: SqlSession, input: AggregateInput): Promise<AggregateResult> {
-  const { caps, missing, problems } = modelFrame(input.captures, input.missing);
+  const { caps, missing, problems, budget } = modelFrame(input.captures, input.missing);
   // One read transaction: a consistent view of the store, and the TEMP tables written without a commit each.
   await q.run('BEGIN');
   try {
-    return await buildInTransaction(q, input, caps, missing, problems);
+    return await buildInTransaction(q, input, caps, missing, problems, budget);
   } finally {
     await q.run('COMMIT');
   }
@@ -275,6 +275,7 @@ async function buildInTransaction(
   caps: AggregateCapture[],
   missing: ReturnType<typeof modelFrame>['missing'],
   problems: InputProblem[],
+  budget: ReturnType<typeof modelFrame>['budget'],
 ): Promise<AggregateResult> {
   await createTempTables(q);
   await q.insertRows(
@@ -300,11 +301,11 @@ async function buildInTransaction(
     const built = await aggregateVendor(q, vidx, spec, input, vantage, problems.filter((p) => p.vendors.includes(spec.name)), [
       ...vcaps.map((c) => c.label),
       ...missing.filter((m) => m.vendors.includes(spec.name)).map((m) => m.label),
-    ]);
+    ], budget.filter((b) => b.vendors.includes(spec.name)));
     vendors.push(built.vendor);
     results.push(...built.results);
   }
-  const model = assembleModel({ ...input, vantage }, caps, missing, problems, vendors, results);
+  const model = assembleModel({ ...input, vantage }, caps, missing, problems, vendors, results, budget);
   const namers = input.claims.vendors.map((v) => new DeviceNamer(v.devices));
   return { model, results, flows: (vidx) => vendorFlows(q, vidx, namers[vidx]) };
 }
@@ -371,6 +372,7 @@ async function aggregateVendor(
   vantage: ModelVantage | undefined,
   problems: readonly InputProblem[],
   captureLabels: string[],
+  budget: ReturnType<typeof modelFrame>['budget'] = [],
 ): Promise<{ vendor: ReportVendor; results: AggregateResult['results'] }> {
   const opts: Partial<VerdictOptions> = input.verdictOptions ?? {};
   const namer = new DeviceNamer(spec.devices);
@@ -536,7 +538,7 @@ async function aggregateVendor(
     }
     const listed = decided.totals.in_scope.flows + decided.totals.hidden.flows;
     const evidence = await evidenceOf(q, vidx, i, namer);
-    const rc = reportClaim(claim, decided, problems, evidence, listed, claimCoverage[i].result('claim_in_scope_and_hidden_upload'));
+    const rc = reportClaim(claim, decided, problems, evidence, listed, claimCoverage[i].result('claim_in_scope_and_hidden_upload'), budget);
     claims.push(rc.claim);
     results.push({ vendor: spec.name, claim, result: rc.result, evidence });
   }

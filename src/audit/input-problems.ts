@@ -7,13 +7,80 @@
 //   capture_truncated - the verdict stands (every byte counted was really sent) but carries the reason, naming
 //                       the file and the byte offset where reading stopped, and the claim is marked incomplete.
 //   capture_damaged   - the same, naming the first damaged offset and the number of warnings.
+//   capture_budget_limited - not a read problem: the capture was read to its end and every byte counted, but the
+//                       memory budget ended flows early, shed reassembly bytes or evicted DNS names, so names only
+//                       first packets carried may be missing. The verdict stands; the claim is marked incomplete only
+//                       when upload without names (`names_missing`) weighs in a verdict left undecided
+//                       (unobservable, inconclusive): the existing coverage rules, nothing parallel.
 
 import { REPORT_CAPTURES_NAMED_PER_REASON, REPORT_MAX_INPUT_WARNINGS } from '../limits.js';
 import type { Anomaly, Verdict } from '../types.js';
-import type { InputProblem, InputStatus, InputWarning, Reason } from './report-model.js';
+import type { BudgetCounts, BudgetEffect, InputProblem, InputStatus, InputWarning, Reason } from './report-model.js';
 
 /** Reason codes this module adds to verdicts, in the order they are listed (before the engine's own reasons). */
-export const INPUT_REASON_CODES = ['capture_missing', 'capture_truncated', 'capture_damaged'] as const;
+export const INPUT_REASON_CODES = ['capture_missing', 'capture_truncated', 'capture_damaged', 'capture_budget_limited'] as const;
+
+/** The summary warning the memory budget adds (src/pipeline.ts): not a reader warning, not damage. */
+export const BUDGET_WARNING_CODE = 'memory_budget_reached';
+
+/** The reader's own warnings (damage, truncation): every warning but the memory budget's. */
+export function readerWarnings(warnings: readonly Anomaly[]): Anomaly[] {
+  return warnings.filter((w) => w.code !== BUDGET_WARNING_CODE);
+}
+
+/** The budget's counts from a capture summary's anomaly counts and counters, or undefined when its warnings carry
+ *  no `memory_budget_reached` (nothing was dropped for the budget). */
+export function budgetCounts(
+  warnings: readonly Anomaly[],
+  anomalies: Readonly<Record<string, number>> = {},
+  counters: Readonly<Record<string, number>> = {},
+): BudgetCounts | undefined {
+  const w = warnings.find((x) => x.code === BUDGET_WARNING_CODE);
+  if (w === undefined) return undefined;
+  const n = (v: number | undefined): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+  const out: BudgetCounts = {
+    flows_ended_early: n(anomalies.flow_table_full),
+    reassembly_flows_shed: n(anomalies.tcp_reassembly_budget_exceeded),
+    fragments_dropped: n(counters.frag_evicted),
+    dns_names_evicted: n(anomalies.dns_cache_evicted),
+    dns_queries_unanswered_early: n(anomalies.dns_pending_cap_reached),
+  };
+  const mb = /memory budget of (\d+) MiB/.exec(w.message);
+  if (mb !== null) out.budget_mb = Number(mb[1]);
+  return out;
+}
+
+/** True when the budget may have left flows without a name they would otherwise have had. */
+export function budgetMayLoseNames(b: BudgetCounts): boolean {
+  return b.flows_ended_early + b.reassembly_flows_shed + b.fragments_dropped + b.dns_names_evicted > 0;
+}
+
+const grouped = (n: number): string => n.toLocaleString('en-US');
+
+/** What the budget did to one capture, in words, with its counts and how to avoid it. */
+export function budgetMessage(b: BudgetCounts): string {
+  const parts: string[] = [];
+  if (b.flows_ended_early > 0) {
+    parts.push(
+      `${grouped(b.flows_ended_early)} flows ended early by the memory budget${b.budget_mb !== undefined ? ` (${b.budget_mb} MiB)` : ''}; their later packets were counted as new flows; ` +
+        'names carried only by first packets (TLS/QUIC SNI, HTTP Host) and handshake RTTs may be missing from the later records',
+    );
+  }
+  if (b.reassembly_flows_shed > 0) parts.push(`${grouped(b.reassembly_flows_shed)} flows had reassembly bytes given up by the memory budget (a name behind a missing segment may be lost)`);
+  if (b.fragments_dropped > 0) parts.push(`${grouped(b.fragments_dropped)} fragmented datagrams were given up early (counted as far as seen)`);
+  if (b.dns_names_evicted > 0) parts.push(`${grouped(b.dns_names_evicted)} DNS answers were evicted from the naming cache (a later flow may lack its DNS name)`);
+  if (b.dns_queries_unanswered_early > 0) parts.push(`${grouped(b.dns_queries_unanswered_early)} DNS queries were written unanswered early (DNS transactions only)`);
+  return (
+    `${parts.join('; ')}. To avoid it, raise the budget: RESIDENCY_MEMORY_BUDGET_MB=N (audit, ingest) or --memory-budget N (flows, dns, extract), ` +
+    'into a new case store (a stored capture is not read again)'
+  );
+}
+
+/** The budget effect of a read capture, or undefined when the budget dropped nothing. */
+export function budgetEffect(capture: string, vendors: readonly string[], b: BudgetCounts | undefined): BudgetEffect | undefined {
+  if (b === undefined) return undefined;
+  return { capture, status: 'budget_limited', vendors: [...vendors].sort(), code: BUDGET_WARNING_CODE, message: budgetMessage(b), ...b };
+}
 export type InputReasonCode = (typeof INPUT_REASON_CODES)[number];
 
 /** A capture the claims file lists that is not in the evidence (found by run.ts). */
@@ -32,11 +99,12 @@ export interface MissingCapture {
 /** How completely a stored capture was read, from its summary's `truncated` flag and warnings. */
 export function readStatus(truncated: boolean, warnings: readonly Anomaly[]): Exclude<InputStatus, 'missing'> {
   if (truncated) return 'truncated';
-  return warnings.length > 0 ? 'damaged' : 'ok';
+  return readerWarnings(warnings).length > 0 ? 'damaged' : 'ok';
 }
 
 /** The warnings kept in the report for one input (capped, with how many were left out). */
-export function reportWarnings(warnings: readonly Anomaly[]): { warnings?: InputWarning[]; warnings_omitted?: number } {
+export function reportWarnings(all: readonly Anomaly[]): { warnings?: InputWarning[]; warnings_omitted?: number } {
+  const warnings = readerWarnings(all);
   if (warnings.length === 0) return {};
   const kept = warnings.slice(0, REPORT_MAX_INPUT_WARNINGS).map((w) => {
     const out: InputWarning = { code: w.code, message: w.message };
@@ -50,7 +118,8 @@ export function reportWarnings(warnings: readonly Anomaly[]): { warnings?: Input
  * The problem of a read capture, or undefined when it read cleanly. Truncated: the LAST warning is the one that
  * stopped reading (the reader stops right after it); damaged: the first warning locates the first damage.
  */
-export function readProblem(capture: string, vendors: readonly string[], truncated: boolean, warnings: readonly Anomaly[]): InputProblem | undefined {
+export function readProblem(capture: string, vendors: readonly string[], truncated: boolean, all: readonly Anomaly[]): InputProblem | undefined {
+  const warnings = readerWarnings(all);
   const status = readStatus(truncated, warnings);
   if (status === 'ok') return undefined;
   const w = status === 'truncated' ? warnings[warnings.length - 1] : warnings[0];
@@ -75,14 +144,33 @@ function at(p: InputProblem): string {
   return p.offset !== undefined ? ` at byte ${p.offset.toLocaleString('en-US')}` : '';
 }
 
-function named(list: readonly InputProblem[], one: (p: InputProblem) => string): string {
+function named<P>(list: readonly P[], one: (p: P) => string): string {
   const shown = list.slice(0, REPORT_CAPTURES_NAMED_PER_REASON).map(one);
   if (list.length > shown.length) shown.push(`and ${list.length - shown.length} more`);
   return shown.join('; ');
 }
 
-/** What one vendor's input problems do to one claim's verdict: the verdict to report, and reasons to put first. */
-export function applyInputProblems(verdict: Verdict, problems: readonly InputProblem[]): { verdict: Verdict; reasons: Reason[]; complete: boolean } {
+/**
+ * Whether the budget's lost names may decide this verdict: the budget may have left flows unnamed, the verdict was
+ * left undecided (unobservable, inconclusive), and upload without any name (`names_missing`) weighs in it. The
+ * coverage rules already count such upload against a confirmation (hidden share, coverage with hidden upload), so a
+ * confirmed or refuted verdict stands as it does for any unnamed upload; an undecided one might be decided with the
+ * names a larger budget keeps.
+ */
+export function budgetTouchesVerdict(verdict: Verdict, budget: readonly BudgetEffect[], engineReasons: readonly Reason[]): boolean {
+  if (verdict !== 'unobservable' && verdict !== 'inconclusive') return false;
+  if (!budget.some(budgetMayLoseNames)) return false;
+  return engineReasons.some((r) => r.code === 'names_missing');
+}
+
+/** What one vendor's input problems do to one claim's verdict: the verdict to report, and reasons to put first.
+ *  `budget`: the vendor's captures the memory budget touched; `engineReasons`: the engine's reasons for the claim. */
+export function applyInputProblems(
+  verdict: Verdict,
+  problems: readonly InputProblem[],
+  budget: readonly BudgetEffect[] = [],
+  engineReasons: readonly Reason[] = [],
+): { verdict: Verdict; reasons: Reason[]; complete: boolean } {
   const by = (s: InputProblem['status']): InputProblem[] => problems.filter((p) => p.status === s).sort((a, b) => (a.capture < b.capture ? -1 : a.capture > b.capture ? 1 : 0));
   const missing = by('missing');
   const truncated = by('truncated');
@@ -120,5 +208,22 @@ export function applyInputProblems(verdict: Verdict, problems: readonly InputPro
       captures: damaged.map((p) => p.capture),
     });
   }
-  return { verdict: out, reasons, complete: problems.length === 0 };
+  let touched = false;
+  if (budget.length > 0) {
+    const list = [...budget].sort((a, b) => (a.capture < b.capture ? -1 : a.capture > b.capture ? 1 : 0));
+    touched = budgetTouchesVerdict(verdict, list, engineReasons);
+    const effect = touched
+      ? 'Upload without names weighs in this undecided verdict (names_missing): with the names a larger budget keeps it may be decided, so the evidence is incomplete.'
+      : verdict === 'refuted'
+        ? 'The refutation stands: every byte was counted, and the upload it rests on was really sent.'
+        : verdict === 'confirmed'
+          ? 'The confirmation stands: every byte was counted, and upload left without a name already counts against the coverage threshold, as any unnamed upload does.'
+          : 'The verdict stands: every byte was counted, and no upload without a name weighs in it.';
+    reasons.push({
+      code: 'capture_budget_limited',
+      text: `The memory budget was full while ${list.length} capture(s) were analysed (not damage: they were read to the end): ${named(list, (p) => `${p.capture}: ${p.message}`)}. ${effect}`,
+      captures: list.map((p) => p.capture),
+    });
+  }
+  return { verdict: out, reasons, complete: problems.length === 0 && !touched };
 }

@@ -8,7 +8,7 @@ import type { Anomaly, GeoProvenance, GeoSourceAnswer } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, ClaimsFile, VendorSpec } from './claims.js';
 import { coverageSource, CoverageTally, isUndecryptableQuic } from './coverage.js';
-import { applyInputProblems, missingProblem, readProblem, readStatus, reportWarnings, type MissingCapture } from './input-problems.js';
+import { applyInputProblems, budgetEffect, missingProblem, readProblem, readStatus, reportWarnings, type MissingCapture } from './input-problems.js';
 import { FirstPartyMatcher, flowNames, hiddenReason } from './first-party.js';
 import { VendorNetworkMatcher } from './vendor-networks.js';
 import { observedProviderId } from './provider-ids.js';
@@ -26,6 +26,8 @@ import {
   type CoverageSource,
   type FlowCoverage,
   type InputProblem,
+  type BudgetCounts,
+  type BudgetEffect,
   type MeasurementRef,
   type ReportGeoSource,
 } from './report-model.js';
@@ -45,6 +47,9 @@ export interface ModelCapture {
   synthesized: boolean;
   /** The reader's warnings stored with the capture (damage, truncation); none when absent. */
   warnings?: Anomaly[];
+  /** What the memory budget dropped while the capture was analysed (input-problems.ts budgetCounts); absent when
+   *  nothing. */
+  budget?: BudgetCounts;
   /** The lab it was captured at (its `{ path, vantage }` lab, else the claims file's `vantage`). */
   lab?: VantagePoint;
 }
@@ -238,6 +243,7 @@ function buildVendor(
   problems: readonly InputProblem[],
   missingLabels: readonly string[],
   vantage: ModelVantage | undefined,
+  budget: readonly BudgetEffect[] = [],
 ): { vendor: ReportVendor; results: BuiltModel['results']; flows: ReportFlow[] } {
   const namer = new DeviceNamer(spec.devices);
   const fp = new FirstPartyMatcher(spec.first_party);
@@ -301,7 +307,7 @@ function buildVendor(
       region_status: j.region_status,
       claimed_location_impossible: j.claimed_location_impossible,
     }));
-    const rc = reportClaim(claim, decided, problems, evidence, decided.evidence.length, claimCoverage.result('claim_in_scope_and_hidden_upload'));
+    const rc = reportClaim(claim, decided, problems, evidence, decided.evidence.length, claimCoverage.result('claim_in_scope_and_hidden_upload'), budget);
     claims.push(rc.claim);
     results.push({ vendor: spec.name, claim, result: { ...rc.result, evidence: decided.evidence }, evidence });
   }
@@ -404,6 +410,8 @@ export interface ModelFrame<C extends FrameCapture> {
   caps: C[];
   missing: MissingCapture[];
   problems: InputProblem[];
+  /** Captures the memory budget touched, sorted by capture path. */
+  budget: BudgetEffect[];
 }
 
 /** A capture as the model's frame sees it (ModelCapture without its flows). */
@@ -420,7 +428,12 @@ export function modelFrame<C extends FrameCapture>(captures: readonly C[], missi
   }
   for (const m of missing) problems.push(missingProblem(m));
   problems.sort((a, b) => cmp(a.capture, b.capture) || cmp(a.status, b.status));
-  return { caps, missing, problems };
+  const budget: BudgetEffect[] = [];
+  for (const c of caps) {
+    const b = budgetEffect(c.label, c.vendors, c.budget);
+    if (b !== undefined) budget.push(b);
+  }
+  return { caps, missing, problems, budget };
 }
 
 /** A claim's verdict with the input problems applied and its report entry. Pure. */
@@ -431,8 +444,9 @@ export function reportClaim(
   evidence: EvidenceFlow[],
   evidenceTotal: number,
   coverage: FlowCoverage,
+  budget: readonly BudgetEffect[] = [],
 ): { result: Omit<VerdictResult, 'evidence'>; claim: ReportClaim } {
-  const honest = applyInputProblems(decided.verdict, problems);
+  const honest = applyInputProblems(decided.verdict, problems, budget, decided.reasons);
   const result = { ...decided, verdict: honest.verdict, reasons: [...honest.reasons, ...decided.reasons] };
   const rc: ReportClaim = {
     id: claim.id,
@@ -455,7 +469,7 @@ export function reportClaim(
 
 /** Builds the whole report model from flows in memory, one by one (the reference the store's aggregates must equal). Pure. */
 export function buildReportModel(input: ModelInput): BuiltModel {
-  const { caps, missing, problems } = modelFrame(input.captures, input.missing);
+  const { caps, missing, problems, budget } = modelFrame(input.captures, input.missing);
   const vendors: ReportVendor[] = [];
   const flows: ReportFlow[][] = [];
   const results: BuiltModel['results'] = [];
@@ -467,12 +481,13 @@ export function buildReportModel(input: ModelInput): BuiltModel {
       problems.filter((p) => p.vendors.includes(spec.name)),
       missing.filter((m) => m.vendors.includes(spec.name)).map((m) => m.label),
       input.vantage,
+      budget.filter((b) => b.vendors.includes(spec.name)),
     );
     vendors.push(built.vendor);
     flows.push(built.flows);
     results.push(...built.results);
   }
-  return { model: assembleModel(input, caps, missing, problems, vendors, results), results, flows };
+  return { model: assembleModel(input, caps, missing, problems, vendors, results, budget), results, flows };
 }
 
 /** The model around the vendors: inputs, problems, summary, options. Pure. */
@@ -483,6 +498,7 @@ export function assembleModel(
   problems: InputProblem[],
   vendors: ReportVendor[],
   results: readonly { result: { verdict: VerdictResult['verdict'] } }[],
+  budget: readonly BudgetEffect[] = [],
 ): ReportModel {
   const summary = { confirmed: 0, refuted: 0, inconclusive: 0, unobservable: 0, exit_code: EXIT.OK as number };
   for (const r of results) summary[r.result.verdict]++;
@@ -497,6 +513,7 @@ export function assembleModel(
     if (c.stored.last_ts !== undefined) i.last_ts = c.stored.last_ts;
     if (c.vendors.length > 0) i.vendor = [...c.vendors].sort(cmp).join(', ');
     if (c.stored.device !== undefined) i.device = c.stored.device;
+    if (c.budget !== undefined) i.memory_budget = { ...c.budget };
     return i;
   });
   for (const m of missing) {
@@ -527,6 +544,7 @@ export function assembleModel(
     vendors,
     summary,
   };
+  if (budget.length > 0) model.budget_effects = [...budget];
   if (input.geoDir !== undefined) model.tool.options.geo_dir = input.geoDir;
   if (input.claims.vantage) model.vantage = input.claims.vantage;
   if (input.vantage?.detailed) Object.assign(model, vantageSections(input.vantage, vendors));

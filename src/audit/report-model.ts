@@ -193,6 +193,40 @@ export interface ReportInput {
   warnings_omitted?: number;
   /** Why a `missing` capture is missing. */
   missing_reason?: string;
+  /** What the memory budget dropped while the capture was analysed (absent when nothing): not damage, the capture
+   *  was read; see `budget_effects`. */
+  memory_budget?: BudgetCounts;
+}
+
+/** What the memory budget dropped while one capture was analysed (from its summary's anomaly counts). */
+export interface BudgetCounts {
+  /** The budget the capture was analysed with, in MiB (from its `memory_budget_reached` warning). */
+  budget_mb?: number;
+  /** Flows ended early because the live-flow table was full (`flow_table_full`): their later packets were
+   *  counted as new flow records, so no byte is lost; names and RTTs only their first packets carried may be. */
+  flows_ended_early: number;
+  /** Flows whose buffered reassembly bytes were given up (`tcp_reassembly_budget_exceeded`): a name behind a
+   *  hole may be lost; the flow's byte counts are complete. */
+  reassembly_flows_shed: number;
+  /** Fragmented datagrams given up early (`frag_evicted`): counted as far as seen. */
+  fragments_dropped: number;
+  /** DNS answers dropped from the naming cache (`dns_cache_evicted`): a later flow may lack its DNS name. */
+  dns_names_evicted: number;
+  /** DNS queries written unanswered early (`dns_pending_cap_reached`): DNS transactions only, not flows. */
+  dns_queries_unanswered_early: number;
+}
+
+/** A capture the memory budget touched, with the vendors whose verdicts carry `capture_budget_limited`
+ *  (top-level `budget_effects`). The capture was read to its end: its status is not changed by this. */
+export interface BudgetEffect extends BudgetCounts {
+  /** ReportInput.path. */
+  capture: string;
+  status: 'budget_limited';
+  /** Vendors listing the capture, sorted. */
+  vendors: string[];
+  code: 'memory_budget_reached';
+  /** What the budget did, with the counts, and how to avoid it. */
+  message: string;
 }
 
 /** One input that is not `ok`, with the vendors whose verdicts it touches (top-level `problems`). */
@@ -320,7 +354,8 @@ export interface ReportClaim {
   evidence_omitted: number;
   /** Which naming source accounts for the claim's in-scope + hidden upload. */
   coverage: FlowCoverage;
-  /** False when a capture of the vendor is missing, truncated or damaged (the reasons then name it). */
+  /** False when a capture of the vendor is missing, truncated or damaged, or when the memory budget touched one and
+   *  upload without names weighs in an undecided verdict (the reasons then name it). */
   evidence_complete: boolean;
 }
 
@@ -410,6 +445,9 @@ export interface ReportModel {
   inputs: ReportInput[];
   /** Inputs that are missing, truncated or damaged, sorted by capture path. Empty when every input read cleanly. */
   problems: InputProblem[];
+  /** Captures the memory budget touched, sorted by capture path; absent when none did. Not problems: the captures
+   *  were read to their end and every byte was counted (src/audit/VERDICTS.md, "Memory budget"). */
+  budget_effects?: BudgetEffect[];
   /** Sorted by source id. */
   geo_sources: GeoProvenance[];
   vantage?: Vantage;

@@ -16,11 +16,12 @@ import { auditVantage, captureLabs, claimLabs, collectCaptures, type AuditOption
 import { labVantage } from '../vantage/index.js';
 import { ClaimedLocationCheck } from '../audit/claimed-location.js';
 import { loadClaims } from '../audit/claims.js';
+import { budgetCounts } from '../audit/input-problems.js';
 import { providerOrigin } from '../audit/provider-origin.js';
 import { parseFormats, writeReports } from '../report/index.js';
 import { ingestCapture, type IngestGeo, type IngestOptions, type IngestResult } from '../store/ingest.js';
 import { openCaseStore } from '../store/open.js';
-import { captureReadWarnings, geolocateStored, saveAudit, storedGeoState } from '../store/records.js';
+import { captureReadWarnings, captureSummaryCounts, geolocateStored, saveAudit, storedGeoState } from '../store/records.js';
 import { isPostgresLocation, type CaseStore } from '../store/store.js';
 import type { GeoProvenance } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
@@ -82,9 +83,12 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
         state = await storedGeoState(store, c.stored.id);
       }
       provenance.push(state?.provenance ?? []);
+      const sc = await captureSummaryCounts(store, c.stored.id);
+      const budget = budgetCounts(sc.warnings, sc.anomalies, sc.counters);
       aggCaps.push({
         ...c,
         warnings: await captureReadWarnings(store, c.stored.id),
+        ...(budget !== undefined ? { budget } : {}),
         ...(state?.synthesized ? { synthesized: state.synthesized } : {}),
         ...(lab !== undefined ? { lab } : {}),
         atDefaultLab: lab?.id === defaultLab?.id,

@@ -103,7 +103,7 @@ function classify(keys: readonly string[]): DiffSection {
   const last = keys[keys.length - 1] ?? '';
   const inVendor = keys[0] === 'vendors';
   if (keys[0] === 'summary') return 'verdicts';
-  if (keys[0] === 'inputs' || keys[0] === 'claims_file' || keys[0] === 'problems' || keys[0] === 'measurement_files') return 'inputs';
+  if (keys[0] === 'inputs' || keys[0] === 'claims_file' || keys[0] === 'problems' || keys[0] === 'budget_effects' || keys[0] === 'measurement_files') return 'inputs';
   if (inVendor && keys[2] === 'claims') {
     if (keys.length <= 4) return 'verdicts';
     if (keys[4] === 'verdict' || keys[4] === 'reasons') return 'verdicts';

@@ -19,7 +19,7 @@ function badge(verdict: string): string {
 
 /** Next to a verdict whose evidence is incomplete (a capture missing, truncated or damaged). */
 function incomplete(c: ReportClaim): string {
-  return c.evidence_complete ? '' : ' <span class="badge incomplete" title="a capture of this vendor is missing, truncated or damaged: see the reasons">incomplete evidence</span>';
+  return c.evidence_complete ? '' : ' <span class="badge incomplete" title="a capture of this vendor is missing, truncated or damaged, or the memory budget left names out of an undecided verdict: see the reasons">incomplete evidence</span>';
 }
 
 /** The capture problems, at the top of the page: what was not seen, and which vendors' verdicts it touches. */
@@ -33,6 +33,19 @@ function problemsBox(model: ReportModel): string {
     const at = p.offset !== undefined ? ` at byte ${grouped(p.offset)}` : '';
     out += `<li><strong${attr('class', `st-${p.status}`)}>${html(p.status)}</strong> ${nameSpan(p.capture)}${html(at)}: ${html(p.message)} <code>${html(p.code)}</code>`;
     out += ` <span class="note">(vendor${p.vendors.length === 1 ? '' : 's'}: ${p.vendors.map((v) => nameSpan(v)).join(', ') || '-'})</span></li>`;
+  }
+  return out + '</ul></section>';
+}
+
+/** Captures the memory budget touched: read to the end, every byte counted, some names possibly missing. */
+function budgetBox(model: ReportModel): string {
+  const list = model.budget_effects ?? [];
+  if (!list.length) return '';
+  let out = '<section id="budget" class="problems"><h2>Memory budget reached (not damage)</h2>';
+  out += '<p>These captures were read to the end and every byte was counted, but the memory budget ended flows early or dropped names. Every verdict of the vendors named below carries a <code>capture_budget_limited</code> reason saying whether that matters to it.</p><ul>';
+  for (const b of list) {
+    out += `<li>${nameSpan(b.capture)}: ${html(b.message)} <code>${html(b.code)}</code>`;
+    out += ` <span class="note">(vendor${b.vendors.length === 1 ? '' : 's'}: ${b.vendors.map((v) => nameSpan(v)).join(', ') || '-'})</span></li>`;
   }
   return out + '</ul></section>';
 }
@@ -173,6 +186,7 @@ export function renderHtml(model: ReportModel): string {
   });
   out += '<a href="#provenance">Provenance</a></nav></header>';
   out += problemsBox(model);
+  out += budgetBox(model);
   out += `<section id="summary"><h2>Verdicts</h2>${summaryTable(model)}</section>`;
   out += mapSection(model);
   model.vendors.forEach((v, vi) => {

@@ -6,7 +6,7 @@
 import type { ReportModel } from '../audit/report-model.js';
 
 /** Top-level keys in reading order; any other top-level key follows, alphabetically. */
-const TOP_LEVEL_ORDER = ['schema', 'generated_at', 'tool', 'summary', 'problems', 'claims_file', 'vantage', 'inputs', 'geo_sources', 'vendors'];
+const TOP_LEVEL_ORDER = ['schema', 'generated_at', 'tool', 'summary', 'problems', 'budget_effects', 'claims_file', 'vantage', 'inputs', 'geo_sources', 'vendors'];
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

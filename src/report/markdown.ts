@@ -115,6 +115,13 @@ export function renderMarkdown(model: ReportModel): string {
     }
     out += '\n';
   }
+  if (model.budget_effects?.length) {
+    out += '## Memory budget reached (not damage)\n\n';
+    out += 'These captures were read to the end and every byte was counted, but the memory budget ended flows early or dropped names. Every verdict of the vendors named here carries a capture\\_budget\\_limited reason saying whether that matters to it.\n\n';
+    out += header(['Capture', 'What the budget did', 'Vendors']);
+    for (const b of model.budget_effects) out += row([md(b.capture), md(b.message), md(b.vendors.join(', '))]);
+    out += '\n';
+  }
   for (const v of model.vendors) out += vendorSection(v);
   out += '## Inputs\n\n';
   out += header(['Capture', 'SHA-256', 'Bytes', 'Packets', 'First packet', 'Vendor', 'Status']);

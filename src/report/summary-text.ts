@@ -29,9 +29,13 @@ function where(p: InputProblem): string {
   return p.offset !== undefined ? ` at byte ${p.offset}` : '';
 }
 
-/** One stderr line per capture problem: `residency: warning: a.pcap: truncated at byte 29986: ... [pcap_truncated_record]`. */
+/** One stderr line per capture problem: `residency: warning: a.pcap: truncated at byte 29986: ... [pcap_truncated_record]`;
+ *  then one per capture the memory budget touched: `residency: warning: a.pcap: budget_limited: ... [memory_budget_reached]`. */
 export function problemLines(model: ReportModel): string[] {
-  return model.problems.map((p) => `residency: warning: ${safe(p.capture)}: ${p.status}${where(p)}: ${safe(p.message)} [${safe(p.code)}]`);
+  return [
+    ...model.problems.map((p) => `residency: warning: ${safe(p.capture)}: ${p.status}${where(p)}: ${safe(p.message)} [${safe(p.code)}]`),
+    ...(model.budget_effects ?? []).map((b) => `residency: warning: ${safe(b.capture)}: ${b.status}: ${safe(b.message)} [${b.code}]`),
+  ];
 }
 
 /** Summary lines (no trailing newline on the last). */
@@ -50,6 +54,12 @@ export function summaryText(model: ReportModel, files: string[] = []): string {
     for (const p of model.problems) {
       lines.push(`  ${p.status.toUpperCase().padEnd(10)} ${safe(p.capture)}${where(p)}: ${safe(p.message)} [${safe(p.code)}] (${p.vendors.map(safe).join(', ')})`);
     }
+  }
+  const budget = model.budget_effects ?? [];
+  if (budget.length > 0) {
+    lines.push('');
+    lines.push(`MEMORY BUDGET REACHED: ${budget.length} capture(s), read to the end (not damaged); every byte was counted, some names may be missing; the verdicts say whether that matters`);
+    for (const b of budget) lines.push(`  ${'BUDGET'.padEnd(10)} ${safe(b.capture)}: ${safe(b.message)} [${b.code}] (${b.vendors.map(safe).join(', ')})`);
   }
   for (const v of model.vendors) {
     lines.push('');

@@ -89,6 +89,28 @@ export async function captureReadWarnings(db: SqlSession, captureId: number): Pr
   return out;
 }
 
+/**
+ * A capture's stored summary warnings (as stored, messages unchanged), anomaly counts and counters: what the audit
+ * reads the memory budget's effect from (src/audit/input-problems.ts budgetCounts).
+ */
+export async function captureSummaryCounts(
+  db: SqlSession,
+  captureId: number,
+): Promise<{ warnings: Anomaly[]; anomalies: Record<string, number>; counters: Record<string, number> }> {
+  const r = await db.get<{ summary: string }>('SELECT summary FROM captures WHERE id = ?', [captureId]);
+  let summary: { warnings?: unknown; anomalies?: unknown; counters?: unknown };
+  try {
+    summary = JSON.parse(r?.summary ?? '{}') as typeof summary;
+  } catch {
+    summary = {};
+  }
+  const warnings = Array.isArray(summary.warnings)
+    ? (summary.warnings as Partial<Anomaly>[]).filter((w): w is Anomaly => typeof w?.code === 'string' && typeof w.message === 'string')
+    : [];
+  const counts = (v: unknown): Record<string, number> => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, number>) : {});
+  return { warnings, anomalies: counts(summary.anomalies), counters: counts(summary.counters) };
+}
+
 /** Flows of one capture ordered by flow_id, with stored geo fields when enrichment has run. */
 export async function* flowsOfCapture(db: SqlSession, captureId: number): AsyncIterableIterator<StoredFlow> {
   for await (const r of db.iterate<Row>('SELECT * FROM flows WHERE capture_id = ? ORDER BY flow_id', [captureId])) yield flowFromRow(r);
