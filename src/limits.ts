@@ -286,6 +286,9 @@ export const EVE_VLAN_TAG_BYTES = 4;
  *  (65,535 per statement) applies; 1,000 and 5,000 measured the same (~24k flows/s, docs/scale-out.md), and 2,000
  *  keeps one statement's arrays near 1 MB. */
 export const PG_INSERT_BATCH_ROWS = 2000;
+/** Characters of COPY text sent per CopyData message by the PostgreSQL store's bulk load: ~64 KB keeps the socket
+ *  busy without holding a whole batch as one string (a flow row is ~300 characters). */
+export const PG_COPY_CHUNK_CHARS = 65_536;
 /** Rows fetched per round trip from a server-side cursor when the store is iterated (audit aggregates, flows.csv). */
 export const PG_CURSOR_FETCH_ROWS = 1000;
 /** Connections one process opens to the PostgreSQL store (a worker with --jobs 1 uses 2; the audit 1-2). */

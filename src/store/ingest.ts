@@ -68,7 +68,7 @@ export async function sha256File(file: string): Promise<string> {
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 const bool = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
 
-const FLOW_COLUMNS = [
+export const FLOW_COLUMNS = [
   'capture_id', 'flow_id', 'transport', 'ip_version', 'client_ip', 'client_port', 'server_ip', 'server_port', 'client_mac',
   'vlan', 'first_seen', 'last_seen', 'first_frame', 'packets_up', 'packets_down', 'bytes_up', 'bytes_down', 'payload_up',
   'payload_down', 'tcp_flags', 'end_reason', 'sni', 'quic', 'quic_version', 'http_host', 'hostname', 'name_source',
@@ -76,7 +76,7 @@ const FLOW_COLUMNS = [
   'uid', 'community_id', 'dns_uid', 'dns_frame', 'geo_id',
 ] as const;
 
-const NAME_COLUMNS = ['capture_id', 'flow_id', 'name', 'source'] as const;
+export const NAME_COLUMNS = ['capture_id', 'flow_id', 'name', 'source'] as const;
 
 export const FLOW_GEO_COLUMNS = [
   'capture_id', 'geo_id', 'country', 'country_agreement', 'city', 'lat', 'lon', 'asn', 'as_org', 'provider', 'region', 'region_source',
@@ -138,7 +138,7 @@ export class GeoIds {
   }
 }
 
-function flowRow(captureId: number, f: FlowRecord, geoId: number | null): SqlValue[] {
+export function flowRow(captureId: number, f: FlowRecord, geoId: number | null): SqlValue[] {
   return [
     captureId, f.flow_id, f.transport, f.ip_version, f.client_ip, f.client_port, f.server_ip, f.server_port, f.client_mac ?? null,
     f.vlan ?? null, f.first_seen, f.last_seen, f.first_frame ?? 0, f.packets_up, f.packets_down, f.bytes_up, f.bytes_down, f.payload_up ?? -1,
@@ -162,15 +162,20 @@ function dnsRow(captureId: number, seq: number, d: DnsRecord): SqlValue[] {
   ];
 }
 
-/** The (source, name) pairs a flow is known by. */
+/** The distinct (source, name) pairs a flow is known by: each is one row of `names` (its key), so the store can bulk
+ *  load them without conflict handling (PostgreSQL: COPY). A CNAME chain may repeat a name; a flow has a few pairs. */
 function flowNames(f: FlowRecord): [string, string][] {
   const out: [string, string][] = [];
-  if (f.sni !== undefined) out.push(['sni', f.sni]);
-  if (f.quic !== undefined) out.push(['quic', f.quic]);
-  if (f.http_host !== undefined) out.push(['http_host', f.http_host]);
-  if (f.hostname !== undefined) out.push([f.name_source ?? 'hostname', f.hostname]);
-  if (f.dns_qname !== undefined) out.push(['dns_qname', f.dns_qname]);
-  if (f.cname_chain) for (const n of f.cname_chain) out.push(['cname', n]);
+  const add = (source: string, name: string): void => {
+    for (const [s, n] of out) if (s === source && n === name) return;
+    out.push([source, name]);
+  };
+  if (f.sni !== undefined) add('sni', f.sni);
+  if (f.quic !== undefined) add('quic', f.quic);
+  if (f.http_host !== undefined) add('http_host', f.http_host);
+  if (f.hostname !== undefined) add(f.name_source ?? 'hostname', f.hostname);
+  if (f.dns_qname !== undefined) add('dns_qname', f.dns_qname);
+  if (f.cname_chain) for (const n of f.cname_chain) add('cname', n);
   return out;
 }
 
@@ -262,7 +267,7 @@ async function ingest(store: CaseStore, file: string, opts: IngestOptions): Prom
             tx
               .insertRows('flow_geo', FLOW_GEO_COLUMNS, geoRows)
               .then(() => tx.insertRows('flows', FLOW_COLUMNS, rows))
-              .then(() => tx.insertRows('names', NAME_COLUMNS, names, { ignoreConflicts: true })),
+              .then(() => tx.insertRows('names', NAME_COLUMNS, names)),
           );
         }
         flows = [];

@@ -1,11 +1,12 @@
 // The behaviour every CaseStore implementation owes the program (store.ts, src/store/README.md), as a test suite
 // a second implementation runs too: `storeContract('postgres', () => openCaseStore(url))`. Not a test file itself.
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ingestCapture } from '../../src/store/ingest.js';
 import type { CaseStore } from '../../src/store/store.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
-import { fakeAnalyze } from './fake-capture.js';
+import { fakeAnalyze, hostileText } from './fake-capture.js';
 
 export function storeContract(name: string, open: () => Promise<CaseStore>, captureFile: () => string): void {
   describe(`case store contract: ${name}`, () => {
@@ -40,6 +41,35 @@ export function storeContract(name: string, open: () => Promise<CaseStore>, capt
           for await (const r of q.iterate<{ k: number }>('SELECT k FROM contract_t ORDER BY k')) if (r.k === 1) break;
           expect(await q.run('UPDATE contract_t SET bytes = bytes + ? WHERE k > ?', [1, 1])).toBe(2);
           await q.run('DROP TABLE contract_t');
+        });
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('bulk-inserts hostile text (tabs, newlines, backslashes, NUL, quotes, \\N, any unicode), doubles and big integers exactly as given', async () => {
+      const s = await open();
+      try {
+        await s.session(async (q) => {
+          await q.run('CREATE TEMP TABLE contract_h (k INTEGER PRIMARY KEY, name TEXT, other TEXT NOT NULL, n INTEGER, r REAL)');
+          let base = 0;
+          await fc.assert(
+            fc.asyncProperty(
+              fc.array(fc.tuple(fc.option(hostileText(), { nil: null }), hostileText(), fc.option(fc.maxSafeInteger(), { nil: null }), fc.double({ noNaN: true, noDefaultInfinity: true })), { maxLength: 30 }),
+              async (rows) => {
+                const given = rows.map(([name, other, n, r], i) => [base + i, name, other, n, Object.is(r, -0) ? 0 : r] as [number, string | null, string, number | null, number]);
+                base += rows.length;
+                await q.insertRows('contract_h', ['k', 'name', 'other', 'n', 'r'], given);
+                const back = await q.all<{ k: number; name: string | null; other: string; n: number | null; r: number }>(
+                  'SELECT k, name, other, n, r FROM contract_h WHERE k >= ? ORDER BY k',
+                  [base - rows.length],
+                );
+                expect(back.map((b) => [b.k, b.name, b.other, b.n, b.r])).toEqual(given);
+              },
+            ),
+            { numRuns: 40 },
+          );
+          await q.run('DROP TABLE contract_h');
         });
       } finally {
         await s.close();

@@ -1,6 +1,7 @@
 // Test helper: a fake analyzeCapture that emits hand-built flows and DNS records (no pipeline needed), plus
 // builders for hostile names. Not a test file itself.
 
+import fc from 'fast-check';
 import type { AnalyzeFn } from '../../src/store/ingest.js';
 import type { CaptureSummary, DnsRecord, FlowRecord } from '../../src/types.js';
 
@@ -12,6 +13,13 @@ export const HOSTILE_NAMES = [
   'ünïcödé.例え.jp',
   'a'.repeat(1200) + '.long',
 ];
+
+/** Text a capture may carry in a name: any unicode, or strings built from what SQL, COPY and CSV treat specially
+ *  (tab, newline, CR, backslash, NUL, quotes, COPY's \\N and \\. markers, the PostgreSQL store's U+E000 escape). */
+export function hostileText(): fc.Arbitrary<string> {
+  const special = fc.constantFrom('\t', '\n', '\r', '\\', '\0', "'", '"', '\\N', '\\.', '\uE000', '\uE0000', ',', ';', '?', '$1', 'a', '.', 'é', '例', '😀', ' ');
+  return fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: special, maxLength: 20 }), fc.constant(''));
+}
 
 export function buildFlow(i: number, over: Partial<FlowRecord> = {}): FlowRecord {
   return {
