@@ -71,7 +71,7 @@ export function budgetMessage(b: BudgetCounts): string {
   if (b.dns_names_evicted > 0) parts.push(`${grouped(b.dns_names_evicted)} DNS answers were evicted from the naming cache (a later flow may lack its DNS name)`);
   if (b.dns_queries_unanswered_early > 0) parts.push(`${grouped(b.dns_queries_unanswered_early)} DNS queries were written unanswered early (DNS transactions only)`);
   return (
-    `${parts.join('; ')}. To avoid it, raise the budget: RESIDENCY_MEMORY_BUDGET_MB=N (audit, ingest) or --memory-budget N (flows, dns, extract), ` +
+    `${parts.join('; ')}. To avoid it, raise the budget: --memory-budget N (or RESIDENCY_MEMORY_BUDGET_MB=N), ` +
     'into a new case store (a stored capture is not read again)'
   );
 }

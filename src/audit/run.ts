@@ -38,6 +38,8 @@ export interface AuditOptions {
   log?: (line: string) => void;
   /** Verdict thresholds overriding limits.ts (tests, what-if). */
   verdictOptions?: Partial<VerdictOptions>;
+  /** Memory budget in MiB (`--memory-budget`): the captures' analysis and the SQLite store's caches. */
+  memoryBudgetMb?: number;
   /** Allow captures outside the claims file's folder (`--allow-outside`). */
   allowOutside?: boolean;
   /**
@@ -146,7 +148,7 @@ export async function collectCaptures(
       try {
         r = ingestedElsewhere !== undefined
           ? await ingestedElsewhere(l.file)
-          : await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze, geo: opts.geo });
+          : await ingestCapture(db, l.file, { vendor: l.vendors[0], analyze: opts.analyze, geo: opts.geo, memoryBudgetMb: opts.memoryBudgetMb });
       } catch (e) {
         // Not a capture, or unreadable: said, recorded, and the audit goes on without it.
         if (!(e instanceof CaptureError)) throw e;

@@ -63,7 +63,7 @@ export async function runAudit(claimsPath: string, opts: AuditOptions = {}): Pro
   if (opts.noIngest && (opts.db === undefined || (!isPostgresLocation(opts.db) && !existsSync(opts.db)))) {
     throw new UsageError('store_missing', `${opts.db ?? '(no --db)'}: no case store to report from; run \`residency ingest\` or \`audit --db\` first`);
   }
-  const store = await openCaseStore(opts.db ?? ':memory:');
+  const store = await openCaseStore(opts.db ?? ':memory:', opts.memoryBudgetMb);
   let locator: GeoLocator | undefined;
   const geo = async (): Promise<IngestGeo> => ingestGeo((locator ??= await openIngestLocator(opts.geoDir)));
   try {

@@ -20,7 +20,7 @@ import { TOOL_VERSION } from '../version.js';
 export type AnalyzeFn = (
   path: string,
   handlers: { flow?(r: FlowRecord): void; dns?(r: DnsRecord): void },
-  opts: { hash?: boolean; onProgress?(bytes: number): void; pace?(): Promise<void> | undefined },
+  opts: { hash?: boolean; onProgress?(bytes: number): void; pace?(): Promise<void> | undefined; memoryBudgetMb?: number },
 ) => Promise<CaptureSummary>;
 
 /**
@@ -41,6 +41,8 @@ export interface IngestOptions {
   device?: string;
   onProgress?(bytes: number): void;
   analyze?: AnalyzeFn;
+  /** The memory budget of the capture's analysis (MiB; default: RESIDENCY_MEMORY_BUDGET_MB or the default budget). */
+  memoryBudgetMb?: number;
   /** Called once when another process holds the store's write lock and this ingest starts waiting for it. */
   onWait?(): void;
   /** Geolocate flows as they are stored (absent: stored without, geolocated at their first audit). */
@@ -289,7 +291,7 @@ async function ingest(store: CaseStore, file: string, opts: IngestOptions): Prom
             if (dns.length >= STORE_INSERT_BATCH_ROWS) flushDns();
           },
         },
-        { hash: false, onProgress: opts.onProgress, pace: () => (inflight.size > 0 ? Promise.all(inflight).then(() => undefined) : undefined) },
+        { hash: false, onProgress: opts.onProgress, memoryBudgetMb: opts.memoryBudgetMb, pace: () => (inflight.size > 0 ? Promise.all(inflight).then(() => undefined) : undefined) },
       );
       flushFlows();
       flushDns();

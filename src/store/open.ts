@@ -5,7 +5,8 @@ import { openStore } from './db.js';
 import { PostgresStore } from './postgres.js';
 import { isPostgresLocation, type CaseStore } from './store.js';
 
-export async function openCaseStore(location: string): Promise<CaseStore> {
+/** `budgetMb`: the memory budget SQLite's caches come from (absent: RESIDENCY_MEMORY_BUDGET_MB or the default). */
+export async function openCaseStore(location: string, budgetMb?: number): Promise<CaseStore> {
   if (isPostgresLocation(location)) return PostgresStore.open(location);
-  return openStore(location);
+  return budgetMb === undefined ? openStore(location) : openStore(location, budgetMb);
 }

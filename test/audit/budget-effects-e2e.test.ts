@@ -34,13 +34,14 @@ vendors:
 `,
 );
 
-/** `audit` in-process with the memory budget set through its environment variable (audit has no option). */
-async function audit(budgetMb: number, out: string): Promise<{ code: number; out: string; err: string; model: ReportModel }> {
+/** `audit` in-process with the memory budget given by `--memory-budget` (`via: 'option'`) or its environment variable. */
+async function audit(budgetMb: number, out: string, via: 'option' | 'env'): Promise<{ code: number; out: string; err: string; model: ReportModel }> {
   const before = process.env[MEMORY_BUDGET_ENV];
-  process.env[MEMORY_BUDGET_ENV] = String(budgetMb);
+  if (via === 'env') process.env[MEMORY_BUDGET_ENV] = String(budgetMb);
+  else delete process.env[MEMORY_BUDGET_ENV];
   try {
     const io = bufferIo();
-    const code = await runProgram(['node', 'residency', 'audit', path.join(dir, 'claims.yaml'), '--jobs', '1', '--out', path.join(dir, out), '--format', 'json'], COMMANDS, io);
+    const code = await runProgram(['node', 'residency', 'audit', path.join(dir, 'claims.yaml'), '--jobs', '1', '--out', path.join(dir, out), '--format', 'json', ...(via === 'option' ? ['--memory-budget', String(budgetMb)] : [])], COMMANDS, io);
     const json: unknown = JSON.parse(readFileSync(path.join(dir, out, 'report.json'), 'utf8'));
     expect(validate('report', json), `${out}/report.json against schema/report.schema.json`).toEqual([]);
     const model = json as ReportModel;
@@ -53,8 +54,8 @@ async function audit(budgetMb: number, out: string): Promise<{ code: number; out
 
 describe('audit of a capture where the memory budget bites', () => {
   it('is not damaged, says what the budget did, and gives the verdicts a budget holding every flow gives', async () => {
-    const small = await audit(MEMORY_BUDGET_MIN_MB, 'small');
-    const large = await audit(64, 'large');
+    const small = await audit(MEMORY_BUDGET_MIN_MB, 'small', 'option');
+    const large = await audit(64, 'large', 'env');
 
     // The large budget holds every connection: one named record each, nothing to report.
     expect(large.model.budget_effects).toBeUndefined();
@@ -76,7 +77,7 @@ describe('audit of a capture where the memory budget bites', () => {
 
     const grouped = ended.toLocaleString('en-US');
     expect(small.err).toMatch(
-      new RegExp(`^residency: warning: cap\\.pcap: budget_limited: ${grouped} flows ended early by the memory budget \\(${MEMORY_BUDGET_MIN_MB} MiB\\); their later packets were counted as new flows; names carried only by first packets .*RESIDENCY_MEMORY_BUDGET_MB=N .*\\[memory_budget_reached\\]$`, 'm'),
+      new RegExp(`^residency: warning: cap\\.pcap: budget_limited: ${grouped} flows ended early by the memory budget \\(${MEMORY_BUDGET_MIN_MB} MiB\\); their later packets were counted as new flows; names carried only by first packets .*--memory-budget N \\(or RESIDENCY_MEMORY_BUDGET_MB=N\\).*\\[memory_budget_reached\\]$`, 'm'),
     );
     expect(small.err).not.toMatch(/damaged/);
     expect(small.out).toContain('MEMORY BUDGET REACHED: 1 capture(s), read to the end (not damaged)');

@@ -12,6 +12,7 @@ import { problemLines, summaryText } from '../../report/summary-text.js';
 import { storeError } from '../../store/db.js';
 import type { CliIo } from '../io.js';
 import { analyzerFor, jobsOption } from '../../jobs/index.js';
+import { memoryBudgetOption } from './memory-budget.js';
 import { terminalLines, terminalText } from '../terminal-text.js';
 
 export interface AuditCliOptions {
@@ -23,6 +24,7 @@ export interface AuditCliOptions {
   allowOutside?: boolean;
   distributed?: boolean;
   jobs?: string;
+  memoryBudget?: number;
 }
 
 export function auditCommand(io: CliIo): Command {
@@ -37,6 +39,7 @@ export function auditCommand(io: CliIo): Command {
     .option('--allow-outside', "read captures the claims file names outside its own folder (default: refused)")
     .option('--distributed', 'have `residency worker` processes ingest the captures (needs --db postgres://…), then decide here')
     .addOption(jobsOption())
+    .addOption(memoryBudgetOption())
     .action(async (claims: string, opts: AuditCliOptions) => {
       if (opts.distributed === true && (opts.db === undefined || !isPostgresLocation(opts.db))) {
         throw new UsageError('distributed_needs_postgres', '--distributed needs a PostgreSQL case store: --db postgres://…');
@@ -65,6 +68,7 @@ export function auditCommand(io: CliIo): Command {
         formats: opts.format?.split(','),
         geoDir: opts.geoDir,
         allowOutside: opts.allowOutside === true,
+        memoryBudgetMb: opts.memoryBudget,
         log,
       }).catch((e: unknown) => {
         throw storeError(e, opts.db ?? '(in-memory store)');

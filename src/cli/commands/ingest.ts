@@ -16,6 +16,7 @@ import { distributedProgressFor, refuseJobsWithDistributed } from '../distribute
 import { progressFor } from '../progress.js';
 import type { CliIo } from '../io.js';
 import { analyzerFor, jobsOption } from '../../jobs/index.js';
+import { memoryBudgetOption } from './memory-budget.js';
 import { terminalText } from '../terminal-text.js';
 
 interface IngestOptions {
@@ -26,6 +27,7 @@ interface IngestOptions {
   device?: string;
   distributed?: boolean;
   jobs?: string;
+  memoryBudget?: number;
 }
 
 /** `--distributed`: every capture through the workers; the same lines as a local ingest, skipped ones on stderr. */
@@ -62,10 +64,11 @@ export function ingestCommand(io: CliIo): Command {
     .option('--geo-dir <dir>', 'also read MaxMind mmdb files and provider range files from this folder (with --distributed: the workers must have the same)')
     .option('--distributed', 'queue the captures for `residency worker` processes (PostgreSQL store) and wait for them')
     .addOption(jobsOption())
+    .addOption(memoryBudgetOption())
     .action(async (captures: string[], opts: IngestOptions) => {
       if (opts.distributed === true) return ingestDistributed(captures, opts, io);
       const analyze = analyzerFor(opts.jobs);
-      const db = await openCaseStore(opts.db);
+      const db = await openCaseStore(opts.db, opts.memoryBudget);
       try {
         // Geolocated once, as stored: audits and reports read it back (pipeline/back-half.ts).
         const geo = opts.geo ? ingestGeo(await openIngestLocator(opts.geoDir)) : undefined;
@@ -73,7 +76,7 @@ export function ingestCommand(io: CliIo): Command {
           const progress = progressFor(c, io);
           const onWait = (): void =>
             void io.stderr.write(`residency: ${terminalText(opts.db)}: another process is writing the store; waiting (up to ${STORE_BUSY_TIMEOUT_MS / 1000} s)\n`);
-          const r = await ingestInput(db, c, geo, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait, analyze });
+          const r = await ingestInput(db, c, geo, { vendor: opts.vendor, device: opts.device, onProgress: (b) => progress.update(b), onWait, analyze, memoryBudgetMb: opts.memoryBudget });
           progress.done();
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }
