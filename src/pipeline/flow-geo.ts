@@ -4,7 +4,8 @@
 // Records are enriched in batches (GeoBatcher), and with a vantage held only until it is known whether the
 // capture's handshakes were synthesised on the device (SynthesisGate).
 
-import { detectSynthesizedHandshakes, GeoLocator, physicalCheck, ProviderTable, RAW_IP_LINK_TYPES, RegionTable, settleByRtt } from '../geo/index.js';
+import { detectSynthesizedHandshakes, RAW_IP_LINK_TYPES } from '../flow/synthesized-handshakes.js';
+import { GeoLocator, physicalCheck, ProviderTable, RegionTable, settleByRtt } from '../geo/index.js';
 import { GEO_SYNTHESIZED_RTT_MS } from '../limits.js';
 import { observedProviderId } from '../audit/provider-ids.js';
 import type { ApplyVantage, StoredGeo } from '../audit/aggregate.js';

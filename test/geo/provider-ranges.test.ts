@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GeoLocator } from '../../src/geo/index.js';
 import { parseAwsRanges, parseGcpRanges, parseOracleRanges, parseRangesText, RangeIndex } from '../../src/geo/provider-ranges.js';
-import { parseIpv4 } from '../../src/geo/address.js';
+import { parseIpv4 } from '../../src/decode/ip-format.js';
 
 const AWS = {
   syncToken: '1718000000',

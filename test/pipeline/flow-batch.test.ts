@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GeoBatcher, SynthesisGate } from '../../src/pipeline/flow-geo.js';
-import { detectSynthesizedHandshakes } from '../../src/geo/rtt-check.js';
+import { detectSynthesizedHandshakes } from '../../src/flow/synthesized-handshakes.js';
 import type { GeoLocator } from '../../src/geo/locator.js';
 import type { FlowGeoFields, FlowRecord } from '../../src/types.js';
 
