@@ -94,11 +94,12 @@ async function main(): Promise<void> {
   let batcher: { flush(): void } | undefined;
   if (mode === 'flows-geo') {
     const g0 = performance.now();
-    const { GeoLocator, GeoBatcher } = await import('../src/geo/index.js');
+    const { GeoLocator } = await import('../src/geo/index.js');
+    const { GeoBatcher } = await import('../src/pipeline/flow-geo.js');
     const geo = await GeoLocator.open({});
     // Databases load before the clock starts (issue 3: enrichment cost, not data loading, is compared).
     geo.preload();
-    // As `residency flows` does it: records enriched in batches (src/geo/batch.ts).
+    // As `residency flows` does it: records enriched in batches (src/pipeline/flow-geo.ts).
     batcher = new GeoBatcher(geo, () => undefined);
     // The time spent enriching, measured inside the run (GeoBatcher.flush: the lookups and the flow fields; a
     // batch is flushed when it fills): the cost itself, free of the run-to-run drift of the two whole runs.

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { UsageError } from '../errors.js';
 import { CLAIMS_MAX_ALIAS_COUNT, MAX_CLAIMS_FILE_BYTES, MAX_CLAIMS_TOTAL, MAX_CLAIMS_VENDORS } from '../limits.js';
-import { parseCidr } from '../geo/address.js';
+import { parseCidr } from '../decode/ip-format.js';
 import { ProviderTable } from '../geo/provider.js';
 import { RegionTable } from '../geo/regions.js';
 import { isCountryCode } from './country-codes.js';

@@ -3,7 +3,7 @@
 // no substring, so "Facebook, Inc." never matches "Facebook Payments Inc.") or by CIDR prefix (IPv4 and IPv6).
 // Used only for flows that have no name at all (model-builder.ts): a named flow keeps name-based attribution.
 
-import { parseCidr, parseIpv4, parseIpv6, prefixMatch128 } from '../geo/address.js';
+import { parseCidr, parseIpv4, parseIpv6, prefixMatch128 } from '../decode/ip-format.js';
 import type { VendorNetworks } from './claims.js';
 
 const normOrg = (s: string): string => s.trim().replace(/\s+/g, ' ').toLowerCase();

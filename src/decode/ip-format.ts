@@ -1,5 +1,5 @@
-// Owns the one IP-address-to-text formatter every stage uses, and the check that a name is an address literal (flow table, DNS answers, naming cache), so that
-// addresses compare equal as strings everywhere. IPv6 follows RFC 5952 exactly as glibc/libuv inet_ntop (and so
+// Owns IP address text both ways: the one IP-address-to-text formatter every stage uses, and the check that a name is an address literal (flow table, DNS answers, naming cache), so that
+// addresses compare equal as strings everywhere; and address text (logs, claims files, data files) parsed to words. IPv6 follows RFC 5952 exactly as glibc/libuv inet_ntop (and so
 // tshark and node:net) print it: lowercase, no leading zeros, the longest run (>= 2) of zero groups as "::"
 // (the first on a tie), and the embedded dotted quad for IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible
 // (::a.b.c.d, words 0-5 zero) addresses.
@@ -169,4 +169,91 @@ function isIpv6Text(s: string): boolean {
     else count++;
   }
   return dbl >= 0 ? count <= 7 : count === 8;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Address text -> words: IPv4 as one uint32, IPv6 as four uint32 words (word 0 most significant, so ranges compare
+// without BigInt). What is an address is what node:net's isIP accepts (a test holds the parsers to it); its regular
+// expressions are not used here: compiling them cost ~20 ms of CPU in each capture's first few thousand geo lookups.
+
+/** IPv4 dotted quad -> uint32 (as a non-negative number), or -1. Accepts what node:net's isIPv4 accepts. */
+export function parseIpv4(s: string): number {
+  const p = s.split('.');
+  let v = 0;
+  for (const d of p) {
+    const n = digits(d, 10);
+    if (p.length !== 4 || n < 0 || n > 255 || d.length > 3 || (d.length > 1 && d[0] === '0')) return -1;
+    v = v * 256 + n;
+  }
+  return v;
+}
+
+/** IPv6 text (RFC 4291 2.2 forms; a `%zone` is ignored) -> `out[0..3]`; false when node:net's isIPv6 would say no. */
+export function parseIpv6(text: string, out: Uint32Array): boolean {
+  const pct = text.indexOf('%');
+  if (pct >= 0 && !/^[0-9a-zA-Z.:-]+$/.test(text.slice(pct + 1))) return false;
+  const halves = (pct < 0 ? text : text.slice(0, pct)).split('::');
+  if (halves.length > 2) return false;
+  const g: number[] = [];
+  let gap = -1; // the group `::` stands before
+  for (let h = 0; h < halves.length; h++) {
+    if (h === 1) gap = g.length;
+    const parts = halves[h] === '' ? [] : halves[h].split(':');
+    for (let i = 0; i < parts.length; i++) {
+      // a dotted quad may end the address
+      const v4 = h === halves.length - 1 && i === parts.length - 1 && parts[i].includes('.') ? parseIpv4(parts[i]) : -1;
+      if (v4 >= 0) g.push(v4 >>> 16, v4 & 0xffff);
+      else if (parts[i].length > 4 || digits(parts[i], 16) < 0) return false;
+      else g.push(digits(parts[i], 16));
+    }
+  }
+  if (gap < 0 ? g.length !== 8 : g.length > 7) return false;
+  g.splice(gap < 0 ? 8 : gap, 0, ...new Array<number>(8 - g.length).fill(0));
+  for (let k = 0; k < 4; k++) out[k] = (g[2 * k] * 65536 + g[2 * k + 1]) >>> 0;
+  return true;
+}
+
+/** The value of a non-empty string of digits in `base` (10 or 16), or -1. */
+function digits(s: string, base: 10 | 16): number {
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) | 0x20; // lower case for hex letters (digits unchanged)
+    const d = c >= 48 && c <= 57 ? c - 48 : base === 16 && c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) return -1;
+    v = v * base + d;
+  }
+  return s.length > 0 ? v : -1;
+}
+
+/** The four word masks of a prefix length (0..128). */
+export function masks(bits: number): Uint32Array {
+  const m = new Uint32Array(4);
+  for (let k = 0; k < 4; k++) {
+    const take = Math.max(0, Math.min(32, bits - 32 * k));
+    m[k] = take === 0 ? 0 : (0xffffffff << (32 - take)) >>> 0; // (a shift by 32 would be a shift by 0)
+  }
+  return m;
+}
+
+/** True when the first `bits` bits of the IPv6 words `a` are those of `net`. */
+export function prefixMatch128(a: Uint32Array, net: Uint32Array, bits: number): boolean {
+  const m = masks(bits);
+  for (let k = 0; k < 4; k++) if (((a[k] ^ net[k]) & m[k]) !== 0) return false;
+  return true;
+}
+
+/** `addr/len` -> family, first address (IPv4 number or IPv6 words, host bits cleared) and length; null if malformed. */
+export function parseCidr(cidr: string): { family: 4; net: number; bits: number } | { family: 6; net: Uint32Array; bits: number } | null {
+  const slash = cidr.indexOf('/');
+  const lenText = cidr.slice(slash + 1);
+  if (slash < 0 || !/^\d{1,3}$/.test(lenText)) return null;
+  const bits = Number(lenText);
+  const addr = cidr.slice(0, slash);
+  const v4 = parseIpv4(addr);
+  if (v4 >= 0) return bits > 32 ? null : { family: 4, net: (v4 & masks(bits)[0]) >>> 0, bits };
+  const w = new Uint32Array(4);
+  if (!parseIpv6(addr, w) || bits > 128) return null;
+  const m = masks(bits);
+  for (let k = 0; k < 4; k++) w[k] = (w[k] & m[k]) >>> 0;
+  return { family: 6, net: w, bits };
 }

@@ -6,7 +6,7 @@
 // above it (where two ranges overlap, the later one). Lines that do not parse are skipped.
 // The bisection needs the file sorted by start: test/geo/asn-table.test.ts checks the embedded files are.
 
-import { parseIpv4, parseIpv6 } from './address.js';
+import { parseIpv4, parseIpv6 } from '../decode/ip-format.js';
 import { PagedFile } from './paged-file.js';
 
 export class AsnTable {

@@ -74,7 +74,6 @@ export class GeoLocator {
   private sources: Record<'located' | 'registration' | 'asn', MmdbSource[]> | undefined;
   private tablesRead: Tables | undefined;
   private readonly asnTables: { 4?: AsnTable | null; 6?: AsnTable | null } = {};
-  private physicalDisabled: string | null = null;
 
   private constructor(private readonly opts: GeoLocatorOptions) {
     this.vantage = opts.vantage;
@@ -83,20 +82,6 @@ export class GeoLocator {
   /** A locator that has read nothing yet. */
   static async open(opts: GeoLocatorOptions = {}): Promise<GeoLocator> {
     return new GeoLocator(opts);
-  }
-
-  /** Turns the physical check off for this capture (e.g. synthesised handshakes), with the reason. */
-  disablePhysicalCheck(reason: string): void {
-    this.physicalDisabled = reason;
-  }
-
-  /** Turns the physical check back on (the next capture may not be synthesised). */
-  enablePhysicalCheck(): void {
-    this.physicalDisabled = null;
-  }
-
-  get physicalCheckDisabledReason(): string | null {
-    return this.physicalDisabled;
   }
 
   /** Full lookup of one address. Never throws; an unparsable address comes back private with reason `invalid`. */
@@ -200,7 +185,6 @@ export class GeoLocator {
     }
     const r = hints.length > 0 ? withNames(e.result, hints, e.providerId, this.tables().providers) : e.result;
     if (this.vantage === undefined || rttMs === undefined || !Number.isFinite(rttMs) || rttMs < 0) return r;
-    if (this.physicalDisabled) return { ...r, physical: 'unchecked' };
     let out: GeoResult = { ...r, sources: checkSources(r.sources, this.vantage, rttMs), max_distance_km: Math.round(maxDistanceKm(rttMs)) };
     if (out.country_agreement === 'disputed') out = this.settle(e, out);
     out.physical = checkPlace(this.vantage, rttMs, out.lat, out.lon);

@@ -6,7 +6,7 @@
 
 import { GEO_MAX_RANGES_FILE_BYTES } from '../limits.js';
 import fs from 'node:fs';
-import { masks, parseCidr } from './address.js';
+import { masks, parseCidr } from '../decode/ip-format.js';
 
 export type RangeSource = 'aws-ip-ranges' | 'gcp-cloud' | 'oracle-public-ip-ranges';
 

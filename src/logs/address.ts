@@ -2,8 +2,7 @@
 // (decode/ip-format.ts), so a flow read from a log prints, names and hashes (Community ID, uid) exactly as the same
 // flow read from a capture. Never throws: text that is not an address gives 0.
 
-import { parseIpv4, parseIpv6 } from '../geo/address.js';
-import { formatIp } from '../decode/ip-format.js';
+import { formatIp, parseIpv4, parseIpv6 } from '../decode/ip-format.js';
 
 const V6 = new Uint32Array(4);
 const BYTES = new Uint8Array(16);

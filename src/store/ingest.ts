@@ -12,7 +12,7 @@ import { CaptureError } from '../errors.js';
 import { GEO_ROWS_DEDUP_MAX, STORE_INSERT_BATCH_ROWS } from '../limits.js';
 import { analyzeInput, logIdentity } from '../input.js';
 import type { CaptureSummary, DnsRecord, FlowGeoFields, FlowRecord, GeoProvenance } from '../types.js';
-import { SynthesisDetector } from '../geo/rtt-check.js';
+import { SynthesisDetector } from '../flow/synthesized-handshakes.js';
 import type { CaseStore, SqlSession, SqlValue } from './store.js';
 import { TOOL_VERSION } from '../version.js';
 

@@ -4,7 +4,7 @@
 import type { Anomaly, FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import type { CaseStore, SqlSession, SqlValue } from './store.js';
 import { FLOW_GEO_COLUMNS, GeoIds, type IngestGeo } from './ingest.js';
-import { SynthesisDetector } from '../geo/rtt-check.js';
+import { SynthesisDetector } from '../flow/synthesized-handshakes.js';
 import { STORE_INSERT_BATCH_ROWS } from '../limits.js';
 
 export interface StoredCapture {

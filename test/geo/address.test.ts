@@ -4,7 +4,8 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseCidr, parseIpv4, parseIpv6, toAddress } from '../../src/geo/address.js';
+import { parseCidr, parseIpv4, parseIpv6 } from '../../src/decode/ip-format.js';
+import { toAddress } from '../../src/geo/address.js';
 
 describe('parseIpv4 / parseIpv6', () => {
   it('known values', () => {

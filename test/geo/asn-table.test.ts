@@ -9,7 +9,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AsnTable } from '../../src/geo/asn-table.js';
-import { parseIpv4, parseIpv6, toAddress } from '../../src/geo/address.js';
+import { parseIpv4, parseIpv6 } from '../../src/decode/ip-format.js';
+import { toAddress } from '../../src/geo/address.js';
 import { embeddedAsnCsv } from '../../src/geo/sources.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-asn-'));

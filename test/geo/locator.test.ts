@@ -161,15 +161,6 @@ describe('physical check and flow enrichment', () => {
     expect(f).toEqual({ country_agreement: 'private', edge: false });
   });
 
-  it('disablePhysicalCheck (synthesised handshakes) turns the verdict into unchecked', async () => {
-    const g = await GeoLocator.open({ cacheDir, vantage: { lat: 28.6139, lon: 77.209 } });
-    g.disablePhysicalCheck('all RTTs under 1 ms');
-    const f = g.enrichFlow(flow({ rtt_ms: 0.2 }));
-    expect(f.physical).toBe('unchecked');
-    expect(f.geo_sources?.some((s) => s.physical !== undefined)).toBe(false);
-    expect(g.physicalCheckDisabledReason).toBe('all RTTs under 1 ms');
-  });
-
   it('no vantage point or no RTT leaves the check off', () => {
     expect(geo.enrichFlow(flow({})).physical).toBeUndefined();
   });

@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { GeoLocator, parseAwsRanges, parseGcpRanges, parseOracleRanges, parseRangesText, RangeIndex } from '../../src/geo/index.js';
-import { parseIpv4 } from '../../src/geo/address.js';
+import { GeoLocator } from '../../src/geo/index.js';
+import { parseAwsRanges, parseGcpRanges, parseOracleRanges, parseRangesText, RangeIndex } from '../../src/geo/provider-ranges.js';
+import { parseIpv4 } from '../../src/decode/ip-format.js';
 
 const AWS = {
   syncToken: '1718000000',

@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { RegionTable, regionFromName } from '../../src/geo/index.js';
+import { RegionTable } from '../../src/geo/index.js';
+import { regionFromName } from '../../src/geo/region-from-name.js';
 
 const regions = RegionTable.load();
 

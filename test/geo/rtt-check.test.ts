@@ -1,15 +1,8 @@
-// Great-circle distances against known city pairs, the RTT bound (100 km per ms of round trip), and the
-// detection of locally synthesised handshakes (PCAPdroid non-root VPN mode).
+// Great-circle distances against known city pairs, and the RTT bound (100 km per ms of round trip).
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  detectSynthesizedHandshakes,
-  FIBRE_KM_PER_RTT_MS,
-  greatCircleKm,
-  maxDistanceKm,
-  physicalCheck,
-} from '../../src/geo/index.js';
+import { FIBRE_KM_PER_RTT_MS, greatCircleKm, maxDistanceKm, physicalCheck } from '../../src/geo/index.js';
 
 const DELHI = { lat: 28.6139, lon: 77.209 };
 const SINGAPORE = { lat: 1.3521, lon: 103.8198 };
@@ -66,31 +59,5 @@ describe('physicalCheck', () => {
 
   it('the vantage point itself is always plausible', () => {
     expect(physicalCheck(DELHI, 0, DELHI.lat, DELHI.lon)).toBe('plausible');
-  });
-});
-
-describe('detectSynthesizedHandshakes', () => {
-  it('raw-IP link type with a PCAPdroid VPN client address', () => {
-    const r = detectSynthesizedHandshakes([{ client_ip: '10.215.173.1', rtt_ms: 35 }], [101]);
-    expect(r.synthesized).toBe(true);
-    expect(r.reason).toMatch(/PCAPdroid/);
-  });
-
-  it('the same address on Ethernet is not evidence by itself', () => {
-    expect(detectSynthesizedHandshakes([{ client_ip: '10.215.173.1', rtt_ms: 35 }], [1]).synthesized).toBe(false);
-  });
-
-  it('every RTT sub-millisecond (three or more flows)', () => {
-    const flows = [0.1, 0.2, 0.05].map((rtt_ms) => ({ client_ip: '192.168.1.2', rtt_ms }));
-    const r = detectSynthesizedHandshakes([...flows, { client_ip: '192.168.1.2' }], [1]);
-    expect(r.synthesized).toBe(true);
-    expect(r.reason).toMatch(/all 3 flows/);
-  });
-
-  it('one real RTT clears the suspicion; too few flows say nothing', () => {
-    const flows = [0.1, 0.2, 12].map((rtt_ms) => ({ client_ip: '192.168.1.2', rtt_ms }));
-    expect(detectSynthesizedHandshakes(flows, [1]).synthesized).toBe(false);
-    expect(detectSynthesizedHandshakes([{ client_ip: '192.168.1.2', rtt_ms: 0.1 }], [1]).synthesized).toBe(false);
-    expect(detectSynthesizedHandshakes([], [101]).synthesized).toBe(false);
   });
 });

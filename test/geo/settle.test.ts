@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { settleByRtt } from '../../src/geo/consensus.js';
 import { GeoLocator } from '../../src/geo/index.js';
+import { vantageRule } from '../../src/pipeline/flow-geo.js';
 import { ethernetFrame, TcpConversation } from '../../src/synth/packets.js';
 import { PcapWriter } from '../../src/synth/pcap-writer.js';
 import type { FlowRecord, GeoSourceAnswer } from '../../src/types.js';
@@ -134,14 +135,11 @@ describe('GeoLocator: settlement by the RTT', () => {
     expect(f).toMatchObject({ country: 'IN', country_settled_by: 'rtt', provider: 'AWS', region: 'ap-south-1', region_source: 'nearest-city' });
   });
 
-  it('never settles when the physical check is off (handshakes synthesised on the device)', () => {
-    geo.disablePhysicalCheck('test');
-    try {
-      const f = geo.enrichFlow(flow('91.108.1.1', 20));
-      expect([f.country_agreement, f.country_settled_by, f.physical]).toEqual(['disputed', undefined, 'unchecked']);
-    } finally {
-      geo.enablePhysicalCheck();
-    }
+  it('never settles when the physical check is off (handshakes synthesised on the device: the vantage rule of flows)', async () => {
+    const plain = await GeoLocator.open({ geoDir: dir, useEmbedded: false, cacheDir: path.join(dir, 'cache') });
+    const f = vantageRule(DELHI)(plain.enrichFlow(flow('91.108.1.1', 20)), 20, true);
+    expect([f.country_agreement, f.country_settled_by, f.physical]).toEqual(['disputed', undefined, 'unchecked']);
+    expect(vantageRule(DELHI)(plain.enrichFlow(flow('91.108.1.1', 20)), 20, false).country_settled_by).toBe('rtt');
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GeoBatcher, SynthesisGate } from '../../src/geo/batch.js';
-import { detectSynthesizedHandshakes } from '../../src/geo/rtt-check.js';
+import { GeoBatcher, SynthesisGate } from '../../src/pipeline/flow-geo.js';
+import { detectSynthesizedHandshakes } from '../../src/flow/synthesized-handshakes.js';
 import type { GeoLocator } from '../../src/geo/locator.js';
 import type { FlowGeoFields, FlowRecord } from '../../src/types.js';
 
@@ -52,24 +52,19 @@ describe('SynthesisGate (flows --vantage)', () => {
     const disabledAt: number[] = [];
     const reasons: string[] = [];
     let early = 0;
-    let physicalOff = false;
     const fake = {
       enrichFlow: (f: FlowRecord) => {
         out.push(f.flow_id);
-        return { physical: physicalOff ? 'unchecked' : 'plausible' } as FlowGeoFields;
-      },
-      disablePhysicalCheck: (r: string) => {
-        physicalOff = true;
-        reasons.push(r);
-        disabledAt.push(out.length);
-      },
-      enablePhysicalCheck: () => {
-        physicalOff = false;
+        return {} as FlowGeoFields;
       },
     } as unknown as GeoLocator;
     const physical: string[] = [];
-    const g = new SynthesisGate(fake, (_r, geo) => physical.push(String(geo.physical)), maxHeld, {
-      disabled: () => undefined,
+    // As FlowEnricher does: the vantage rule reads the gate's decision when each record is emitted.
+    const g: SynthesisGate = new SynthesisGate(fake, () => physical.push(g.synthesized ? 'unchecked' : 'plausible'), maxHeld, {
+      disabled: (r) => {
+        reasons.push(r);
+        disabledAt.push(out.length);
+      },
       decidedEarly: (n) => {
         early = n;
       },
