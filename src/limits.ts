@@ -252,7 +252,7 @@ export const VANTAGE_MAX_ANYCAST_PAIRS_LISTED = 5;
 /** Measurements cited per ruled-out position and per verdict reason in reports: with a thousand Atlas probes every
  *  one of them may exclude a far position, and the first few (farthest beyond first) already prove it. */
 export const REPORT_MAX_MEASUREMENTS_CITED = 10;
-/** Feasible regions listed in report.json and drawn on the map (addresses measured from two or more vantage points,
+/** Feasible regions listed in report.json and drawn on the map (addresses a measurement file measured,
  *  by upload bytes): the map stays readable and the report small; the rest are counted. */
 export const REPORT_MAX_FEASIBLE_REGIONS = 100;
 /** Discs listed per feasible region (binding ones first): the binding discs draw the region; more are noise. */

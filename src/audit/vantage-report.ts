@@ -1,7 +1,7 @@
 // Builds what reports show of the measurements (report.json `vantage_points`, `measurement_files`,
 // `feasible_regions`; the map and the provenance appendix render them): the labs and the RIPE Atlas probes that
 // measured a destination of the report, every measurement file with its hash, and the feasible region of each
-// destination address measured from two or more vantage points. Pure; sorted for byte-reproducible reports.
+// destination address a measurement file measured (one disc alone is its own region). Pure; sorted for byte-reproducible reports.
 
 import { REPORT_MAX_DISCS_PER_REGION, REPORT_MAX_FEASIBLE_REGIONS } from '../limits.js';
 import type { Disc } from '../vantage/index.js';
@@ -59,7 +59,7 @@ export function vantageSections(v: ModelVantage, vendors: readonly ReportVendor[
       if (m.vantage.country !== undefined) p.country = m.vantage.country;
       points.set(m.vantage.id, p);
     }
-    if (ms.length < 2) continue;
+    if (ms.length === 0) continue; // one measurement: its disc is the region (the lab can only be that close)
     const fr = ev.feasible(ip);
     if (fr === undefined) continue;
     const binding = new Set(fr.binding);

@@ -141,7 +141,7 @@ function mapSection(model: ReportModel): string {
   if (regions.length > 0) {
     const any = regions.filter((r) => r.anycast !== undefined).length;
     const omitted = model.feasible_regions_omitted ?? 0;
-    out += `<p class="note">Feasible regions of ${regions.length} address(es) measured from two or more vantage points${omitted > 0 ? ` (${omitted} more not drawn)` : ''}: each disc is how far the server can be from one lab or probe (round trip × 100 km/ms, plus 50 km for the positions); the server is where all of an address's discs overlap (the feasible region, filled darker).${any > 0 ? ` ${any} address(es) have discs that cannot meet: they answer from several places (anycast) and are treated as edges.` : ''}</p>`;
+    out += `<p class="note">Feasible regions of ${regions.length} address(es) measured by a lab or probe${omitted > 0 ? ` (${omitted} more not drawn)` : ''}: each disc is how far the server can be from one lab or probe (round trip × 100 km/ms, plus 50 km for the positions); the server is where all of an address's discs overlap (the feasible region, filled darker).${any > 0 ? ` ${any} address(es) have discs that cannot meet: they answer from several places (anycast) and are treated as edges.` : ''}</p>`;
   }
   return out + '</section>';
 }

@@ -199,7 +199,12 @@ describe.skipIf(!existsSync(path.join(samples, 'vendor-birch')))('audit with mea
     const probes = t.filter((x) => x.name === 'path' && x.attrs.class === 'probe').map((x) => x.attrs['data-id']);
     expect(probes.sort()).toEqual(['atlas:7001', 'atlas:7002', 'atlas:7003']);
     const regions = t.filter((x) => x.name === 'g' && (x.attrs.class ?? '').startsWith('feasible-region'));
-    expect(regions.map((x) => x.attrs['data-dst']).sort()).toEqual([...AWS_SG.filter((ip) => r.model.feasible_regions?.some((f) => f.dst_addr === ip)), ALI_HZ].sort());
+    expect(regions.map((x) => x.attrs['data-dst'])).toEqual(expect.arrayContaining([...AWS_SG.filter((ip) => r.model.feasible_regions?.some((f) => f.dst_addr === ip && f.discs.length > 1)), ALI_HZ]));
+    // Every region of the report is drawn; an address one measurement bounds gets its one disc as its region.
+    expect(regions.map((x) => x.attrs['data-dst']).sort()).toEqual((r.model.feasible_regions ?? []).map((f) => f.dst_addr).sort());
+    const single = (r.model.feasible_regions ?? []).filter((f) => f.discs.length === 1 && f.discs_omitted === 0);
+    expect(single.length).toBeGreaterThan(0);
+    for (const f of single) expect(f.discs[0].binding).toBe(true);
     expect(regions.find((x) => x.attrs['data-dst'] === ALI_HZ)?.attrs.class).toBe('feasible-region anycast');
     // Each probe is labelled with its number; each region that is not anycast is drawn as its discs' intersection.
     expect(t.filter((x) => x.name === 'text' && x.attrs.class === 'probe-label').map((x) => x.attrs['data-id'])).toEqual(['atlas:7001', 'atlas:7002', 'atlas:7003']);
