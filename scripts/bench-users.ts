@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, symlinkSync, rmSync, writeFileSync } from 'node:
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { ethernetFrame, tcpPacket } from '../src/synth/packets.js';
+import { PcapWriter } from '../src/synth/pcap-writer.js';
 
 export interface UserBenchOptions {
   root: string;
@@ -71,20 +72,9 @@ function oneFlow(o: UserBenchOptions): string {
     ethernetFrame(tcpPacket({ src: '10.0.0.2', dst: '142.250.72.14', sport: 40000, dport: 443, flags: 0x02 })),
     ethernetFrame(tcpPacket({ src: '142.250.72.14', dst: '10.0.0.2', sport: 443, dport: 40000, flags: 0x12 })),
   ];
-  const hdr = Buffer.alloc(24);
-  hdr.writeUInt32LE(0xa1b2c3d4, 0);
-  hdr.writeUInt16LE(2, 4);
-  hdr.writeUInt16LE(4, 6);
-  hdr.writeUInt32LE(65535, 16);
-  hdr.writeUInt32LE(1, 20);
-  const recs = frames.map((f, i) => {
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(1_772_442_000 + i, 0);
-    r.writeUInt32LE(f.length, 8);
-    r.writeUInt32LE(f.length, 12);
-    return Buffer.concat([r, f]);
-  });
-  writeFileSync(file, Buffer.concat([hdr, ...recs]));
+  const w = new PcapWriter({ linkType: 1, snaplen: 65535 });
+  frames.forEach((f, i) => w.add(f, 1_772_442_000 + i));
+  writeFileSync(file, w.toBuffer());
   return file;
 }
 

@@ -30,6 +30,7 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixedCost, userBench } from './bench-users.js';
+import { PcapWriter } from '../src/synth/pcap-writer.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..'); // dist/scripts -> repository root
@@ -181,13 +182,7 @@ function processMs(argv: string[], runs: number, env: NodeJS.ProcessEnv = proces
 
 function startupMs(runs: number, env: NodeJS.ProcessEnv = process.env): number {
   const empty = join(CACHE, 'empty.pcap');
-  const hdr = Buffer.alloc(24);
-  hdr.writeUInt32LE(0xa1b2c3d4, 0);
-  hdr.writeUInt16LE(2, 4);
-  hdr.writeUInt16LE(4, 6);
-  hdr.writeUInt32LE(65535, 16);
-  hdr.writeUInt32LE(1, 20);
-  writeFileSync(empty, hdr);
+  writeFileSync(empty, new PcapWriter({ linkType: 1, snaplen: 65535 }).toBuffer());
   return processMs([CLI, 'flows', '--no-geo', empty], runs, env);
 }
 
