@@ -332,14 +332,18 @@ export class PostgresStore implements CaseStore {
     return new UsageError('store_too_new', `${this.location}: schema version ${version} is newer than this residency supports (${SCHEMA_VERSION})`);
   }
 
-  private async withClient<T>(fn: (s: PgSession) => Promise<T>): Promise<T> {
+  /** A pooled connection; a failure to connect is a typed store error. */
+  private async connect(): Promise<pg.PoolClient> {
     if (this.closed) throw new InternalError('case store: used after close');
-    let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      return await this.pool.connect();
     } catch (e) {
       throw this.error(e);
     }
+  }
+
+  private async withClient<T>(fn: (s: PgSession) => Promise<T>): Promise<T> {
+    const client = await this.connect();
     let broken = false;
     try {
       return await fn(new PgSession(client, this));
@@ -364,17 +368,16 @@ export class PostgresStore implements CaseStore {
   }
 
   async *iterate<T extends object>(sql: string, params?: readonly SqlValue[]): AsyncIterableIterator<T> {
-    if (this.closed) throw new InternalError('case store: used after close');
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw this.error(e);
-    }
+    const client = await this.connect();
+    let broken = false;
     try {
       yield* new PgSession(client, this).iterate<T>(sql, params);
+    } catch (e) {
+      broken = isConnectionError(e);
+      throw e;
     } finally {
-      client.release();
+      // A connection that failed mid-iteration is not handed back to the pool, as in withClient.
+      client.release(broken);
     }
   }
 
