@@ -19,7 +19,7 @@ import {
 } from '../limits.js';
 import type { SqlRow, SqlSession, SqlValue } from '../store/store.js';
 import { flowFromRow, type StoredFlow } from '../store/records.js';
-import type { FlowGeoFields, GeoSourceAnswer } from '../types.js';
+import type { FlowGeoFields, GeoPlace, GeoSourceAnswer } from '../types.js';
 import { DeviceNamer, isLocalFlow } from './attribution.js';
 import type { Claim, VendorSpec } from './claims.js';
 import { coverageSource, CoverageTally } from './coverage.js';
@@ -73,17 +73,8 @@ export function noPhysics(c: AggregateCapture): string | undefined {
 }
 
 /** A flow_geo row (vantage-independent) as stored. */
-export interface StoredGeo {
-  country?: string;
+export interface StoredGeo extends GeoPlace {
   country_agreement?: FlowGeoFields['country_agreement'];
-  city?: string;
-  lat?: number;
-  lon?: number;
-  asn?: number;
-  as_org?: string;
-  provider?: string;
-  region?: string;
-  region_source?: FlowGeoFields['region_source'];
   edge: boolean;
   geo_sources?: GeoSourceAnswer[];
   range_provider?: string;
