@@ -320,11 +320,11 @@ export const ANOMALIES = {
   },
   log_join_cap_reached: {
     stage: 'logs', where: 'summary',
-    meaning: 'Side rows (ssl, quic, http; eve.json events) waiting for their flow passed MAX_LOG_JOIN_ENTRIES: the oldest were dropped.',
+    meaning: 'Side rows (ssl, quic, http; eve.json events) waiting for their flow filled their share of the memory budget: the oldest were dropped (`memory_budget_reached`).',
   },
   log_dns_timeline_cap_reached: {
     stage: 'logs', where: 'summary',
-    meaning: 'DNS answers kept to name flows passed MAX_LOG_DNS_NAMINGS: the oldest were dropped.',
+    meaning: 'DNS answers kept to name flows filled their share of the memory budget: the oldest were dropped (`memory_budget_reached`).',
   },
   eve_no_flow_events: {
     stage: 'logs', where: 'summary+warning',
@@ -334,7 +334,7 @@ export const ANOMALIES = {
   // ------------------------------------------------------------ the memory budget (src/limits.ts, src/pipeline.ts)
   memory_budget_reached: {
     stage: 'memory', where: 'warning',
-    meaning: 'A part of the memory budget was full at some point: the warning counts what was dropped (flow_table_full, tcp_reassembly_budget_exceeded, frag_evicted, dns_cache_evicted, dns_pending_cap_reached) and says how to raise the budget (--memory-budget MB, RESIDENCY_MEMORY_BUDGET_MB). Not damage: audit reports it as a budget effect (budget_effects, reason capture_budget_limited).',
+    meaning: 'A part of the memory budget was full at some point: the warning counts what was dropped (flow_table_full, tcp_reassembly_budget_exceeded, frag_evicted, dns_cache_evicted, dns_pending_cap_reached; for logs log_join_cap_reached, log_dns_timeline_cap_reached) and says how to raise the budget (--memory-budget MB, RESIDENCY_MEMORY_BUDGET_MB). Not damage: audit reports it as a budget effect (budget_effects, reason capture_budget_limited).',
   },
 } as const satisfies Record<string, AnomalyEntry>;
 

@@ -14,7 +14,7 @@ export async function analyzeInput(path: string, handlers: AnalyzeHandlers, opts
   const logs = detectLogInput(path);
   if (logs === null) return analyzeCapture(path, handlers, opts);
   const { analyzeLogs } = await import('./logs/analyze.js');
-  const summary = await analyzeLogs(logs, handlers, { onProgress: opts.onProgress });
+  const summary = await analyzeLogs(logs, handlers, { onProgress: opts.onProgress, memoryBudgetMb: opts.memoryBudgetMb });
   if (opts.hash) summary.sha256 = (await (await import('./logs/identity.js')).logInputIdentity(logs)).sha256;
   return summary;
 }

@@ -264,15 +264,22 @@ export const REPORT_MAX_DISCS_PER_REGION = 20;
 export const MAX_LOG_LINE_BYTES = 1 << 20;
 /** Bytes of a file read to decide what it is (a Zeek TSV header is under 1 KiB; one eve.json line suffices). */
 export const LOG_SNIFF_BYTES = 64 * 1024;
-/** Zeek ssl.log/quic.log/http.log rows (and eve.json tls/quic/http events) held for the join with their flow, by
- *  uid or flow_id. A conn.log may be GBs and is streamed; the side logs are read first and kept until their flow
- *  comes (~200 bytes each: 200 MB at most). Beyond this the oldest are dropped (anomaly `log_join_cap_reached`):
- *  their flows lose the name those rows gave. */
-export const MAX_LOG_JOIN_ENTRIES = 1_000_000;
-/** DNS answers (one per address a response names) kept to name the flows of logs as of their start time. A
- *  Zeek conn.log is not in start order, so naming looks answers up by time rather than replaying them once; the
- *  oldest are dropped beyond this (anomaly `log_dns_timeline_cap_reached`). */
-export const MAX_LOG_DNS_NAMINGS = 1_000_000;
+/** Heap bytes per Zeek ssl.log/quic.log/http.log row (or eve.json tls/quic/http event) held for the join with its
+ *  flow, by uid or flow_id: 288 measured (process.memoryUsage() after gc(), 200,000 rows of an 18-character uid and a
+ *  45-character SNI). A conn.log may be GBs and is streamed; the side logs are read first and kept until their flow
+ *  comes. Their number is bounded by the memory budget (MemoryLimits.logJoinRows); beyond it the oldest are dropped
+ *  (anomaly `log_join_cap_reached`): their flows lose the name those rows gave. */
+export const LOG_JOIN_ROW_BYTES = 320;
+/** Heap bytes per DNS answer (one per address a response names) kept to name the flows of logs as of their start
+ *  time: 609 measured per timeline entry (with its share of the naming cache) and 642 per Zeek dns.log response held
+ *  until they are put in time order; both are held while the timeline is built. A Zeek conn.log is not in start
+ *  order, so naming looks answers up by time rather than replaying them once; beyond MemoryLimits.logDnsAnswers the
+ *  oldest are dropped (anomaly `log_dns_timeline_cap_reached`). */
+export const LOG_DNS_ANSWER_BYTES = 1280;
+/** Shares of the whole budget a log input's join rows and DNS answers take (a log run has no live flows, reassembly
+ *  or fragments: the parts a capture run gives those go to these two). */
+export const BUDGET_SHARE_LOG_JOIN = 0.55;
+export const BUDGET_SHARE_LOG_DNS = 0.45;
 /** Malformed log lines reported as warnings (file and line) per input; the rest are only counted. */
 export const MAX_LOG_WARNINGS = 20;
 /** Link-layer header assumed per packet when eve.json byte counts (whole frames, Suricata's GET_PKT_LEN) are turned
@@ -399,6 +406,10 @@ export interface MemoryLimits {
   /** Bytes of `extract`'s document kept in memory before entries spill to a temporary file. (The last three share
    *  one part of the budget: each command uses one of them.) */
   readonly extractBytes: number;
+  /** Log inputs (src/logs): side-log rows held for their flow (`log_join_cap_reached`) and DNS answers kept to
+   *  name flows by time (`log_dns_timeline_cap_reached`). */
+  readonly logJoinRows: number;
+  readonly logDnsAnswers: number;
 }
 
 /** The limits of a budget of `budgetMb` MiB (clamped to [MEMORY_BUDGET_MIN_MB, MEMORY_BUDGET_MAX_MB]), for one of
@@ -425,6 +436,8 @@ export function memoryLimits(budgetMb: number = MEMORY_BUDGET_DEFAULT_MB, shards
     dnsPendingBytes: waiting,
     heldRecords: Math.floor(waiting / HELD_RECORD_BYTES),
     extractBytes: waiting,
+    logJoinRows: Math.floor((mb * 1048576 * BUDGET_SHARE_LOG_JOIN) / Math.max(1, Math.floor(shards)) / LOG_JOIN_ROW_BYTES),
+    logDnsAnswers: Math.floor((mb * 1048576 * BUDGET_SHARE_LOG_DNS) / Math.max(1, Math.floor(shards)) / LOG_DNS_ANSWER_BYTES),
   };
 }
 

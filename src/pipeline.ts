@@ -22,7 +22,9 @@ import { FlowTable, type EndReason, type FlowTableOptions } from './flow/table.j
 import { orientPortless } from './flow/portless.js';
 import { DnsNameCache } from './naming/dns-cache.js';
 import { memoryLimits, type MemoryLimits } from './limits.js';
-import { resolveMemoryBudget } from './memory-budget.js';
+import { budgetWarning, resolveMemoryBudget } from './memory-budget.js';
+
+export { budgetWarning };
 import type { Anomaly, CaptureSummary, DnsRecord, FlowRecord, OracleDnsEntry, OracleHostEntry, OracleSniEntry } from './types.js';
 import { ZERO_D } from './number-fields.js';
 import type { AnomalyCounts } from './anomalies.js';
@@ -371,25 +373,6 @@ export class Analyzer implements ExtractSink {
       sni,
     };
   }
-}
-
-/** The `memory_budget_reached` warning for a run of `budgetMb` MiB that counted these, or undefined if no part of the
- *  budget was ever full (a split run passes its shards' counts added up). */
-export function budgetWarning(budgetMb: number, a: AnomalyCounts, counters: Record<string, number>): Anomaly | undefined {
-  const parts: string[] = [];
-  const say = (n: number | undefined, what: string) => {
-    if (n !== undefined && n > 0) parts.push(`${n} ${what}`);
-  };
-  say(a.flow_table_full, 'flows ended early (flow_table_full)');
-  say(a.tcp_reassembly_budget_exceeded, 'flows lost reassembly bytes (tcp_reassembly_budget_exceeded)');
-  say(counters.frag_evicted, 'fragmented datagrams dropped (frag_evicted)');
-  say(a.dns_cache_evicted, 'DNS naming cache entries evicted (dns_cache_evicted)');
-  say(a.dns_pending_cap_reached, 'DNS queries reported unanswered early (dns_pending_cap_reached)');
-  if (parts.length === 0) return undefined;
-  return {
-    code: 'memory_budget_reached',
-    message: `memory budget of ${budgetMb} MiB reached: ${parts.join(', ')}; raise it with --memory-budget MB or RESIDENCY_MEMORY_BUDGET_MB`,
-  };
 }
 
 /** Analyses one capture in a single streaming pass. Throws CaptureError only when nothing can be read. */

@@ -45,6 +45,8 @@ export function budgetCounts(
     dns_names_evicted: n(anomalies.dns_cache_evicted),
     dns_queries_unanswered_early: n(anomalies.dns_pending_cap_reached),
   };
+  if (n(anomalies.log_join_cap_reached) > 0) out.log_rows_dropped = n(anomalies.log_join_cap_reached);
+  if (n(anomalies.log_dns_timeline_cap_reached) > 0) out.log_dns_answers_dropped = n(anomalies.log_dns_timeline_cap_reached);
   const mb = /memory budget of (\d+) MiB/.exec(w.message);
   if (mb !== null) out.budget_mb = Number(mb[1]);
   return out;
@@ -52,7 +54,7 @@ export function budgetCounts(
 
 /** True when the budget may have left flows without a name they would otherwise have had. */
 export function budgetMayLoseNames(b: BudgetCounts): boolean {
-  return b.flows_ended_early + b.reassembly_flows_shed + b.fragments_dropped + b.dns_names_evicted > 0;
+  return b.flows_ended_early + b.reassembly_flows_shed + b.fragments_dropped + b.dns_names_evicted + (b.log_rows_dropped ?? 0) + (b.log_dns_answers_dropped ?? 0) > 0;
 }
 
 const grouped = (n: number): string => n.toLocaleString('en-US');
@@ -69,6 +71,8 @@ export function budgetMessage(b: BudgetCounts): string {
   if (b.reassembly_flows_shed > 0) parts.push(`${grouped(b.reassembly_flows_shed)} flows had reassembly bytes given up by the memory budget (a name behind a missing segment may be lost)`);
   if (b.fragments_dropped > 0) parts.push(`${grouped(b.fragments_dropped)} fragmented datagrams were given up early (counted as far as seen)`);
   if (b.dns_names_evicted > 0) parts.push(`${grouped(b.dns_names_evicted)} DNS answers were evicted from the naming cache (a later flow may lack its DNS name)`);
+  if (b.log_rows_dropped !== undefined) parts.push(`${grouped(b.log_rows_dropped)} log rows (ssl, quic, http) were dropped before their flow came (those flows lack the name they gave)`);
+  if (b.log_dns_answers_dropped !== undefined) parts.push(`${grouped(b.log_dns_answers_dropped)} DNS answers of the logs were dropped (a later flow may lack its DNS name)`);
   if (b.dns_queries_unanswered_early > 0) parts.push(`${grouped(b.dns_queries_unanswered_early)} DNS queries were written unanswered early (DNS transactions only)`);
   return (
     `${parts.join('; ')}. To avoid it, raise the budget: --memory-budget N (or RESIDENCY_MEMORY_BUDGET_MB=N), ` +

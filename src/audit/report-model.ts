@@ -214,6 +214,12 @@ export interface BudgetCounts {
   dns_names_evicted: number;
   /** DNS queries written unanswered early (`dns_pending_cap_reached`): DNS transactions only, not flows. */
   dns_queries_unanswered_early: number;
+  /** Log inputs only, when nonzero: side-log rows (ssl, quic, http; eve.json events) dropped before their flow came
+   *  (`log_join_cap_reached`): those flows lack the name the rows gave. */
+  log_rows_dropped?: number;
+  /** Log inputs only, when nonzero: DNS answers of the logs dropped (`log_dns_timeline_cap_reached`): a later flow
+   *  may lack its DNS name. */
+  log_dns_answers_dropped?: number;
 }
 
 /** A capture the memory budget touched, with the vendors whose verdicts carry `capture_budget_limited`

@@ -12,7 +12,8 @@ import type { AnalyzeHandlers } from '../pipeline.js';
 import { DnsTransactions } from '../extract/dns/transactions.js';
 import { dnsFlavourForPorts } from '../extract/dns/detect.js';
 import { flowUid } from '../flow/uid.js';
-import { MAX_LOG_DNS_NAMINGS, MAX_LOG_JOIN_ENTRIES, MAX_LOG_WARNINGS } from '../limits.js';
+import { MAX_LOG_WARNINGS, memoryLimits, type MemoryLimits } from '../limits.js';
+import { budgetWarning, resolveMemoryBudget } from '../memory-budget.js';
 import type { DnsMessage } from '../extract/dns/message.js';
 import type { Anomaly, CaptureSummary, DnsRecord } from '../types.js';
 import { buildFlowRecord, mergeApp, type AppInfo, type LogFlow } from './flow-build.js';
@@ -28,6 +29,9 @@ import type { AnomalyCounts, CounterName, SummaryAnomaly, WarningCode } from '..
 
 export interface AnalyzeLogsOptions {
   onProgress?(bytesRead: number): void;
+  /** The memory budget in MiB (resolveMemoryBudget: option, environment, default): it bounds the join rows and DNS
+   *  answers held (memoryLimits). */
+  memoryBudgetMb?: number;
 }
 
 /** Seconds of log time between expiry sweeps of waiting DNS queries (as the capture path sweeps every second). */
@@ -62,7 +66,8 @@ class LogRun {
   readonly counters: { [K in CounterName]?: number } = {};
   readonly anomalies: AnomalyCounts = {};
   readonly warnings: Anomaly[] = [];
-  readonly timeline = new DnsTimeline();
+  readonly limits: MemoryLimits;
+  readonly timeline: DnsTimeline;
   flows = 0;
   dnsMessages = 0;
   lines = 0;
@@ -72,7 +77,10 @@ class LogRun {
   truncated = false;
   private bytesDone = 0;
 
-  constructor(readonly h: AnalyzeHandlers, readonly opts: AnalyzeLogsOptions) {}
+  constructor(readonly h: AnalyzeHandlers, readonly opts: AnalyzeLogsOptions) {
+    this.limits = memoryLimits(resolveMemoryBudget(opts.memoryBudgetMb));
+    this.timeline = new DnsTimeline(this.limits.logDnsAnswers, this.limits);
+  }
 
   count(key: SummaryAnomaly): void {
     this.anomalies[key] = (this.anomalies[key] ?? 0) + 1;
@@ -140,7 +148,7 @@ function zeekRows(lf: LogFile): (text: string) => ZeekRow | { error: string } | 
 }
 
 async function analyzeZeek(run: LogRun, input: Extract<LogInput, { kind: 'zeek' }>): Promise<void> {
-  const join = new JoinMap<string>(MAX_LOG_JOIN_ENTRIES);
+  const join = new JoinMap<string>(run.limits.logJoinRows);
   const responses: { client: string; msg: DnsMessage; ts: number; uid: string | undefined }[] = [];
   let responsesDropped = 0;
   for (const lf of input.side) {
@@ -155,7 +163,7 @@ async function analyzeZeek(run: LogRun, input: Extract<LogInput, { kind: 'zeek' 
         run.dnsMessages += (d.record.query_seen ? 1 : 0) + (d.record.response_seen ? 1 : 0);
         run.h.dns?.(d.record);
         if (d.response !== undefined && d.response.msg.answers.length > 0) {
-          if (responses.length < MAX_LOG_DNS_NAMINGS) responses.push({ ...d.response, uid: d.record.uid });
+          if (responses.length < run.limits.logDnsAnswers) responses.push({ ...d.response, uid: d.record.uid });
           else responsesDropped++;
         }
         return;
@@ -185,14 +193,14 @@ async function analyzeZeek(run: LogRun, input: Extract<LogInput, { kind: 'zeek' 
 }
 
 async function analyzeEve(run: LogRun, input: Extract<LogInput, { kind: 'eve' }>): Promise<void> {
-  const join = new JoinMap<number>(MAX_LOG_JOIN_ENTRIES);
+  const join = new JoinMap<number>(run.limits.logJoinRows);
   const emitDns = (r: DnsRecord): void => {
     // Events without pcap_cnt (live capture) number no frames: those fields stay absent.
     if (r.frame !== undefined && r.frame < 0) delete r.frame;
     if (r.response_frame !== undefined && r.response_frame < 0) delete r.response_frame;
     run.h.dns?.(r);
   };
-  const tx = new DnsTransactions(emitDns);
+  const tx = new DnsTransactions(emitDns, run.limits.dnsPendingQueries, run.limits.dnsPendingBytes);
   let lastExpire = -Infinity;
   let flowEvents = 0;
   for (const lf of input.files) {
@@ -275,6 +283,8 @@ export async function analyzeLogs(input: LogInput, handlers: AnalyzeHandlers, op
     log_files: files.map((f) => path.basename(f.file)),
     log_lines: run.lines,
   };
+  const budget = budgetWarning(run.limits.budgetMb, run.anomalies, run.counters);
+  if (budget !== undefined) s.warnings = [...s.warnings, budget];
   if (run.flows > 0) {
     s.first_ts = run.firstTs;
     s.last_ts = run.lastTs;

@@ -4,10 +4,10 @@
 // answered address is kept on a timeline per (client, address). A flow then looks up the last naming at or
 // before its start. Why a timeline rather than the cache alone: Zeek writes conn.log when a connection ends, so
 // flows do not come in start order, and eve.json logs a flow only after DNS answers that came later than its
-// start. Bounded by MAX_LOG_DNS_NAMINGS (oldest first; anomaly `log_dns_timeline_cap_reached`).
+// start. Bounded by the memory budget (MemoryLimits.logDnsAnswers: oldest first; anomaly `log_dns_timeline_cap_reached`).
 
 import type { DnsMessage } from '../extract/dns/message.js';
-import { DNS_TTL_GRACE_S, MAX_LOG_DNS_NAMINGS } from '../limits.js';
+import { DNS_TTL_GRACE_S, memoryLimits, type MemoryLimits } from '../limits.js';
 import { DnsNameCache, type DnsNaming } from '../naming/dns-cache.js';
 
 interface Entry {
@@ -22,16 +22,22 @@ const TYPE_SVCB = 'SVCB';
 const TYPE_HTTPS = 'HTTPS';
 
 export class DnsTimeline {
-  private readonly cache = new DnsNameCache();
+  private readonly cache: DnsNameCache;
   private readonly byKey = new Map<string, Entry[]>();
   /** Keys in the order their entries were added, for dropping the oldest when over the bound. */
   private readonly order: string[] = [];
   private orderHead = 0;
   private size = 0;
-  /** Entries dropped because MAX_LOG_DNS_NAMINGS was reached. */
+  /** Entries dropped because `cap` was reached. */
   dropped = 0;
 
-  constructor(private readonly cap: number = MAX_LOG_DNS_NAMINGS) {}
+  /** `cap`: answers kept; `limits`: the budget's naming cache size (CNAME chains are resolved through it). */
+  constructor(
+    private readonly cap: number = memoryLimits().logDnsAnswers,
+    limits: MemoryLimits = memoryLimits(),
+  ) {
+    this.cache = new DnsNameCache(limits.dnsCacheEntries, limits.dnsCacheBytes);
+  }
 
   /** Learns a response received by `clientIp` at `ts`, carried by flow `uid` (frame -1 when unknown). Responses
    *  should come in time order (CNAMEs of earlier responses lead back to queried names). */
