@@ -2,9 +2,10 @@
 // geolocated (address.ts); a public one is asked of every located source (a user's --geo-dir files first) and of
 // the registration source (sources.ts), the answers are combined (consensus.ts), the ASN comes from a user's ASN
 // mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow (provider.ts, provider-ranges.ts).
-// Per flow (or `geo` call), what its DNS names say (region-from-name.ts) and the physical RTT check (rtt-check.ts,
-// which may settle a dispute: consensus.ts) apply on top. Each file is opened when an address of its family first
-// needs it, and read by the pages lookups touch. One cache: the result per address (and what each DNS name says).
+// Per flow (or `geo` call), what its DNS names say (region-from-name.ts) applies on top. Nothing here depends on
+// where the capture was taken: the physical RTT check against a lab is the vantage rule that follows geolocation
+// (pipeline/flow-geo.ts). Each file is opened when an address of its family first needs it, and read by the pages
+// lookups touch. One cache: the result per address (and what each DNS name says).
 
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
@@ -12,14 +13,13 @@ import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnsw
 import { GEO_MAX_CACHED_IPS, GEO_MAX_CACHED_NAMES } from '../limits.js';
 import { toAddress, type Address } from './address.js';
 import { AsnTable } from './asn-table.js';
-import { consensus, settleByRtt } from './consensus.js';
+import { consensus } from './consensus.js';
 import { defaultCacheDir, filesIn, geoDataDir } from './data-paths.js';
 import { fileSha256 } from './file-digest.js';
 import { edgeOf, providerOf, ProviderTable, regionOf, withNames } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
 import { RegionTable } from './regions.js';
-import { checkPlace, checkSources, maxDistanceKm } from './rtt-check.js';
 import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, toAnswer, toAsn, type AsnAnswer } from './sources.js';
 
 export interface GeoLocatorOptions {
@@ -29,13 +29,6 @@ export interface GeoLocatorOptions {
   cacheDir?: string;
   /** Use the embedded @ip-location-db data (default true). */
   useEmbedded?: boolean;
-  /** Lab location for the physical RTT check. */
-  vantage?: { lat: number; lon: number };
-}
-
-export interface LookupHints {
-  hostnames?: string[];
-  rttMs?: number;
 }
 
 /** The cached answer for one address, and what the hint steps need besides it. */
@@ -43,9 +36,7 @@ interface Located {
   result: GeoResult;
   /** The address's provider (providers.json id): a DNS name gives a region only for it. */
   providerId?: string;
-  /** How many of result.sources are located answers (the rest are registration answers). */
-  located: number;
-  /** The flow fields when a flow's names and RTT change nothing (most flows): shared by them, read-only. */
+  /** The flow fields when a flow's names change nothing (most flows): shared by them, read-only. */
   fields?: FlowGeoFields;
 }
 
@@ -65,7 +56,6 @@ const RESULT: GeoResult = {
 };
 
 export class GeoLocator {
-  readonly vantage?: { lat: number; lon: number };
   private readonly cache = new Map<string, Located>();
   /** What each DNS name says (regionFromName), remembered: flows repeat a few hundred names thousands of times
    *  (without it, geolocating the 1 GB bench capture's flows ran 34 % more instructions, cachegrind). */
@@ -75,27 +65,26 @@ export class GeoLocator {
   private tablesRead: Tables | undefined;
   private readonly asnTables: { 4?: AsnTable | null; 6?: AsnTable | null } = {};
 
-  private constructor(private readonly opts: GeoLocatorOptions) {
-    this.vantage = opts.vantage;
-  }
+  private constructor(private readonly opts: GeoLocatorOptions) {}
 
   /** A locator that has read nothing yet. */
   static async open(opts: GeoLocatorOptions = {}): Promise<GeoLocator> {
     return new GeoLocator(opts);
   }
 
-  /** Full lookup of one address. Never throws; an unparsable address comes back private with reason `invalid`. */
-  lookup(ip: string, hints?: LookupHints): GeoResult {
+  /** Full lookup of one address, with what its DNS `names` say. Never throws; an unparsable address comes back
+   *  private with reason `invalid`. */
+  lookup(ip: string, names: readonly string[] = []): GeoResult {
     const e = this.located(ip);
-    const r = !hints || e.result.scope === 'private' ? e.result : this.withHints(e, hints.hostnames ?? [], hints.rttMs);
-    return r === e.result ? { ...r } : r; // the caller's own
+    const r = e.result.scope === 'private' ? e.result : this.withHints(e, names);
+    return { ...r, sources: r.sources.map((s) => ({ ...s })) }; // the caller's own: the cached result shares its parts
   }
 
-  /** Geo fields for a flow's server address, from its names (hostname, then CNAME chain) and handshake RTT. */
+  /** Geo fields for a flow's server address, from its names (hostname, then CNAME chain). */
   enrichFlow(f: FlowRecord): FlowGeoFields {
     const e = this.located(f.server_ip);
     const names = f.hostname ? [f.hostname, ...(f.cname_chain ?? [])] : (f.cname_chain ?? []);
-    const r = e.result.scope === 'private' ? e.result : this.withHints(e, names, f.rtt_ms);
+    const r = e.result.scope === 'private' ? e.result : this.withHints(e, names);
     return r === e.result ? (e.fields ??= flowFields(r)) : flowFields(r);
   }
 
@@ -132,7 +121,7 @@ export class GeoLocator {
 
   private locate(ip: string): Located {
     const a = toAddress(ip);
-    if ('reason' in a) return { result: { ...RESULT, ip, scope: 'private', sources: [], country_agreement: 'private', private_reason: a.reason }, located: 0 };
+    if ('reason' in a) return { result: { ...RESULT, ip, scope: 'private', sources: [], country_agreement: 'private', private_reason: a.reason } };
     const s = this.mmdb();
     const located: GeoSourceAnswer[] = [];
     const registration: GeoSourceAnswer[] = [];
@@ -156,7 +145,7 @@ export class GeoLocator {
       lat: c.lat, lon: c.lon, asn: asn?.asn, as_org: asn?.org || undefined, provider: provider?.name, edge_reason: reason,
       region: region?.region, region_source: region?.source,
     };
-    return { result, providerId: provider?.id, located: located.length };
+    return { result, providerId: provider?.id };
   }
 
   /** ASN: a user's ASN mmdb first (the next file only opened when one says nothing), else the CSV table. */
@@ -172,8 +161,8 @@ export class GeoLocator {
     }
   }
 
-  /** The lookup with what the names say and the physical check applied (a copy when they change it). */
-  private withHints(e: Located, names: readonly string[], rttMs: number | undefined): GeoResult {
+  /** The lookup with what the names say applied (a copy when they change it). */
+  private withHints(e: Located, names: readonly string[]): GeoResult {
     const hints: NameHint[] = [];
     for (const n of names) {
       let h = this.nameHints.get(n);
@@ -183,30 +172,7 @@ export class GeoLocator {
       }
       if (h) hints.push(h);
     }
-    const r = hints.length > 0 ? withNames(e.result, hints, e.providerId, this.tables().providers) : e.result;
-    if (this.vantage === undefined || rttMs === undefined || !Number.isFinite(rttMs) || rttMs < 0) return r;
-    let out: GeoResult = { ...r, sources: checkSources(r.sources, this.vantage, rttMs), max_distance_km: Math.round(maxDistanceKm(rttMs)) };
-    if (out.country_agreement === 'disputed') out = this.settle(e, out);
-    out.physical = checkPlace(this.vantage, rttMs, out.lat, out.lon);
-    return out;
-  }
-
-  /**
-   * A disputed country settled by the RTT (consensus.ts settleByRtt): the remaining sources' country, agreement and
-   * place, `country_settled_by: rtt`, and a nearest-city region from the new place (a region from ranges or a DNS
-   * name stays). `r`: the lookup with its sources checked.
-   */
-  private settle(e: Located, r: GeoResult): GeoResult {
-    const c = settleByRtt(r.sources.slice(0, e.located), r.sources.slice(e.located));
-    if (c === undefined) return r;
-    const out: GeoResult = { ...r, country: c.country, country_agreement: c.agreement, country_settled_by: 'rtt', city: c.city, lat: c.lat, lon: c.lon };
-    if (!out.edge && out.region_source !== 'provider-ranges' && out.region_source !== 'dns-name') {
-      const t = this.tables();
-      const region = regionOf(t.regions, e.providerId === undefined ? undefined : t.providers.byProviderId(e.providerId), undefined, false, c);
-      out.region = region?.region;
-      out.region_source = region?.source;
-    }
-    return out;
+    return hints.length > 0 ? withNames(e.result, hints, e.providerId, this.tables().providers) : e.result;
   }
 
   private mmdb(): NonNullable<GeoLocator['sources']> {
