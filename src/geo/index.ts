@@ -2,6 +2,6 @@
 
 export { GeoLocator, type GeoLocatorOptions } from './locator.js';
 export { FIBRE_KM_PER_RTT_MS, greatCircleKm, maxDistanceKm, physicalCheck } from './rtt-check.js';
-export { consensus, settleByRtt } from './consensus.js';
+export { settleByRtt } from './consensus.js';
 export { RegionTable } from './regions.js';
 export { ProviderTable } from './provider.js';

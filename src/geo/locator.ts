@@ -88,9 +88,10 @@ export class GeoLocator {
     return r === e.result ? (e.fields ??= flowFields(r)) : flowFields(r);
   }
 
-  /** Forgets every cached result (the data stays loaded). */
+  /** Forgets every cached result and name hint (the data stays loaded). */
   clearCaches(): void {
     this.cache.clear();
+    this.nameHints.clear();
   }
 
   /** Opens the data files of the given families now instead of at the first lookup (so its cost can be timed apart). */
@@ -123,16 +124,9 @@ export class GeoLocator {
     const a = toAddress(ip);
     if ('reason' in a) return { result: { ...RESULT, ip, scope: 'private', sources: [], country_agreement: 'private', private_reason: a.reason } };
     const s = this.mmdb();
-    const located: GeoSourceAnswer[] = [];
-    const registration: GeoSourceAnswer[] = [];
-    for (const m of s.located) {
-      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a)) : null;
-      if (x) located.push(x);
-    }
-    for (const m of s.registration) {
-      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a)) : null;
-      if (x) registration.push(answer(x.source, x.country)); // registration is no place
-    }
+    const ask = (files: MmdbSource[]): GeoSourceAnswer[] => files.flatMap((m) => (m.covers(a.family) ? (toAnswer(m.spec.id, m.get(a)) ?? []) : []));
+    const located = ask(s.located);
+    const registration = ask(s.registration).map((x) => answer(x.source, x.country)); // registration is no place
     const c = consensus(located, registration);
     const t = this.tables();
     const range = t.ranges.lookup(a.family, a.words);

@@ -42,6 +42,12 @@ const v6near = fc.tuple(fc.constantFrom('2a00:1450', '2606:4700', '2a03:2880', '
 
 const specs = embeddedMmdbSpecs();
 
+/** An address as maxmind's Reader takes it: IPv4 (a mapped or NAT64 one too) dotted, IPv6 as eight groups (no zone). */
+const query = (a: Address): string =>
+  a.family === 4
+    ? [a.v4 >>> 24, (a.v4 >>> 16) & 255, (a.v4 >>> 8) & 255, a.v4 & 255].join('.')
+    : Array.from(a.words, (x) => `${(x >>> 16).toString(16)}:${(x & 0xffff).toString(16)}`).join(':');
+
 describe('the embedded files, against maxmind', () => {
   const samples = sampleAddresses();
   it('the samples have addresses of both families', () => {
@@ -60,7 +66,7 @@ describe('the embedded files, against maxmind', () => {
       const check = (ip: string): void => {
         const a = toAddress(ip);
         if ('reason' in a || !(spec.family === 0 || spec.family === a.family)) return;
-        const want = theirs.get(a.query);
+        const want = theirs.get(query(a));
         expect(big.get(a.family, a.v4, a.words), ip).toEqual(want);
         expect(small.get(a.family, a.v4, a.words), ip).toEqual(want);
         expect(small.pages.pagesHeld).toBeLessThanOrEqual(4);
@@ -91,7 +97,7 @@ describe('tree shapes the embedded files lack, and hostile files', () => {
         for (const ip of ['81.2.69.142', '1.1.1.1', '8.8.8.8', '::ffff:81.2.69.1', '2a00::1']) {
           const a = toAddress(ip) as Address;
           if (ipVersion === 4 && a.family === 6) continue;
-          expect(ours.get(a.family, a.v4, a.words), ip).toEqual(theirs.get(a.query));
+          expect(ours.get(a.family, a.v4, a.words), ip).toEqual(theirs.get(query(a)));
         }
         ours.close();
       });
