@@ -214,7 +214,7 @@ export const GEO_PAGE_BYTES = 4096;
 export const GEO_PAGE_CACHE_PAGES = 2048;
 /** ASN ranges remembered per ASN table (geo/asn-table.ts), each with the addresses it answers, so that an address in
  *  a range found before needs no bisection (~25 line parses): the 1 GB bench capture's 2,334 public addresses lie in
- *  280 ranges. Scanned linearly (a few µs when full, against ~40 µs per bisection); cleared when full. */
+ *  280 ranges. Scanned linearly (a few µs when full, less than one bisection); cleared when full. */
 export const GEO_ASN_CACHED_RANGES = 1024;
 /** Decoded records remembered per mmdb file, by their place in the data section: many addresses share one record
  *  (the 1 GB bench capture's 2,334 addresses reach 405 records over 5 files). Cleared when full. */

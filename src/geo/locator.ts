@@ -1,7 +1,8 @@
 // Owns one address's geolocation end to end, and the flow fields made from it: a private address is not
 // geolocated (address.ts); a public one is asked of every located source (a user's --geo-dir files first) and of
 // the registration source (sources.ts), the answers are combined (consensus.ts), the ASN comes from a user's ASN
-// mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow (provider.ts, provider-ranges.ts).
+// mmdb or else the embedded CSV table (asn-table.ts), then provider, edge and region follow (provider.ts,
+// provider-ranges.ts).
 // Per flow (or `geo` call), what its DNS names say (region-from-name.ts) applies on top. Nothing here depends on
 // where the capture was taken: the physical RTT check against a lab is the vantage rule that follows geolocation
 // (pipeline/flow-geo.ts). Each file is opened when an address of its family first needs it, and read by the pages
@@ -12,7 +13,6 @@ import { PACKAGE_ROOT } from '../version.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import { GEO_MAX_CACHED_IPS, GEO_MAX_CACHED_NAMES } from '../limits.js';
 import { toAddress, type Address } from './address.js';
-import { AsnTable } from './asn-table.js';
 import { consensus } from './consensus.js';
 import { defaultCacheDir, filesIn, geoDataDir } from './data-paths.js';
 import { fileSha256 } from './file-digest.js';
@@ -20,7 +20,7 @@ import { edgeOf, providerOf, ProviderTable, regionOf, withNames } from './provid
 import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
 import { RegionTable } from './regions.js';
-import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, toAnswer, toAsn, type AsnAnswer } from './sources.js';
+import { answer, embeddedSpecs, geoDirSources, GeoSource, toAnswer, type AsnAnswer } from './sources.js';
 
 export interface GeoLocatorOptions {
   /** Folder with MaxMind (GeoIP2/GeoLite2 City/Country/ASN/ISP) or ip-location-db mmdb files and/or provider range files. */
@@ -60,10 +60,9 @@ export class GeoLocator {
   /** What each DNS name says (regionFromName), remembered: flows repeat a few hundred names thousands of times
    *  (without it, geolocating the 1 GB bench capture's flows ran 34 % more instructions, cachegrind). */
   private readonly nameHints = new Map<string, NameHint | null>();
-  /** The mmdb files by role, listed (a geo dir's files read) at the first public address. */
-  private sources: Record<'located' | 'registration' | 'asn', MmdbSource[]> | undefined;
+  /** The data files by role, listed (a geo dir's files read) at the first public address. */
+  private sources: Record<'located' | 'registration' | 'asn', GeoSource[]> | undefined;
   private tablesRead: Tables | undefined;
-  private readonly asnTables: { 4?: AsnTable | null; 6?: AsnTable | null } = {};
 
   private constructor(private readonly opts: GeoLocatorOptions) {}
 
@@ -96,11 +95,8 @@ export class GeoLocator {
 
   /** Opens the data files of the given families now instead of at the first lookup (so its cost can be timed apart). */
   preload(families: (4 | 6)[] = [4, 6]): void {
-    const s = this.mmdb();
-    for (const f of families) {
-      for (const m of [...s.located, ...s.registration, ...s.asn]) if (m.covers(f)) m.open();
-      this.asnTable(f);
-    }
+    const s = this.files();
+    for (const f of families) for (const m of [...s.located, ...s.registration, ...s.asn]) if (m.covers(f)) m.open();
     this.tables();
   }
 
@@ -123,8 +119,8 @@ export class GeoLocator {
   private locate(ip: string): Located {
     const a = toAddress(ip);
     if ('reason' in a) return { result: { ...RESULT, ip, scope: 'private', sources: [], country_agreement: 'private', private_reason: a.reason } };
-    const s = this.mmdb();
-    const ask = (files: MmdbSource[]): GeoSourceAnswer[] => files.flatMap((m) => (m.covers(a.family) ? (toAnswer(m.spec.id, m.get(a)) ?? []) : []));
+    const s = this.files();
+    const ask = (files: GeoSource[]): GeoSourceAnswer[] => files.flatMap((m) => (m.covers(a.family) ? (toAnswer(m.spec.id, m.get(a)) ?? []) : []));
     const located = ask(s.located);
     const registration = ask(s.registration).map((x) => answer(x.source, x.country)); // registration is no place
     const c = consensus(located, registration);
@@ -142,17 +138,13 @@ export class GeoLocator {
     return { result, providerId: provider?.id };
   }
 
-  /** ASN: a user's ASN mmdb first (the next file only opened when one says nothing), else the CSV table. */
+  /** ASN: a user's ASN mmdb first, else the embedded CSV table (the next file only opened when one says nothing). */
   private asnOf(a: Address): AsnAnswer | null {
-    for (const m of this.mmdb().asn) {
-      const hit = toAsn(m.get(a));
+    for (const m of this.files().asn) {
+      const hit = m.covers(a.family) ? m.asn(a) : null;
       if (hit) return hit;
     }
-    try {
-      return this.asnTable(a.family)?.find(a.v4, a.words) ?? null;
-    } catch {
-      return null; // the CSV became unreadable
-    }
+    return null;
   }
 
   /** The lookup with what the names say applied (a copy when they change it). */
@@ -169,10 +161,10 @@ export class GeoLocator {
     return hints.length > 0 ? withNames(e.result, hints, e.providerId, this.tables().providers) : e.result;
   }
 
-  private mmdb(): NonNullable<GeoLocator['sources']> {
+  private files(): NonNullable<GeoLocator['sources']> {
     if (this.sources === undefined) {
-      const all = [...(this.opts.geoDir ? geoDirSources(this.opts.geoDir) : []), ...(this.opts.useEmbedded === false ? [] : embeddedMmdbSpecs().map((spec) => new MmdbSource(spec)))];
-      const role = (...roles: string[]): MmdbSource[] => all.filter((m) => roles.includes(m.spec.role));
+      const all = [...(this.opts.geoDir ? geoDirSources(this.opts.geoDir) : []), ...(this.opts.useEmbedded === false ? [] : embeddedSpecs().map((spec) => new GeoSource(spec)))];
+      const role = (...roles: string[]): GeoSource[] => all.filter((m) => roles.includes(m.spec.role));
       this.sources = { located: role('city', 'country'), registration: role('registration'), asn: role('asn') };
     }
     return this.sources;
@@ -195,29 +187,11 @@ export class GeoLocator {
     return this.tablesRead;
   }
 
-  private asnTable(family: 4 | 6): AsnTable | null {
-    let t = this.asnTables[family];
-    if (t === undefined) {
-      const csv = this.opts.useEmbedded === false ? undefined : embeddedAsnCsv()[family === 4 ? 'v4' : 'v6'];
-      try {
-        t = csv ? AsnTable.open(family, csv) : null;
-      } catch {
-        t = null; // unreadable: no ASN from the table
-      }
-      this.asnTables[family] = t;
-    }
-    return t;
-  }
-
-  /** Which files answered so far (opened mmdb files, loaded ASN tables), the curated tables and the range files. */
+  /** Which files answered so far (opened mmdb files and ASN tables), the curated tables and the range files. */
   provenance(): GeoProvenance[] {
     const s = this.sources;
     const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
     const out = (s ? [...s.located, ...s.registration, ...s.asn] : []).filter((m) => m.opened).map((m) => m.provenance(cacheDir));
-    const version = embeddedAsnCsv().version;
-    for (const t of [this.asnTables[4], this.asnTables[6]]) {
-      if (t) out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.file, sha256: fileSha256(t.file, cacheDir), version, licence: LICENCES.asn });
-    }
     const t = this.tables();
     for (const file of [t.providers.file, t.regions.file]) out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: fileSha256(file, cacheDir) });
     for (const { file, parsed } of t.rangeFiles) {

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AsnTable } from '../../src/geo/asn-table.js';
 import { parseIpv4, parseIpv6 } from '../../src/decode/ip-format.js';
 import { toAddress } from '../../src/geo/address.js';
-import { embeddedAsnCsv } from '../../src/geo/sources.js';
+import { embeddedSpecs } from '../../src/geo/sources.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-asn-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -149,11 +149,11 @@ describe('the embedded CSVs', () => {
     walk(path.join(__dirname, '../golden'));
     return [...out];
   })();
-  const files = embeddedAsnCsv();
+  const csvs = embeddedSpecs().filter((s) => s.role === 'asn');
 
   for (const family of [4, 6] as const) {
     it(`IPv${family}: sorted by start (the bisection's precondition), and answers as the reference for the golden flows' addresses`, () => {
-      const file = files[family === 4 ? 'v4' : 'v6'];
+      const file = csvs.find((s) => s.family === family)?.file;
       expect(file).toBeDefined();
       const text = fs.readFileSync(file as string, 'utf8');
       const w = new Uint32Array(4);
