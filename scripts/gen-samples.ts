@@ -437,7 +437,7 @@ export async function writeLabPing(outDir: string): Promise<string> {
 /** Prints what the project's geolocation (src/geo) says about every sample server address. */
 async function checkGeo(): Promise<void> {
   const { GeoLocator } = await import('../src/geo/index.js');
-  const geo = await GeoLocator.open({ vantage: VANTAGE });
+  const geo = await GeoLocator.open();
   for (const [label, ip] of Object.entries(SERVERS)) {
     const r = geo.lookup(ip);
     const sources = r.sources.map((s) => `${s.source}=${s.country ?? '-'}${s.city ? `/${s.city}` : ''}`).join('  ');

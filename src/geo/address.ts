@@ -56,22 +56,17 @@ export interface Address {
   v4: number;
   /** The address as four words: IPv6, or the IPv4 address in the last word. */
   words: Uint32Array;
-  /** The same address as the mmdb reader is given it: as written, a mapped one as its dotted quad, a zone left off. */
-  query: string;
 }
 
 /** The address to look up, or why it is not geolocated (`rfc1918`, `cgnat`, `ula` ..., `invalid` for non-addresses). */
 export function toAddress(ip: string): Address | { reason: string } {
   const words = new Uint32Array(4);
   let v4 = parseIpv4(ip);
-  let query = ip;
   if (v4 < 0) {
     if (!parseIpv6(ip, words)) return { reason: 'invalid' };
     const mapped = words[0] === 0 && words[1] === 0 && words[2] === 0xffff;
     const nat64 = words[0] === 0x0064ff9b && words[1] === 0 && words[2] === 0;
     if (mapped || nat64) v4 = words[3];
-    if (mapped || nat64) query = `${v4 >>> 24}.${(v4 >>> 16) & 255}.${(v4 >>> 8) & 255}.${v4 & 255}`;
-    else if (ip.includes('%')) query = Array.from(words, (x) => `${(x >>> 16).toString(16)}:${(x & 0xffff).toString(16)}`).join(':');
   }
   const family = v4 >= 0 ? 4 : 6;
   if (family === 4) words.set([0, 0, 0, v4]);
@@ -80,5 +75,5 @@ export function toAddress(ip: string): Address | { reason: string } {
     while (k < 4 && ((words[k] & r.mask[k]) >>> 0) === r.net[k]) k++;
     if (k === 4 && r.family === family) return { reason: r.reason };
   }
-  return { family, v4, words, query };
+  return { family, v4, words };
 }

@@ -5,9 +5,20 @@
 // cost 50 ms to load). The answer is the last line starting at or below the address, when it also ends at or
 // above it (where two ranges overlap, the later one). Lines that do not parse are skipped.
 // The bisection needs the file sorted by start: test/geo/asn-table.test.ts checks the embedded files are.
+// A range found is remembered with the addresses it answers (from its start up to its end, and below the next line's
+// start), so that the many addresses of one network are answered without bisecting again (GEO_ASN_CACHED_RANGES).
 
 import { parseIpv4, parseIpv6 } from '../decode/ip-format.js';
+import { GEO_ASN_CACHED_RANGES } from '../limits.js';
 import { PagedFile } from './paged-file.js';
+
+/** A range found: it answers every address in [start, end] below `next` (the next line's start; none at the end). */
+interface FoundRange {
+  start: Uint32Array;
+  end: Uint32Array;
+  next?: Uint32Array;
+  answer: { asn: number; org?: string };
+}
 
 export class AsnTable {
   private readonly start = new Uint32Array(4);
@@ -15,6 +26,7 @@ export class AsnTable {
   /** The last line parsed: its asn and organisation (parse() fills them). */
   private asn = 0;
   private orgText = '';
+  private readonly found: FoundRange[] = [];
 
   private constructor(
     readonly family: 4 | 6,
@@ -31,6 +43,9 @@ export class AsnTable {
   /** The range holding the address (IPv4: `v4`; IPv6: `words`), or null. Throws when the file cannot be read. */
   find(v4: number, words: Uint32Array): { asn: number; org?: string } | null {
     const a = this.family === 4 ? Uint32Array.of(0, 0, 0, v4) : words;
+    for (const r of this.found) {
+      if (compare(r.start, a) <= 0 && compare(a, r.end) <= 0 && (r.next === undefined || compare(a, r.next) < 0)) return { ...r.answer };
+    }
     // Invariant: the answer's line starts in [lo, hi); lo is 0 or a valid line starting at or below a.
     let lo = 0;
     let hi = this.pages.size;
@@ -49,7 +64,13 @@ export class AsnTable {
       hit = s;
     }
     if (hit < 0 || !this.parse(hit, true) || compare(this.end, a) < 0) return null;
-    return { asn: this.asn, org: this.orgText || undefined };
+    const found: FoundRange = { start: this.start.slice(), end: this.end.slice(), answer: { asn: this.asn, org: this.orgText || undefined } };
+    let s = this.lineAfter(hit);
+    while (s < this.pages.size && !this.parse(s, false)) s = this.lineAfter(s);
+    if (s < this.pages.size) found.next = this.start.slice();
+    if (this.found.length >= GEO_ASN_CACHED_RANGES) this.found.length = 0;
+    this.found.push(found);
+    return { ...found.answer };
   }
 
   close(): void {

@@ -1,26 +1,26 @@
 // Owns one address's geolocation end to end, and the flow fields made from it: a private address is not
 // geolocated (address.ts); a public one is asked of every located source (a user's --geo-dir files first) and of
 // the registration source (sources.ts), the answers are combined (consensus.ts), the ASN comes from a user's ASN
-// mmdb or else the CSV table (asn-table.ts), then provider, edge and region follow (provider.ts, provider-ranges.ts).
-// Per flow (or `geo` call), what its DNS names say (region-from-name.ts) and the physical RTT check (rtt-check.ts,
-// which may settle a dispute: consensus.ts) apply on top. Each file is opened when an address of its family first
-// needs it, and read by the pages lookups touch. One cache: the result per address (and what each DNS name says).
+// mmdb or else the embedded CSV table (asn-table.ts), then provider, edge and region follow (provider.ts,
+// provider-ranges.ts).
+// Per flow (or `geo` call), what its DNS names say (region-from-name.ts) applies on top. Nothing here depends on
+// where the capture was taken: the physical RTT check against a lab is the vantage rule that follows geolocation
+// (pipeline/flow-geo.ts). Each file is opened when an address of its family first needs it, and read by the pages
+// lookups touch. One cache: the result per address (and what each DNS name says).
 
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../version.js';
 import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnswer } from '../types.js';
 import { GEO_MAX_CACHED_IPS, GEO_MAX_CACHED_NAMES } from '../limits.js';
 import { toAddress, type Address } from './address.js';
-import { AsnTable } from './asn-table.js';
-import { consensus, settleByRtt } from './consensus.js';
+import { consensus } from './consensus.js';
 import { defaultCacheDir, filesIn, geoDataDir } from './data-paths.js';
 import { fileSha256 } from './file-digest.js';
 import { edgeOf, providerOf, ProviderTable, regionOf, withNames } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
 import { RegionTable } from './regions.js';
-import { checkPlace, checkSources, maxDistanceKm } from './rtt-check.js';
-import { answer, embeddedAsnCsv, embeddedMmdbSpecs, geoDirSources, LICENCES, MmdbSource, toAnswer, toAsn, type AsnAnswer } from './sources.js';
+import { answer, embeddedSpecs, geoDirSources, GeoSource, toAnswer, type AsnAnswer } from './sources.js';
 
 export interface GeoLocatorOptions {
   /** Folder with MaxMind (GeoIP2/GeoLite2 City/Country/ASN/ISP) or ip-location-db mmdb files and/or provider range files. */
@@ -29,13 +29,6 @@ export interface GeoLocatorOptions {
   cacheDir?: string;
   /** Use the embedded @ip-location-db data (default true). */
   useEmbedded?: boolean;
-  /** Lab location for the physical RTT check. */
-  vantage?: { lat: number; lon: number };
-}
-
-export interface LookupHints {
-  hostnames?: string[];
-  rttMs?: number;
 }
 
 /** The cached answer for one address, and what the hint steps need besides it. */
@@ -43,9 +36,7 @@ interface Located {
   result: GeoResult;
   /** The address's provider (providers.json id): a DNS name gives a region only for it. */
   providerId?: string;
-  /** How many of result.sources are located answers (the rest are registration answers). */
-  located: number;
-  /** The flow fields when a flow's names and RTT change nothing (most flows): shared by them, read-only. */
+  /** The flow fields when a flow's names change nothing (most flows): shared by them, read-only. */
   fields?: FlowGeoFields;
 }
 
@@ -65,52 +56,47 @@ const RESULT: GeoResult = {
 };
 
 export class GeoLocator {
-  readonly vantage?: { lat: number; lon: number };
   private readonly cache = new Map<string, Located>();
   /** What each DNS name says (regionFromName), remembered: flows repeat a few hundred names thousands of times
    *  (without it, geolocating the 1 GB bench capture's flows ran 34 % more instructions, cachegrind). */
   private readonly nameHints = new Map<string, NameHint | null>();
-  /** The mmdb files by role, listed (a geo dir's files read) at the first public address. */
-  private sources: Record<'located' | 'registration' | 'asn', MmdbSource[]> | undefined;
+  /** The data files by role, listed (a geo dir's files read) at the first public address. */
+  private sources: Record<'located' | 'registration' | 'asn', GeoSource[]> | undefined;
   private tablesRead: Tables | undefined;
-  private readonly asnTables: { 4?: AsnTable | null; 6?: AsnTable | null } = {};
 
-  private constructor(private readonly opts: GeoLocatorOptions) {
-    this.vantage = opts.vantage;
-  }
+  private constructor(private readonly opts: GeoLocatorOptions) {}
 
   /** A locator that has read nothing yet. */
   static async open(opts: GeoLocatorOptions = {}): Promise<GeoLocator> {
     return new GeoLocator(opts);
   }
 
-  /** Full lookup of one address. Never throws; an unparsable address comes back private with reason `invalid`. */
-  lookup(ip: string, hints?: LookupHints): GeoResult {
+  /** Full lookup of one address, with what its DNS `names` say. Never throws; an unparsable address comes back
+   *  private with reason `invalid`. */
+  lookup(ip: string, names: readonly string[] = []): GeoResult {
     const e = this.located(ip);
-    const r = !hints || e.result.scope === 'private' ? e.result : this.withHints(e, hints.hostnames ?? [], hints.rttMs);
-    return r === e.result ? { ...r } : r; // the caller's own
+    const r = e.result.scope === 'private' ? e.result : this.withHints(e, names);
+    return { ...r, sources: r.sources.map((s) => ({ ...s })) }; // the caller's own: the cached result shares its parts
   }
 
-  /** Geo fields for a flow's server address, from its names (hostname, then CNAME chain) and handshake RTT. */
+  /** Geo fields for a flow's server address, from its names (hostname, then CNAME chain). */
   enrichFlow(f: FlowRecord): FlowGeoFields {
     const e = this.located(f.server_ip);
     const names = f.hostname ? [f.hostname, ...(f.cname_chain ?? [])] : (f.cname_chain ?? []);
-    const r = e.result.scope === 'private' ? e.result : this.withHints(e, names, f.rtt_ms);
+    const r = e.result.scope === 'private' ? e.result : this.withHints(e, names);
     return r === e.result ? (e.fields ??= flowFields(r)) : flowFields(r);
   }
 
-  /** Forgets every cached result (the data stays loaded). */
+  /** Forgets every cached result and name hint (the data stays loaded). */
   clearCaches(): void {
     this.cache.clear();
+    this.nameHints.clear();
   }
 
   /** Opens the data files of the given families now instead of at the first lookup (so its cost can be timed apart). */
   preload(families: (4 | 6)[] = [4, 6]): void {
-    const s = this.mmdb();
-    for (const f of families) {
-      for (const m of [...s.located, ...s.registration, ...s.asn]) if (m.covers(f)) m.open();
-      this.asnTable(f);
-    }
+    const s = this.files();
+    for (const f of families) for (const m of [...s.located, ...s.registration, ...s.asn]) if (m.covers(f)) m.open();
     this.tables();
   }
 
@@ -132,18 +118,11 @@ export class GeoLocator {
 
   private locate(ip: string): Located {
     const a = toAddress(ip);
-    if ('reason' in a) return { result: { ...RESULT, ip, scope: 'private', sources: [], country_agreement: 'private', private_reason: a.reason }, located: 0 };
-    const s = this.mmdb();
-    const located: GeoSourceAnswer[] = [];
-    const registration: GeoSourceAnswer[] = [];
-    for (const m of s.located) {
-      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a)) : null;
-      if (x) located.push(x);
-    }
-    for (const m of s.registration) {
-      const x = m.covers(a.family) ? toAnswer(m.spec.id, m.get(a)) : null;
-      if (x) registration.push(answer(x.source, x.country)); // registration is no place
-    }
+    if ('reason' in a) return { result: { ...RESULT, ip, scope: 'private', sources: [], country_agreement: 'private', private_reason: a.reason } };
+    const s = this.files();
+    const ask = (files: GeoSource[]): GeoSourceAnswer[] => files.flatMap((m) => (m.covers(a.family) ? (toAnswer(m.spec.id, m.get(a)) ?? []) : []));
+    const located = ask(s.located);
+    const registration = ask(s.registration).map((x) => answer(x.source, x.country)); // registration is no place
     const c = consensus(located, registration);
     const t = this.tables();
     const range = t.ranges.lookup(a.family, a.words);
@@ -156,24 +135,20 @@ export class GeoLocator {
       lat: c.lat, lon: c.lon, asn: asn?.asn, as_org: asn?.org || undefined, provider: provider?.name, edge_reason: reason,
       region: region?.region, region_source: region?.source,
     };
-    return { result, providerId: provider?.id, located: located.length };
+    return { result, providerId: provider?.id };
   }
 
-  /** ASN: a user's ASN mmdb first (the next file only opened when one says nothing), else the CSV table. */
+  /** ASN: a user's ASN mmdb first, else the embedded CSV table (the next file only opened when one says nothing). */
   private asnOf(a: Address): AsnAnswer | null {
-    for (const m of this.mmdb().asn) {
-      const hit = toAsn(m.get(a));
+    for (const m of this.files().asn) {
+      const hit = m.covers(a.family) ? m.asn(a) : null;
       if (hit) return hit;
     }
-    try {
-      return this.asnTable(a.family)?.find(a.v4, a.words) ?? null;
-    } catch {
-      return null; // the CSV became unreadable
-    }
+    return null;
   }
 
-  /** The lookup with what the names say and the physical check applied (a copy when they change it). */
-  private withHints(e: Located, names: readonly string[], rttMs: number | undefined): GeoResult {
+  /** The lookup with what the names say applied (a copy when they change it). */
+  private withHints(e: Located, names: readonly string[]): GeoResult {
     const hints: NameHint[] = [];
     for (const n of names) {
       let h = this.nameHints.get(n);
@@ -183,36 +158,13 @@ export class GeoLocator {
       }
       if (h) hints.push(h);
     }
-    const r = hints.length > 0 ? withNames(e.result, hints, e.providerId, this.tables().providers) : e.result;
-    if (this.vantage === undefined || rttMs === undefined || !Number.isFinite(rttMs) || rttMs < 0) return r;
-    let out: GeoResult = { ...r, sources: checkSources(r.sources, this.vantage, rttMs), max_distance_km: Math.round(maxDistanceKm(rttMs)) };
-    if (out.country_agreement === 'disputed') out = this.settle(e, out);
-    out.physical = checkPlace(this.vantage, rttMs, out.lat, out.lon);
-    return out;
+    return hints.length > 0 ? withNames(e.result, hints, e.providerId, this.tables().providers) : e.result;
   }
 
-  /**
-   * A disputed country settled by the RTT (consensus.ts settleByRtt): the remaining sources' country, agreement and
-   * place, `country_settled_by: rtt`, and a nearest-city region from the new place (a region from ranges or a DNS
-   * name stays). `r`: the lookup with its sources checked.
-   */
-  private settle(e: Located, r: GeoResult): GeoResult {
-    const c = settleByRtt(r.sources.slice(0, e.located), r.sources.slice(e.located));
-    if (c === undefined) return r;
-    const out: GeoResult = { ...r, country: c.country, country_agreement: c.agreement, country_settled_by: 'rtt', city: c.city, lat: c.lat, lon: c.lon };
-    if (!out.edge && out.region_source !== 'provider-ranges' && out.region_source !== 'dns-name') {
-      const t = this.tables();
-      const region = regionOf(t.regions, e.providerId === undefined ? undefined : t.providers.byProviderId(e.providerId), undefined, false, c);
-      out.region = region?.region;
-      out.region_source = region?.source;
-    }
-    return out;
-  }
-
-  private mmdb(): NonNullable<GeoLocator['sources']> {
+  private files(): NonNullable<GeoLocator['sources']> {
     if (this.sources === undefined) {
-      const all = [...(this.opts.geoDir ? geoDirSources(this.opts.geoDir) : []), ...(this.opts.useEmbedded === false ? [] : embeddedMmdbSpecs().map((spec) => new MmdbSource(spec)))];
-      const role = (...roles: string[]): MmdbSource[] => all.filter((m) => roles.includes(m.spec.role));
+      const all = [...(this.opts.geoDir ? geoDirSources(this.opts.geoDir) : []), ...(this.opts.useEmbedded === false ? [] : embeddedSpecs().map((spec) => new GeoSource(spec)))];
+      const role = (...roles: string[]): GeoSource[] => all.filter((m) => roles.includes(m.spec.role));
       this.sources = { located: role('city', 'country'), registration: role('registration'), asn: role('asn') };
     }
     return this.sources;
@@ -235,29 +187,11 @@ export class GeoLocator {
     return this.tablesRead;
   }
 
-  private asnTable(family: 4 | 6): AsnTable | null {
-    let t = this.asnTables[family];
-    if (t === undefined) {
-      const csv = this.opts.useEmbedded === false ? undefined : embeddedAsnCsv()[family === 4 ? 'v4' : 'v6'];
-      try {
-        t = csv ? AsnTable.open(family, csv) : null;
-      } catch {
-        t = null; // unreadable: no ASN from the table
-      }
-      this.asnTables[family] = t;
-    }
-    return t;
-  }
-
-  /** Which files answered so far (opened mmdb files, loaded ASN tables), the curated tables and the range files. */
+  /** Which files answered so far (opened mmdb files and ASN tables), the curated tables and the range files. */
   provenance(): GeoProvenance[] {
     const s = this.sources;
     const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
     const out = (s ? [...s.located, ...s.registration, ...s.asn] : []).filter((m) => m.opened).map((m) => m.provenance(cacheDir));
-    const version = embeddedAsnCsv().version;
-    for (const t of [this.asnTables[4], this.asnTables[6]]) {
-      if (t) out.push({ source: `asn-ipv${t.family}`, kind: 'asn-csv', file: t.file, sha256: fileSha256(t.file, cacheDir), version, licence: LICENCES.asn });
-    }
     const t = this.tables();
     for (const file of [t.providers.file, t.regions.file]) out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: fileSha256(file, cacheDir) });
     for (const { file, parsed } of t.rangeFiles) {

@@ -7,7 +7,7 @@
 // IPv4 files whole cost ~100 MB of RSS and ~0.4 s of system time before the first lookup (docs/performance.md).
 // It stays the tests' cross-check: test/geo/mmdb-file.test.ts holds this reader to its answers, value for value.
 
-import { GEO_MMDB_MAX_DEPTH, GEO_MMDB_MAX_RECORD_VALUES, GEO_MMDB_METADATA_TAIL_BYTES, GEO_PAGE_BYTES, GEO_PAGE_CACHE_PAGES } from '../limits.js';
+import { GEO_MMDB_CACHED_RECORDS, GEO_MMDB_MAX_DEPTH, GEO_MMDB_MAX_RECORD_VALUES, GEO_MMDB_METADATA_TAIL_BYTES, GEO_PAGE_BYTES, GEO_PAGE_CACHE_PAGES } from '../limits.js';
 import { PagedFile } from './paged-file.js';
 
 export type MmdbValue = string | number | bigint | boolean | Buffer | MmdbValue[] | { [key: string]: MmdbValue };
@@ -35,6 +35,8 @@ export class MmdbFile {
   private values = 0;
   private readonly dataStart: number;
   private readonly ipv4Start: number;
+  /** Records decoded so far, by the tree's pointer to them (GEO_MMDB_CACHED_RECORDS). */
+  private readonly records = new Map<number, MmdbRecord | null>();
 
   private constructor(
     /** The file's pages (tests read its counters). */
@@ -79,7 +81,7 @@ export class MmdbFile {
   }
 
   /** The record for an address: IPv4 `v4` (family 4) or the four words of an IPv6 address; null when none. Throws
-   *  when the file is damaged there. */
+   *  when the file is damaged there. The record is shared by every address that reaches it: read-only. */
   get(family: 4 | 6, v4: number, words: Uint32Array): MmdbRecord | null {
     const { nodeCount } = this.metadata;
     const bits = family === 4 ? 32 : 128;
@@ -89,8 +91,14 @@ export class MmdbFile {
       node = this.child(node, (w >>> (31 - (i & 31))) & 1);
     }
     if (node <= nodeCount) return null; // no data (node_count itself), or the walk ran out of bits
-    const v = this.decodeAt(node - nodeCount - 16 + this.dataStart, this.dataStart);
-    return v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) ? (v as MmdbRecord) : null;
+    let rec = this.records.get(node);
+    if (rec === undefined) {
+      const v = this.decodeAt(node - nodeCount - 16 + this.dataStart, this.dataStart);
+      rec = v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) ? (v as MmdbRecord) : null;
+      if (this.records.size >= GEO_MMDB_CACHED_RECORDS) this.records.clear();
+      this.records.set(node, rec);
+    }
+    return rec;
   }
 
   close(): void {

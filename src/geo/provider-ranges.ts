@@ -130,7 +130,6 @@ export class RangeIndex {
   /** Entries by `family/bits/masked words`. */
   private readonly entries = new Map<string, RangeEntry>();
   private readonly lengths: Record<4 | 6, number[]> = { 4: [], 6: [] };
-  size = 0;
 
   add(parsed: ParsedRanges): void {
     for (const { cidr, entry } of parsed.prefixes) {
@@ -140,7 +139,6 @@ export class RangeIndex {
       const old = this.entries.get(key);
       if (!old || rank(entry) > rank(old)) this.entries.set(key, entry);
       if (!this.lengths[p.family].includes(p.bits)) this.lengths[p.family].push(p.bits);
-      this.size++;
     }
     for (const l of Object.values(this.lengths)) l.sort((a, b) => b - a);
   }

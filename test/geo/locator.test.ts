@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GeoLocator } from '../../src/geo/index.js';
+import { vantageRule } from '../../src/pipeline/flow-geo.js';
 import type { FlowRecord } from '../../src/types.js';
 import { PACKAGE_ROOT } from '../../src/version.js';
 
@@ -16,7 +17,7 @@ let geo: GeoLocator;
 
 beforeAll(async () => {
   cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-geo-'));
-  geo = await GeoLocator.open({ cacheDir, vantage: { lat: 28.6139, lon: 77.209 } });
+  geo = await GeoLocator.open({ cacheDir });
 });
 afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
 
@@ -35,7 +36,7 @@ describe('known IPv4 addresses', () => {
   });
 
   it('the DNS name of the flow gives the region (dns-name beats nearest-city)', () => {
-    const r = geo.lookup('13.228.0.1', { hostnames: ['ec2-13-228-0-1.ap-southeast-1.compute.amazonaws.com'] });
+    const r = geo.lookup('13.228.0.1', ['ec2-13-228-0-1.ap-southeast-1.compute.amazonaws.com']);
     expect(r.region).toBe('ap-southeast-1');
     expect(r.region_source).toBe('dns-name');
   });
@@ -136,14 +137,17 @@ describe('physical check and flow enrichment', () => {
     bytes_down: 60, payload_up: 0, payload_down: 0, end_reason: 'fin', ...over,
   });
 
+  // The physical check is the vantage rule applied after geolocation (pipeline/flow-geo.ts), as `flows --vantage` does.
+  const delhi = vantageRule({ lat: 28.6139, lon: 77.209 });
+
   it('a 3 ms handshake from New Delhi cannot reach Singapore (~4,150 km)', () => {
-    const f = geo.enrichFlow(flow({ rtt_ms: 3 }));
+    const f = delhi(geo.enrichFlow(flow({ rtt_ms: 3 })), 3, false);
     expect(f.physical).toBe('impossible');
     expect(f.geo_sources?.filter((s) => s.lat !== undefined).every((s) => s.physical === 'impossible')).toBe(true);
   });
 
   it('a 60 ms handshake can', () => {
-    expect(geo.enrichFlow(flow({ rtt_ms: 60 })).physical).toBe('plausible');
+    expect(delhi(geo.enrichFlow(flow({ rtt_ms: 60 })), 60, false).physical).toBe('plausible');
   });
 
   it('uses hostname and CNAME chain for the region and the edge flag', () => {
@@ -157,12 +161,13 @@ describe('physical check and flow enrichment', () => {
   });
 
   it('a private server gets agreement private and no sources field', () => {
-    const f = geo.enrichFlow(flow({ server_ip: '10.9.0.2', rtt_ms: 3 }));
+    const f = delhi(geo.enrichFlow(flow({ server_ip: '10.9.0.2', rtt_ms: 3 })), 3, false);
     expect(f).toEqual({ country_agreement: 'private', edge: false });
   });
 
   it('no vantage point or no RTT leaves the check off', () => {
-    expect(geo.enrichFlow(flow({})).physical).toBeUndefined();
+    expect(delhi(geo.enrichFlow(flow({})), undefined, false).physical).toBeUndefined();
+    expect(vantageRule(undefined)(geo.enrichFlow(flow({ rtt_ms: 3 })), 3, false).physical).toBeUndefined();
   });
 });
 
@@ -231,17 +236,17 @@ describe('names, RTT and the cache', () => {
     expect(g.enrichFlow(flow('13.228.0.1', 'x.eu-west-1.elb.amazonaws.com'))).toMatchObject({ region: 'eu-west-1', region_source: 'dns-name', provider: 'AWS' });
     expect(g.enrichFlow(flow('13.228.0.1', 'api.example.com', ['x.eu-west-1.elb.amazonaws.com', 'e1.a.akamaiedge.net']))).toMatchObject({ edge: true, region: undefined });
     // An address with no provider takes the name's provider with its region.
-    const unknown = g.lookup('81.2.69.142', { hostnames: ['vm.westeurope.cloudapp.azure.com'] });
+    const unknown = g.lookup('81.2.69.142', ['vm.westeurope.cloudapp.azure.com']);
     expect(unknown).toMatchObject({ provider: 'Microsoft Azure', region: 'westeurope', region_source: 'dns-name' });
     // The name's edge reason is the lookup's when the address was no edge already.
-    expect(g.lookup('13.228.0.1', { hostnames: ['d1.cloudfront.net'] })).toMatchObject({ edge: true, edge_reason: 'cloudfront', region: undefined });
+    expect(g.lookup('13.228.0.1', ['d1.cloudfront.net'])).toMatchObject({ edge: true, edge_reason: 'cloudfront', region: undefined });
   });
 
   it('a cached result is never changed by what one flow or lookup adds', async () => {
-    const g = await GeoLocator.open({ cacheDir, vantage: { lat: 28.6139, lon: 77.209 } });
+    const g = await GeoLocator.open({ cacheDir });
     const before = JSON.stringify(g.lookup('13.228.0.1'));
-    g.enrichFlow(flow('13.228.0.1', 'd1.cloudfront.net', undefined, 3));
-    const mine = g.lookup('13.228.0.1', { hostnames: ['x.eu-west-1.elb.amazonaws.com'], rttMs: 3 });
+    vantageRule({ lat: 28.6139, lon: 77.209 })(g.enrichFlow(flow('13.228.0.1', 'd1.cloudfront.net', undefined, 3)), 3, false);
+    const mine = g.lookup('13.228.0.1', ['x.eu-west-1.elb.amazonaws.com']);
     mine.sources.length = 0;
     mine.country = 'XX';
     expect(JSON.stringify(g.lookup('13.228.0.1'))).toBe(before);
@@ -251,20 +256,23 @@ describe('names, RTT and the cache', () => {
   });
 
   it('keeps one key order, the order JSON output shows, whatever the address, names and RTT', async () => {
-    const g = await GeoLocator.open({ cacheDir, vantage: { lat: 28.6139, lon: 77.209 } });
+    const g = await GeoLocator.open({ cacheDir });
+    const rule = vantageRule({ lat: 28.6139, lon: 77.209 });
     const keys = new Set<string>();
     const fieldKeys = new Set<string>();
     for (const ip of ['13.228.0.1', '1.1.1.1', '10.0.0.1', '2a00:1450:4001:80b::200e', 'not-an-ip']) {
       for (const name of [undefined, 'd1.cloudfront.net', 'x.eu-west-1.elb.amazonaws.com']) {
+        keys.add(Object.keys(g.lookup(ip, name ? [name] : [])).join(','));
         for (const rtt of [undefined, 3]) {
-          keys.add(Object.keys(g.lookup(ip, { hostnames: name ? [name] : [], rttMs: rtt })).join(','));
-          fieldKeys.add(Object.keys(g.enrichFlow(flow(ip, name, undefined, rtt))).join(','));
+          const f = g.enrichFlow(flow(ip, name, undefined, rtt));
+          fieldKeys.add(Object.keys(f).join(','));
+          fieldKeys.add(Object.keys(rule(f, rtt, false)).join(','));
         }
       }
     }
     expect([...keys]).toEqual(['ip,scope,sources,country_agreement,country_settled_by,edge,country,city,lat,lon,asn,as_org,provider,edge_reason,region,region_source,private_reason,max_distance_km,physical']);
     expect([...fieldKeys]).toEqual(['country_agreement,country_settled_by,edge,geo_sources,country,city,lat,lon,asn,as_org,provider,region,region_source,physical']);
-    const checked = g.lookup('13.228.0.1', { rttMs: 3 });
-    expect(Object.keys(checked.sources[0])).toEqual(['source', 'country', 'city', 'lat', 'lon', 'physical']);
+    const checked = rule(g.enrichFlow(flow('13.228.0.1', undefined, undefined, 3)), 3, false);
+    expect(Object.keys(checked.geo_sources?.[0] ?? {})).toEqual(['source', 'country', 'city', 'lat', 'lon', 'physical']);
   });
 });

@@ -133,7 +133,7 @@ describe('locator with range files in --geo-dir', () => {
 
   it('official ranges give the region (provider-ranges), ahead of names, and mark CloudFront an edge', async () => {
     const geo = await GeoLocator.open({ geoDir: dir, useEmbedded: false, cacheDir: path.join(dir, 'cache') });
-    const r = geo.lookup('13.228.0.1', { hostnames: ['x.ap-south-1.elb.amazonaws.com'] });
+    const r = geo.lookup('13.228.0.1', ['x.ap-south-1.elb.amazonaws.com']);
     expect(r.provider).toBe('AWS');
     expect(r.region).toBe('ap-southeast-1');
     expect(r.region_source).toBe('provider-ranges');

@@ -1,7 +1,8 @@
 // Disputes settled by physics (issue 13): with a vantage and a handshake RTT, located answers that name a city
 // where the RTT cannot reach are set aside; when the rest agree (or one remains) the country is decided and the
-// flow says so (`country_settled_by: rtt`). The pure rule (consensus.ts settleByRtt), the locator (lookup and
-// enrichFlow, from mmdb files written here), and `residency flows --vantage` on a capture built with src/synth.
+// flow says so (`country_settled_by: rtt`). The pure rule (consensus.ts settleByRtt), the vantage rule over the
+// locator's flow fields (pipeline/flow-geo.ts, from mmdb files written here), and `residency flows --vantage` on a
+// capture built with src/synth.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import { GeoLocator } from '../../src/geo/index.js';
 import { vantageRule } from '../../src/pipeline/flow-geo.js';
 import { ethernetFrame, TcpConversation } from '../../src/synth/packets.js';
 import { PcapWriter } from '../../src/synth/pcap-writer.js';
-import type { FlowRecord, GeoSourceAnswer } from '../../src/types.js';
+import type { FlowGeoFields, FlowRecord, GeoSourceAnswer } from '../../src/types.js';
 import { Double, writeMmdb, type WNetwork } from './mmdb-writer.js';
 
 type Phys = 'plausible' | 'impossible' | undefined;
@@ -95,7 +96,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'A-City.mmdb'), writeMmdb(a, { ipVersion: 4, recordSize: 24, databaseType: 'Test-City' }));
   fs.writeFileSync(path.join(dir, 'B-City.mmdb'), writeMmdb(b, { ipVersion: 4, recordSize: 24, databaseType: 'Test-City' }));
   fs.writeFileSync(path.join(dir, 'C-ASN.mmdb'), writeMmdb(asn, { ipVersion: 4, recordSize: 24, databaseType: 'Test-ASN' }));
-  geo = await GeoLocator.open({ geoDir: dir, useEmbedded: false, cacheDir: path.join(dir, 'cache'), vantage: DELHI });
+  geo = await GeoLocator.open({ geoDir: dir, useEmbedded: false, cacheDir: path.join(dir, 'cache') });
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -108,38 +109,40 @@ function flow(server_ip: string, rtt_ms?: number): FlowRecord {
   return f;
 }
 
-describe('GeoLocator: settlement by the RTT', () => {
+describe('the vantage rule: settlement by the RTT', () => {
+  /** A flow's geo fields as `flows --vantage` gives them: geolocated, then the vantage rule from New Delhi. */
+  const checked = (ip: string, rttMs?: number, synthesized = false): FlowGeoFields => vantageRule(DELHI)(geo.enrichFlow(flow(ip, rttMs)), rttMs, synthesized);
+
   it('without an RTT the sources stay disputed', () => {
     const r = geo.lookup('91.108.1.1');
     expect([r.country_agreement, r.country_settled_by]).toEqual(['disputed', undefined]);
-    const f = geo.enrichFlow(flow('91.108.1.1'));
+    const f = checked('91.108.1.1');
     expect([f.country_agreement, f.country_settled_by]).toEqual(['disputed', undefined]);
   });
 
   it('an RTT that rules out Frankfurt decides India, with the place of the remaining source', () => {
-    const f = geo.enrichFlow(flow('91.108.1.1', 20)); // 2,000 km: Mumbai (1,150 km) yes, Frankfurt (6,100 km) no
+    const f = checked('91.108.1.1', 20); // 2,000 km: Mumbai (1,150 km) yes, Frankfurt (6,100 km) no
     expect(f).toMatchObject({ country: 'IN', country_agreement: 'single-source', country_settled_by: 'rtt', city: 'Mumbai', physical: 'plausible' });
     expect(f.geo_sources?.map((s) => s.physical)).toEqual(['impossible', 'plausible']);
     expect(JSON.stringify(f)).toContain('"country_agreement":"single-source","country_settled_by":"rtt","edge":false');
   });
 
   it('an RTT that rules out neither leaves the dispute', () => {
-    const f = geo.enrichFlow(flow('91.108.1.1', 100));
+    const f = checked('91.108.1.1', 100);
     expect([f.country_agreement, f.country_settled_by]).toEqual(['disputed', undefined]);
   });
 
   it('the region is taken again from the settled place (nearest-city)', () => {
     const before = geo.lookup('13.232.1.1');
     expect([before.country, before.country_agreement]).toEqual(['US', 'disputed']);
-    const f = geo.enrichFlow(flow('13.232.1.1', 25));
+    const f = checked('13.232.1.1', 25);
     expect(f).toMatchObject({ country: 'IN', country_settled_by: 'rtt', provider: 'AWS', region: 'ap-south-1', region_source: 'nearest-city' });
   });
 
-  it('never settles when the physical check is off (handshakes synthesised on the device: the vantage rule of flows)', async () => {
-    const plain = await GeoLocator.open({ geoDir: dir, useEmbedded: false, cacheDir: path.join(dir, 'cache') });
-    const f = vantageRule(DELHI)(plain.enrichFlow(flow('91.108.1.1', 20)), 20, true);
+  it('never settles when the physical check is off (handshakes synthesised on the device)', () => {
+    const f = checked('91.108.1.1', 20, true);
     expect([f.country_agreement, f.country_settled_by, f.physical]).toEqual(['disputed', undefined, 'unchecked']);
-    expect(vantageRule(DELHI)(plain.enrichFlow(flow('91.108.1.1', 20)), 20, false).country_settled_by).toBe('rtt');
+    expect(checked('91.108.1.1', 20, false).country_settled_by).toBe('rtt');
   });
 });
 

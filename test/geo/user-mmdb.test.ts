@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GeoLocator } from '../../src/geo/index.js';
 import { toAddress, type Address } from '../../src/geo/address.js';
-import { MmdbSource, toAnswer } from '../../src/geo/sources.js';
+import { GeoSource, toAnswer } from '../../src/geo/sources.js';
 import { Double, Float, Int32, Uint16, writeMmdb, type WNetwork, type WValue } from './mmdb-writer.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-user-mmdb-'));
@@ -53,7 +53,7 @@ describe('GeoIP2 City files, every tree shape', () => {
         it(`IPv${ipVersion} tree, ${recordSize}-bit records, ${padding} bytes before the records (pointer sizes)`, () => {
           const file = path.join(dir, `city-${ipVersion}-${recordSize}-${padding}.mmdb`);
           fs.writeFileSync(file, writeMmdb(cityNetworks(ipVersion), { ipVersion, recordSize, databaseType: 'GeoIP2-City', padding }));
-          const src = new MmdbSource({ id: 'm', role: 'city', file, family: 0 });
+          const src = new GeoSource({ id: 'm', role: 'city', file, family: 0 });
           const ans = (ip: string): unknown => toAnswer('m', src.get(toAddress(ip) as Address));
           expect(ans('81.2.69.142')).toEqual(BERLIN);
           expect(ans('81.2.71.255')).toEqual(BERLIN); // the /23
@@ -143,9 +143,9 @@ describe('a geo dir with every kind of file', () => {
     const treeEnd = damaged.indexOf(Buffer.alloc(16)) + 16;
     damaged.fill(0xff, treeEnd, marker);
     fs.writeFileSync(file, damaged);
-    const src = new MmdbSource({ id: 'd', role: 'city', file, family: 0 });
+    const src = new GeoSource({ id: 'd', role: 'city', file, family: 0 });
     expect(src.get(toAddress('81.2.69.142') as Address)).toBeNull();
-    expect(new MmdbSource({ id: 'x', role: 'city', file: path.join(geoDir, 'notes.mmdb'), family: 0 }).get(toAddress('81.2.69.142') as Address)).toBeNull();
-    expect(new MmdbSource({ id: 'x', role: 'city', file: path.join(dir, 'missing.mmdb'), family: 0 }).get(toAddress('81.2.69.142') as Address)).toBeNull();
+    expect(new GeoSource({ id: 'x', role: 'city', file: path.join(geoDir, 'notes.mmdb'), family: 0 }).get(toAddress('81.2.69.142') as Address)).toBeNull();
+    expect(new GeoSource({ id: 'x', role: 'city', file: path.join(dir, 'missing.mmdb'), family: 0 }).get(toAddress('81.2.69.142') as Address)).toBeNull();
   });
 });

@@ -17,7 +17,7 @@ const EXPECTED: Record<keyof typeof SERVERS, { country?: string; provider: strin
 };
 
 describe('sample server addresses', async () => {
-  const geo = await GeoLocator.open({ vantage: VANTAGE });
+  const geo = await GeoLocator.open();
 
   it('are located where the README says, with every source agreeing for the non-anycast ones', () => {
     for (const [key, ip] of Object.entries(SERVERS) as [keyof typeof SERVERS, string][]) {

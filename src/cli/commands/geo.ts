@@ -30,10 +30,19 @@ export async function runGeo(ips: string[], opts: GeoCommandOptions = {}): Promi
     rttMs = Number(opts.rtt);
     if (!Number.isFinite(rttMs) || rttMs < 0) throw new UsageError('bad_rtt', `--rtt "${opts.rtt}": expected milliseconds >= 0`);
   }
-  const { GeoLocator } = await import('../../geo/index.js');
-  const geo = await GeoLocator.open({ geoDir: opts.geoDir, vantage, useEmbedded: opts.useEmbedded });
-  const hints = opts.name?.length || rttMs !== undefined ? { hostnames: opts.name, rttMs } : undefined;
-  const results = ips.map((ip) => geo.lookup(ip, hints));
+  const { GeoLocator, maxDistanceKm } = await import('../../geo/index.js');
+  const geo = await GeoLocator.open({ geoDir: opts.geoDir, useEmbedded: opts.useEmbedded });
+  let results = ips.map((ip) => geo.lookup(ip, opts.name));
+  if (vantage !== undefined && rttMs !== undefined) {
+    // The physical check as `flows --vantage` applies it (one rule: pipeline/flow-geo.ts), shown with its bound.
+    const rule = (await import('../../pipeline/flow-geo.js')).vantageRule(vantage);
+    const rtt = rttMs;
+    results = results.map((r) => {
+      if (r.scope === 'private') return r;
+      const { geo_sources, ...checked } = rule({ ...r, geo_sources: r.sources }, rtt, false);
+      return { ...r, ...checked, sources: geo_sources ?? r.sources, max_distance_km: Math.round(maxDistanceKm(rtt)) };
+    });
+  }
   const text = opts.format === 'table' ? renderTable(results) : JSON.stringify(results, null, 2) + '\n';
   return { text, exitCode: EXIT.OK };
 }
