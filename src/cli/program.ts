@@ -78,13 +78,8 @@ function exitCodeFor(e: unknown, io: CliIo): number {
   return EXIT.INTERNAL;
 }
 
-/** Runs the program as the process: sets process.exitCode when done. A batch helper process (src/jobs/batch.ts)
- *  runs the captures its parent hands it instead. */
+/** Runs the program as the process: sets process.exitCode when done. */
 export function runAsProcess(argv: string[], commands: CommandRegistry): void {
-  if (process.env.RESIDENCY_BATCH_HELPER === '1' && process.send !== undefined) {
-    void import('../jobs/batch-helper.js').then((m) => m.serveBatchInProcess(commands));
-    return;
-  }
   runProgram(argv, commands).then(
     (code) => {
       process.exitCode = code;

@@ -17,7 +17,6 @@
 // others go on, and the run ends with exit 2 naming every such capture; `--strict` stops at the first one in the
 // order given (running captures are stopped). The output's reader going away (EPIPE) stops everything.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,10 +26,10 @@ import { EXIT } from '../errors.js';
 import type { CliIo } from '../cli/io.js';
 import type { CommandRegistry } from '../cli/program.js';
 import { terminalText } from '../cli/terminal-text.js';
-import { BATCH_HELPER_ENV, type BatchResultMessage, type BatchTaskMessage, type BatchWorkerData } from './batch-helper.js';
+import type { BatchResultMessage, BatchTaskMessage, BatchWorkerData } from './batch-helper.js';
 import { enterBatch } from './batch-shared.js';
 import { runTaskDirect, runTaskToFile, type BatchResult, type BatchTask } from './batch-task.js';
-import { selfArgv, startWorker } from './self.js';
+import { startWorker } from './self.js';
 
 export interface BatchPlan {
   /** The command name (`flows`, `dns`, `extract`). */
@@ -44,8 +43,6 @@ export interface BatchPlan {
   strict: boolean;
   /** Text every capture's output but the first starts with, left out when passed on (a CSV header). */
   header?: string;
-  /** How helpers run: worker threads (default) or child processes (measured against each other). */
-  helpers?: 'threads' | 'processes';
 }
 
 interface Job {
@@ -55,37 +52,44 @@ interface Job {
   /** Written straight to the output (no file to hand on). */
   direct: boolean;
   done: Promise<void>;
+  /** Records the result (the first one given) and settles `done`. */
   finish: (r: BatchResult) => void;
 }
 
 /** A helper as the parent sees it. */
 interface Helper {
   run(task: BatchTask): void;
-  /** Lets an idle helper end. */
-  release(): void;
-  /** Ends the helper now, stopping the capture it runs, if any. */
-  kill(): void;
-  /** Settles once the helper is gone. */
-  ended: Promise<void>;
+  /** Ends the helper, stopping the capture it runs, if any. */
+  end(): void;
+  /** Settles once the helper is gone, with what ended it when that was a failure. */
+  ended: Promise<string | undefined>;
+}
+
+function newJob(plan: BatchPlan, dir: string, capture: string, index: number): Job {
+  let settle: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const argv = [process.argv[0] ?? 'node', 'residency', plan.command, ...plan.options, '--jobs', '1', '--', capture];
+  const job: Job = {
+    task: { index, argv, outFile: join(dir, `${index}.out`) },
+    capture,
+    direct: false,
+    done,
+    finish: (r) => {
+      if (job.result !== undefined) return;
+      job.result = r;
+      settle();
+    },
+  };
+  return job;
 }
 
 /** Runs the plan (see module comment); resolves when every output was handed on. Sets io.exitCode on failures. */
 export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'residency-jobs-'));
   const leaveBatch = enterBatch();
-  const jobs: Job[] = plan.captures.map((capture, index) => {
-    let finish: (r: BatchResult) => void = () => undefined;
-    const done = new Promise<void>((resolve) => {
-      finish = (r) => {
-        if (job.result !== undefined) return;
-        job.result = r;
-        resolve();
-      };
-    });
-    const argv = [process.argv[0] ?? 'node', 'residency', plan.command, ...plan.options, '--jobs', '1', '--', capture];
-    const job: Job = { task: { index, argv, outFile: join(dir, `${index}.out`) }, capture, direct: false, done, finish: (r) => finish(r) };
-    return job;
-  });
+  const jobs = plan.captures.map((capture, index) => newJob(plan, dir, capture, index));
   let next = 0;
   let handedOn = 0;
   let stopping = false;
@@ -93,28 +97,21 @@ export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
   const stopped = (): boolean => stopping;
 
   // Helpers first (each with its first capture), so their start overlaps this process's own first capture.
-  const helpers: Helper[] = [];
-  const owner = new Map<Job, Helper>();
-  const give = (helper: Helper, job: Job): void => {
-    owner.set(job, helper);
-    helper.run(job.task);
-  };
   const first = take();
+  const helpers: Helper[] = [];
   for (let h = 1; h < plan.jobs; h++) {
-    const job = take();
+    let job = take();
     if (job === undefined) break;
-    const helper = (plan.helpers === 'processes' ? startProcessHelper : startThreadHelper)(plan.command, (r) => {
+    const helper = startHelper((r) => {
       jobs[r.index]?.finish(r);
-      const more = take();
-      if (more !== undefined) give(helper, more);
-      else helper.release();
+      job = take();
+      if (job !== undefined) helper.run(job.task);
+      else helper.end();
     });
     // A helper that ended with a capture in hand: that capture's run failed (named, as a crash of `--jobs 1` is).
-    void helper.ended.then(() => {
-      for (const [j, h] of owner) if (h === helper && j.result === undefined) j.finish(helperGone(j));
-    });
+    void helper.ended.then((why) => job?.finish(helperGone(job, why)));
     helpers.push(helper);
-    give(helper, job);
+    helper.run(job.task);
   }
 
   // This process's own share: the capture whose turn it is goes straight to the output.
@@ -154,7 +151,7 @@ export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
     }
   } finally {
     stopping = true;
-    for (const h of helpers) h.kill();
+    for (const h of helpers) h.end();
     await Promise.all([ownDone, ...helpers.map((h) => h.ended)]);
     rmSync(dir, { recursive: true, force: true });
     leaveBatch();
@@ -168,48 +165,24 @@ export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
   else if (other !== undefined) io.exitCode = other;
 }
 
-function helperGone(job: Job): BatchResult {
-  return { index: job.task.index, code: EXIT.INTERNAL, err: `residency: error: ${terminalText(job.capture)}: its job ended without an answer\n` };
+function helperGone(job: Job, why: string | undefined): BatchResult {
+  const what = why === undefined ? 'its job ended without an answer' : `its job failed: ${why}`;
+  return { index: job.task.index, code: EXIT.INTERNAL, err: `residency: error: ${terminalText(job.capture)}: ${terminalText(what)}\n` };
 }
 
-/** A worker thread helper (self.ts startWorker, worker.ts). */
-function startThreadHelper(_command: string, onResult: (r: BatchResult) => void): Helper {
+/** A helper thread (self.ts startWorker, worker.ts, batch-helper.ts). */
+function startHelper(onResult: (r: BatchResult) => void): Helper {
   const data: BatchWorkerData = { kind: 'batch' };
   const worker: Worker = startWorker(data);
-  let resolveEnded: () => void = () => undefined;
-  const ended = new Promise<void>((resolve) => {
-    resolveEnded = resolve;
-  });
+  let failure: string | undefined;
+  const ended = new Promise<string | undefined>((resolve) => worker.on('exit', () => resolve(failure)));
   worker.on('message', (m: BatchResultMessage) => onResult(m.result));
-  worker.on('error', () => undefined); // its capture is named by helperGone once it exited
-  worker.on('exit', () => resolveEnded());
+  worker.on('error', (e) => {
+    failure ??= e.message;
+  });
   return {
     run: (task) => worker.postMessage({ task } satisfies BatchTaskMessage),
-    release: () => void worker.terminate(),
-    kill: () => void worker.terminate(),
-    ended,
-  };
-}
-
-/** A child process helper: `residency <command>` with BATCH_HELPER_ENV set and an IPC channel. */
-function startProcessHelper(command: string, onResult: (r: BatchResult) => void): Helper {
-  const child: ChildProcess = spawn(process.execPath, [...selfArgv(), command], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: { ...process.env, [BATCH_HELPER_ENV]: '1' },
-  });
-  const ended = new Promise<void>((resolve) => {
-    child.on('exit', () => resolve());
-    child.on('error', () => resolve());
-  });
-  child.on('message', (m) => onResult((m as BatchResultMessage).result));
-  return {
-    run: (task) => void child.send({ task } satisfies BatchTaskMessage),
-    release: () => {
-      if (child.connected) child.disconnect();
-    },
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    },
+    end: () => void worker.terminate(),
     ended,
   };
 }

@@ -50,7 +50,6 @@ export async function runCapturesInParallel(run: CaptureCommandRun): Promise<boo
       jobs: Math.min(jobs, run.captures.length),
       strict: opts.strict === true,
       header: run.header,
-      helpers: process.env.RESIDENCY_BATCH_HELPERS === 'processes' ? 'processes' : 'threads',
     },
     run.io,
   );
