@@ -1,8 +1,8 @@
-// One capture of a batch (batch.ts) run as its own `--jobs 1` run of the command, inside a process that stays up
+// One capture of a batch (batch.ts) run as its own `--jobs 1` run of the command, inside a thread that stays up
 // for several captures: the run's standard output goes to a file (or, for the capture whose turn it is, straight
 // to the parent's output), its warnings and errors are kept as text, its exit code is returned. What a capture
 // prints, warns and exits with is therefore exactly what `residency <command> --jobs 1 <capture>` gives; only the
-// process start, the bundle load and the code's warm-up are shared between captures.
+// thread's start, the loaded code, its warm-up and what batch-shared.ts keeps are shared between captures.
 //
 // The same runner serves the parent (its own share of the captures) and each helper (batch-helper.ts).
 

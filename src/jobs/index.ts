@@ -1,6 +1,6 @@
 // What `--jobs N` does for a capture command, decided in one place: several captures are shared between this
-// process and long-lived helper threads (batch.ts); one capture is split across worker threads by flow (split.ts, through analyzeWithJobs); standard
-// input, logs and the text table are read as with --jobs 1.
+// process and long-lived helper threads (batch.ts); one capture is split across worker threads by flow (split.ts,
+// through analyzeWithJobs); standard input, logs and the text table are read as with --jobs 1.
 
 import type { Command } from 'commander';
 import type { CommandRegistry } from '../cli/program.js';
