@@ -93,7 +93,9 @@ export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
   let next = 0;
   let handedOn = 0;
   let stopping = false;
-  const take = (): Job | undefined => (!stopping && next < jobs.length ? jobs[next++] : undefined);
+  /** Captures taken for a helper that could not be started: this process runs them. */
+  const returned: Job[] = [];
+  const take = (): Job | undefined => (stopping ? undefined : (returned.shift() ?? (next < jobs.length ? jobs[next++] : undefined)));
   const stopped = (): boolean => stopping;
 
   // Helpers first (each with its first capture), so their start overlaps this process's own first capture.
@@ -102,12 +104,19 @@ export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
   for (let h = 1; h < plan.jobs; h++) {
     let job = take();
     if (job === undefined) break;
-    const helper = startHelper((r) => {
-      jobs[r.index]?.finish(r);
-      job = take();
-      if (job !== undefined) helper.run(job.task);
-      else helper.end();
-    });
+    let helper: Helper;
+    try {
+      helper = startHelper((r) => {
+        jobs[r.index]?.finish(r);
+        job = take();
+        if (job !== undefined) helper.run(job.task);
+        else helper.end();
+      });
+    } catch {
+      // No thread to be had (a resource limit): the captures are run here, as with fewer jobs.
+      returned.push(job);
+      break;
+    }
     // A helper that ended with a capture in hand: that capture's run failed (named, as a crash of `--jobs 1` is).
     void helper.ended.then((why) => job?.finish(helperGone(job, why)));
     helpers.push(helper);
@@ -187,9 +196,16 @@ function startHelper(onResult: (r: BatchResult) => void): Helper {
   };
 }
 
-/** Copies a finished capture's output file to our stdout (paced), leaving out `header` at its start. */
+/** Copies a finished capture's output file to our stdout (paced), leaving out `header` at its start. A helper that
+ *  died before its run opened the file left none: nothing to pass on. */
 async function passOn(file: string, header: string | undefined, io: CliIo): Promise<void> {
-  const fd = openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
   const buf = Buffer.allocUnsafe(1 << 20);
   const dec = new StringDecoder('utf8');
   let first = header !== undefined;
