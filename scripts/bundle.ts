@@ -44,9 +44,11 @@ module.exports = { spawn: no('spawn'), spawnSync: no('spawnSync'), execFile: no(
 };
 
 /** The commands that take --jobs: their bundles also hold the worker threads' code (src/jobs/worker.ts), which a
- *  worker runs by requiring the bundle it was started from (src/jobs/self.ts). */
+ *  worker runs by requiring the bundle it was started from (src/jobs/self.ts), with the bundle's commands (a batch
+ *  helper runs captures through them, src/jobs/batch-helper.ts). */
 const JOB_COMMANDS = new Set(['flows', 'dns', 'extract', 'ingest', 'audit']);
-const WORKER_EXPORT = `export { residencyJobWorker } from './src/jobs/worker.ts';`;
+const WORKER_EXPORT = `import { residencyJobWorker as jobWorker } from './src/jobs/worker.ts';
+export function residencyJobWorker() { jobWorker(COMMANDS); }`;
 
 function entryFor(name: string): string {
   if (name === ALL) {
@@ -57,8 +59,9 @@ export function run(argv) { runAsProcess(argv, COMMANDS); }`;
   }
   return `import { runAsProcess } from './src/cli/program.ts';
 import { ${name}Command } from './src/cli/commands/${name}.ts';
+const COMMANDS = { ${JSON.stringify(name)}: async (io) => ${name}Command(io) };
 ${JOB_COMMANDS.has(name) ? WORKER_EXPORT : ''}
-export function run(argv) { runAsProcess(argv, { ${JSON.stringify(name)}: async (io) => ${name}Command(io) }); }`;
+export function run(argv) { runAsProcess(argv, COMMANDS); }`;
 }
 
 /** Builds every bundle, its code cache and the launcher into outDir (default dist/bin). Returns the bundle names. */

@@ -1,6 +1,6 @@
-// The options a command was given on its command line, as argv again: what a child process running the same
-// command on one capture is started with (src/jobs/batch.ts). Only options the user gave (source `cli`) are passed
-// on; defaults are the child's own.
+// The options a command was given on its command line, as argv again: what each capture's own `--jobs 1` run of
+// the command in a batch is given (src/jobs/batch.ts). Only options the user gave (source `cli`) are passed on;
+// defaults are the run's own.
 
 import type { Command } from 'commander';
 

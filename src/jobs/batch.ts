@@ -1,113 +1,171 @@
-// Several captures on several cores (`--jobs N`, N > 1, with more than one capture): each capture is read by its own
-// child process running the same command with `--jobs 1` on that capture alone, at most N at a time. A child writes
-// its standard output into its own temporary file (no copy through this process while it runs) and its warnings
-// into a pipe; the parent hands both on in the order the captures were given, each capture's whole output at once,
-// so the output is the one `--jobs 1` gives. Why child processes and not worker threads (piscina): measured in
-// docs/performance.md ("Several captures: processes or threads").
+// Several captures on several cores (`--jobs N`, N > 1, with more than one capture). This process is one of the N
+// workers: it runs captures itself, in-process, as `--jobs 1` does, while at most N-1 helpers (batch-helper.ts:
+// worker threads, started only when there is a capture for them) run others. Each helper stays up for the whole
+// batch, so it pays its start (Node's, the bundle's load, the warm-up of the pipeline's code) once, not once per
+// capture; the helpers start before this process reads its own first capture, so their start overlaps useful work.
+// Scheduling is dynamic: whoever is free takes the next capture in the order given.
 //
-// Failures keep the batch's contract (cli/commands/batch.ts): a capture that cannot be read is named by its child
-// (exit 2), the others go on, and the run ends with exit 2 naming every such capture; `--strict` stops at the first
-// one in the order given (later children are stopped). The output's reader going away (EPIPE) stops every child.
+// Each capture is its own `--jobs 1` run of the command (batch-task.ts), so its output, warnings and exit code are
+// those of `residency <command> --jobs 1 <capture>`. The capture whose turn it is to be printed, when this process
+// runs it, writes straight to our output; any other writes into its own temporary file (no copy through this
+// process's heap while it runs) and keeps its warnings as text. Outputs are handed on in the order the captures were
+// given, each capture's whole output at once (a CSV header only once), so the output is the one `--jobs 1` gives.
+// Why threads and why this design: docs/performance.md ("Several captures: long-lived helpers") and
+// docs/architecture.md.
+//
+// Failures keep the batch's contract (cli/commands/batch.ts): a capture that cannot be read is named (exit 2), the
+// others go on, and the run ends with exit 2 naming every such capture; `--strict` stops at the first one in the
+// order given (running captures are stopped). The output's reader going away (EPIPE) stops everything.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import type { Worker } from 'node:worker_threads';
 import { EXIT } from '../errors.js';
 import type { CliIo } from '../cli/io.js';
+import type { CommandRegistry } from '../cli/program.js';
 import { terminalText } from '../cli/terminal-text.js';
-import { selfArgv } from './self.js';
+import type { BatchResultMessage, BatchTaskMessage, BatchWorkerData } from './batch-helper.js';
+import { enterBatch } from './batch-shared.js';
+import { runTaskDirect, runTaskToFile, type BatchResult, type BatchTask } from './batch-task.js';
+import { startWorker } from './self.js';
 
 export interface BatchPlan {
   /** The command name (`flows`, `dns`, `extract`). */
   command: string;
-  /** The options to give every child (givenOptionArgv, without --jobs). */
+  /** The command's definition (this process runs its share of the captures through it). */
+  commands: CommandRegistry;
+  /** The options to give every capture's run (givenOptionArgv, without --jobs). */
   options: string[];
   captures: readonly string[];
   jobs: number;
   strict: boolean;
-  /** Text every child but the first starts its output with, left out when passed on (a CSV header). */
+  /** Text every capture's output but the first starts with, left out when passed on (a CSV header). */
   header?: string;
 }
 
 interface Job {
+  task: BatchTask;
   capture: string;
-  outFile: string;
-  err: string[];
-  child?: ChildProcess;
-  /** Exit code once the child ended. */
-  code?: number;
+  result?: BatchResult;
+  /** Written straight to the output (no file to hand on). */
+  direct: boolean;
   done: Promise<void>;
-  finish: () => void;
+  /** Records the result (the first one given) and settles `done`. */
+  finish: (r: BatchResult) => void;
+}
+
+/** A helper as the parent sees it. */
+interface Helper {
+  run(task: BatchTask): void;
+  /** Ends the helper, stopping the capture it runs, if any. */
+  end(): void;
+  /** Settles once the helper is gone, with what ended it when that was a failure. */
+  ended: Promise<string | undefined>;
+}
+
+function newJob(plan: BatchPlan, dir: string, capture: string, index: number): Job {
+  let settle: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const argv = [process.argv[0] ?? 'node', 'residency', plan.command, ...plan.options, '--jobs', '1', '--', capture];
+  const job: Job = {
+    task: { index, argv, outFile: join(dir, `${index}.out`) },
+    capture,
+    direct: false,
+    done,
+    finish: (r) => {
+      if (job.result !== undefined) return;
+      job.result = r;
+      settle();
+    },
+  };
+  return job;
 }
 
 /** Runs the plan (see module comment); resolves when every output was handed on. Sets io.exitCode on failures. */
-export async function runBatchInProcesses(plan: BatchPlan, io: CliIo): Promise<void> {
+export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'residency-jobs-'));
-  const jobs: Job[] = plan.captures.map((capture, i) => {
-    let finish = (): void => undefined;
-    const done = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    return { capture, outFile: join(dir, `${i}.out`), err: [], done, finish };
-  });
+  const leaveBatch = enterBatch();
+  const jobs = plan.captures.map((capture, index) => newJob(plan, dir, capture, index));
   let next = 0;
+  let handedOn = 0;
   let stopping = false;
-  const running = new Set<Job>();
-  const start = (): void => {
-    while (!stopping && running.size < plan.jobs && next < jobs.length) {
-      const job = jobs[next++];
-      running.add(job);
-      const out = openSync(job.outFile, 'w');
-      const child = spawn(process.execPath, [...selfArgv(), plan.command, ...plan.options, '--jobs', '1', '--', job.capture], {
-        stdio: ['ignore', out, 'pipe'],
+  /** Captures taken for a helper that could not be started: this process runs them. */
+  const returned: Job[] = [];
+  const take = (): Job | undefined => (stopping ? undefined : (returned.shift() ?? (next < jobs.length ? jobs[next++] : undefined)));
+  const stopped = (): boolean => stopping;
+
+  // Helpers first (each with its first capture), so their start overlaps this process's own first capture.
+  const first = take();
+  const helpers: Helper[] = [];
+  for (let h = 1; h < plan.jobs; h++) {
+    let job = take();
+    if (job === undefined) break;
+    let helper: Helper;
+    try {
+      helper = startHelper((r) => {
+        jobs[r.index]?.finish(r);
+        job = take();
+        if (job !== undefined) helper.run(job.task);
+        else helper.end();
       });
-      closeSync(out);
-      job.child = child;
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (t: string) => job.err.push(t));
-      const end = (code: number): void => {
-        if (job.code !== undefined) return;
-        job.code = code;
-        running.delete(job);
-        job.finish();
-        start();
-      };
-      child.on('error', (e) => {
-        job.err.push(`residency: error: ${terminalText(job.capture)}: cannot start a job: ${e.message}\n`);
-        end(EXIT.INTERNAL);
-      });
-      child.on('close', (code, signal) => end(code ?? (signal !== null ? EXIT.INTERNAL : EXIT.OK)));
+    } catch {
+      // No thread to be had (a resource limit): the captures are run here, as with fewer jobs.
+      returned.push(job);
+      break;
     }
-  };
-  const stopAll = (): void => {
+    // A helper that ended with a capture in hand: that capture's run failed (named, as a crash of `--jobs 1` is).
+    void helper.ended.then((why) => job?.finish(helperGone(job, why)));
+    helpers.push(helper);
+    helper.run(job.task);
+  }
+
+  // This process's own share: the capture whose turn it is goes straight to the output.
+  const own = (async () => {
+    for (let job = first; job !== undefined; job = take()) {
+      if (handedOn === job.task.index) {
+        job.direct = true;
+        job.finish(await runTaskDirect(job.task, plan.commands, io, job.task.index === 0 ? undefined : plan.header, { stopped }));
+      } else {
+        job.finish(await runTaskToFile(job.task, plan.commands, { stopped }));
+      }
+    }
+  })();
+  let ownFailure: unknown;
+  const ownDone = own.catch((e: unknown) => {
+    ownFailure = e;
     stopping = true;
-    for (const j of running) j.child?.kill('SIGTERM');
-  };
+    for (const j of jobs) j.finish({ index: j.task.index, code: EXIT.INTERNAL, err: '' });
+  });
+
   const failed: string[] = [];
   let other: number | undefined;
   try {
-    start();
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[i];
       await job.done;
-      await passOn(job.outFile, i === 0 ? undefined : plan.header, io);
-      for (const t of job.err) io.stderr.write(t);
-      rmSync(job.outFile, { force: true });
-      if (job.code === EXIT.BAD_INPUT) {
+      if (ownFailure !== undefined) throw ownFailure;
+      const r = job.result as BatchResult;
+      if (!job.direct) await passOn(job.task.outFile, i === 0 ? undefined : plan.header, io);
+      if (r.err !== '') io.stderr.write(r.err);
+      rmSync(job.task.outFile, { force: true });
+      handedOn = i + 1;
+      if (r.code === EXIT.BAD_INPUT) {
         failed.push(job.capture);
-        if (plan.strict) {
-          stopAll();
-          break;
-        }
-      } else if (job.code !== EXIT.OK) other ??= job.code;
+        if (plan.strict) break;
+      } else if (r.code !== EXIT.OK) other ??= r.code;
     }
   } finally {
-    stopAll();
-    await Promise.all([...running].map((j) => j.done));
+    stopping = true;
+    for (const h of helpers) h.end();
+    await Promise.all([ownDone, ...helpers.map((h) => h.ended)]);
     rmSync(dir, { recursive: true, force: true });
+    leaveBatch();
   }
+  if (ownFailure !== undefined) throw ownFailure;
   if (failed.length > 0 && !plan.strict && plan.captures.length > 1) {
     const names = failed.map((f) => terminalText(f)).join(', ');
     io.stderr.write(`residency: ${failed.length} of ${plan.captures.length} captures could not be read: ${names}\n`);
@@ -116,9 +174,38 @@ export async function runBatchInProcesses(plan: BatchPlan, io: CliIo): Promise<v
   else if (other !== undefined) io.exitCode = other;
 }
 
-/** Copies a finished child's output file to our stdout (paced), leaving out `header` at its start. */
+function helperGone(job: Job, why: string | undefined): BatchResult {
+  const what = why === undefined ? 'its job ended without an answer' : `its job failed: ${why}`;
+  return { index: job.task.index, code: EXIT.INTERNAL, err: `residency: error: ${terminalText(job.capture)}: ${terminalText(what)}\n` };
+}
+
+/** A helper thread (self.ts startWorker, worker.ts, batch-helper.ts). */
+function startHelper(onResult: (r: BatchResult) => void): Helper {
+  const data: BatchWorkerData = { kind: 'batch' };
+  const worker: Worker = startWorker(data);
+  let failure: string | undefined;
+  const ended = new Promise<string | undefined>((resolve) => worker.on('exit', () => resolve(failure)));
+  worker.on('message', (m: BatchResultMessage) => onResult(m.result));
+  worker.on('error', (e) => {
+    failure ??= e.message;
+  });
+  return {
+    run: (task) => worker.postMessage({ task } satisfies BatchTaskMessage),
+    end: () => void worker.terminate(),
+    ended,
+  };
+}
+
+/** Copies a finished capture's output file to our stdout (paced), leaving out `header` at its start. A helper that
+ *  died before its run opened the file left none: nothing to pass on. */
 async function passOn(file: string, header: string | undefined, io: CliIo): Promise<void> {
-  const fd = openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
   const buf = Buffer.allocUnsafe(1 << 20);
   const dec = new StringDecoder('utf8');
   let first = header !== undefined;

@@ -21,13 +21,15 @@ export function selfArgv(): string[] {
   return FROM_TS ? ['--import', tsxEsm(), main] : [main];
 }
 
-/** A worker thread running src/jobs/worker.ts's residencyJobWorker with `workerData`. */
+/** A worker thread running src/jobs/worker.ts's residencyJobWorker with `workerData` and the commands at hand (the
+ *  bundle's, or every command from the registry). */
 export function startWorker(workerData: unknown, opts: Omit<WorkerOptions, 'workerData' | 'eval'> = {}): Worker {
   if (BUNDLED) return new Worker(bundleWorkerCode(fileURLToPath(HERE)), { ...opts, eval: true, workerData });
-  const entry = new URL(`./worker.${FROM_TS ? 'ts' : 'js'}`, HERE).href;
-  const code = FROM_TS
-    ? `import(${JSON.stringify(pathToUrl(tsxApi()))}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); }).then((w) => w.residencyJobWorker());`
-    : `import(${JSON.stringify(entry)}).then((w) => w.residencyJobWorker());`;
+  const ext = FROM_TS ? 'ts' : 'js';
+  const entry = JSON.stringify(new URL(`./worker.${ext}`, HERE).href);
+  const registry = JSON.stringify(new URL(`../cli/registry.${ext}`, HERE).href);
+  const load = `Promise.all([import(${entry}), import(${registry})]).then(([w, r]) => w.residencyJobWorker(r.COMMANDS))`;
+  const code = FROM_TS ? `import(${JSON.stringify(pathToUrl(tsxApi()))}).then((m) => { m.register(); return ${load}; });` : `${load};`;
   return new Worker(code, { ...opts, eval: true, workerData });
 }
 

@@ -55,6 +55,17 @@ describe('bundled binary', () => {
     expect(a.out.length).toBeGreaterThan(100);
   });
 
+  it('several captures with --jobs 2 (a helper thread loads the command bundle): what --jobs 1 prints', () => {
+    const caps = [pcap, join(out, 'missing.pcap'), pcap, pcap];
+    for (const cmd of [['flows', '--format', 'csv'], ['extract']]) {
+      const one = bin([...cmd, '--jobs', '1', ...caps]);
+      const two = bin([...cmd, '--jobs', '2', ...caps]);
+      expect(one.code).toBe(2);
+      expect(one.out.length).toBeGreaterThan(100);
+      expect(two).toEqual(one);
+    }
+  });
+
   it('reads gzip captures (zlib is loaded only then)', () => {
     const gz = join(out, 'handset.pcap.gz');
     writeFileSync(gz, gzipSync(readFileSync(pcap)));

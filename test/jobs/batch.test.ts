@@ -1,6 +1,6 @@
-// Several captures on several cores (--jobs N: one child process per capture, src/jobs/batch.ts) print what
-// --jobs 1 prints: the same output in the order the captures were given, the same warnings and errors, the same
-// exit code, one CSV header.
+// Several captures on several cores (--jobs N: this process and N-1 long-lived helper threads share the captures,
+// src/jobs/batch.ts) print what --jobs 1 prints: the same output in the order the captures were given, the same
+// warnings and errors, the same exit code, one CSV header; with --jobs 2 one helper runs several captures.
 
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -40,6 +40,44 @@ describe('--jobs over several captures', () => {
     expect(one.code).toBe(2);
     expect(two).toEqual(one);
     expect(two.out).not.toContain('cedar-phone');
+  });
+
+  it('flows with geolocation (the default): --jobs 2 prints what --jobs 1 prints, one helper running several captures', () => {
+    const one = run(['flows', '--jobs', '1', ...CAPTURES]);
+    const two = run(['flows', '--jobs', '2', ...CAPTURES]);
+    expect(one.code).toBe(2);
+    expect(one.out).toContain('"country"');
+    expect(two).toEqual(one);
+  });
+
+  it('two captures with --jobs 2 (one helper), and a CSV whose first capture cannot be read: one header, as --jobs 1', () => {
+    const pair = [CAPTURES[0], CAPTURES[3]];
+    expect(run(['dns', '--jobs', '2', ...pair])).toEqual(run(['dns', '--jobs', '1', ...pair]));
+    const failingFirst = ['flows', '--no-geo', '--format', 'csv', CAPTURES[2], CAPTURES[1], CAPTURES[4]];
+    const one = run([...failingFirst, '--jobs', '1']);
+    const two = run([...failingFirst, '--jobs', '2']);
+    expect(one.code).toBe(2);
+    expect(two).toEqual(one);
+    expect(two.out.split('\n').filter((l) => l.startsWith('capture,flow_id')).length).toBe(1);
+  });
+
+  it('--strict with more jobs than captures before the failing one: what --jobs 1 prints', () => {
+    const order = [CAPTURES[0], CAPTURES[2], CAPTURES[1], CAPTURES[3]];
+    const one = run(['extract', '--strict', '--jobs', '1', ...order]);
+    const four = run(['extract', '--strict', '--jobs', '4', ...order]);
+    expect(one.code).toBe(2);
+    expect(one.err).toContain('does-not-exist.pcap');
+    expect(four).toEqual(one);
+  });
+
+  it('the output reader going away ends the run quietly, helpers included', () => {
+    // 32 captures: ~100 KB of output, more than a pipe holds, so writes fail once head has gone.
+    const readable = CAPTURES.filter((c) => !c.startsWith('does-not'));
+    const many = Array.from({ length: 8 }, () => readable).flat();
+    const cli = [...CLI, 'flows', '--no-geo', '--jobs', '3', ...many].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; '${process.execPath}' ${cli} | head -c 100 >/dev/null`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('refuses a --jobs that is not a whole number from 1 to 64', () => {

@@ -30,7 +30,7 @@ export function dnsCommand(io: CliIo): Command {
     .addOption(jobsOption())
     .action(async (captures: string[], opts: { format: Format; strict?: boolean; memoryBudget?: number; jobs?: string }, cmd: Command) => {
       const header = opts.format === 'csv' ? csvRow(DNS_COLUMNS) : undefined;
-      if (await runCapturesInParallel({ command: 'dns', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
+      if (await runCapturesInParallel({ command: 'dns', define: dnsCommand, captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
       const analyze = analyzerFor(opts.jobs);
       const w = recordWriter(opts.format, opts.format === 'table' ? DNS_TABLE_COLUMNS : DNS_COLUMNS, io.stdout);
       await forEachCapture(captures, io, opts.strict === true, async (c) => {

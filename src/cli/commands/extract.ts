@@ -19,7 +19,7 @@ export function extractCommand(io: CliIo): Command {
     .addOption(memoryBudgetOption())
     .addOption(jobsOption())
     .action(async (captures: string[], opts: { strict?: boolean; memoryBudget?: number; jobs?: string }, cmd: Command) => {
-      if (await runCapturesInParallel({ command: 'extract', captures, cmd, io })) return;
+      if (await runCapturesInParallel({ command: 'extract', define: extractCommand, captures, cmd, io })) return;
       const analyze = analyzerFor(opts.jobs);
       // Printing waits while stdout is full (io.pace), as the capture read does.
       const out: DocSink = {

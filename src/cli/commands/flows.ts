@@ -13,7 +13,7 @@ import { memoryBudgetOption } from './memory-budget.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { csvRow } from '../../report/escape.js';
-import { analyzerFor, jobsOption, runCapturesInParallel } from '../../jobs/index.js';
+import { analyzerFor, jobsOption, runCapturesInParallel, sharedInBatch } from '../../jobs/index.js';
 
 function seconds(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -64,14 +64,15 @@ export function flowsCommand(io: CliIo): Command {
     .addOption(jobsOption())
     .action(async (captures: string[], opts: FlowsOptions, cmd: Command) => {
       const header = opts.format === 'csv' ? csvRow(FLOW_COLUMNS) : undefined;
-      if (await runCapturesInParallel({ command: 'flows', captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
+      if (await runCapturesInParallel({ command: 'flows', define: flowsCommand, captures, cmd, io, header, concatenable: opts.format !== 'table' })) return;
       const analyze = analyzerFor(opts.jobs);
       const memoryBudgetMb = resolveMemoryBudget(opts.memoryBudget);
       const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
       const tcpIdleTimeout = seconds('--tcp-timeout', opts.tcpTimeout);
       const udpIdleTimeout = seconds('--udp-timeout', opts.udpTimeout);
       const backHalf = opts.geo ? await import('../../pipeline/flow-geo.js') : undefined;
-      const geo = backHalf !== undefined ? await backHalf.openIngestLocator(opts.geoDir) : undefined;
+      // In a batch (--jobs N, several captures) every capture is its own run: the runs in one process share the data.
+      const geo = backHalf !== undefined ? await sharedInBatch(`geo:${opts.geoDir ?? ''}`, () => backHalf.openIngestLocator(opts.geoDir)) : undefined;
       const cols = opts.format === 'table' ? TABLE_COLUMNS : FLOW_COLUMNS;
       const w = recordWriter(opts.format, cols, io.stdout);
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
