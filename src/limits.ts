@@ -340,9 +340,13 @@ export const SPLIT_CHUNK_BYTES = 4 << 20;
 /** Shared chunks in flight per split run: the reader waits when every chunk is still being read by some worker
  *  (few: first-touching fresh memory costs ~6 ms per MB on the project's VM, docs/performance.md). */
 export const SPLIT_CHUNKS = 4;
-/** Captures smaller than this are not split across workers: starting them (~30-50 ms each, most of it loading the
- *  pipeline's code in each thread) would cost more than splitting saves (docs/performance.md). */
-export const SPLIT_MIN_BYTES = 64 << 20;
+/** Captures smaller than this are not split across workers. Measured on the 2-core VM (docs/performance.md,
+ *  2026-12-06 "one capture on two cores"): a worker costs ~0.2 s of CPU to start and ~0.25 s more of V8 compiling
+ *  and collecting for its own isolate, and the reading thread of a split run spends as much CPU as the whole
+ *  --jobs 1 run (it reads, routes, merges and writes for every record): --jobs 2 was slower than --jobs 1 at 75 MB
+ *  (0.65x), 300 MB (0.52x) and 1 GB (0.55x). Below 1 GiB a split is not started; above, it is for machines where it
+ *  is measured. */
+export const SPLIT_MIN_BYTES = 1 << 30;
 
 // ---------------------------------------------------------------- memory budget (issue 14; docs/memory.md)
 // Everything that grows with traffic shares one budget, so that no input can grow the process without bound:
