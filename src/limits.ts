@@ -447,8 +447,9 @@ export function memoryLimits(budgetMb: number = MEMORY_BUDGET_DEFAULT_MB, shards
     dnsPendingBytes: waiting,
     heldRecords: Math.floor(waiting / HELD_RECORD_BYTES),
     extractBytes: waiting,
-    logJoinRows: Math.floor((mb * 1048576 * BUDGET_SHARE_LOG_JOIN) / Math.max(1, Math.floor(shards)) / LOG_JOIN_ROW_BYTES),
-    logDnsAnswers: Math.floor((mb * 1048576 * BUDGET_SHARE_LOG_DNS) / Math.max(1, Math.floor(shards)) / LOG_DNS_ANSWER_BYTES),
+    // A log input is read by one analyser (never split): the whole budget, not a shard's part.
+    logJoinRows: Math.floor((mb * 1048576 * BUDGET_SHARE_LOG_JOIN) / LOG_JOIN_ROW_BYTES),
+    logDnsAnswers: Math.floor((mb * 1048576 * BUDGET_SHARE_LOG_DNS) / LOG_DNS_ANSWER_BYTES),
   };
 }
 

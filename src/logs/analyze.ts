@@ -79,7 +79,7 @@ class LogRun {
 
   constructor(readonly h: AnalyzeHandlers, readonly opts: AnalyzeLogsOptions) {
     this.limits = memoryLimits(resolveMemoryBudget(opts.memoryBudgetMb));
-    this.timeline = new DnsTimeline(this.limits.logDnsAnswers, this.limits);
+    this.timeline = new DnsTimeline(this.limits);
   }
 
   count(key: SummaryAnomaly): void {

@@ -31,10 +31,11 @@ export class DnsTimeline {
   /** Entries dropped because `cap` was reached. */
   dropped = 0;
 
-  /** `cap`: answers kept; `limits`: the budget's naming cache size (CNAME chains are resolved through it). */
+  /** `limits`: the budget (the naming cache CNAME chains are resolved through, and the answers kept); `cap`: answers
+   *  kept, when not the budget's. */
   constructor(
-    private readonly cap: number = memoryLimits().logDnsAnswers,
     limits: MemoryLimits = memoryLimits(),
+    private readonly cap: number = limits.logDnsAnswers,
   ) {
     this.cache = new DnsNameCache(limits.dnsCacheEntries, limits.dnsCacheBytes);
   }

@@ -158,7 +158,7 @@ describe('DnsTimeline', () => {
   });
 
   it('drops the oldest namings beyond its bound', () => {
-    const t = new DnsTimeline(2);
+    const t = new DnsTimeline(undefined, 2);
     for (let i = 0; i < 3; i++) t.addResponse('c', response(`n${i}.com`, [{ name: `n${i}.com`, type: 'A', data: `192.0.2.${i}`, ttl: 600 }]), i, undefined, -1);
     expect(t.dropped).toBe(1);
     expect(t.lookup('c', '192.0.2.0', 10)).toBeUndefined();
