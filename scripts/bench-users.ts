@@ -163,7 +163,7 @@ export function userBench(o: UserBenchOptions): { lines: string[]; json: Record<
  * a public IPv4 address, 9 rounds back to back. Also the same with a cache dir that does not exist yet
  * (XDG_CACHE_HOME set to a new empty folder each run: nothing derived before is used), and `ingest` of the capture
  * into a new store with the hash cache warm and cold: ingest writes the provenance, whose SHA-256 of the data files
- * (~100 MB for IPv4) is computed on a cold run and remembered for the next (src/geo/file-digest.ts).
+ * (~100 MB for IPv4) is computed on a cold run and remembered for the next (src/file-sha256.ts).
  */
 export function fixedCost(o: Pick<UserBenchOptions, 'root' | 'cache'>): { lines: string[]; json: Record<string, unknown> } {
   const cli = CLI(o.root);

@@ -233,7 +233,7 @@ export interface CaptureSummary {
   log_files?: string[];
   /** Logs read as input: lines read (records, headers and damaged lines). */
   log_lines?: number;
-  /** PCAPdroid-style locally synthesised handshakes suspected (see geo/rtt-check). */
+  /** PCAPdroid-style locally synthesised handshakes suspected (see flow/synthesized-handshakes.ts). */
   synthesized_handshakes?: boolean;
 }
 

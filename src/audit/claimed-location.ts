@@ -1,6 +1,6 @@
 // Is the location a claim names physically impossible for a flow, given its handshake RTT from the lab?
 // The claimed region's metro (geo/regions.json) when the claim names one; a claimed country when its whole
-// territory lies beyond the RTT's reach (rtt-check.ts: RTT x 100 km): the nearest point of it (Natural Earth
+// territory lies beyond the RTT's reach (physics.ts: RTT x 100 km): the nearest point of it (Natural Earth
 // outline, src/vantage/country-area.ts: coasts, borders, islands and exclaves included) is farther from the lab.
 // A claim naming several countries (a list or a group) is impossible only when every one of them is. The lab's
 // own country (and a code with no outline, though every accepted code has one) is never impossible. The lab is
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { geoDataDir } from '../geo/data-paths.js';
 import { ProviderTable } from '../geo/provider.js';
 import { countryDistanceKm } from '../vantage/country-area.js';
-import { greatCircleKm, maxDistanceKm } from '../geo/rtt-check.js';
+import { greatCircleKm, maxDistanceKm } from '../physics.js';
 import type { Claim } from './claims.js';
 import type { Vantage } from './report-model.js';
 import { claimedCountries, type VerdictFlow } from './verdict.js';

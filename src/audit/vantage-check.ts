@@ -3,8 +3,8 @@
 // its own lab) about where the server can be. One call per destination, `VantageCheck.destination`:
 //   - anycast (two discs that cannot meet): the address is an edge; no place is judged, no position set aside;
 //   - each geolocation source's position inside or outside the feasible region (`physical`), and the sources
-//     naming a city outside it set aside: a disputed country is then settled by the rest (geo/consensus.ts
-//     settleByRtt, the same settlement `flows --vantage` makes from one lab);
+//     naming a city outside it set aside: a disputed country is then settled by the rest (vantage/settle.ts, the
+//     same settlement `flows --vantage` makes from one lab);
 //   - the consensus position's plausibility;
 //   - per claim, whether the claimed location is physically refuted and by which measurements: a claimed place
 //     (region metro, country's known places) outside the feasible region, or a claimed location beyond the reach
@@ -13,8 +13,9 @@
 // rule runs the same over one flow, a stored group of flows or an SQL aggregate. Pure apart from the evidence's
 // caches.
 
-import { consensus, settleByRtt, type Consensus } from '../geo/consensus.js';
-import { maxDistanceKm } from '../geo/rtt-check.js';
+import { consensus, type Consensus } from '../geo/consensus.js';
+import { settleByRtt } from '../vantage/settle.js';
+import { maxDistanceKm } from '../physics.js';
 import type { GeoSourceAnswer } from '../types.js';
 import {
   captureMeasurement,

@@ -5,8 +5,8 @@
 //                  the first located source in priority order wins, since registration is not location)
 //   single-source  exactly one source names a country
 //   unknown        no source names a country
-// (`private` is decided before any source is asked: see address.ts.)
-// With a vantage and a handshake RTT, a dispute may then be settled by physics: settleByRtt below.
+// (`private` is decided before any source is asked: see address.ts. A dispute may then be settled by physics, which
+// is not this stage's: vantage/settle.ts.)
 
 import type { CountryAgreement, GeoSourceAnswer } from '../types.js';
 
@@ -41,29 +41,4 @@ export function consensus(located: GeoSourceAnswer[], registration: GeoSourceAns
   const placed = located.filter((a) => a.country === country && a.lat !== undefined && a.lon !== undefined);
   const place = placed.find((a) => a.city !== undefined) ?? placed[0];
   return { country, agreement, city: place?.city, lat: place?.lat, lon: place?.lon };
-}
-
-/**
- * A dispute settled by physics, for a `disputed` consensus whose `located` answers carry their physical check:
- * against one handshake RTT from one lab (rtt-check.ts, `flows --vantage`) or against the feasible region of every
- * measurement of the address (the audit: src/audit/vantage-check.ts); either way `impossible` means a measurement
- * rules the position out. Every located answer naming a city at an impossible position is set aside; when one
- * remaining located answer is plausible and the rest (registration included) then agree, or one remains, that is
- * the consensus, its place from the plausible answers first; else undefined. Only city answers are set aside: a
- * country-level answer's coordinates are a representative point (GeoLite2's US one is in Kansas), and a country can
- * be within reach where that point is not; whois answers state no position at all.
- */
-export function settleByRtt(located: GeoSourceAnswer[], registration: GeoSourceAnswer[]): Consensus | undefined {
-  let setAside = 0;
-  let plausible = 0;
-  for (const a of located) {
-    if (a.physical === 'impossible' && a.city !== undefined) setAside++;
-    else if (a.physical === 'plausible' && a.country) plausible++;
-  }
-  if (setAside === 0 || plausible === 0) return undefined;
-  const remaining: GeoSourceAnswer[] = [];
-  for (const a of located) if (a.physical === 'plausible') remaining.push(a);
-  for (const a of located) if (a.physical !== 'plausible' && !(a.physical === 'impossible' && a.city !== undefined)) remaining.push(a);
-  const c = consensus(remaining, registration);
-  return c.agreement === 'agree' || c.agreement === 'single-source' ? c : undefined;
 }

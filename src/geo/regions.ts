@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { geoDataDir } from './data-paths.js';
-import { greatCircleKm } from './rtt-check.js';
+import { greatCircleKm } from '../physics.js';
 
 export interface RegionInfo {
   region: string;

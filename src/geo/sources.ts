@@ -4,7 +4,7 @@
 // mmdb records into answers in either schema (ip-location-db's flat `country_code/city/latitude/longitude`, MaxMind
 // GeoIP2 `country.iso_code/city.names.en/location.latitude`, GeoLite2-ASN/GeoIP2-ISP `autonomous_system_*`), and
 // each file's provenance (SHA-256, build_epoch, database_type, package version, licence; the SHA-256 of a file
-// remembered while it keeps its size, mtime and inode: file-digest.ts).
+// remembered while it keeps its size, mtime and inode: src/file-sha256.ts).
 
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,7 +13,7 @@ import type { GeoProvenance, GeoSourceAnswer } from '../types.js';
 import type { Address } from './address.js';
 import { AsnTable } from './asn-table.js';
 import { filesIn } from './data-paths.js';
-import { fileSha256 } from './file-digest.js';
+import { fileSha256 } from '../file-sha256.js';
 import { MmdbFile, type MmdbRecord } from './mmdb-file.js';
 
 /** What a database answers: a located place, a country only, the registration country, or the ASN. */

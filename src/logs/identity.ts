@@ -3,19 +3,19 @@
 // `<sha256>  <file name>\n`, one per file sorted by name (byte order): what `sha256sum FILES | LC_ALL=C sort -k2`
 // prints in their folder. The same logs always give the same identity.
 
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { CaptureError } from '../errors.js';
+import { fileSha256 } from '../file-sha256.js';
 import { logInputFiles, type LogInput } from './detect.js';
 
-async function fileSha256(file: string): Promise<string> {
-  const h = process.getBuiltinModule('node:crypto').createHash('sha256');
+/** SHA-256 of one log file (never remembered: a log can be appended to within the same second). */
+function sha256Of(file: string): string {
   try {
-    for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+    return fileSha256(file, null);
   } catch (e) {
     throw new CaptureError('log_unreadable', file, 0, (e as Error).message);
   }
-  return h.digest('hex');
 }
 
 export async function logInputIdentity(input: LogInput): Promise<{ sha256: string; sizeBytes: number }> {
@@ -28,10 +28,10 @@ export async function logInputIdentity(input: LogInput): Promise<{ sha256: strin
       throw new CaptureError('log_unreadable', f, 0, (e as Error).message);
     }
   }
-  if (files.length === 1) return { sha256: await fileSha256(files[0]), sizeBytes: size };
+  if (files.length === 1) return { sha256: sha256Of(files[0]), sizeBytes: size };
   const lines: string[] = [];
   for (const f of [...files].sort((a, b) => (path.basename(a) < path.basename(b) ? -1 : path.basename(a) > path.basename(b) ? 1 : 0))) {
-    lines.push(`${await fileSha256(f)}  ${path.basename(f)}\n`);
+    lines.push(`${sha256Of(f)}  ${path.basename(f)}\n`);
   }
   return { sha256: process.getBuiltinModule('node:crypto').createHash('sha256').update(lines.join('')).digest('hex'), sizeBytes: size };
 }

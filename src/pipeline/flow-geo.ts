@@ -5,7 +5,9 @@
 // capture's handshakes were synthesised on the device (SynthesisGate).
 
 import { detectSynthesizedHandshakes, RAW_IP_LINK_TYPES } from '../flow/synthesized-handshakes.js';
-import { GeoLocator, physicalCheck, ProviderTable, RegionTable, settleByRtt } from '../geo/index.js';
+import { GeoLocator, ProviderTable, RegionTable } from '../geo/index.js';
+import { physicalCheck } from '../physics.js';
+import { settleByRtt } from '../vantage/settle.js';
 import { GEO_SYNTHESIZED_RTT_MS } from '../limits.js';
 import { observedProviderId } from '../audit/provider-ids.js';
 import type { ApplyVantage, StoredGeo } from '../audit/aggregate.js';

@@ -10,7 +10,7 @@ import { geoCircle, geoEquirectangular, geoPath, type GeoContext } from 'd3-geo'
 import { merge, mesh } from 'topojson-client';
 import type { GeometryCollection, MultiPolygon, Polygon, Topology } from 'topojson-specification';
 import { worldAtlasFile, worldAtlasVersion } from '../vantage/country-area.js';
-import { EARTH_MEAN_RADIUS_KM } from '../geo/rtt-check.js';
+import { EARTH_MEAN_RADIUS_KM } from '../physics.js';
 
 /** ISO 3166-1 numeric id of Antarctica in Natural Earth. */
 const ANTARCTICA = '010';

@@ -4,7 +4,7 @@
 // the address is to be treated as an edge, with both measurements named in the evidence. Discs that meet pairwise
 // but have no common point (three probes around a gap) say the same. Pure.
 
-import { greatCircleKm } from '../geo/rtt-check.js';
+import { greatCircleKm } from '../physics.js';
 import { VANTAGE_MAX_ANYCAST_PAIRS_LISTED } from '../limits.js';
 import type { Measurement, SourceRef } from './measurement.js';
 import type { Disc, FeasibleRegion } from './multilateration.js';

@@ -1,5 +1,5 @@
 // Owns the geometry of several vantage points: each minimum RTT to an address is a disc around the vantage point
-// (radius RTT x 100 km/ms, the fibre bound of geo/rtt-check.ts, plus VANTAGE_POSITION_SLACK_KM for the positions'
+// (radius RTT x 100 km/ms, the fibre bound of physics.ts, plus VANTAGE_POSITION_SLACK_KM for the positions'
 // precision), and the address's feasible region is the intersection of its discs. Answers: is a point inside
 // every disc; which discs (so which measurements) exclude a point; is the intersection empty. Emptiness is exact
 // for discs narrower than a quarter of the Earth's circumference (RTT under ~100 ms; such caps are convex): a
@@ -8,7 +8,7 @@
 // contain a smaller disc never bind). Wider discs rarely bind; they are left out of that test (so "empty" stays
 // sound) and every candidate is then checked against all discs. Pure.
 
-import { FIBRE_KM_PER_RTT_MS, greatCircleKm } from '../geo/rtt-check.js';
+import { FIBRE_KM_PER_RTT_MS, greatCircleKm } from '../physics.js';
 import { VANTAGE_MAX_BINDING_DISCS, VANTAGE_POSITION_SLACK_KM } from '../limits.js';
 import type { Measurement } from './measurement.js';
 

@@ -5,7 +5,7 @@
 
 import { geoContains } from 'd3-geo';
 import type { MultiPolygon, Polygon, Position } from 'geojson';
-import { EARTH_MEAN_RADIUS_KM } from '../geo/rtt-check.js';
+import { EARTH_MEAN_RADIUS_KM } from '../physics.js';
 
 /** An area ready for repeated distance queries: the geometry plus each ring as unit vectors (x, y, z per vertex). */
 export interface SphereArea {

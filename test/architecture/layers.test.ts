@@ -12,7 +12,7 @@ const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sr
 
 /** Bottom to top; a stage may import its own layer's stages and any below. */
 export const LAYERS: readonly (readonly string[])[] = [
-  ['types', 'limits', 'errors', 'version', 'number-fields', 'anomalies', 'memory-budget'], // shared vocabulary, bounds (and the one memory budget), the anomaly catalogue
+  ['types', 'limits', 'errors', 'version', 'number-fields', 'anomalies', 'memory-budget', 'physics', 'file-sha256'], // shared vocabulary, bounds (and the one memory budget), the anomaly catalogue, distance and light in fibre, file hashes
   ['capture'], // capture files -> raw packets
   ['decode'], // link/IP/transport headers, IP text
   ['flow'], // flow table, flow records and the name they are known by

@@ -1,6 +1,6 @@
 // Disputes settled by physics (issue 13): with a vantage and a handshake RTT, located answers that name a city
 // where the RTT cannot reach are set aside; when the rest agree (or one remains) the country is decided and the
-// flow says so (`country_settled_by: rtt`). The pure rule (consensus.ts settleByRtt), the vantage rule over the
+// flow says so (`country_settled_by: rtt`). The pure rule (vantage/settle.ts settleByRtt), the vantage rule over the
 // locator's flow fields (pipeline/flow-geo.ts, from mmdb files written here), and `residency flows --vantage` on a
 // capture built with src/synth.
 
@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { settleByRtt } from '../../src/geo/consensus.js';
+import { settleByRtt } from '../../src/vantage/settle.js';
 import { GeoLocator } from '../../src/geo/index.js';
 import { vantageRule } from '../../src/pipeline/flow-geo.js';
 import { ethernetFrame, TcpConversation } from '../../src/synth/packets.js';

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportDestination, ReportFeasibleRegion, ReportVantagePoint } from '../../src/audit/report-model.js';
 import { measurementRef } from '../../src/audit/vantage-check.js';
-import { greatCircleKm } from '../../src/geo/rtt-check.js';
+import { greatCircleKm } from '../../src/physics.js';
 import { renderMapSvg } from '../../src/report/map-svg.js';
 import type { Measurement } from '../../src/vantage/measurement.js';
 import { feasibleRegion, insideRegion, type FeasibleRegion } from '../../src/vantage/multilateration.js';

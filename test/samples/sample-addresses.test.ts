@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { RTT_MS, SERVERS, VANTAGE } from '../../scripts/gen-samples.js';
-import { GeoLocator, greatCircleKm, maxDistanceKm } from '../../src/geo/index.js';
+import { GeoLocator } from '../../src/geo/index.js';
+import { greatCircleKm, maxDistanceKm } from '../../src/physics.js';
 
 const EXPECTED: Record<keyof typeof SERVERS, { country?: string; provider: string; edge: boolean }> = {
   awsSg1: { country: 'SG', provider: 'AWS', edge: false },

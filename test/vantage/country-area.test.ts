@@ -16,7 +16,7 @@ import {
   SPLITS,
   worldAtlasVersion,
 } from '../../src/vantage/country-area.js';
-import { greatCircleKm } from '../../src/geo/rtt-check.js';
+import { greatCircleKm } from '../../src/physics.js';
 import { areaDistanceKm, sphereArea } from '../../src/vantage/sphere-polygon.js';
 
 /** Distance to a country's 1:50m outline, for comparison. */

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadClaims, parseClaims } from '../../src/audit/claims.js';
 import { UsageError } from '../../src/errors.js';
-import { greatCircleKm } from '../../src/geo/rtt-check.js';
+import { greatCircleKm } from '../../src/physics.js';
 import { detectAnycast } from '../../src/vantage/anycast.js';
 import { claimPlaces, knownPlacesFrom, pointPlace, type MetroEntry } from '../../src/vantage/claimed-place.js';
 import { captureMeasurement, labVantage, VantageEvidence } from '../../src/vantage/evidence.js';

@@ -3,7 +3,7 @@
 // every disc, disjoint discs make the region empty, and the answer does not depend on the order of measurements.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { greatCircleKm } from '../../src/geo/rtt-check.js';
+import { greatCircleKm } from '../../src/physics.js';
 import { detectAnycast } from '../../src/vantage/anycast.js';
 import type { Measurement } from '../../src/vantage/measurement.js';
 import { feasibleRegion, inDisc } from '../../src/vantage/multilateration.js';

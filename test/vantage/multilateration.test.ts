@@ -3,7 +3,7 @@
 // hand figure fails here rather than hiding in the geometry. A disc's radius is min RTT x 100 km/ms + 50 km
 // (VANTAGE_POSITION_SLACK_KM).
 import { describe, expect, it } from 'vitest';
-import { FIBRE_KM_PER_RTT_MS, greatCircleKm } from '../../src/geo/rtt-check.js';
+import { FIBRE_KM_PER_RTT_MS, greatCircleKm } from '../../src/physics.js';
 import { VANTAGE_POSITION_SLACK_KM } from '../../src/limits.js';
 import { detectAnycast } from '../../src/vantage/anycast.js';
 import type { Measurement } from '../../src/vantage/measurement.js';

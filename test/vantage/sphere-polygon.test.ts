@@ -5,7 +5,7 @@ import { geoContains } from 'd3-geo';
 import fc from 'fast-check';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
-import { EARTH_MEAN_RADIUS_KM, greatCircleKm } from '../../src/geo/rtt-check.js';
+import { EARTH_MEAN_RADIUS_KM, greatCircleKm } from '../../src/physics.js';
 import { areaContains, areaDistanceKm, boundaryDistanceKm, sphereArea } from '../../src/vantage/sphere-polygon.js';
 
 /** 1 degree of great circle in km. */

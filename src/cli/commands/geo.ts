@@ -30,7 +30,8 @@ export async function runGeo(ips: string[], opts: GeoCommandOptions = {}): Promi
     rttMs = Number(opts.rtt);
     if (!Number.isFinite(rttMs) || rttMs < 0) throw new UsageError('bad_rtt', `--rtt "${opts.rtt}": expected milliseconds >= 0`);
   }
-  const { GeoLocator, maxDistanceKm } = await import('../../geo/index.js');
+  const { GeoLocator } = await import('../../geo/index.js');
+  const { maxDistanceKm } = await import('../../physics.js');
   const geo = await GeoLocator.open({ geoDir: opts.geoDir, useEmbedded: opts.useEmbedded });
   let results = ips.map((ip) => geo.lookup(ip, opts.name));
   if (vantage !== undefined && rttMs !== undefined) {

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FIBRE_KM_PER_RTT_MS, greatCircleKm, maxDistanceKm, physicalCheck } from '../../src/geo/index.js';
+import { FIBRE_KM_PER_RTT_MS, greatCircleKm, maxDistanceKm, physicalCheck } from '../src/physics.js';
 
 const DELHI = { lat: 28.6139, lon: 77.209 };
 const SINGAPORE = { lat: 1.3521, lon: 103.8198 };

@@ -1,4 +1,4 @@
-// The SHA-256 of data files for the provenance (src/geo/file-digest.ts): the file's real hash; remembered in the
+// The SHA-256 of data files for the provenance (src/file-sha256.ts): the file's real hash; remembered in the
 // cache dir and reused while the file keeps its size, mtime and inode; computed again when any of them changes,
 // when the cache file is damaged, and (without remembering) when the cache dir cannot be written.
 
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileSha256 } from '../../src/geo/file-digest.js';
+import { fileSha256 } from '../src/file-sha256.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residency-digest-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

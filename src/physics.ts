@@ -1,7 +1,8 @@
-// Owns the physical plausibility check: how far a server can be given a measured handshake round trip, and whether
-// a place is within that reach (applied to flows by the vantage rule, pipeline/flow-geo.ts). (Whether a capture's
-// handshakes were synthesised locally, so that no RTT says anything about distance, is decided from its flows:
-// flow/synthesized-handshakes.ts.)
+// Owns the physical plausibility check and the Earth it runs on: great-circle distance (geo/ regions, vantage/, the
+// report's map), how far a server can be given a measured handshake round trip, and whether a place is within that
+// reach (applied to flows by the vantage rule, pipeline/flow-geo.ts; by the audit, audit/vantage-check.ts).
+// (Whether a capture's handshakes were synthesised locally, so that no RTT says anything about distance, is decided
+// from its flows: flow/synthesized-handshakes.ts.)
 // Light in fibre travels ~200,000 km/s (refractive index ~1.47), i.e. ~200 km per ms one way; a round trip
 // covers the distance twice, so the server is at most RTT x 100 km/ms away. Real paths are longer than the
 // great circle and add queueing, so the bound is generous: a location beyond it is refuted physically.

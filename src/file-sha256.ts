@@ -1,8 +1,9 @@
-// Owns the SHA-256 of the geolocation data files for the provenance (hashing the embedded files takes ~0.3 s of CPU):
-// computed once by streaming the file, then remembered in `<cache dir>/file-sha256.json` under the file's path with
-// its size, mtime and inode, and trusted only while all three are unchanged (npm and the update script write new
-// files). Asked only when a provenance is written (ingest, audit): `flows` never hashes. An unwritable or damaged
-// cache file is ignored: the file is hashed again.
+// Owns the SHA-256 of an input file, streamed in 1 MiB chunks (never held in memory): a log input's identity
+// (logs/identity.ts, hashed every time) and the geolocation data files' provenance (geo/sources.ts, geo/locator.ts;
+// hashing the embedded files takes ~0.3 s of CPU). Those are remembered in `<cache dir>/file-sha256.json` under the
+// file's path with its size, mtime and inode, and trusted only while all three are unchanged (npm and the update
+// script write new files); asked only when a provenance is written (ingest, audit): `flows` never hashes. An
+// unwritable or damaged cache file is ignored: the file is hashed again.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
