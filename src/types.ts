@@ -282,6 +282,8 @@ export interface GeoProvenance {
   build_date?: string;
   database_type?: string;
   licence?: string;
+  /** Why the file answered nothing or less than asked (`not used: ...`, `damaged: ...`); absent when it read cleanly. */
+  problem?: string;
 }
 
 // ---------------------------------------------------------------- audit

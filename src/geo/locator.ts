@@ -60,8 +60,11 @@ export class GeoLocator {
   /** What each DNS name says (regionFromName), remembered: flows repeat a few hundred names thousands of times
    *  (without it, geolocating the 1 GB bench capture's flows ran 34 % more instructions, cachegrind). */
   private readonly nameHints = new Map<string, NameHint | null>();
-  /** The data files by role, listed (a geo dir's files read) at the first public address. */
-  private sources: Record<'located' | 'registration' | 'asn', GeoSource[]> | undefined;
+  /** The data files by role, listed (a geo dir's files read) at the first public address; `unused`: a geo dir's
+   *  files no lookup can use (unreadable, or of another type). */
+  private sources: Record<'located' | 'registration' | 'asn' | 'unused', GeoSource[]> | undefined;
+  /** Files whose problem a warning has named (warnings()). */
+  private readonly warned = new Set<GeoSource>();
   private tablesRead: Tables | undefined;
 
   private constructor(private readonly opts: GeoLocatorOptions) {}
@@ -163,11 +166,24 @@ export class GeoLocator {
 
   private files(): NonNullable<GeoLocator['sources']> {
     if (this.sources === undefined) {
-      const all = [...(this.opts.geoDir ? geoDirSources(this.opts.geoDir) : []), ...(this.opts.useEmbedded === false ? [] : embeddedSpecs().map((spec) => new GeoSource(spec)))];
+      const dir = this.opts.geoDir ? geoDirSources(this.opts.geoDir) : { used: [], unused: [] };
+      const all = [...dir.used, ...(this.opts.useEmbedded === false ? [] : embeddedSpecs().map((spec) => new GeoSource(spec)))];
       const role = (...roles: string[]): GeoSource[] => all.filter((m) => roles.includes(m.spec.role));
-      this.sources = { located: role('city', 'country'), registration: role('registration'), asn: role('asn') };
+      this.sources = { located: role('city', 'country'), registration: role('registration'), asn: role('asn'), unused: dir.unused };
     }
     return this.sources;
+  }
+
+  /** Data files with a problem not yet warned about, each once: `<file>: <problem>`. */
+  warnings(): string[] {
+    const out: string[] = [];
+    const s = this.sources;
+    for (const m of s ? [...s.unused, ...s.located, ...s.registration, ...s.asn] : []) {
+      if (m.problem === undefined || this.warned.has(m)) continue;
+      this.warned.add(m);
+      out.push(`${m.spec.file}: ${m.problem}`);
+    }
+    return out;
   }
 
   private tables(): Tables {
@@ -191,7 +207,15 @@ export class GeoLocator {
   provenance(): GeoProvenance[] {
     const s = this.sources;
     const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
-    const out = (s ? [...s.located, ...s.registration, ...s.asn] : []).filter((m) => m.opened).map((m) => m.provenance(cacheDir));
+    const out: GeoProvenance[] = [];
+    for (const m of s ? [...s.located, ...s.registration, ...s.asn, ...s.unused] : []) {
+      if (!m.opened && m.problem === undefined) continue;
+      try {
+        out.push(m.provenance(cacheDir));
+      } catch {
+        // a file that cannot even be read for its hash: named by warnings() only
+      }
+    }
     const t = this.tables();
     for (const file of [t.providers.file, t.regions.file]) out.push({ source: path.basename(file, '.json'), kind: 'provider-table', file, sha256: fileSha256(file, cacheDir) });
     for (const { file, parsed } of t.rangeFiles) {

@@ -124,7 +124,7 @@ export class MmdbFile {
   }
 
   private decode(off: number, base: number, depth: number): MmdbValue {
-    if (depth > GEO_MMDB_MAX_DEPTH || ++this.values > GEO_MMDB_MAX_RECORD_VALUES) throw new Error('mmdb record too deep or too large');
+    if (depth > GEO_MMDB_MAX_DEPTH || ++this.values > GEO_MMDB_MAX_RECORD_VALUES) throw new Error(`mmdb record too deep or too large (offset ${off})`);
     const ctrl = this.pages.span(off++, 1)[this.pages.at];
     let type = ctrl >> 5;
     if (type === 1) {
@@ -140,7 +140,7 @@ export class MmdbFile {
     }
     if (type === 0) {
       type = 7 + this.pages.span(off++, 1)[this.pages.at]; // extended type
-      if (type < 8) throw new Error('bad mmdb extended type');
+      if (type < 8) throw new Error(`bad mmdb extended type (offset ${off - 2})`);
     }
     let size = ctrl & 31;
     if (size >= 29) {
@@ -202,6 +202,6 @@ export class MmdbFile {
         if (size !== 4) break;
         return b.readFloatBE(i);
     }
-    throw new Error(`bad mmdb value (type ${type}, size ${size})`);
+    throw new Error(`bad mmdb value (type ${type}, size ${size}, offset ${off})`);
   }
 }

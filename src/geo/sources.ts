@@ -39,8 +39,11 @@ export interface SourceSpec {
 /** One data file, opened on first use: an mmdb file, or an ASN CSV (role `asn`, the embedded ASN table). */
 export class GeoSource {
   private file: MmdbFile | AsnTable | null | undefined;
-  /** True once a lookup (or preload) used the file: only those are named in the provenance. */
+  /** True once a lookup (or preload) used the file: only those (and those with a problem) are named in the provenance. */
   opened = false;
+  /** Why the file answered nothing, or less than asked: it could not be opened as what it should be, its records
+   *  could not all be read, or a geo dir's file is of a type no lookup uses. Named in its provenance and warned about. */
+  problem: string | undefined;
 
   /** `spec` is set once a geo-dir file's metadata has said what it is (geoDirSources). */
   constructor(public spec: SourceSpec) {}
@@ -54,8 +57,9 @@ export class GeoSource {
     if (this.file === undefined) {
       try {
         this.file = this.spec.file.endsWith('.csv') ? AsnTable.open(this.spec.family === 6 ? 6 : 4, this.spec.file) : MmdbFile.open(this.spec.file);
-      } catch {
+      } catch (e) {
         this.file = null;
+        this.problem = `not used: ${(e as Error).message}`;
       }
     }
     return this.file;
@@ -70,8 +74,8 @@ export class GeoSource {
   get(a: Address): MmdbRecord | null {
     try {
       return this.open() && this.file instanceof MmdbFile ? this.file.get(a.family, a.v4, a.words) : null;
-    } catch {
-      return null;
+    } catch (e) {
+      return this.failed(e);
     }
   }
 
@@ -79,9 +83,15 @@ export class GeoSource {
   asn(a: Address): AsnAnswer | null {
     try {
       return this.open() && this.file instanceof AsnTable ? this.file.find(a.v4, a.words) : toAsn(this.get(a));
-    } catch {
-      return null; // the CSV became unreadable
+    } catch (e) {
+      return this.failed(e); // the CSV became unreadable
     }
+  }
+
+  /** A lookup the file could not answer: it answers nothing for that address, and the first such failure is kept. */
+  private failed(e: unknown): null {
+    this.problem ??= `damaged: some addresses could not be looked up (first: ${(e as Error).message})`;
+    return null;
   }
 
   /** `cacheDir`: where file hashes are remembered (null: hashed every time). */
@@ -94,6 +104,7 @@ export class GeoSource {
     }
     if (this.spec.version) p.version = `${this.spec.package}@${this.spec.version}`;
     if (this.spec.licence) p.licence = this.spec.licence;
+    if (this.problem !== undefined) p.problem = this.problem;
     return p;
   }
 }
@@ -178,19 +189,21 @@ export function embeddedSpecs(): SourceSpec[] {
 /**
  * The mmdb files of a user's geo dir (GeoLite2-City.mmdb, GeoIP2-Country.mmdb, GeoLite2-ASN.mmdb, any ip-location-db
  * file ...), opened (their metadata read): the role comes from the metadata `database_type` (City /
- * Country / ASN / ISP), the id from the file name. Unreadable files and other types are left out.
+ * Country / ASN / ISP), the id from the file name. Files that cannot be read as a MaxMind DB, and other types, are
+ * returned apart (`unused`) with their problem, so that the provenance and a warning name them.
  */
-export function geoDirSources(dir: string): GeoSource[] {
-  const out: GeoSource[] = [];
+export function geoDirSources(dir: string): { used: GeoSource[]; unused: GeoSource[] } {
+  const out = { used: [] as GeoSource[], unused: [] as GeoSource[] };
   for (const file of filesIn(dir, '.mmdb')) {
-    const s = new GeoSource({ id: '', role: 'city', file, family: 0 });
-    const m = s.read();
-    const t = m instanceof MmdbFile ? m.metadata.databaseType.toLowerCase() : '';
-    const role: SourceRole | null = /asn|isp/.test(t) ? 'asn' : /city/.test(t) ? 'city' : /country/.test(t) ? 'country' : null;
-    if (!role) continue;
     const id = 'user-' + path.basename(file).replace(/\.mmdb$/i, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
-    s.spec = { id, role, file, family: 0, licence: /geolite2|geoip2/.test(t) ? "MaxMind (see the file's licence)" : undefined };
-    out.push(s);
+    const s = new GeoSource({ id, role: 'city', file, family: 0 });
+    const m = s.read();
+    const type = m instanceof MmdbFile ? m.metadata.databaseType : '';
+    const t = type.toLowerCase();
+    const role: SourceRole | null = /asn|isp/.test(t) ? 'asn' : /city/.test(t) ? 'city' : /country/.test(t) ? 'country' : null;
+    if (m !== null && !role) s.problem = `not used: database type ${JSON.stringify(type)} is not a City, Country, ASN or ISP database`;
+    s.spec = { id, role: role ?? 'city', file, family: 0, licence: /geolite2|geoip2/.test(t) ? "MaxMind (see the file's licence)" : undefined };
+    (role ? out.used : out.unused).push(s);
   }
   return out;
 }

@@ -178,10 +178,13 @@ export function provenance(model: ReportModel): string {
   }
   out += '</tbody></table></div>';
   out += '<h3>Geolocation sources</h3><div class="table-wrap"><table class="geo-sources">';
-  out += head(['Source', 'Kind', 'Version', 'Build date', 'Database type', 'Licence', 'File', 'SHA-256']);
+  // A Problem column only when a file answered nothing or less than asked (geo_sources[].problem).
+  const problems = model.geo_sources.some((g) => g.problem !== undefined);
+  out += head(['Source', 'Kind', 'Version', 'Build date', 'Database type', 'Licence', 'File', 'SHA-256', ...(problems ? ['Problem'] : [])]);
   out += '<tbody>';
   for (const g of model.geo_sources) {
-    out += `<tr>${td(html(g.source))}${td(html(g.kind))}${td(html(g.version ?? '-'))}${td(html(g.build_date ?? '-'))}${td(html(g.database_type ?? '-'))}${td(html(g.licence ?? '-'))}${td(nameSpan(g.file))}${td(html(g.sha256), 'hash')}</tr>`;
+    out += `<tr>${td(html(g.source))}${td(html(g.kind))}${td(html(g.version ?? '-'))}${td(html(g.build_date ?? '-'))}${td(html(g.database_type ?? '-'))}${td(html(g.licence ?? '-'))}${td(nameSpan(g.file))}${td(html(g.sha256), 'hash')}`;
+    out += `${problems ? td(html(g.problem ?? '-')) : ''}</tr>`;
   }
   out += '</tbody></table></div>';
   out += measurementFilesHtml(model);

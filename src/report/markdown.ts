@@ -147,9 +147,10 @@ export function renderMarkdown(model: ReportModel): string {
     for (const v of model.vantage_points ?? []) out += row([md(v.id), md(v.name), v.kind, md(v.country ?? '-'), latLon(v.lat, v.lon)]);
   }
   out += '\n## Geolocation sources\n\n';
-  out += header(['Source', 'Kind', 'Version', 'SHA-256']);
+  const problems = model.geo_sources.some((g) => g.problem !== undefined);
+  out += header(['Source', 'Kind', 'Version', 'SHA-256', ...(problems ? ['Problem'] : [])]);
   for (const g of model.geo_sources) {
-    out += row([md(g.source), md(g.kind), md(g.version ?? g.build_date ?? '-'), md(g.sha256)]);
+    out += row([md(g.source), md(g.kind), md(g.version ?? g.build_date ?? '-'), md(g.sha256), ...(problems ? [md(g.problem ?? '-')] : [])]);
   }
   return out;
 }

@@ -35,6 +35,8 @@ export function problemLines(model: ReportModel): string[] {
   return [
     ...model.problems.map((p) => `residency: warning: ${safe(p.capture)}: ${p.status}${where(p)}: ${safe(p.message)} [${safe(p.code)}]`),
     ...(model.budget_effects ?? []).map((b) => `residency: warning: ${safe(b.capture)}: ${b.status}: ${safe(b.message)} [${b.code}]`),
+    // A geolocation file that answered nothing or less than asked (geo_sources[].problem): the places rest on the others.
+    ...model.geo_sources.flatMap((g) => (g.problem === undefined ? [] : [`residency: warning: geo data ${safe(g.file)}: ${safe(g.problem)}`])),
   ];
 }
 

@@ -113,9 +113,10 @@ describe('mmdb files', () => {
     expect(r.sources).toEqual([{ source: 'user-geolite2-country', country: 'SG' }]);
     expect(r.country_agreement).toBe('single-source');
     expect(r.asn).toBeUndefined();
-    // The unreadable file is left out; the provenance names the one that answered, with its build date.
+    // The unreadable file answers nothing; the provenance names the one that answered, with its build date, and the
+    // unreadable one with why.
     const p = only.provenance().filter((x) => x.kind === 'mmdb');
-    expect(p.map((x) => x.source)).toEqual(['user-geolite2-country']);
+    expect(p.map((x) => [x.source, x.problem])).toEqual([['user-geolite2-country', undefined], ['user-notes', 'not used: no MaxMind DB metadata']]);
     expect(p[0].database_type).toMatch(/country/);
     expect(new Date(p[0].build_date ?? '').getUTCFullYear()).toBeGreaterThan(2020);
   });

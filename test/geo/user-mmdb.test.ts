@@ -125,7 +125,20 @@ describe('a geo dir with every kind of file', () => {
       ['user-dbip-city-ipv4', 'dbip-city ipv4', undefined],
       ['user-geoip2-isp', 'GeoIP2-ISP', "MaxMind (see the file's licence)"],
       ['user-geolite2-asn', 'GeoLite2-ASN', "MaxMind (see the file's licence)"],
+      ['user-unknown-type', 'GeoIP2-Anonymous-IP', "MaxMind (see the file's licence)"],
+      ['user-notes', undefined, undefined],
     ]);
+    // The two files no lookup uses are named with why, in the provenance and (once) in the warnings.
+    const unused = geo.provenance().filter((p) => p.problem !== undefined).map((p) => [p.source, p.problem, p.sha256.length]);
+    expect(unused).toEqual([
+      ['user-unknown-type', 'not used: database type "GeoIP2-Anonymous-IP" is not a City, Country, ASN or ISP database', 64],
+      ['user-notes', 'not used: no MaxMind DB metadata', 64],
+    ]);
+    expect(geo.warnings()).toEqual([
+      `${path.join(geoDir, 'Unknown-Type.mmdb')}: not used: database type "GeoIP2-Anonymous-IP" is not a City, Country, ASN or ISP database`,
+      `${path.join(geoDir, 'notes.mmdb')}: not used: no MaxMind DB metadata`,
+    ]);
+    expect(geo.warnings()).toEqual([]);
   });
 
   it('a second ASN file is only read into the provenance when the first says nothing', async () => {
@@ -144,7 +157,11 @@ describe('a geo dir with every kind of file', () => {
     damaged.fill(0xff, treeEnd, marker);
     fs.writeFileSync(file, damaged);
     const src = new GeoSource({ id: 'd', role: 'city', file, family: 0 });
+    expect(src.problem).toBeUndefined();
     expect(src.get(toAddress('81.2.69.142') as Address)).toBeNull();
+    // The first failure is kept, with where in the file it happened, for the provenance and a warning.
+    expect(src.problem).toMatch(/^damaged: some addresses could not be looked up \(first: .*offset \d+.*\)$/);
+    expect(src.provenance(null).problem).toBe(src.problem);
     expect(new GeoSource({ id: 'x', role: 'city', file: path.join(geoDir, 'notes.mmdb'), family: 0 }).get(toAddress('81.2.69.142') as Address)).toBeNull();
     expect(new GeoSource({ id: 'x', role: 'city', file: path.join(dir, 'missing.mmdb'), family: 0 }).get(toAddress('81.2.69.142') as Address)).toBeNull();
   });

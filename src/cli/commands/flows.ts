@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { recordWriter, type Format } from '../render.js';
 import { progressFor } from '../progress.js';
-import { reportWarnings } from './warnings.js';
+import { reportGeoWarnings, reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
 import { parseVantage } from './vantage.js';
 import { memoryLimits, TCP_IDLE_TIMEOUT_S, UDP_IDLE_TIMEOUT_S } from '../../limits.js';
@@ -103,6 +103,7 @@ export function flowsCommand(io: CliIo): Command {
         enricher?.finish(summary.link_types);
         reportWarnings(summary, io);
       });
+      reportGeoWarnings(geo, io);
       w.end();
     });
 }

@@ -7,6 +7,7 @@ import { EXIT, UsageError } from '../../errors.js';
 import type { GeoResult } from '../../types.js';
 import { parseVantage } from './vantage.js';
 import type { CliIo } from '../io.js';
+import { reportGeoWarnings } from './warnings.js';
 
 export interface GeoCommandOptions {
   format?: 'json' | 'table';
@@ -21,7 +22,7 @@ export interface GeoCommandOptions {
 }
 
 /** Looks every address up and renders the result; invalid addresses are a usage error (exit 2). */
-export async function runGeo(ips: string[], opts: GeoCommandOptions = {}): Promise<{ text: string; exitCode: number }> {
+export async function runGeo(ips: string[], opts: GeoCommandOptions = {}): Promise<{ text: string; exitCode: number; warnings: string[] }> {
   const bad = ips.filter((ip) => isIP(ip) === 0);
   if (bad.length > 0) throw new UsageError('bad_ip', `not an IP address: ${bad.join(', ')}`);
   const vantage = opts.vantage !== undefined ? parseVantage(opts.vantage) : undefined;
@@ -45,7 +46,7 @@ export async function runGeo(ips: string[], opts: GeoCommandOptions = {}): Promi
     });
   }
   const text = opts.format === 'table' ? renderTable(results) : JSON.stringify(results, null, 2) + '\n';
-  return { text, exitCode: EXIT.OK };
+  return { text, exitCode: EXIT.OK, warnings: geo.warnings() };
 }
 
 const fmt = (v: number | undefined): string => (v === undefined ? '-' : v.toFixed(4));
@@ -91,8 +92,9 @@ export function geoCommand(io: CliIo): Command {
     .option('--geo-dir <dir>', 'also read MaxMind GeoIP2/GeoLite2 mmdb files and provider range files from this folder')
     .option('--no-embedded', 'do not use the bundled @ip-location-db data')
     .action(async (ips: string[], o: GeoCommandOptions & { embedded?: boolean }) => {
-      const { text, exitCode } = await runGeo(ips, { ...o, useEmbedded: o.embedded !== false });
+      const { text, exitCode, warnings } = await runGeo(ips, { ...o, useEmbedded: o.embedded !== false });
       io.stdout.write(text);
+      reportGeoWarnings({ warnings: () => warnings }, io);
       if (exitCode !== EXIT.OK) io.exitCode = exitCode;
     });
 }

@@ -18,6 +18,7 @@ import type { CliIo } from '../io.js';
 import { analyzerFor, jobsOption } from '../../jobs/index.js';
 import { memoryBudgetOption } from './memory-budget.js';
 import { terminalText } from '../terminal-text.js';
+import { reportGeoWarnings } from './warnings.js';
 
 interface IngestOptions {
   db: string;
@@ -71,7 +72,8 @@ export function ingestCommand(io: CliIo): Command {
       const db = await openCaseStore(opts.db, opts.memoryBudget);
       try {
         // Geolocated once, as stored: audits and reports read it back (pipeline/back-half.ts).
-        const geo = opts.geo ? ingestGeo(await openIngestLocator(opts.geoDir)) : undefined;
+        const locator = opts.geo ? await openIngestLocator(opts.geoDir) : undefined;
+        const geo = locator !== undefined ? ingestGeo(locator) : undefined;
         for (const c of captures) {
           const progress = progressFor(c, io);
           const onWait = (): void =>
@@ -80,6 +82,7 @@ export function ingestCommand(io: CliIo): Command {
           progress.done();
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }
+        reportGeoWarnings(locator, io);
       } finally {
         await db.close();
       }

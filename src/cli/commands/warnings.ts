@@ -5,6 +5,11 @@ import type { CaptureSummary } from '../../types.js';
 import type { CliIo } from '../io.js';
 import { terminalText } from '../terminal-text.js';
 
+/** Warns once about each geolocation data file that answered nothing or less than asked (GeoLocator.warnings()). */
+export function reportGeoWarnings(geo: { warnings(): string[] } | undefined, io: CliIo): void {
+  for (const w of geo?.warnings() ?? []) io.stderr.write(`residency: warning: geo data ${terminalText(w)}\n`);
+}
+
 export function reportWarnings(s: CaptureSummary, io: CliIo): void {
   for (const w of s.warnings) {
     // The reader's warnings already start with "<file>: at byte <offset>: " (src/capture/read-context.ts).
