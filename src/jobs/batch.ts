@@ -97,6 +97,12 @@ export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
   const returned: Job[] = [];
   const take = (): Job | undefined => (stopping ? undefined : (returned.shift() ?? (next < jobs.length ? jobs[next++] : undefined)));
   const stopped = (): boolean => stopping;
+  // A warning about the geolocation data, not about a capture, is given once per batch as `--jobs 1` gives it
+  // (each helper thread has its own locator, which would repeat it).
+  const geoWarned = new Set<string>();
+  const once = (text: string): string =>
+    text.replace(/^residency: warning: geo data .*\n/gm, (line) => (geoWarned.has(line) ? '' : (geoWarned.add(line), line)));
+  const onceIo: CliIo = { ...io, stderr: { write: (t: string) => io.stderr.write(once(t)) } };
 
   // Helpers first (each with its first capture), so their start overlaps this process's own first capture.
   const first = take();
@@ -128,7 +134,7 @@ export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
     for (let job = first; job !== undefined; job = take()) {
       if (handedOn === job.task.index) {
         job.direct = true;
-        job.finish(await runTaskDirect(job.task, plan.commands, io, job.task.index === 0 ? undefined : plan.header, { stopped }));
+        job.finish(await runTaskDirect(job.task, plan.commands, onceIo, job.task.index === 0 ? undefined : plan.header, { stopped }));
       } else {
         job.finish(await runTaskToFile(job.task, plan.commands, { stopped }));
       }
@@ -150,7 +156,7 @@ export async function runBatch(plan: BatchPlan, io: CliIo): Promise<void> {
       if (ownFailure !== undefined) throw ownFailure;
       const r = job.result as BatchResult;
       if (!job.direct) await passOn(job.task.outFile, i === 0 ? undefined : plan.header, io);
-      if (r.err !== '') io.stderr.write(r.err);
+      if (r.err !== '') io.stderr.write(once(r.err));
       rmSync(job.task.outFile, { force: true });
       handedOn = i + 1;
       if (r.code === EXIT.BAD_INPUT) {

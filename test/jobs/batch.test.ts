@@ -3,6 +3,8 @@
 // warnings and errors, the same exit code, one CSV header; with --jobs 2 one helper runs several captures.
 
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -48,6 +50,23 @@ describe('--jobs over several captures', () => {
     expect(one.code).toBe(2);
     expect(one.out).toContain('"country"');
     expect(two).toEqual(one);
+  });
+
+  it('a geo dir file no lookup can use: --jobs 3 warns once, as --jobs 1 does (each helper has its own locator)', () => {
+    const geoDir = mkdtempSync(join(tmpdir(), 'residency-batch-geo-'));
+    try {
+      writeFileSync(join(geoDir, 'notes.mmdb'), 'not an mmdb');
+      const args = ['flows', '--geo-dir', geoDir, CAPTURES[0], CAPTURES[1], CAPTURES[3], CAPTURES[4]];
+      const one = run([...args, '--jobs', '1']);
+      const three = run([...args, '--jobs', '3']);
+      expect(one.code).toBe(0);
+      expect(one.err.split('\n').filter((l) => l.startsWith('residency: warning: geo data '))).toEqual([
+        `residency: warning: geo data ${join(geoDir, 'notes.mmdb')}: not used: no MaxMind DB metadata`,
+      ]);
+      expect(three).toEqual(one);
+    } finally {
+      rmSync(geoDir, { recursive: true, force: true });
+    }
   });
 
   it('two captures with --jobs 2 (one helper), and a CSV whose first capture cannot be read: one header, as --jobs 1', () => {

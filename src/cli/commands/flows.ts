@@ -103,7 +103,7 @@ export function flowsCommand(io: CliIo): Command {
         enricher?.finish(summary.link_types);
         reportWarnings(summary, io);
       });
-      reportGeoWarnings(geo, io);
+      reportGeoWarnings(geo?.warnings() ?? [], io);
       w.end();
     });
 }

@@ -94,7 +94,7 @@ export function geoCommand(io: CliIo): Command {
     .action(async (ips: string[], o: GeoCommandOptions & { embedded?: boolean }) => {
       const { text, exitCode, warnings } = await runGeo(ips, { ...o, useEmbedded: o.embedded !== false });
       io.stdout.write(text);
-      reportGeoWarnings({ warnings: () => warnings }, io);
+      reportGeoWarnings(warnings, io);
       if (exitCode !== EXIT.OK) io.exitCode = exitCode;
     });
 }

@@ -82,7 +82,7 @@ export function ingestCommand(io: CliIo): Command {
           progress.done();
           io.stdout.write(`${r.skipped ? 'already stored' : 'ingested'}\t${r.sha256}\t${terminalText(c)}\n`);
         }
-        reportGeoWarnings(locator, io);
+        reportGeoWarnings(locator?.warnings() ?? [], io);
       } finally {
         await db.close();
       }

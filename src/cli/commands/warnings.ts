@@ -5,9 +5,9 @@ import type { CaptureSummary } from '../../types.js';
 import type { CliIo } from '../io.js';
 import { terminalText } from '../terminal-text.js';
 
-/** Warns once about each geolocation data file that answered nothing or less than asked (GeoLocator.warnings()). */
-export function reportGeoWarnings(geo: { warnings(): string[] } | undefined, io: CliIo): void {
-  for (const w of geo?.warnings() ?? []) io.stderr.write(`residency: warning: geo data ${terminalText(w)}\n`);
+/** Prints GeoLocator.warnings(): the geolocation data files that answered nothing or less than asked. */
+export function reportGeoWarnings(warnings: readonly string[], io: CliIo): void {
+  for (const w of warnings) io.stderr.write(`residency: warning: geo data ${terminalText(w)}\n`);
 }
 
 export function reportWarnings(s: CaptureSummary, io: CliIo): void {
