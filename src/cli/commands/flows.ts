@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { basename } from 'node:path';
 import { recordWriter, type Format } from '../render.js';
+import { FlowLines } from '../flow-lines.js';
 import { progressFor } from '../progress.js';
 import { reportGeoWarnings, reportWarnings } from './warnings.js';
 import { forEachCapture, STRICT_HELP } from './batch.js';
@@ -12,6 +13,7 @@ import { resolveMemoryBudget } from '../../memory-budget.js';
 import { memoryBudgetOption } from './memory-budget.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
+import type { FlowGeoFields, FlowRecord } from '../../types.js';
 import { csvRow } from '../../report/escape.js';
 import { analyzerFor, jobsOption, runCapturesInParallel, sharedInBatch } from '../../jobs/index.js';
 
@@ -78,12 +80,19 @@ export function flowsCommand(io: CliIo): Command {
       await forEachCapture(captures, io, opts.strict === true, async (c) => {
         const progress = progressFor(c, io);
         const capture = basename(c);
+        // NDJSON lines are made from the record and its geolocation as they are (flow-lines.ts); other formats
+        // flatten the merged record.
+        const lines = opts.format === 'ndjson' ? new FlowLines(capture) : undefined;
+        const emit = (r: FlowRecord, g?: FlowGeoFields): void => {
+          if (lines !== undefined) io.stdout.write(lines.line(r, g));
+          else w.write({ capture, ...r, ...g });
+        };
         // Geolocation and the vantage rule, in the order the back half sets (pipeline/flow-geo.ts). With a vantage
         // point a capture's records are held until it is known whether its handshakes are synthesised on the phone
         // (a bounded number: SynthesisGate), then stream.
         const enricher =
           backHalf !== undefined && geo !== undefined
-            ? new backHalf.FlowEnricher(geo, vantage, (r, g) => w.write({ capture, ...r, ...g }), memoryLimits(memoryBudgetMb).heldRecords, {
+            ? new backHalf.FlowEnricher(geo, vantage, emit, memoryLimits(memoryBudgetMb).heldRecords, {
                 disabled: (reason) => io.stderr.write(`residency: ${capture}: physical RTT check disabled: ${reason}\n`),
                 decidedEarly: (n) =>
                   io.stderr.write(
@@ -94,7 +103,7 @@ export function flowsCommand(io: CliIo): Command {
         const summary = await analyze(
           c,
           {
-            flow: (r) => (enricher !== undefined ? enricher.add(r) : w.write({ capture, ...r })),
+            flow: (r) => (enricher !== undefined ? enricher.add(r) : emit(r)),
             linkType: enricher !== undefined ? (t) => enricher.linkType(t) : undefined,
           },
           { onProgress: (b) => progress.update(b), pace: () => io.pace(), tcpIdleTimeout, udpIdleTimeout, memoryBudgetMb },
