@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PACKAGE_ROOT } from './version.js';
 
 /** What a cached hash was computed from. */
 interface Stamp {
@@ -18,6 +19,13 @@ interface Stamp {
 }
 
 const CACHE_FILE = 'file-sha256.json';
+
+/** Where hashes are remembered by default: $XDG_CACHE_HOME/residency, else <package root>/node_modules/.cache/residency
+ *  (the convention babel and eslint use). */
+export function defaultCacheDir(): string {
+  const xdg = process.env.XDG_CACHE_HOME;
+  return xdg && path.isAbsolute(xdg) ? path.join(xdg, 'residency') : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'residency');
+}
 
 /** SHA-256 (hex) of `file`; `cacheDir` null: computed every time. Throws when the file cannot be read. */
 export function fileSha256(file: string, cacheDir: string | null): string {

@@ -1,6 +1,5 @@
 // Owns where the geo stage finds its data at run time, from source (src/geo) or from the build (dist/): the data
-// folder geo/ at the package root; the ASN cache in $XDG_CACHE_HOME/residency, else
-// <package root>/node_modules/.cache/residency (the convention babel/eslint use); and listing a data folder.
+// folder geo/ at the package root, and listing a data folder.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,11 +8,6 @@ import { PACKAGE_ROOT } from '../version.js';
 /** Top-level geo data folder (providers.json, regions.json, ranges/). */
 export function geoDataDir(): string {
   return path.join(PACKAGE_ROOT, 'geo');
-}
-
-export function defaultCacheDir(): string {
-  const xdg = process.env.XDG_CACHE_HOME;
-  return xdg && path.isAbsolute(xdg) ? path.join(xdg, 'residency') : path.join(PACKAGE_ROOT, 'node_modules', '.cache', 'residency');
 }
 
 /** The files of a folder whose names end in `ext` (any case), sorted by name; none when it is missing or unreadable. */

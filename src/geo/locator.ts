@@ -14,8 +14,8 @@ import type { FlowGeoFields, FlowRecord, GeoProvenance, GeoResult, GeoSourceAnsw
 import { GEO_MAX_CACHED_IPS, GEO_MAX_CACHED_NAMES } from '../limits.js';
 import { toAddress, type Address } from './address.js';
 import { consensus } from './consensus.js';
-import { defaultCacheDir, filesIn, geoDataDir } from './data-paths.js';
-import { fileSha256 } from '../file-sha256.js';
+import { filesIn, geoDataDir } from './data-paths.js';
+import { defaultCacheDir, fileSha256 } from '../file-sha256.js';
 import { edgeOf, providerOf, ProviderTable, regionOf, withNames } from './provider.js';
 import { loadRangesFile, RangeIndex, type ParsedRanges } from './provider-ranges.js';
 import { regionFromName, type NameHint } from './region-from-name.js';
