@@ -106,8 +106,6 @@ export class Flow {
   dnsFrame = -1;
   /** This flow's uid (flow/uid.ts), computed once: when its record is built or when it first carries DNS. */
   uid: string | undefined = undefined;
-  /** Its Community ID, computed with the uid (flow/record.ts uidOf). */
-  communityId: string | undefined = undefined;
   anomalies: FlowAnomaly[] | null = null;
 
   constructor(

@@ -7,7 +7,7 @@ import { PROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from 
 import type { Flow } from './flow.js';
 import type { EndReason } from './table.js';
 import { communityId } from './community-id.js';
-import { uidFromDigest } from './uid.js';
+import { flowUid, uidFromDigest } from './uid.js';
 
 const FLAG_LETTERS: [number, string][] = [
   [TCP_SYN, 'S'],
@@ -48,25 +48,20 @@ function tupleOf(f: Flow): Int32Array {
   return t;
 }
 
-/** The flow's uid (flow/uid.ts: its tuple, first packet time in microseconds and flow_id), computed once and kept,
- *  with its Community ID from the same tuple hash: a DNS flow's uid is wanted before its record (70,693 of the
- *  85,312 flows of the small-packet bench capture), and each such flow hashed its tuple twice before. */
+/** The flow's uid (flow/uid.ts: its tuple, first packet time in microseconds and flow_id), computed once and kept. */
 export function uidOf(f: Flow): string {
-  if (f.uid === undefined) identifyFlow(f);
-  return f.uid as string;
+  let u = f.uid;
+  if (u === undefined) {
+    u = flowUid(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB, Math.round(f.firstTs * 1e6), f.id);
+    f.uid = u;
+  }
+  return u;
 }
 
-/** The Community ID, then the uid from the same digest when the flow has none yet (one tuple hash per flow). A
- *  split run's worker gives DNS flows its own provisional uid (jobs/split-worker.ts), so its flows are hashed here,
- *  at their record, and leave their digest in SHA1_OUT for it. */
-function identifyFlow(f: Flow): void {
-  f.communityId = communityId(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB);
-  if (f.uid === undefined) f.uid = uidFromDigest(Math.round(f.firstTs * 1e6), f.id);
-}
-
+/** The Community ID, then the uid from the same digest when the flow has none yet (one tuple hash per flow). */
 function identify(r: FlowRecordObject, f: Flow): void {
-  if (f.communityId === undefined) identifyFlow(f);
-  r.community_id = f.communityId;
+  r.community_id = communityId(f.proto, f.ipVersion === 6 ? 6 : 4, tupleOf(f), f.portA, f.portB);
+  if (f.uid === undefined) f.uid = uidFromDigest(Math.round(f.firstTs * 1e6), f.id);
   r.uid = f.uid;
 }
 

@@ -8,8 +8,7 @@
 // bijection of the serial, so two flows of one capture never share a uid, even with equal tuples and times (a
 // capture whose timestamps are all zero has such flows). For eve.json the discriminator is Suricata's flow_id
 // (serial 0); Zeek logs keep Zeek's own uid. Cost: the record's Community ID digest is reused
-// (uidFromDigest), so a flow hashes its tuple once, a DNS flow too (its uid is needed before its record: flow/record.ts
-// keeps the Community ID made with it).
+// (uidFromDigest), so a flow hashes its tuple once; a DNS flow, whose uid is needed before its record, twice.
 
 import { writeTuple } from './community-id.js';
 import { SHA1_OUT, sha1Block } from './sha1-block.js';

@@ -54,8 +54,7 @@ export class Shard {
     if (want.flow) {
       handlers.flow = (r) => {
         this.item(K_FLOW, r, this.order);
-        // The record's Community ID left its tuple's digest in SHA1_OUT (flow/record.ts identifyFlow: this
-        // worker's own uidOf below never hashes the flow through record.ts, so its record does).
+        // The record's Community ID left its tuple's digest in SHA1_OUT (flow/record.ts identify).
         const [a, b, x] = uidParts(Math.round((this.ending as Flow).firstTs * 1e6));
         this.out.parts.push(a, b, x);
       };
