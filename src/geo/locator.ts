@@ -98,8 +98,8 @@ export class GeoLocator {
 
   /** Opens the data files of the given families now instead of at the first lookup (so its cost can be timed apart). */
   preload(families: (4 | 6)[] = [4, 6]): void {
-    const s = this.files();
-    for (const f of families) for (const m of [...s.located, ...s.registration, ...s.asn]) if (m.covers(f)) m.open();
+    this.files();
+    for (const f of families) for (const m of this.listed()) if (m.covers(f)) m.open();
     this.tables();
   }
 
@@ -174,11 +174,16 @@ export class GeoLocator {
     return this.sources;
   }
 
+  /** Every data file listed so far (none before the first public address), the unused ones last. */
+  private listed(): GeoSource[] {
+    const s = this.sources;
+    return s ? [...s.located, ...s.registration, ...s.asn, ...s.unused] : [];
+  }
+
   /** Data files with a problem not yet warned about, each once: `<file>: <problem>`. */
   warnings(): string[] {
     const out: string[] = [];
-    const s = this.sources;
-    for (const m of s ? [...s.unused, ...s.located, ...s.registration, ...s.asn] : []) {
+    for (const m of this.listed()) {
       if (m.problem === undefined || this.warned.has(m)) continue;
       this.warned.add(m);
       out.push(`${m.spec.file}: ${m.problem}`);
@@ -205,10 +210,9 @@ export class GeoLocator {
 
   /** Which files answered so far (opened mmdb files and ASN tables), the curated tables and the range files. */
   provenance(): GeoProvenance[] {
-    const s = this.sources;
     const cacheDir = this.opts.cacheDir ?? defaultCacheDir();
     const out: GeoProvenance[] = [];
-    for (const m of s ? [...s.located, ...s.registration, ...s.asn, ...s.unused] : []) {
+    for (const m of this.listed()) {
       if (!m.opened && m.problem === undefined) continue;
       try {
         out.push(m.provenance(cacheDir));
